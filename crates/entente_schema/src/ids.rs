@@ -1,0 +1,36 @@
+//! Stable identifiers. Everything here is part of the contract: changing it changes ids.
+
+use xxhash_rust::xxh3::xxh3_64;
+
+/// 16 lowercase hex digits of XXH3-64 over `bytes`.
+pub fn hash_hex(bytes: &[u8]) -> String {
+    format!("{:016x}", xxh3_64(bytes))
+}
+
+/// The `doc_id` of record `record` in the file at `source` (relative to the input root).
+///
+/// ```
+/// assert_eq!(entente_schema::doc_id("a/b.txt", 0), entente_schema::doc_id("a/b.txt", 0));
+/// assert_ne!(entente_schema::doc_id("a/b.txt", 0), entente_schema::doc_id("a/b.txt", 1));
+/// ```
+pub fn doc_id(source: &str, record: u32) -> String {
+    let mut key = Vec::with_capacity(source.len() + 5);
+    key.extend_from_slice(source.as_bytes());
+    key.push(0);
+    key.extend_from_slice(&record.to_le_bytes());
+    hash_hex(&key)
+}
+
+/// The id of an entity that no gazetteer knows: its type and its name folded to lowercase
+/// ASCII-ish words joined by `-`, e.g. `person:jhon-lennon`. Identical names of the same type
+/// get the same id in every document and run.
+pub fn entity_id_for_name(prefix: &str, name: &str) -> String {
+    let mut slug = String::with_capacity(name.len());
+    for word in name.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+        if !slug.is_empty() {
+            slug.push('-');
+        }
+        slug.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    format!("{prefix}:{slug}")
+}

@@ -1,0 +1,102 @@
+//! entente's table contract: the row types of every table the pipeline writes, their column
+//! documentation, and the invariants that hold between tables.
+//!
+//! The Rust struct is the schema. `entente_parquet` derives the Arrow schema from it and the
+//! doc comment on each field is the column's description (`entente schema` prints them as the
+//! data dictionary). Tables in pipeline order:
+//!
+//! | table | row type | written by |
+//! |---|---|---|
+//! | `documents` | [`Document`] | ingest (raw), then normalise (final `text`) |
+//! | `sentences` | [`Sentence`] | normalise |
+//! | `entities` | [`Entity`] | extract |
+//! | `cooccurrences` | [`Cooccurrence`] | aggregate |
+//! | `entity_summary` | [`EntitySummary`] | aggregate |
+//! | `rejects` | [`Reject`] | every stage |
+//!
+//! Offsets are Unicode code points (`char_*`) and UTF-8 bytes (`byte_*`), end-exclusive, into
+//! `documents.text` of the same `doc_id`.
+//!
+//! ```
+//! use entente_schema::{Sentence, Table};
+//! assert_eq!(Sentence::NAME, "sentences");
+//! assert!(Sentence::COLUMNS.iter().any(|c| c.name == "char_start"));
+//! ```
+#![warn(missing_docs)]
+
+pub use crate::ids::{doc_id, entity_id_for_name, hash_hex};
+pub use crate::invariants::{Tables, Violation, association, check_tables, recount_cooccurrences};
+pub use crate::span::{Span, byte_to_char_offsets, spans_from_byte_ranges};
+pub use crate::tables::{
+    Cooccurrence, Document, Entity, EntitySummary, EntityType, Method, Reject, RejectReason,
+    Scope, Sentence, SourceFormat, SurfaceCount,
+};
+
+mod ids;
+mod invariants;
+mod span;
+mod tables;
+
+/// The version of the table contract written into every file's metadata. Bump it when a
+/// column is removed, renamed or changes meaning; adding a column does not bump it.
+pub const CONTRACT_VERSION: &str = "1";
+
+/// One column of a table: its name, its Rust type and its description.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Column {
+    /// The column name, as it appears in Parquet, DuckDB and pandas.
+    pub name: &'static str,
+    /// The Rust type of the field (`Option<_>` means the column is nullable).
+    pub rust_type: &'static str,
+    /// What the column holds, from the field's doc comment.
+    pub doc: &'static str,
+}
+
+/// A row type that is written as one table.
+pub trait Table: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static {
+    /// The table's name: its file is `<NAME>.parquet` in the output directory.
+    const NAME: &'static str;
+    /// What one row of the table is.
+    const DOC: &'static str;
+    /// The columns that identify a row; no two rows share them.
+    const KEY: &'static [&'static str];
+    /// Every column in order, with its documentation.
+    const COLUMNS: &'static [Column];
+    /// Columns stored as UTC timestamps in microseconds (the Rust field is an `i64`).
+    const TIMESTAMP_COLUMNS: &'static [&'static str] = &[];
+}
+
+/// Declares a row struct together with its [`Table`] impl, so that the column list and docs
+/// can never drift from the struct.
+macro_rules! table {
+    (
+        $(#[doc = $tdoc:literal])*
+        $name:ident => $table:literal,
+        key = [$($key:literal),* $(,)?],
+        timestamps = [$($ts:literal),* $(,)?],
+        {
+            $( $(#[doc = $doc:literal])* $field:ident : $ty:ty ),* $(,)?
+        }
+    ) => {
+        $(#[doc = $tdoc])*
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct $name {
+            $( $(#[doc = $doc])* pub $field: $ty, )*
+        }
+
+        impl $crate::Table for $name {
+            const NAME: &'static str = $table;
+            const DOC: &'static str = concat!($($tdoc),*);
+            const KEY: &'static [&'static str] = &[$($key),*];
+            const COLUMNS: &'static [$crate::Column] = &[
+                $( $crate::Column {
+                    name: stringify!($field),
+                    rust_type: stringify!($ty),
+                    doc: concat!($($doc),*),
+                } ),*
+            ];
+            const TIMESTAMP_COLUMNS: &'static [&'static str] = &[$($ts),*];
+        }
+    };
+}
+pub(crate) use table;

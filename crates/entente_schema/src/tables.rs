@@ -1,0 +1,366 @@
+//! The row types. Each field's doc comment is its column's entry in the data dictionary.
+
+use serde::{Deserialize, Serialize};
+
+use crate::table;
+
+/// How an input record was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum SourceFormat {
+    /// A plain-text file; its first non-empty line is the title.
+    Txt,
+    /// A Markdown file; its first non-empty line is the title.
+    Md,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+impl SourceFormat {
+    /// The name used in the `source_format` column and in pipeline configs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Txt => "txt",
+            Self::Md => "md",
+            Self::Jsonl => "jsonl",
+        }
+    }
+}
+
+/// The kind of thing an entity mention names (OntoNotes labels).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
+pub enum EntityType {
+    /// A person.
+    Person,
+    /// An organisation: companies, agencies, international organisations, alliances.
+    Org,
+    /// A geopolitical entity: countries, cities, states.
+    Gpe,
+    /// A non-GPE location: continents, regions, seas.
+    Loc,
+    /// A nationality, religious or political group (demonyms such as "Chinese").
+    Norp,
+    /// A named event.
+    Event,
+    /// A named law, treaty or programme.
+    Law,
+    /// A monetary amount.
+    Money,
+    /// A percentage.
+    Percent,
+    /// A date or year.
+    Date,
+    /// A measurement.
+    Quantity,
+}
+
+impl EntityType {
+    /// Every entity type, in the order used for sorting and reports.
+    pub const ALL: [EntityType; 11] = [
+        Self::Person,
+        Self::Org,
+        Self::Gpe,
+        Self::Loc,
+        Self::Norp,
+        Self::Event,
+        Self::Law,
+        Self::Money,
+        Self::Percent,
+        Self::Date,
+        Self::Quantity,
+    ];
+
+    /// The label written in the `entity_type` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Person => "PERSON",
+            Self::Org => "ORG",
+            Self::Gpe => "GPE",
+            Self::Loc => "LOC",
+            Self::Norp => "NORP",
+            Self::Event => "EVENT",
+            Self::Law => "LAW",
+            Self::Money => "MONEY",
+            Self::Percent => "PERCENT",
+            Self::Date => "DATE",
+            Self::Quantity => "QUANTITY",
+        }
+    }
+
+    /// Parses a label as written in the `entity_type` column (case-insensitive).
+    pub fn parse(label: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str().eq_ignore_ascii_case(label))
+    }
+
+    /// Whether the type names something (a node in a co-occurrence network), as opposed to a
+    /// value such as an amount or a date.
+    pub fn is_named(self) -> bool {
+        !matches!(self, Self::Money | Self::Percent | Self::Date | Self::Quantity)
+    }
+}
+
+/// How an entity mention was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Method {
+    /// An alias from the gazetteer shipped with entente (or the user's overrides).
+    Gazetteer,
+    /// A pattern rule for amounts, percentages and dates.
+    Rule,
+}
+
+/// The unit a co-occurrence is counted in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Scope {
+    /// Both entities are mentioned in the same sentence.
+    Sentence,
+    /// Both entities are mentioned in the same document.
+    Document,
+}
+
+impl Scope {
+    /// The name written in the `scope` column and used in pipeline configs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sentence => "sentence",
+            Self::Document => "document",
+        }
+    }
+}
+
+/// Why a record did not become a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RejectReason {
+    /// The file could not be read (permissions, I/O error).
+    Unreadable,
+    /// The file is not valid UTF-8 text.
+    InvalidUtf8,
+    /// The file looks like binary data (NUL bytes).
+    Binary,
+    /// The file or record has no text.
+    Empty,
+    /// A JSON line that does not parse, or that is not an object.
+    MalformedJson,
+    /// A JSON record whose text field is missing or not a string.
+    MissingText,
+    /// The file's extension is not one entente reads.
+    UnsupportedFormat,
+    /// The record's text is over the configured size limit.
+    TooLarge,
+}
+
+impl RejectReason {
+    /// The code written in the `reason` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unreadable => "unreadable",
+            Self::InvalidUtf8 => "invalid_utf8",
+            Self::Binary => "binary",
+            Self::Empty => "empty",
+            Self::MalformedJson => "malformed_json",
+            Self::MissingText => "missing_text",
+            Self::UnsupportedFormat => "unsupported_format",
+            Self::TooLarge => "too_large",
+        }
+    }
+}
+
+table! {
+    /// One article: its source, metadata, raw and normalised text.
+    Document => "documents",
+    key = ["doc_id"],
+    timestamps = ["published_at"],
+    {
+        /// Stable id: 16 hex digits of XXH3-64 over `source` and `source_record`, the same on
+        /// every machine and run.
+        doc_id: String,
+        /// Path of the input file relative to the input root, with `/` separators.
+        source: String,
+        /// How the file was read: txt, md or jsonl.
+        source_format: SourceFormat,
+        /// 0-based index of the record inside a multi-record file (0 for single-document files).
+        source_record: u32,
+        /// The record's own id where the source has one (a JSONL `id`), to join back to it.
+        source_id: Option<String>,
+        /// Headline: the record's title field, or the first non-empty line of a text file.
+        title: Option<String>,
+        /// The article's URL where the source gives one.
+        url: Option<String>,
+        /// Publication time in UTC; null when the source gives none or it does not parse.
+        published_at: Option<i64>,
+        /// The publication date exactly as the source wrote it.
+        published_raw: Option<String>,
+        /// Language code when the source declares one; null when unknown.
+        language: Option<String>,
+        /// Normalised text (NFC, clean whitespace) that every offset in entente points into.
+        text: String,
+        /// The text exactly as ingested, before normalisation.
+        raw_text: String,
+        /// Length of `text` in Unicode code points.
+        n_chars: u32,
+        /// Number of whitespace-separated words in `text`.
+        n_words: u32,
+        /// Number of rows for this document in `sentences`; null before normalisation.
+        n_sentences: Option<u32>,
+        /// 16 hex digits of XXH3-64 over `text`: equal texts have equal hashes.
+        content_hash: String,
+    }
+}
+
+table! {
+    /// One sentence of a document's normalised text.
+    Sentence => "sentences",
+    key = ["doc_id", "sentence_idx"],
+    timestamps = [],
+    {
+        /// The document the sentence belongs to.
+        doc_id: String,
+        /// 0-based position of the sentence in its document.
+        sentence_idx: u32,
+        /// First code point of the sentence in `documents.text`.
+        char_start: u32,
+        /// One past the last code point of the sentence in `documents.text`.
+        char_end: u32,
+        /// First byte of the sentence in the UTF-8 of `documents.text`.
+        byte_start: u32,
+        /// One past the last byte of the sentence in the UTF-8 of `documents.text`.
+        byte_end: u32,
+        /// The sentence: `documents.text[char_start:char_end]`.
+        text: String,
+    }
+}
+
+table! {
+    /// One mention of an entity in a sentence.
+    Entity => "entities",
+    key = ["doc_id", "mention_idx"],
+    timestamps = [],
+    {
+        /// The document the mention is in.
+        doc_id: String,
+        /// The sentence the mention is in (`sentences.sentence_idx`).
+        sentence_idx: u32,
+        /// 0-based position of the mention in its document.
+        mention_idx: u32,
+        /// First code point of the mention in `documents.text`.
+        char_start: u32,
+        /// One past the last code point of the mention in `documents.text`.
+        char_end: u32,
+        /// First byte of the mention in the UTF-8 of `documents.text`.
+        byte_start: u32,
+        /// One past the last byte of the mention in the UTF-8 of `documents.text`.
+        byte_end: u32,
+        /// The surface form: `documents.text[char_start:char_end]`.
+        text: String,
+        /// Canonical key shared by every mention of the same entity (e.g. `iso3166:CN`).
+        entity_id: String,
+        /// Canonical display name of the entity.
+        entity_name: String,
+        /// PERSON, ORG, GPE, LOC, NORP, EVENT, LAW, MONEY, PERCENT, DATE or QUANTITY.
+        entity_type: EntityType,
+        /// How the mention was found: `gazetteer` or `rule`.
+        method: Method,
+        /// For a NORP demonym or a capital, the `entity_id` of its country; else null.
+        country_id: Option<String>,
+        /// Numeric value of a MONEY (amount) or PERCENT (percent) mention.
+        value: Option<f64>,
+        /// Unit of `value`: an ISO 4217 currency code for MONEY, `percent` for PERCENT.
+        unit: Option<String>,
+        /// ISO 8601 form of a DATE mention (`2024`, `2024-05`, `2024-05-16`).
+        iso_date: Option<String>,
+    }
+}
+
+table! {
+    /// One pair of entities that appear together in at least one unit of a scope.
+    Cooccurrence => "cooccurrences",
+    key = ["scope", "entity_a", "entity_b"],
+    timestamps = [],
+    {
+        /// The unit counted: `sentence` or `document`.
+        scope: Scope,
+        /// The smaller of the two entity ids (byte order).
+        entity_a: String,
+        /// The larger of the two entity ids (byte order).
+        entity_b: String,
+        /// Canonical name of `entity_a`.
+        name_a: String,
+        /// Canonical name of `entity_b`.
+        name_b: String,
+        /// Type of `entity_a`.
+        type_a: EntityType,
+        /// Type of `entity_b`.
+        type_b: EntityType,
+        /// Number of units that mention both entities.
+        count: u32,
+        /// Number of units that mention `entity_a`.
+        count_a: u32,
+        /// Number of units that mention `entity_b`.
+        count_b: u32,
+        /// Number of units in the scope (all sentences, or all documents, of the run).
+        n_units: u32,
+        /// Pointwise mutual information, log2( count * n_units / (count_a * count_b) ).
+        pmi: f64,
+        /// PMI normalised to [-1, 1]: pmi / -log2(count / n_units); 1 when count = n_units.
+        npmi: f64,
+    }
+}
+
+/// One surface form of an entity and how often it occurs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SurfaceCount {
+    /// The text as written in the article.
+    pub text: String,
+    /// Number of mentions with this exact text.
+    pub count: u32,
+}
+
+table! {
+    /// One entity with its totals across the run.
+    EntitySummary => "entity_summary",
+    key = ["entity_id"],
+    timestamps = [],
+    {
+        /// Canonical key, as in `entities.entity_id`.
+        entity_id: String,
+        /// Canonical display name.
+        entity_name: String,
+        /// Entity type.
+        entity_type: EntityType,
+        /// Number of mentions.
+        mentions: u32,
+        /// Number of documents that mention the entity.
+        documents: u32,
+        /// Number of sentences that mention the entity.
+        sentences: u32,
+        /// Up to five surface forms, most frequent first (ties by text).
+        top_surfaces: Vec<SurfaceCount>,
+    }
+}
+
+table! {
+    /// One input record that did not become a row, and why.
+    Reject => "rejects",
+    key = ["stage", "source", "source_record"],
+    timestamps = [],
+    {
+        /// Path of the input file relative to the input root.
+        source: String,
+        /// 0-based index of the record inside the file (0 for whole-file problems).
+        source_record: u32,
+        /// The stage that rejected it: ingest, normalise, extract or aggregate.
+        stage: String,
+        /// Machine-readable reason code.
+        reason: RejectReason,
+        /// What went wrong, for a person.
+        detail: String,
+    }
+}
