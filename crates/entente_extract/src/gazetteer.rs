@@ -1,0 +1,231 @@
+//! The gazetteer: canonical entities and their aliases, matched leftmost-longest.
+
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use entente_schema::EntityType;
+
+use crate::Error;
+
+/// The gazetteer files shipped with entente, compiled into the binary: `(name, contents)`.
+pub const BUILTIN_FILES: &[(&str, &str)] = &[
+    ("countries.tsv", include_str!("../data/gazetteer/countries.tsv")),
+    ("organisations.tsv", include_str!("../data/gazetteer/organisations.tsv")),
+    ("people.tsv", include_str!("../data/gazetteer/people.tsv")),
+    ("places.tsv", include_str!("../data/gazetteer/places.tsv")),
+    ("events_laws.tsv", include_str!("../data/gazetteer/events_laws.tsv")),
+];
+
+const HEADER: [&str; 5] = ["entity_id", "entity_type", "name", "country_id", "aliases"];
+
+/// One canonical entity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Stable key, e.g. `iso3166:CN`.
+    pub id: String,
+    /// Its type.
+    pub entity_type: EntityType,
+    /// Canonical display name.
+    pub name: String,
+    /// The country it belongs to (demonyms, capitals), if any.
+    pub country_id: Option<String>,
+}
+
+/// A match of an alias in some text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GazetteerMatch {
+    /// Byte offset of the first byte of the match.
+    pub start: usize,
+    /// Byte offset one past the match.
+    pub end: usize,
+    /// Index of the entry in [`Gazetteer::entries`].
+    pub entry: usize,
+}
+
+/// Entities and their aliases, ready to match.
+#[derive(Debug, Clone)]
+pub struct Gazetteer {
+    entries: Vec<Entry>,
+    /// Per automaton pattern: the aliases that fold to it, as `(alias, entry)`.
+    candidates: Vec<Vec<(String, usize)>>,
+    automaton: AhoCorasick,
+}
+
+impl Gazetteer {
+    /// Builds a gazetteer from TSV files given as `(name, contents)`; `name` appears in errors.
+    ///
+    /// Each file has a header `entity_id, entity_type, name, country_id, aliases` (tab
+    /// separated), then one entity per line with its aliases separated by `|`; `#` starts a
+    /// comment line. An id defined in two files is an error; later files may not redefine it.
+    pub fn from_files(files: &[(&str, &str)]) -> Result<Self, Error> {
+        let mut entries: Vec<Entry> = Vec::new();
+        let mut by_id: HashMap<String, usize> = HashMap::new();
+        let mut folded: Vec<String> = Vec::new();
+        let mut candidates: Vec<Vec<(String, usize)>> = Vec::new();
+        let mut pattern_of: HashMap<String, usize> = HashMap::new();
+        for &(file, contents) in files {
+            let mut header_seen = false;
+            for (index, raw) in contents.lines().enumerate() {
+                let line_no = index + 1;
+                let line = raw.trim_end_matches('\r');
+                if line.trim().is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                let fields: Vec<&str> = line.split('\t').collect();
+                let bad = |detail: String| Error::Gazetteer { file: file.to_owned(), line: line_no, detail };
+                if !header_seen {
+                    if fields != HEADER {
+                        return Err(bad(format!("the header must be {}", HEADER.join(", "))));
+                    }
+                    header_seen = true;
+                    continue;
+                }
+                let [id, ty, name, country, aliases] = fields[..] else {
+                    return Err(bad(format!("expected 5 tab-separated fields, found {}", fields.len())));
+                };
+                let entity_type = EntityType::parse(ty)
+                    .ok_or_else(|| bad(format!("unknown entity type {ty:?}")))?;
+                if id.is_empty() || name.is_empty() {
+                    return Err(bad("entity_id and name must not be empty".into()));
+                }
+                if by_id.contains_key(id) {
+                    return Err(bad(format!("entity_id {id} is defined twice")));
+                }
+                let entry = entries.len();
+                by_id.insert(id.to_owned(), entry);
+                entries.push(Entry {
+                    id: id.to_owned(),
+                    entity_type,
+                    name: name.to_owned(),
+                    country_id: (!country.is_empty()).then(|| country.to_owned()),
+                });
+                for alias in aliases.split('|').map(str::trim).filter(|a| !a.is_empty()) {
+                    for variant in apostrophe_variants(alias) {
+                        let key = variant.to_ascii_lowercase();
+                        let pattern = *pattern_of.entry(key.clone()).or_insert_with(|| {
+                            folded.push(key);
+                            candidates.push(Vec::new());
+                            candidates.len() - 1
+                        });
+                        if !candidates[pattern].iter().any(|(a, _)| *a == variant) {
+                            candidates[pattern].push((variant, entry));
+                        }
+                    }
+                }
+            }
+            if !header_seen {
+                return Err(Error::Gazetteer { file: file.to_owned(), line: 0, detail: "the file has no header".into() });
+            }
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .ascii_case_insensitive(true)
+            .build(&folded)
+            .map_err(|e| Error::Gazetteer { file: "(all)".into(), line: 0, detail: e.to_string() })?;
+        Ok(Self { entries, candidates, automaton })
+    }
+
+    /// The gazetteer shipped with entente plus `extra` files.
+    pub fn builtin_with(extra: &[(&str, &str)]) -> Result<Self, Error> {
+        let mut files = BUILTIN_FILES.to_vec();
+        files.extend_from_slice(extra);
+        Self::from_files(&files)
+    }
+
+    /// Every entity, in file order.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// The alias matches in `text`, leftmost-longest, non-overlapping, on word boundaries.
+    ///
+    /// Case: an alias matches as written. A multi-word alias also matches with other casing
+    /// when the match starts with a capital ("United states", "UNITED STATES"), and an alias of
+    /// five or more letters matches in all capitals ("RUSSIA"). Acronyms match only as
+    /// written, so "US" never matches "us".
+    pub fn find(&self, text: &str) -> Vec<GazetteerMatch> {
+        let mut out = Vec::new();
+        for m in self.automaton.find_iter(text) {
+            let (start, end) = (m.start(), m.end());
+            if !on_word_boundaries(text, start, end) {
+                continue;
+            }
+            let Some(surface) = text.get(start..end) else { continue };
+            let candidates = &self.candidates[m.pattern().as_usize()];
+            let exact = candidates.iter().find(|(alias, _)| alias == surface);
+            let chosen = exact.or_else(|| candidates.iter().find(|(alias, _)| case_variant_ok(alias, surface)));
+            if let Some(&(_, entry)) = chosen {
+                out.push(GazetteerMatch { start, end, entry });
+            }
+        }
+        out
+    }
+}
+
+fn apostrophe_variants(alias: &str) -> Vec<String> {
+    if alias.contains('\'') {
+        vec![alias.to_owned(), alias.replace('\'', "\u{2019}")]
+    } else {
+        vec![alias.to_owned()]
+    }
+}
+
+fn case_variant_ok(alias: &str, surface: &str) -> bool {
+    let acronym = !alias.chars().any(char::is_lowercase);
+    if acronym {
+        return false;
+    }
+    let starts_upper = surface.chars().next().is_some_and(char::is_uppercase);
+    let all_caps = !surface.chars().any(char::is_lowercase);
+    (alias.contains(' ') && starts_upper) || (all_caps && alias.chars().filter(|c| c.is_alphabetic()).count() >= 5)
+}
+
+fn on_word_boundaries(text: &str, start: usize, end: usize) -> bool {
+    let before = text.get(..start).and_then(|t| t.chars().next_back());
+    let after = text.get(end..).and_then(|t| t.chars().next());
+    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Gazetteer;
+
+    fn ids(text: &str) -> Vec<String> {
+        let g = Gazetteer::builtin_with(&[]).unwrap();
+        g.find(text)
+            .into_iter()
+            .map(|m| format!("{}={}", &text[m.start..m.end], g.entries()[m.entry].id))
+            .collect()
+    }
+
+    #[test]
+    fn case_rules_and_longest_match() {
+        assert_eq!(
+            ids("Let us see: the US, the United states, UNITED STATES and the Russian Federation's SCO."),
+            [
+                "US=iso3166:US",
+                "United states=iso3166:US",
+                "UNITED STATES=iso3166:US",
+                "Russian Federation=iso3166:RU",
+                "SCO=org:sco",
+            ]
+        );
+    }
+
+    #[test]
+    fn word_boundaries_and_curly_apostrophes() {
+        assert_eq!(
+            ids("Chinatown; USB; People’s Republic of China; Russia-China"),
+            ["People’s Republic of China=iso3166:CN", "Russia=iso3166:RU", "China=iso3166:CN"]
+        );
+    }
+
+    #[test]
+    fn every_builtin_file_loads_and_ids_are_unique() {
+        let g = Gazetteer::builtin_with(&[]).unwrap();
+        assert!(g.entries().len() > 700, "{}", g.entries().len());
+        let dup = [("dup.tsv", "entity_id\tentity_type\tname\tcountry_id\taliases\niso3166:CN\tGPE\tChina\t\tChina\n")];
+        let err = Gazetteer::builtin_with(&dup).unwrap_err().to_string();
+        assert_eq!(err, "gazetteer dup.tsv, line 2: entity_id iso3166:CN is defined twice");
+    }
+}

@@ -1,0 +1,218 @@
+//! Extract: entity mentions with canonical identities, from the `documents` and `sentences`
+//! tables.
+//!
+//! Two recognisers run over every sentence: the value [rules](find_values) (MONEY, PERCENT,
+//! DATE) and the [`Gazetteer`] (countries and territories with their short forms, demonyms
+//! and capitals; international organisations; political leaders; regions; events and
+//! treaties), matched leftmost-longest on word boundaries. Where both match, the rule wins.
+//! Every mention carries its canonical `entity_id`, so "SCO", "Shanghai Cooperation
+//! Organisation" and "Shanghai Cooperation Organization" count as one entity.
+//!
+//! ```
+//! use entente_extract::{ExtractConfig, Extractor};
+//! let extractor = Extractor::new(&ExtractConfig::default(), &[])?;
+//! let found = extractor.find("Xi Jinping hosted the SCO summit in 2025.");
+//! let ids: Vec<&str> = found.iter().map(|m| m.entity_id.as_str()).collect();
+//! assert_eq!(ids, ["person:xi-jinping", "org:sco", "date:2025"]);
+//! # Ok::<(), entente_extract::Error>(())
+//! ```
+#![warn(missing_docs)]
+#![warn(clippy::disallowed_methods, reason = "stages do no IO")]
+
+pub use crate::gazetteer::{BUILTIN_FILES, Entry, Gazetteer, GazetteerMatch};
+pub use crate::rules::{RuleMatch, find_values};
+
+mod gazetteer;
+mod rules;
+
+use std::collections::HashMap;
+
+use entente_schema::{Document, Entity, EntityType, Method, Sentence, spans_from_byte_ranges};
+use rayon::prelude::*;
+use serde::Deserialize;
+
+/// An error building the extractor from its configuration.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A gazetteer file is malformed.
+    #[error("gazetteer {file}, line {line}: {detail}")]
+    Gazetteer {
+        /// The file's name.
+        file: String,
+        /// 1-based line number (0 for the whole file).
+        line: usize,
+        /// What is wrong.
+        detail: String,
+    },
+}
+
+/// Options of the extract stage (`[extract]` in a pipeline file).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExtractConfig {
+    /// Whether to find MONEY, PERCENT and DATE mentions.
+    pub values: bool,
+    /// Whether to use the gazetteer shipped with entente (files given in `gazetteers` are
+    /// used either way).
+    pub builtin_gazetteer: bool,
+}
+
+impl Default for ExtractConfig {
+    fn default() -> Self {
+        Self { values: true, builtin_gazetteer: true }
+    }
+}
+
+/// A mention found in some text, in byte offsets of that text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+    /// Canonical key.
+    pub entity_id: String,
+    /// Canonical name.
+    pub entity_name: String,
+    /// Type.
+    pub entity_type: EntityType,
+    /// How it was found.
+    pub method: Method,
+    /// The country of a demonym, capital or national body.
+    pub country_id: Option<String>,
+    /// Value of a MONEY or PERCENT mention.
+    pub value: Option<f64>,
+    /// Unit of `value`.
+    pub unit: Option<String>,
+    /// ISO date of a DATE mention.
+    pub iso_date: Option<String>,
+}
+
+/// The recognisers, built once and shared by all threads.
+#[derive(Debug, Clone)]
+pub struct Extractor {
+    gazetteer: Gazetteer,
+    values: bool,
+}
+
+impl Extractor {
+    /// Builds the extractor; `extra_gazetteers` are `(name, contents)` TSV files in the format
+    /// of [`Gazetteer::from_files`], added after the built-in ones.
+    pub fn new(config: &ExtractConfig, extra_gazetteers: &[(&str, &str)]) -> Result<Self, Error> {
+        let gazetteer = if config.builtin_gazetteer {
+            Gazetteer::builtin_with(extra_gazetteers)?
+        } else {
+            Gazetteer::from_files(extra_gazetteers)?
+        };
+        Ok(Self { gazetteer, values: config.values })
+    }
+
+    /// The gazetteer in use.
+    pub fn gazetteer(&self) -> &Gazetteer {
+        &self.gazetteer
+    }
+
+    /// The mentions in `text`, sorted by position, non-overlapping.
+    pub fn find(&self, text: &str) -> Vec<Found> {
+        let values = if self.values { find_values(text) } else { Vec::new() };
+        let mut out: Vec<Found> = Vec::with_capacity(values.len());
+        for v in values {
+            let (entity_id, entity_name) = v.identity();
+            out.push(Found {
+                start: v.start,
+                end: v.end,
+                entity_id,
+                entity_name,
+                entity_type: v.entity_type,
+                method: Method::Rule,
+                country_id: None,
+                value: v.value,
+                unit: v.unit,
+                iso_date: v.iso_date,
+            });
+        }
+        let taken: Vec<(usize, usize)> = out.iter().map(|f| (f.start, f.end)).collect();
+        for m in self.gazetteer.find(text) {
+            if taken.iter().any(|&(s, e)| m.start < e && s < m.end) {
+                continue;
+            }
+            let entry = &self.gazetteer.entries()[m.entry];
+            out.push(Found {
+                start: m.start,
+                end: m.end,
+                entity_id: entry.id.clone(),
+                entity_name: entry.name.clone(),
+                entity_type: entry.entity_type,
+                method: Method::Gazetteer,
+                country_id: entry.country_id.clone(),
+                value: None,
+                unit: None,
+                iso_date: None,
+            });
+        }
+        out.sort_by_key(|f| f.start);
+        out
+    }
+}
+
+/// Finds the entity mentions of every document's sentences, in parallel on the current rayon
+/// pool. Rows are sorted by `doc_id` and `mention_idx`; mentions are numbered in text order.
+/// Sentences whose document is missing, or whose offsets do not fit its text, yield nothing
+/// (`entente validate` reports such tables).
+pub fn extract(documents: &[Document], sentences: &[Sentence], extractor: &Extractor) -> Vec<Entity> {
+    let mut by_doc: HashMap<&str, Vec<&Sentence>> = HashMap::new();
+    for s in sentences {
+        by_doc.entry(s.doc_id.as_str()).or_default().push(s);
+    }
+    let mut entities: Vec<Entity> = documents
+        .par_iter()
+        .flat_map_iter(|doc| {
+            let sentences = by_doc.get(doc.doc_id.as_str()).map_or(&[][..], Vec::as_slice);
+            extract_document(doc, sentences, extractor)
+        })
+        .collect();
+    entities.sort_by(|a, b| (&a.doc_id, a.mention_idx).cmp(&(&b.doc_id, b.mention_idx)));
+    entities
+}
+
+/// The mentions of one document, numbered in text order.
+pub fn extract_document(doc: &Document, sentences: &[&Sentence], extractor: &Extractor) -> Vec<Entity> {
+    let mut sentences = sentences.to_vec();
+    sentences.sort_by_key(|s| s.sentence_idx);
+    let mut found: Vec<(u32, Found)> = Vec::new();
+    for s in sentences {
+        let (start, end) = (s.byte_start as usize, s.byte_end as usize);
+        let Some(text) = doc.text.get(start..end) else { continue };
+        found.extend(extractor.find(text).into_iter().map(|mut f| {
+            f.start += start;
+            f.end += start;
+            (s.sentence_idx, f)
+        }));
+    }
+    let ranges: Vec<(usize, usize)> = found.iter().map(|(_, f)| (f.start, f.end)).collect();
+    let spans = spans_from_byte_ranges(&doc.text, &ranges);
+    found
+        .into_iter()
+        .zip(spans)
+        .enumerate()
+        .map(|(i, ((sentence_idx, f), span))| Entity {
+            doc_id: doc.doc_id.clone(),
+            sentence_idx,
+            mention_idx: u32::try_from(i).unwrap_or(u32::MAX),
+            char_start: span.char_start,
+            char_end: span.char_end,
+            byte_start: span.byte_start,
+            byte_end: span.byte_end,
+            text: doc.text.get(f.start..f.end).unwrap_or_default().to_owned(),
+            entity_id: f.entity_id,
+            entity_name: f.entity_name,
+            entity_type: f.entity_type,
+            method: f.method,
+            country_id: f.country_id,
+            value: f.value,
+            unit: f.unit,
+            iso_date: f.iso_date,
+        })
+        .collect()
+}

@@ -1,0 +1,165 @@
+"""Builds crates/entente_extract/data/gazetteer/countries.tsv from two pinned PyPI packages.
+
+Sources, both checkable by anyone:
+  - pycountry==26.2.16   ISO 3166-1: the list of countries and territories, codes, names
+  - countryinfo==1.0.1   common names, alternative spellings, capitals, demonyms
+
+Run through `just gazetteer`, which makes a throw-away venv with exactly these versions. The
+output is sorted and deterministic; commit it together with any change to this script.
+"""
+
+import json
+import pathlib
+import sys
+import unicodedata
+
+import countryinfo
+import pycountry
+
+# Short forms and nicknames that neither source lists but news uses constantly. Acronyms are
+# matched case-sensitively by the extractor, so "US" never matches the pronoun "us".
+EXTRA_ALIASES = {
+    "US": ["US", "U.S.", "USA", "U.S.A.", "America", "United States", "United States of America"],
+    "GB": ["UK", "U.K.", "Britain", "Great Britain", "United Kingdom"],
+    "CN": ["PRC", "People's Republic of China", "Mainland China"],
+    "RU": ["Russian Federation"],
+    "KP": ["DPRK", "North Korea"],
+    "KR": ["ROK", "South Korea"],
+    "AE": ["UAE", "Emirates"],
+    "CD": ["DRC", "DR Congo"],
+    "CG": ["Republic of the Congo", "Congo-Brazzaville"],
+    "TR": ["Turkey", "Türkiye", "Turkiye"],
+    "CZ": ["Czech Republic", "Czechia"],
+    "MM": ["Myanmar", "Burma"],
+    "CI": ["Ivory Coast", "Côte d'Ivoire", "Cote d'Ivoire"],
+    "VA": ["Vatican", "Holy See"],
+    "IR": ["Iran"],
+    "SY": ["Syria"],
+    "VN": ["Vietnam", "Viet Nam"],
+    "LA": ["Laos"],
+    "MD": ["Moldova"],
+    "BO": ["Bolivia"],
+    "VE": ["Venezuela"],
+    "TZ": ["Tanzania"],
+    "PS": ["Palestine", "State of Palestine", "Palestinian Territories"],
+    "TW": ["Taiwan"],
+    "MK": ["North Macedonia"],
+    "SZ": ["Eswatini"],
+}
+# Current official short names where the sources lag behind.
+CANONICAL = {"MK": "North Macedonia", "SZ": "Eswatini", "VA": "Vatican City"}
+EXTRA_DEMONYMS = {
+    "US": ["American", "Americans"],
+    "GB": ["British", "Briton", "Britons"],
+    "CN": ["Chinese"],
+    "RU": ["Russian", "Russians"],
+    "KP": ["North Korean", "North Koreans"],
+    "KR": ["South Korean", "South Koreans"],
+    "AE": ["Emirati"],
+    "UA": ["Ukrainian", "Ukrainians"],
+    "IN": ["Indian", "Indians"],
+    "JP": ["Japanese"],
+    "IR": ["Iranian", "Iranians"],
+    "FR": ["French"],
+    "DE": ["German", "Germans"],
+    "TR": ["Turkish"],
+    "PH": ["Filipino", "Philippine"],
+    "NL": ["Dutch"],
+}
+EXTRA_CAPITALS = {"US": ["Washington", "Washington, D.C.", "Washington D.C."], "KR": ["Seoul"]}
+# Capitals whose names are far more often something else in news.
+SKIP_CAPITALS = {"Kingston", "Victoria", "Georgetown", "Hamilton", "Road Town", "The Valley"}
+# Demonyms shared by several countries name none of them.
+SKIP_DEMONYMS = {"Congolese", "Dominican", "Guinean", "Samoan", "Virgin Islander", "Irish"}
+
+
+def is_latin(text):
+    for ch in text:
+        if ch.isalpha() and not unicodedata.name(ch, "").startswith("LATIN"):
+            return False
+    return True
+
+
+def usable(alias):
+    alias = alias.strip()
+    return (
+        len(alias) >= 4
+        and "," not in alias
+        and is_latin(alias)
+        and not (alias.isupper() and len(alias) <= 3)
+    )
+
+
+def load_countryinfo():
+    data = pathlib.Path(countryinfo.__file__).parent / "data"
+    by_code = {}
+    for path in sorted(data.glob("*.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        code = (record.get("ISO") or {}).get("alpha2")
+        if code:
+            by_code.setdefault(code, []).append(record)
+    return by_code
+
+
+def main(out_path):
+    info = load_countryinfo()
+    rows = []
+    seen_capitals = {}
+    for country in sorted(pycountry.countries, key=lambda c: c.alpha_2):
+        code = country.alpha_2
+        records = info.get(code, [])
+        candidates = [getattr(country, "common_name", None)]
+        candidates += [record.get("name") for record in records]
+        candidates += [country.name, getattr(country, "official_name", None)]
+        name = CANONICAL.get(code) or next((c for c in candidates if c and "," not in c), country.name)
+        names = [name, country.name, getattr(country, "official_name", "")]
+        for record in records:
+            names.append(record.get("name", ""))
+            names.extend(record.get("altSpellings") or [])
+        names.extend(EXTRA_ALIASES.get(code, []))
+        aliases = sorted({a.strip() for a in names if a and usable(a)} | set(EXTRA_ALIASES.get(code, [])))
+        if name not in aliases:
+            aliases.insert(0, name)
+        country_id = f"iso3166:{code}"
+        rows.append((country_id, "GPE", name, "", aliases))
+
+        demonyms = set(EXTRA_DEMONYMS.get(code, []))
+        main_demonym = None
+        for record in records:
+            if isinstance(record.get("demonym"), str) and record["demonym"].strip():
+                main_demonym = main_demonym or record["demonym"].strip()
+                demonyms.add(record["demonym"].strip())
+        demonyms -= SKIP_DEMONYMS
+        if demonyms:
+            if main_demonym not in demonyms:
+                main_demonym = sorted(demonyms, key=lambda d: (len(d), d))[0]
+            rows.append((f"demonym:{code}", "NORP", main_demonym, country_id, sorted(demonyms)))
+
+        capitals = set(EXTRA_CAPITALS.get(code, []))
+        for record in records:
+            found = record.get("capital") or []
+            for capital in [found] if isinstance(found, str) else found:
+                capital = capital.strip()
+                if capital and is_latin(capital) and capital not in SKIP_CAPITALS:
+                    capitals.add(capital)
+        capitals = {c for c in capitals if c not in aliases}
+        if capitals:
+            main_capital = sorted(capitals, key=lambda c: (len(c), c))[0]
+            if main_capital in seen_capitals:
+                continue
+            seen_capitals[main_capital] = code
+            slug = "-".join(main_capital.lower().replace(".", "").replace(",", "").split())
+            rows.append((f"city:{code}:{slug}", "GPE", main_capital, country_id, sorted(capitals)))
+
+    rows.sort()
+    with open(out_path, "w", encoding="utf-8", newline="\n") as out:
+        out.write("# Generated by scripts/gazetteer/build_countries.py from pycountry and countryinfo.\n")
+        out.write("# Do not edit by hand: change the script and run `just gazetteer`.\n")
+        out.write("entity_id\tentity_type\tname\tcountry_id\taliases\n")
+        for entity_id, entity_type, name, country_id, aliases in rows:
+            out.write(f"{entity_id}\t{entity_type}\t{name}\t{country_id}\t{'|'.join(aliases)}\n")
+    print(f"wrote {len(rows)} entities to {out_path}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
