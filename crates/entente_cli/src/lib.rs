@@ -1,1 +1,74 @@
-//! placeholder
+//! The `entente` command-line tool: parses arguments, loads pipeline files and wires each
+//! stage to the Parquet tables through `entente_parquet`. It holds no transformation logic.
+//!
+//! Exit codes: 0 on success (rejected records are reported, not fatal), 1 when the run fails
+//! or `validate` finds a violation, 2 on usage errors (bad arguments or pipeline file).
+#![expect(clippy::print_stdout, reason = "the CLI reports to stdout")]
+
+pub use crate::args::Cli;
+pub use crate::config::PipelineConfig;
+
+mod args;
+mod commands;
+mod config;
+mod inputs;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+/// An error in how entente was called (arguments, pipeline file): exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// The outcome of a command that ran to the end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything held.
+    Success,
+    /// The command ran but found problems (e.g. `validate` found violations).
+    Failure,
+}
+
+/// Runs the tool with the process arguments and returns its exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(&cli);
+    match commands::dispatch(&cli) {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Failure) => ExitCode::from(1),
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            let _ = writeln!(std::io::stderr(), "error: {err:#}");
+            if err.downcast_ref::<UsageError>().is_some() { ExitCode::from(2) } else { ExitCode::from(1) }
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn init_logging(cli: &Cli) {
+    let default = match (cli.quiet, cli.verbose) {
+        (true, _) => "error",
+        (false, 0) => "info",
+        (false, 1) => "debug",
+        _ => "trace",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .without_time()
+        .try_init();
+}

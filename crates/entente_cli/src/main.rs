@@ -1,1 +1,5 @@
-fn main() {}
+//! The `entente` binary: everything lives in the library so tests can reach it.
+
+fn main() -> std::process::ExitCode {
+    entente_cli::main()
+}

@@ -29,7 +29,7 @@ use std::collections::HashMap;
 
 use entente_schema::{Document, Entity, EntityType, Method, Sentence, spans_from_byte_ranges};
 use rayon::prelude::*;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// An error building the extractor from its configuration.
 #[derive(Debug, thiserror::Error)]
@@ -48,7 +48,7 @@ pub enum Error {
 }
 
 /// Options of the extract stage (`[extract]` in a pipeline file).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ExtractConfig {
     /// Whether to find MONEY, PERCENT and DATE mentions.

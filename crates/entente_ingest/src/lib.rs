@@ -29,13 +29,13 @@ pub use crate::dates::parse_published;
 mod dates;
 
 use entente_schema::{Document, Reject, RejectReason, SourceFormat, doc_id, hash_hex};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The stage name written in `rejects.stage`.
 pub const STAGE: &str = "ingest";
 
 /// Options of the ingest stage (`[ingest]` in a pipeline file).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct IngestConfig {
     /// Records whose text is longer than this many bytes are rejected, so one huge file

@@ -30,13 +30,13 @@ mod text;
 
 use entente_schema::{Document, Reject, RejectReason, Sentence, hash_hex, spans_from_byte_ranges};
 use rayon::prelude::*;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The stage name written in `rejects.stage`.
 pub const STAGE: &str = "normalise";
 
 /// Options of the normalise stage (`[normalise]` in a pipeline file).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct NormaliseConfig {
     /// The sentence splitter's options.

@@ -14,12 +14,12 @@
 
 use std::collections::HashSet;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 const ABBREVIATIONS: &str = include_str!("../data/abbreviations.txt");
 
 /// Options of the sentence splitter (`[normalise.sentences]` in a pipeline file).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SentenceConfig {
     /// More abbreviations after which a sentence never ends (like `Gen`), without the period.

@@ -131,7 +131,12 @@ pub fn table_path<T: Table>(dir: &Path) -> PathBuf {
 pub fn fields<T: Table>() -> Result<Vec<FieldRef>, Error> {
     let schema_err = |source| Error::Schema { table: T::NAME, source };
     let traced = Vec::<FieldRef>::from_type::<T>(
-        TracingOptions::default().enums_without_data_as_strings(true),
+        TracingOptions::default()
+            .enums_without_data_as_strings(true)
+            // Plain Utf8 and List: every reader supports them, and a batch of
+            // WRITE_BATCH_ROWS rows stays far below their 2 GiB offset limit.
+            .strings_as_large_utf8(false)
+            .sequence_as_large_list(false),
     )
     .map_err(schema_err)?;
     Ok(traced

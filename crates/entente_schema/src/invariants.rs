@@ -353,24 +353,13 @@ pub fn recount_cooccurrences(
         }
         let n_units = u32::try_from(n_units).unwrap_or(u32::MAX);
         for ((a, b), count) in pairs {
-            let (count_a, count_b) = (single[a], single[b]);
-            let (pmi, npmi) = association(count, count_a, count_b, n_units);
-            let ((name_a, type_a), (name_b, type_b)) = (names[a], names[b]);
-            out.push(Cooccurrence {
+            out.push(Cooccurrence::new(
                 scope,
-                entity_a: a.to_owned(),
-                entity_b: b.to_owned(),
-                name_a: name_a.to_owned(),
-                name_b: name_b.to_owned(),
-                type_a,
-                type_b,
-                count,
-                count_a,
-                count_b,
+                (a, names[a]),
+                (b, names[b]),
+                (count, single[a], single[b]),
                 n_units,
-                pmi,
-                npmi,
-            });
+            ));
         }
     }
     out
@@ -389,4 +378,33 @@ pub fn association(count: u32, count_a: u32, count_b: u32, n_units: u32) -> (f64
     let h = -(c / n).log2();
     let npmi = if h > 0.0 { pmi / h } else { 1.0 };
     (pmi, npmi)
+}
+
+impl Cooccurrence {
+    /// A row for the pair `a < b` (each `(id, (name, type))`) seen together in `count` units
+    /// and alone in `count_a` and `count_b` units of `n_units`, with its PMI and NPMI.
+    pub fn new(
+        scope: Scope,
+        (id_a, (name_a, type_a)): (&str, (&str, EntityType)),
+        (id_b, (name_b, type_b)): (&str, (&str, EntityType)),
+        (count, count_a, count_b): (u32, u32, u32),
+        n_units: u32,
+    ) -> Self {
+        let (pmi, npmi) = association(count, count_a, count_b, n_units);
+        Self {
+            scope,
+            entity_a: id_a.to_owned(),
+            entity_b: id_b.to_owned(),
+            name_a: name_a.to_owned(),
+            name_b: name_b.to_owned(),
+            type_a,
+            type_b,
+            count,
+            count_a,
+            count_b,
+            n_units,
+            pmi,
+            npmi,
+        }
+    }
 }

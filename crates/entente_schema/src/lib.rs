@@ -41,6 +41,10 @@ mod tables;
 /// column is removed, renamed or changes meaning; adding a column does not bump it.
 pub const CONTRACT_VERSION: &str = "1";
 
+/// The name of every table, in pipeline order.
+pub const TABLE_NAMES: [&str; 6] =
+    ["documents", "sentences", "entities", "cooccurrences", "entity_summary", "rejects"];
+
 /// One column of a table: its name, its Rust type and its description.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Column {
@@ -100,3 +104,14 @@ macro_rules! table {
     };
 }
 pub(crate) use table;
+
+#[cfg(test)]
+mod tests {
+    use super::{Cooccurrence, Document, Entity, EntitySummary, Reject, Sentence, TABLE_NAMES, Table};
+
+    #[test]
+    fn table_names_match_the_row_types() {
+        let names = [Document::NAME, Sentence::NAME, Entity::NAME, Cooccurrence::NAME, EntitySummary::NAME, Reject::NAME];
+        assert_eq!(names, TABLE_NAMES);
+    }
+}

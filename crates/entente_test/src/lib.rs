@@ -1,1 +1,90 @@
-//! placeholder
+//! Test helpers for entente: tables rendered as aligned text for insta snapshots, and small
+//! fixtures.
+//!
+//! ```
+//! use entente_test::render;
+//! #[derive(serde::Serialize)]
+//! struct Row { a: u32, b: Option<String> }
+//! let text = render(&[Row { a: 1, b: None }, Row { a: 22, b: Some("x\ny".into()) }], &[]);
+//! assert_eq!(text, "a  | b\n---+----\n1  | ·\n22 | x⏎y\n");
+//! ```
+#![warn(missing_docs)]
+
+pub use crate::fixtures::document;
+
+mod fixtures;
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// Cells longer than this many characters are cut, with `…` and the full length.
+pub const MAX_CELL: usize = 60;
+
+/// A short article used across the crates' tests: two paragraphs, an abbreviation, a
+/// decimal, accents, a curly apostrophe, money, a percentage and a date.
+pub const ARTICLE: &str = "Xi and Putin meet in Moscow\n\nChinese President Xi Jinping met Russian President Vladimir Putin in Moscow on May 16, 2024. The U.S. State Department said trade hit $240 billion, up 2.5% on 2023.\n\nThe Shanghai Cooperation Organisation (SCO) welcomed the talks; Peskov called them “très productive”. Russia’s ties with North Korea were not discussed.";
+
+/// Renders `rows` as a text table: one line per row, `|` between columns, `·` for null, line
+/// breaks as `⏎`, floats to six decimals. `columns` picks and orders columns (all, in
+/// alphabetical order, when empty). Rows keep their order: sort them by key first.
+pub fn render<T: Serialize>(rows: &[T], columns: &[&str]) -> String {
+    let values: Vec<serde_json::Map<String, Value>> = rows
+        .iter()
+        .filter_map(|r| match serde_json::to_value(r) {
+            Ok(Value::Object(map)) => Some(map),
+            _ => None,
+        })
+        .collect();
+    let names: Vec<String> = if columns.is_empty() {
+        values.first().map(|m| m.keys().cloned().collect()).unwrap_or_default()
+    } else {
+        columns.iter().map(|&c| c.to_owned()).collect()
+    };
+    let mut grid: Vec<Vec<String>> = vec![names.clone()];
+    for row in &values {
+        grid.push(names.iter().map(|n| cell(row.get(n).unwrap_or(&Value::Null))).collect());
+    }
+    let widths: Vec<usize> = (0..names.len())
+        .map(|i| grid.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for (line_no, row) in grid.iter().enumerate() {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(c, &w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
+            .collect();
+        out.push_str(cells.join(" | ").trim_end());
+        out.push('\n');
+        if line_no == 0 {
+            let rule: Vec<String> = widths.iter().map(|&w| "-".repeat(w)).collect();
+            out.push_str(&rule.join("-+-"));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Renders rows of an entente table with the columns in contract order, leaving out
+/// `skip` (e.g. long text columns shown elsewhere).
+pub fn render_table<T: entente_schema::Table>(rows: &[T], skip: &[&str]) -> String {
+    let columns: Vec<&str> =
+        T::COLUMNS.iter().map(|c| c.name).filter(|n| !skip.contains(n)).collect();
+    render(rows, &columns)
+}
+
+fn cell(v: &Value) -> String {
+    let text = match v {
+        Value::Null => "·".to_owned(),
+        Value::String(s) => s.replace('\n', "⏎"),
+        Value::Number(n) if n.is_f64() => format!("{:.6}", n.as_f64().unwrap_or_default()),
+        other => other.to_string(),
+    };
+    let len = text.chars().count();
+    if len > MAX_CELL {
+        let head: String = text.chars().take(MAX_CELL - 8).collect();
+        format!("{head}…({len})")
+    } else {
+        text
+    }
+}

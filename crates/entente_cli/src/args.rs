@@ -1,0 +1,85 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Turn a folder of news articles into Parquet tables of documents, sentences, entity
+/// mentions and entity co-occurrences.
+#[derive(Debug, Parser)]
+#[command(name = "entente", version, about, long_about = None, max_term_width = 100)]
+pub struct Cli {
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: Command,
+    /// More log output (-v: debug, -vv: trace). RUST_LOG overrides it.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Only errors on stderr.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run every stage: ingest, normalise, extract, aggregate.
+    Run(RunArgs),
+    /// Read the input files into `documents` (raw text).
+    Ingest(RunArgs),
+    /// Clean `documents.text` and split it into `sentences`.
+    Normalise(RunArgs),
+    /// Find entity mentions in `sentences`: writes `entities`.
+    Extract(RunArgs),
+    /// Count co-occurrences: writes `cooccurrences` and `entity_summary`.
+    Aggregate(RunArgs),
+    /// Print the table contract: every table, its key and its columns.
+    Schema(SchemaArgs),
+    /// Check every invariant of the contract on an output directory.
+    Validate(ValidateArgs),
+}
+
+/// Options shared by `run` and the single-stage commands.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// The pipeline file. Paths inside it are relative to the file's directory.
+    #[arg(short, long, default_value = "pipelines/default.toml")]
+    pub pipeline: PathBuf,
+    /// Input files or directories, instead of the pipeline's `inputs` (repeatable).
+    #[arg(short, long = "input", value_name = "PATH")]
+    pub inputs: Vec<PathBuf>,
+    /// Output directory, instead of the pipeline's `output`.
+    #[arg(short, long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Worker threads (default: the pipeline's `threads`, else one per core). The tables do
+    /// not depend on it.
+    #[arg(short = 'j', long)]
+    pub threads: Option<usize>,
+}
+
+/// Options of `entente schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SchemaFormat::Markdown)]
+    pub format: SchemaFormat,
+}
+
+/// How `entente schema` prints the contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaFormat {
+    /// A Markdown data dictionary (what the README shows).
+    Markdown,
+    /// JSON, for tools.
+    Json,
+}
+
+/// Options of `entente validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The output directory to check, e.g. `output/default`.
+    pub dir: PathBuf,
+    /// Print at most this many violations (all are counted).
+    #[arg(long, default_value_t = 50)]
+    pub max_shown: usize,
+}

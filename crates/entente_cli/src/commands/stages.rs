@@ -1,0 +1,282 @@
+//! `entente run` and the single-stage commands: read the input tables, call the stage's pure
+//! transform, write its tables.
+
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::Context;
+use entente_aggregate::Units;
+use entente_extract::Extractor;
+use entente_ingest::Ingested;
+use entente_parquet::{FileMetadata, read_table, row_count, table_path, write_table};
+use entente_schema::{
+    Cooccurrence, Document, Entity, EntitySummary, Reject, RejectReason, Sentence, Table,
+};
+use rayon::prelude::*;
+
+use crate::inputs::{self, InputFile};
+use crate::{Outcome, PipelineConfig};
+
+/// Metadata key: the entity types counted in `cooccurrences` (comma-separated).
+pub(crate) const KEY_ENTITY_TYPES: &str = "entente.aggregate.entity_types";
+
+/// A stage of the pipeline, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Stage {
+    Ingest,
+    Normalise,
+    Extract,
+    Aggregate,
+}
+
+impl Stage {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Ingest => entente_ingest::STAGE,
+            Self::Normalise => entente_normalise::STAGE,
+            Self::Extract => "extract",
+            Self::Aggregate => "aggregate",
+        }
+    }
+}
+
+/// Everything a stage needs besides its input tables.
+struct StageCtx<'a> {
+    config: &'a PipelineConfig,
+    out: &'a Path,
+    meta: FileMetadata,
+    gazetteers: Vec<(String, String)>,
+    quiet: bool,
+}
+
+/// Runs every stage (`only = None`) or one of them, reading earlier stages' tables from the
+/// output directory.
+pub(crate) fn run(config: &PipelineConfig, only: Option<Stage>, quiet: bool) -> anyhow::Result<Outcome> {
+    if let Some(n) = config.threads.filter(|&n| n > 0) {
+        // Fails only if a pool already exists (a second command in one process); the
+        // tables do not depend on the thread count, so that is harmless.
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+    }
+    let out = config.output.as_path();
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("cannot create output directory {}", out.display()))?;
+    let gazetteers = config
+        .gazetteers
+        .iter()
+        .map(|p| {
+            std::fs::read_to_string(p)
+                .map(|text| (p.display().to_string(), text))
+                .with_context(|| format!("cannot read gazetteer {}", p.display()))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let meta = FileMetadata::new(config.content_hash(&gazetteers));
+    let ctx = StageCtx { config, out, meta, gazetteers, quiet };
+    let started = Instant::now();
+    tracing::info!(
+        "pipeline {}: {} into {}",
+        config.name,
+        only.map_or("all stages", Stage::name),
+        out.display()
+    );
+    match only {
+        None => run_all(&ctx)?,
+        Some(Stage::Ingest) => {
+            let ingested = ingest(&ctx)?;
+            write(&ctx, &ingested.documents)?;
+            write_rejects(&ctx, Stage::Ingest, ingested.rejects)?;
+        }
+        Some(Stage::Normalise) => {
+            let documents = read::<Document>(out)?;
+            let normalised = normalise(&ctx, &documents);
+            write(&ctx, &normalised.documents)?;
+            write(&ctx, &normalised.sentences)?;
+            write_rejects(&ctx, Stage::Normalise, normalised.rejects)?;
+        }
+        Some(Stage::Extract) => {
+            let (documents, sentences) = (read::<Document>(out)?, read::<Sentence>(out)?);
+            write(&ctx, &extract(&ctx, &documents, &sentences)?)?;
+        }
+        Some(Stage::Aggregate) => {
+            let (documents, sentences) = (read::<Document>(out)?, read::<Sentence>(out)?);
+            let entities = read::<Entity>(out)?;
+            aggregate(&ctx, &documents, &sentences, &entities)?;
+        }
+    }
+    if let Some(stage) = only {
+        remove_downstream(out, stage)?;
+    }
+    report(out, started)?;
+    Ok(Outcome::Success)
+}
+
+/// After one stage ran alone, the tables of later stages describe older input: remove them
+/// rather than leave an inconsistent directory.
+fn remove_downstream(out: &Path, stage: Stage) -> anyhow::Result<()> {
+    let later: &[&str] = match stage {
+        Stage::Ingest => &[Sentence::NAME, Entity::NAME, Cooccurrence::NAME, EntitySummary::NAME],
+        Stage::Normalise => &[Entity::NAME, Cooccurrence::NAME, EntitySummary::NAME],
+        Stage::Extract => &[Cooccurrence::NAME, EntitySummary::NAME],
+        Stage::Aggregate => &[],
+    };
+    for name in later {
+        let path = out.join(format!("{name}.parquet"));
+        if path.exists() {
+            std::fs::remove_file(&path).with_context(|| format!("cannot remove stale {}", path.display()))?;
+            tracing::info!("removed {} (its input changed; run the later stages again)", path.display());
+        }
+    }
+    Ok(())
+}
+
+fn run_all(ctx: &StageCtx<'_>) -> anyhow::Result<()> {
+    let bar = super::progress(4, ctx.quiet);
+    bar.set_message("ingest");
+    let ingested = ingest(ctx)?;
+    bar.inc(1);
+    bar.set_message("normalise");
+    let normalised = normalise(ctx, &ingested.documents);
+    drop(ingested.documents);
+    bar.inc(1);
+    bar.set_message("extract");
+    let entities = extract(ctx, &normalised.documents, &normalised.sentences)?;
+    bar.inc(1);
+    bar.set_message("aggregate");
+    aggregate(ctx, &normalised.documents, &normalised.sentences, &entities)?;
+    bar.finish_and_clear();
+    write(ctx, &normalised.documents)?;
+    write(ctx, &normalised.sentences)?;
+    write(ctx, &entities)?;
+    let mut rejects = ingested.rejects;
+    rejects.extend(normalised.rejects);
+    write_rejects(ctx, Stage::Ingest, rejects)
+}
+
+fn ingest(ctx: &StageCtx<'_>) -> anyhow::Result<Ingested> {
+    let started = Instant::now();
+    let files = inputs::list(&ctx.config.inputs)?;
+    let bar = super::progress(files.len() as u64, ctx.quiet);
+    bar.set_message("reading");
+    let parts: Vec<Ingested> = files
+        .par_iter()
+        .map(|file| {
+            let part = read_input(file, &ctx.config.ingest);
+            bar.inc(1);
+            part
+        })
+        .collect();
+    bar.finish_and_clear();
+    let mut ingested = Ingested::default();
+    for part in parts {
+        ingested.extend(part);
+    }
+    ingested.sort();
+    log_rejects(&ingested.rejects);
+    tracing::info!(
+        "ingest: {} files, {} documents, {} rejected ({:.2?})",
+        files.len(),
+        ingested.documents.len(),
+        ingested.rejects.len(),
+        started.elapsed()
+    );
+    Ok(ingested)
+}
+
+fn read_input(file: &InputFile, config: &entente_ingest::IngestConfig) -> Ingested {
+    match std::fs::read(&file.path) {
+        Ok(bytes) => entente_ingest::ingest_file(&file.source, &bytes, config),
+        Err(e) => Ingested {
+            documents: Vec::new(),
+            rejects: vec![entente_ingest::reject(&file.source, 0, RejectReason::Unreadable, e.to_string())],
+        },
+    }
+}
+
+fn normalise(ctx: &StageCtx<'_>, documents: &[Document]) -> entente_normalise::Normalised {
+    let started = Instant::now();
+    let normalised = entente_normalise::normalise(documents, &ctx.config.normalise);
+    log_rejects(&normalised.rejects);
+    tracing::info!(
+        "normalise: {} documents, {} sentences ({:.2?})",
+        normalised.documents.len(),
+        normalised.sentences.len(),
+        started.elapsed()
+    );
+    normalised
+}
+
+fn extract(ctx: &StageCtx<'_>, documents: &[Document], sentences: &[Sentence]) -> anyhow::Result<Vec<Entity>> {
+    let started = Instant::now();
+    let extra: Vec<(&str, &str)> = ctx.gazetteers.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let extractor = Extractor::new(&ctx.config.extract, &extra)
+        .map_err(|e| anyhow::Error::new(crate::UsageError(e.to_string())))?;
+    let entities = entente_extract::extract(documents, sentences, &extractor);
+    tracing::info!("extract: {} mentions ({:.2?})", entities.len(), started.elapsed());
+    Ok(entities)
+}
+
+fn aggregate(
+    ctx: &StageCtx<'_>,
+    documents: &[Document],
+    sentences: &[Sentence],
+    entities: &[Entity],
+) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let units = Units { sentences: sentences.len(), documents: documents.len() };
+    let config = &ctx.config.aggregate;
+    let rows: Vec<Cooccurrence> = entente_aggregate::cooccurrences(entities, units, config)?;
+    let summary: Vec<EntitySummary> = entente_aggregate::entity_summary(entities);
+    let types: Vec<&str> = config.entity_types.iter().map(|t| t.as_str()).collect();
+    let meta = ctx.meta.clone().with(KEY_ENTITY_TYPES, types.join(","));
+    write_table(ctx.out, &rows, &meta)?;
+    write(ctx, &summary)?;
+    tracing::info!("aggregate: {} pairs, {} entities ({:.2?})", rows.len(), summary.len(), started.elapsed());
+    Ok(())
+}
+
+fn read<T: Table>(out: &Path) -> anyhow::Result<Vec<T>> {
+    read_table::<T>(out).with_context(|| {
+        format!("cannot read table {} (run the earlier stages first, e.g. `entente run`)", T::NAME)
+    })
+}
+
+fn write<T: Table>(ctx: &StageCtx<'_>, rows: &[T]) -> anyhow::Result<()> {
+    write_table(ctx.out, rows, &ctx.meta).with_context(|| format!("cannot write table {}", T::NAME))?;
+    Ok(())
+}
+
+/// Writes `rejects`, keeping earlier stages' rejects when one later stage runs alone.
+fn write_rejects(ctx: &StageCtx<'_>, from: Stage, mut rejects: Vec<Reject>) -> anyhow::Result<()> {
+    let path = table_path::<Reject>(ctx.out);
+    if from > Stage::Ingest && path.exists() {
+        let earlier = read::<Reject>(ctx.out)?;
+        rejects.extend(earlier.into_iter().filter(|r| r.stage != from.name()));
+    }
+    rejects.sort_by(|a, b| {
+        (&a.stage, &a.source, a.source_record).cmp(&(&b.stage, &b.source, b.source_record))
+    });
+    write(ctx, &rejects)
+}
+
+/// Logs the first rejects one by one, then a count, so a big bad input does not flood stderr.
+fn log_rejects(rejects: &[Reject]) {
+    const SHOWN: usize = 20;
+    for r in rejects.iter().take(SHOWN) {
+        tracing::warn!("rejected {} record {}: {} ({})", r.source, r.source_record, r.detail, r.reason.as_str());
+    }
+    if rejects.len() > SHOWN {
+        tracing::warn!("… and {} more rejects: see rejects.parquet", rejects.len() - SHOWN);
+    }
+}
+
+/// Prints where the tables are and their row counts, read back from the files' footers.
+fn report(out: &Path, started: Instant) -> anyhow::Result<()> {
+    println!("entente: tables in {} ({:.1?})", out.display(), started.elapsed());
+    for name in entente_schema::TABLE_NAMES {
+        let path = out.join(format!("{name}.parquet"));
+        if path.exists() {
+            let rows = row_count(&path)?;
+            println!("  {name:<15} {rows:>9} rows  {}", path.display());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,100 @@
+//! `entente validate DIR`: checks every invariant of the contract on an output directory.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use anyhow::Context;
+use entente_parquet::{KEY_CONFIG_HASH, KEY_CONTRACT, read_metadata, read_table, table_path};
+use entente_schema::{
+    CONTRACT_VERSION, Cooccurrence, Document, Entity, EntityType, Reject, Sentence,
+    Table, Tables, Violation, check_tables,
+};
+
+use super::stages::KEY_ENTITY_TYPES;
+use crate::Outcome;
+use crate::args::ValidateArgs;
+
+pub(crate) fn run(args: &ValidateArgs) -> anyhow::Result<Outcome> {
+    let dir = args.dir.as_path();
+    let violations = validate_dir(dir)?;
+    for v in violations.iter().take(args.max_shown) {
+        println!("{v}");
+    }
+    if violations.len() > args.max_shown {
+        println!("… {} more", violations.len() - args.max_shown);
+    }
+    if violations.is_empty() {
+        println!("{}: no violations", dir.display());
+        Ok(Outcome::Success)
+    } else {
+        println!("{}: {} violations", dir.display(), violations.len());
+        Ok(Outcome::Failure)
+    }
+}
+
+/// Every violation found in the tables of `dir`.
+pub(crate) fn validate_dir(dir: &Path) -> anyhow::Result<Vec<Violation>> {
+    let mut violations = Vec::new();
+    let mut hashes = BTreeSet::new();
+    for name in entente_schema::TABLE_NAMES {
+        let path = dir.join(format!("{name}.parquet"));
+        if !path.exists() {
+            continue;
+        }
+        let meta = read_metadata(&path)?;
+        if meta.get(KEY_CONTRACT).map(String::as_str) != Some(CONTRACT_VERSION) {
+            violations.push(Violation {
+                table: name,
+                key: "file".into(),
+                rule: "contract-version",
+                detail: format!("written under contract {:?}, this entente reads {CONTRACT_VERSION}", meta.get(KEY_CONTRACT)),
+            });
+        }
+        hashes.insert((meta.get(KEY_CONFIG_HASH).cloned().unwrap_or_default(), name));
+    }
+    let distinct: BTreeSet<&String> = hashes.iter().map(|(h, _)| h).collect();
+    if distinct.len() > 1 {
+        violations.push(Violation {
+            table: "(all)",
+            key: "file".into(),
+            rule: "one-config",
+            detail: format!("tables come from different configurations: {hashes:?}"),
+        });
+    }
+    let documents = required::<Document>(dir)?;
+    let sentences = required::<Sentence>(dir)?;
+    let entities = required::<Entity>(dir)?;
+    let cooc_path = table_path::<Cooccurrence>(dir);
+    let cooccurrences = if cooc_path.exists() { Some(read_table::<Cooccurrence>(dir)?) } else { None };
+    let types: Vec<EntityType> = if cooc_path.exists() {
+        let meta = read_metadata(&cooc_path)?;
+        match meta.get(KEY_ENTITY_TYPES) {
+            Some(list) => list.split(',').filter_map(EntityType::parse).collect(),
+            None => {
+                violations.push(Violation {
+                    table: Cooccurrence::NAME,
+                    key: "file".into(),
+                    rule: "metadata",
+                    detail: format!("no {KEY_ENTITY_TYPES} key: cannot recount"),
+                });
+                Vec::new()
+            }
+        }
+    } else {
+        Vec::new()
+    };
+    if table_path::<Reject>(dir).exists() {
+        read_table::<Reject>(dir)?;
+    }
+    violations.extend(check_tables(Tables {
+        documents: &documents,
+        sentences: &sentences,
+        entities: &entities,
+        cooccurrences: cooccurrences.as_deref().map(|rows| (rows, types.as_slice())),
+    }));
+    Ok(violations)
+}
+
+fn required<T: Table>(dir: &Path) -> anyhow::Result<Vec<T>> {
+    read_table::<T>(dir).with_context(|| format!("{} is not a complete entente output directory", dir.display()))
+}

@@ -1,0 +1,119 @@
+//! Pipeline files: `pipelines/<name>.toml`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use entente_aggregate::AggregateConfig;
+use entente_extract::ExtractConfig;
+use entente_ingest::IngestConfig;
+use entente_normalise::NormaliseConfig;
+use serde::{Deserialize, Serialize};
+
+use crate::UsageError;
+use crate::args::RunArgs;
+
+/// One pipeline: where to read, where to write and every stage's options. Unknown keys are an
+/// error, so a typo never silently falls back to a default.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineConfig {
+    /// The pipeline's name, shown in logs.
+    pub name: String,
+    /// Input files and directories (searched recursively), relative to the pipeline file.
+    pub inputs: Vec<PathBuf>,
+    /// Output directory, relative to the pipeline file.
+    pub output: PathBuf,
+    /// Worker threads; absent or 0 means one per core.
+    #[serde(default)]
+    pub threads: Option<usize>,
+    /// Extra gazetteer files (TSV, the format of the built-in ones), relative to the pipeline
+    /// file.
+    #[serde(default)]
+    pub gazetteers: Vec<PathBuf>,
+    /// Ingest options.
+    #[serde(default)]
+    pub ingest: IngestConfig,
+    /// Normalise options.
+    #[serde(default)]
+    pub normalise: NormaliseConfig,
+    /// Extract options.
+    #[serde(default)]
+    pub extract: ExtractConfig,
+    /// Aggregate options.
+    #[serde(default)]
+    pub aggregate: AggregateConfig,
+}
+
+impl PipelineConfig {
+    /// Reads the pipeline file named in `args` and applies the command-line overrides.
+    pub fn load(args: &RunArgs) -> anyhow::Result<Self> {
+        let path = &args.pipeline;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read pipeline file {}", path.display()))
+            .map_err(|e| anyhow::Error::new(UsageError(format!("{e:#}"))))?;
+        let mut config = Self::parse(&text, path)?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        config.inputs = config.inputs.iter().map(|p| clean(&base.join(p))).collect();
+        config.output = clean(&base.join(&config.output));
+        config.gazetteers = config.gazetteers.iter().map(|p| clean(&base.join(p))).collect();
+        if !args.inputs.is_empty() {
+            config.inputs.clone_from(&args.inputs);
+        }
+        if let Some(output) = &args.output {
+            config.output.clone_from(output);
+        }
+        if args.threads.is_some() {
+            config.threads = args.threads;
+        }
+        Ok(config)
+    }
+
+    /// Parses a pipeline file's text; `path` names it in errors.
+    pub fn parse(text: &str, path: &Path) -> anyhow::Result<Self> {
+        toml::from_str(text).map_err(|e| {
+            anyhow::Error::new(UsageError(format!("invalid pipeline file {}: {e}", path.display())))
+        })
+    }
+
+    /// Hash of everything that changes the tables' contents (stage options and the extra
+    /// gazetteers' contents), written into every file's metadata. Paths and thread counts do
+    /// not change the tables and are left out.
+    pub fn content_hash(&self, gazetteers: &[(String, String)]) -> String {
+        let stages = serde_json::json!({
+            "ingest": self.ingest,
+            "normalise": self.normalise,
+            "extract": self.extract,
+            "aggregate": self.aggregate,
+            "gazetteers": gazetteers.iter().map(|(_, text)| entente_schema::hash_hex(text.as_bytes())).collect::<Vec<_>>(),
+        });
+        entente_schema::hash_hex(stages.to_string().as_bytes())
+    }
+}
+
+/// `pipelines/../data` → `data`, without touching the file system (the path may not exist).
+fn clean(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() { PathBuf::from(".") } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    #[test]
+    fn clean_resolves_parent_components_lexically() {
+        assert_eq!(super::clean(Path::new("pipelines/../output/default")), PathBuf::from("output/default"));
+        assert_eq!(super::clean(Path::new("../a/./b")), PathBuf::from("../a/b"));
+        assert_eq!(super::clean(Path::new("a/..")), PathBuf::from("."));
+    }
+}

@@ -1,0 +1,58 @@
+//! Extract on the shared article and on random text.
+
+use entente_extract::{ExtractConfig, Extractor, extract};
+use entente_normalise::{NormaliseConfig, normalise};
+use entente_schema::{Tables, check_tables};
+use entente_test::{ARTICLE, document, render_table};
+use proptest::prelude::*;
+
+fn extractor() -> Extractor {
+    Extractor::new(&ExtractConfig::default(), &[]).unwrap()
+}
+
+/// Every mention in the shared article with its identity.
+#[test]
+fn article() {
+    let out = normalise(&[document("article.txt", ARTICLE)], &NormaliseConfig::default());
+    let entities = extract(&out.documents, &out.sentences, &extractor());
+    insta::assert_snapshot!(render_table(&entities, &["doc_id", "byte_start", "byte_end"]));
+}
+
+/// A user gazetteer adds entities; a malformed one is an error naming the file and line.
+#[test]
+fn user_gazetteer() {
+    let header = "entity_id\tentity_type\tname\tcountry_id\taliases\n";
+    let good = format!("{header}org:gazprom\tORG\tGazprom\tiso3166:RU\tGazprom|Gazprom PJSC\n");
+    let ex = Extractor::new(&ExtractConfig::default(), &[("mine.tsv", &good)]).unwrap();
+    let ids: Vec<String> = ex.find("Gazprom PJSC signs with China").into_iter().map(|f| f.entity_id).collect();
+    assert_eq!(ids, ["org:gazprom", "iso3166:CN"]);
+    let bad = format!("{header}org:x\tCOMPANY\tX\t\tX\n");
+    let err = Extractor::new(&ExtractConfig::default(), &[("bad.tsv", &bad)]).unwrap_err();
+    assert_eq!(err.to_string(), "gazetteer bad.tsv, line 2: unknown entity type \"COMPANY\"");
+}
+
+proptest! {
+    /// Mentions found in random Unicode text obey every offset invariant of the contract.
+    #[test]
+    fn offsets_hold_on_random_text(raw in messy_text()) {
+        let out = normalise(&[document("r.txt", &raw)], &NormaliseConfig::default());
+        let entities = extract(&out.documents, &out.sentences, &extractor());
+        let violations = check_tables(Tables {
+            documents: &out.documents,
+            sentences: &out.sentences,
+            entities: &entities,
+            cooccurrences: None,
+        });
+        prop_assert!(violations.is_empty(), "{violations:#?}");
+    }
+}
+
+fn messy_text() -> impl Strategy<Value = String> {
+    let pieces = prop::sample::select(vec![
+        "China", "Russia", "Xi Jinping", "U.S.", "US", "us", "Mr.", " ", "\n", "\n\n", ". ",
+        "e\u{301}", "é", "北京", "。", "😀", "👨\u{200d}👩", "\u{200b}", "\u{a0}", "“", "”", "’s",
+        "3.5", "$240 billion", "5%", "2024", "May 16, 2024", "People’s Republic of China",
+        "SCO", "Shanghai Cooperation Organization", "ß", "İ", "-", "$", "€3m",
+    ]);
+    prop::collection::vec(pieces, 0..40).prop_map(|v| v.concat())
+}

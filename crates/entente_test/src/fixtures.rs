@@ -1,0 +1,25 @@
+//! Rows for tests.
+
+use entente_schema::{Document, SourceFormat, doc_id, hash_hex};
+
+/// An ingested document (text = raw text) from `source` with `raw_text`.
+pub fn document(source: &str, raw_text: &str) -> Document {
+    Document {
+        doc_id: doc_id(source, 0),
+        source: source.to_owned(),
+        source_format: SourceFormat::Txt,
+        source_record: 0,
+        source_id: None,
+        title: raw_text.lines().find(|l| !l.trim().is_empty()).map(|l| l.trim().to_owned()),
+        url: None,
+        published_at: None,
+        published_raw: None,
+        language: None,
+        text: raw_text.to_owned(),
+        raw_text: raw_text.to_owned(),
+        n_chars: u32::try_from(raw_text.chars().count()).unwrap_or(u32::MAX),
+        n_words: u32::try_from(raw_text.split_whitespace().count()).unwrap_or(u32::MAX),
+        n_sentences: None,
+        content_hash: hash_hex(raw_text.as_bytes()),
+    }
+}
