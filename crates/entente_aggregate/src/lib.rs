@@ -29,9 +29,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use entente_schema::{
-    Cooccurrence, Entity, EntitySummary, EntityType, Scope, SurfaceCount,
-};
+use entente_schema::{Cooccurrence, Entity, EntitySummary, EntityType, Scope, SurfaceCount};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -102,13 +100,17 @@ pub fn cooccurrences(
     scopes.dedup();
     let mut out = Vec::new();
     for scope in scopes {
-        let (n_units, unit_of): (usize, Box<dyn Fn(&Entity) -> u64>) = match scope {
-            Scope::Sentence => {
-                (units.sentences, Box::new(|e: &Entity| doc_code(&e.doc_id) << 32 | u64::from(e.sentence_idx)))
-            }
-            _ => (units.documents, Box::new(|e: &Entity| doc_code(&e.doc_id))),
+        let n_units = match scope {
+            Scope::Sentence => units.sentences,
+            _ => units.documents,
         };
-        let unit: Vec<u64> = included.iter().map(|e| unit_of(e)).collect();
+        let unit: Vec<u64> = included
+            .iter()
+            .map(|e| match scope {
+                Scope::Sentence => doc_code(&e.doc_id) << 32 | u64::from(e.sentence_idx),
+                _ => doc_code(&e.doc_id),
+            })
+            .collect();
         let entity: Vec<u32> = included.iter().map(|e| code(&e.entity_id)).collect();
         let counts = count_pairs(unit, entity)
             .map_err(|source| Error::Polars { scope: scope.as_str(), source })?;
@@ -127,19 +129,20 @@ pub fn cooccurrences(
     Ok(out)
 }
 
+/// `(a, b, count, count_a, count_b)`: a pair of entity codes and its unit counts.
+type PairCounts = (u32, u32, u32, u32, u32);
+
 /// `(a, b, count, count_a, count_b)` for every pair `a < b` of entity codes sharing a unit,
 /// sorted by `(a, b)`.
-fn count_pairs(unit: Vec<u64>, entity: Vec<u32>) -> PolarsResult<Vec<(u32, u32, u32, u32, u32)>> {
+fn count_pairs(unit: Vec<u64>, entity: Vec<u32>) -> PolarsResult<Vec<PairCounts>> {
     let mentions = DataFrame::new_infer_height(vec![
         Column::new("unit".into(), unit),
         Column::new("entity".into(), entity),
     ])?
     .lazy()
     .unique(None, UniqueKeepStrategy::Any);
-    let singles = mentions
-        .clone()
-        .group_by([col("entity")])
-        .agg([len().cast(DataType::UInt32).alias("n")]);
+    let singles =
+        mentions.clone().group_by([col("entity")]).agg([len().cast(DataType::UInt32).alias("n")]);
     let right = mentions.clone().select([col("unit"), col("entity").alias("entity_b")]);
     let pairs = mentions
         .join(right, [col("unit")], [col("unit")], JoinArgs::new(JoinType::Inner))

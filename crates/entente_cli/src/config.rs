@@ -97,7 +97,9 @@ fn clean(path: &Path) -> PathBuf {
     for c in path.components() {
         match c {
             Component::CurDir => {}
-            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
                 out.pop();
             }
             other => out.push(other),
@@ -112,7 +114,10 @@ mod tests {
 
     #[test]
     fn clean_resolves_parent_components_lexically() {
-        assert_eq!(super::clean(Path::new("pipelines/../output/default")), PathBuf::from("output/default"));
+        assert_eq!(
+            super::clean(Path::new("pipelines/../output/default")),
+            PathBuf::from("output/default")
+        );
         assert_eq!(super::clean(Path::new("../a/./b")), PathBuf::from("../a/b"));
         assert_eq!(super::clean(Path::new("a/..")), PathBuf::from("."));
     }

@@ -19,8 +19,9 @@ pub(crate) struct InputFile {
 pub(crate) fn list(roots: &[PathBuf]) -> anyhow::Result<Vec<InputFile>> {
     let mut files = Vec::new();
     for root in roots {
-        let meta = std::fs::metadata(root)
-            .with_context(|| format!("input {} does not exist or cannot be read", root.display()))?;
+        let meta = std::fs::metadata(root).with_context(|| {
+            format!("input {} does not exist or cannot be read", root.display())
+        })?;
         let prefix = if roots.len() > 1 { root_name(root) } else { String::new() };
         if meta.is_file() {
             let name = root_name(root);
@@ -29,8 +30,11 @@ pub(crate) fn list(roots: &[PathBuf]) -> anyhow::Result<Vec<InputFile>> {
             continue;
         }
         let walker = WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter();
-        for entry in walker.filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')) {
-            let entry = entry.with_context(|| format!("cannot list input directory {}", root.display()))?;
+        for entry in walker
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        {
+            let entry =
+                entry.with_context(|| format!("cannot list input directory {}", root.display()))?;
             if !entry.file_type().is_file() {
                 continue;
             }

@@ -160,7 +160,11 @@ impl Extractor {
 /// pool. Rows are sorted by `doc_id` and `mention_idx`; mentions are numbered in text order.
 /// Sentences whose document is missing, or whose offsets do not fit its text, yield nothing
 /// (`entente validate` reports such tables).
-pub fn extract(documents: &[Document], sentences: &[Sentence], extractor: &Extractor) -> Vec<Entity> {
+pub fn extract(
+    documents: &[Document],
+    sentences: &[Sentence],
+    extractor: &Extractor,
+) -> Vec<Entity> {
     let mut by_doc: HashMap<&str, Vec<&Sentence>> = HashMap::new();
     for s in sentences {
         by_doc.entry(s.doc_id.as_str()).or_default().push(s);
@@ -177,7 +181,11 @@ pub fn extract(documents: &[Document], sentences: &[Sentence], extractor: &Extra
 }
 
 /// The mentions of one document, numbered in text order.
-pub fn extract_document(doc: &Document, sentences: &[&Sentence], extractor: &Extractor) -> Vec<Entity> {
+pub fn extract_document(
+    doc: &Document,
+    sentences: &[&Sentence],
+    extractor: &Extractor,
+) -> Vec<Entity> {
     let mut sentences = sentences.to_vec();
     sentences.sort_by_key(|s| s.sentence_idx);
     let mut found: Vec<(u32, Found)> = Vec::new();

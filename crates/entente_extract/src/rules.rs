@@ -123,7 +123,8 @@ pub fn find_values(text: &str) -> Vec<RuleMatch> {
     let mut i = 0;
     while i < bytes.len() {
         let starts_number = bytes[i].is_ascii_digit()
-            && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || matches!(bytes[i - 1], b'.' | b',')));
+            && (i == 0
+                || !(bytes[i - 1].is_ascii_alphanumeric() || matches!(bytes[i - 1], b'.' | b',')));
         if !starts_number {
             i += 1;
             continue;
@@ -187,7 +188,8 @@ fn scale_after(text: &str, end: usize) -> (f64, usize) {
     let bytes = text.as_bytes();
     // "bn", "m", "k" may follow directly; words follow after one space.
     let (word, word_end) = word_at(text, end);
-    let (spaced, spaced_end) = if bytes.get(end) == Some(&b' ') { word_at(text, end + 1) } else { ("", end) };
+    let (spaced, spaced_end) =
+        if bytes.get(end) == Some(&b' ') { word_at(text, end + 1) } else { ("", end) };
     for (name, mult) in SCALES {
         if name.len() <= 3 && word.eq_ignore_ascii_case(name) {
             return (mult, word_end);
@@ -221,11 +223,12 @@ fn classify(text: &str, n: &Number) -> Option<RuleMatch> {
         }
     }
     for code in CODES {
-        if let Some(head) = before.strip_suffix(&format!("{code} ")).or_else(|| before.strip_suffix(code)) {
-            if !head.chars().next_back().is_some_and(char::is_alphanumeric) {
-                let unit = if code == "RMB" { "CNY" } else { code };
-                return Some(money(head.len(), after_scale, unit));
-            }
+        if let Some(head) =
+            before.strip_suffix(&format!("{code} ")).or_else(|| before.strip_suffix(code))
+            && !head.chars().next_back().is_some_and(char::is_alphanumeric)
+        {
+            let unit = if code == "RMB" { "CNY" } else { code };
+            return Some(money(head.len(), after_scale, unit));
         }
     }
     // A currency word after the number (and its scale).
@@ -238,7 +241,12 @@ fn classify(text: &str, n: &Number) -> Option<RuleMatch> {
     // Percentages.
     let rest = text.get(n.end..).unwrap_or("");
     for suffix in ["%", " percent", " per cent", " pct"] {
-        if rest.starts_with(suffix) && !rest.get(suffix.len()..).and_then(|r| r.chars().next()).is_some_and(char::is_alphanumeric) {
+        if rest.starts_with(suffix)
+            && !rest
+                .get(suffix.len()..)
+                .and_then(|r| r.chars().next())
+                .is_some_and(char::is_alphanumeric)
+        {
             return Some(RuleMatch {
                 start: n.start,
                 end: n.end + suffix.len(),
@@ -257,7 +265,11 @@ fn month_number(word: &str) -> Option<u32> {
     let lower = lower.trim_end_matches('.');
     MONTHS
         .iter()
-        .position(|(full, short)| lower == *full || (lower == *short && word.len() >= 3) || (lower == "sept" && *short == "sep"))
+        .position(|(full, short)| {
+            lower == *full
+                || (lower == *short && word.len() >= 3)
+                || (lower == "sept" && *short == "sep")
+        })
         .and_then(|p| u32::try_from(p + 1).ok())
 }
 
@@ -291,18 +303,25 @@ fn date(text: &str, n: &Number) -> Option<RuleMatch> {
     if n.plain_integer && len <= 2 && bytes.get(n.end) == Some(&b' ') {
         let (word, word_end) = word_at(text, n.end + 1);
         let word_end = if bytes.get(word_end) == Some(&b'.') { word_end + 1 } else { word_end };
-        if let Some(month) = month_number(word).filter(|_| word.chars().next().is_some_and(char::is_uppercase)) {
-            if bytes.get(word_end) == Some(&b' ') {
-                if let Some(year) = parse_number(text, word_end + 1).filter(|y| y.plain_integer && y.end - y.start == 4 && year_like(y.value)) {
-                    let day = n.value;
-                    if (1.0..=31.0).contains(&day) {
-                        return Some(dated(n.start, year.end, format!("{:04}-{month:02}-{:02}", year.value, day)));
-                    }
-                }
+        if let Some(month) =
+            month_number(word).filter(|_| word.chars().next().is_some_and(char::is_uppercase))
+            && bytes.get(word_end) == Some(&b' ')
+            && let Some(year) = parse_number(text, word_end + 1)
+                .filter(|y| y.plain_integer && y.end - y.start == 4 && year_like(y.value))
+        {
+            let day = n.value;
+            if (1.0..=31.0).contains(&day) {
+                return Some(dated(
+                    n.start,
+                    year.end,
+                    format!("{:04}-{month:02}-{:02}", year.value, day),
+                ));
             }
         }
     }
-    if !(n.plain_integer && len == 4 && year_like(n.value)) || after.is_some_and(|c| c.is_alphanumeric()) {
+    if !(n.plain_integer && len == 4 && year_like(n.value))
+        || after.is_some_and(char::is_alphanumeric)
+    {
         return None;
     }
     let year = n.value;
@@ -312,7 +331,9 @@ fn date(text: &str, n: &Number) -> Option<RuleMatch> {
         if (1..=2).contains(&digits) {
             let day_start = head.len() - digits;
             let day: f64 = head.get(day_start..).and_then(|d| d.parse().ok()).unwrap_or(0.0);
-            if let Some((month, start)) = month_before(text, day_start).filter(|_| (1.0..=31.0).contains(&day)) {
+            if let Some((month, start)) =
+                month_before(text, day_start).filter(|_| (1.0..=31.0).contains(&day))
+            {
                 return Some(dated(start, n.end, format!("{year:04}-{month:02}-{day:02}")));
             }
         }
@@ -333,7 +354,7 @@ mod tests {
             .map(|m| {
                 format!(
                     "{:?} {} value={:?} unit={:?} date={:?}",
-                    &text[m.start..m.end],
+                    text.get(m.start..m.end).unwrap(),
                     m.entity_type.as_str(),
                     m.value,
                     m.unit,

@@ -88,7 +88,12 @@ pub fn format_of(source: &str) -> Option<SourceFormat> {
 }
 
 /// A reject of the ingest stage.
-pub fn reject(source: &str, record: u32, reason: RejectReason, detail: impl Into<String>) -> Reject {
+pub fn reject(
+    source: &str,
+    record: u32,
+    reason: RejectReason,
+    detail: impl Into<String>,
+) -> Reject {
     Reject {
         source: source.to_owned(),
         source_record: record,
@@ -123,18 +128,18 @@ pub fn ingest_file(source: &str, bytes: &[u8], config: &IngestConfig) -> Ingeste
             return out;
         }
     };
-    match format {
-        SourceFormat::Jsonl => ingest_jsonl(source, text, config, &mut out),
-        _ => {
-            let title = first_line_title(text, format == SourceFormat::Md);
-            match checked_text(text, config) {
-                Ok(()) => out.documents.push(document(source, 0, format, Record {
-                    title,
-                    text: text.to_owned(),
-                    ..Record::default()
-                })),
-                Err((reason, detail)) => out.rejects.push(reject(source, 0, reason, detail)),
-            }
+    if format == SourceFormat::Jsonl {
+        ingest_jsonl(source, text, config, &mut out);
+    } else {
+        let title = first_line_title(text, format == SourceFormat::Md);
+        match checked_text(text, config) {
+            Ok(()) => out.documents.push(document(
+                source,
+                0,
+                format,
+                Record { title, text: text.to_owned(), ..Record::default() },
+            )),
+            Err((reason, detail)) => out.rejects.push(reject(source, 0, reason, detail)),
         }
     }
     out
@@ -180,7 +185,11 @@ fn checked_text(text: &str, config: &IngestConfig) -> Result<(), (RejectReason, 
     if text.len() > config.max_text_bytes {
         return Err((
             RejectReason::TooLarge,
-            format!("the text is {} bytes, over max_text_bytes = {}", text.len(), config.max_text_bytes),
+            format!(
+                "the text is {} bytes, over max_text_bytes = {}",
+                text.len(),
+                config.max_text_bytes
+            ),
         ));
     }
     Ok(())
@@ -205,11 +214,21 @@ fn ingest_jsonl(source: &str, text: &str, config: &IngestConfig, out: &mut Inges
             Ok(r) => match checked_text(&r.text, config) {
                 Ok(()) => out.documents.push(document(source, record, SourceFormat::Jsonl, r)),
                 Err((reason, detail)) => {
-                    out.rejects.push(reject(source, record, reason, format!("line {line_no}: {detail}")));
+                    out.rejects.push(reject(
+                        source,
+                        record,
+                        reason,
+                        format!("line {line_no}: {detail}"),
+                    ));
                 }
             },
             Err((reason, detail)) => {
-                out.rejects.push(reject(source, record, reason, format!("line {line_no}: {detail}")));
+                out.rejects.push(reject(
+                    source,
+                    record,
+                    reason,
+                    format!("line {line_no}: {detail}"),
+                ));
             }
         }
     }

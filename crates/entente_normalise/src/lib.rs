@@ -58,8 +58,7 @@ pub struct Normalised {
 /// on the number of threads.
 pub fn normalise(documents: &[Document], config: &NormaliseConfig) -> Normalised {
     let splitter = Splitter::new(&config.sentences);
-    let results: Vec<_> =
-        documents.par_iter().map(|d| normalise_document(d, &splitter)).collect();
+    let results: Vec<_> = documents.par_iter().map(|d| normalise_document(d, &splitter)).collect();
     let mut out = Normalised::default();
     for result in results {
         match result {

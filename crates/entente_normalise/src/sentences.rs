@@ -148,10 +148,8 @@ impl Splitter {
             return true;
         }
         // The word before the period, without leading brackets or quotes.
-        let word_start = chars[..run_start]
-            .iter()
-            .rposition(|&(_, c)| c.is_whitespace())
-            .map_or(0, |p| p + 1);
+        let word_start =
+            chars[..run_start].iter().rposition(|&(_, c)| c.is_whitespace()).map_or(0, |p| p + 1);
         let word_bytes = chars[word_start].0..chars[run_start].0;
         let word = segment.get(word_bytes).unwrap_or("").trim_start_matches(is_opening);
         if word.is_empty() {
@@ -205,7 +203,10 @@ fn is_closing(c: char) -> bool {
 }
 
 fn is_opening(c: char) -> bool {
-    matches!(c, '"' | '\'' | '(' | '[' | '{' | '“' | '‘' | '«' | '‹' | '「' | '『' | '（' | '¿' | '¡')
+    matches!(
+        c,
+        '"' | '\'' | '(' | '[' | '{' | '“' | '‘' | '«' | '‹' | '「' | '『' | '（' | '¿' | '¡'
+    )
 }
 
 fn push_trimmed(out: &mut Vec<(usize, usize)>, segment: &str, base: usize, from: usize, to: usize) {

@@ -2,7 +2,7 @@
 //!
 //! The Arrow schema of a table is derived once from its row type (`serde_arrow`), with unit
 //! enums stored as plain strings and [`Table::TIMESTAMP_COLUMNS`] as UTC microsecond
-//! timestamps, so DuckDB, pandas and polars see ordinary `VARCHAR`, integer, `DOUBLE` and
+//! timestamps, so `DuckDB`, pandas and polars see ordinary `VARCHAR`, integer, `DOUBLE` and
 //! `TIMESTAMP WITH TIME ZONE` columns.
 //!
 //! Files are written atomically: to a hidden temporary file in the same directory, flushed to

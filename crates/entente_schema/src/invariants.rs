@@ -89,10 +89,10 @@ fn check_documents<'a>(
             out.push(v("content_hash", format!("{} != hash of text {hash}", d.content_hash)));
         }
         let rows = per_doc.get(d.doc_id.as_str()).copied().unwrap_or(0);
-        if let Some(n) = d.n_sentences {
-            if n != rows {
-                out.push(v("n_sentences", format!("n_sentences is {n} but sentences has {rows}")));
-            }
+        if let Some(n) = d.n_sentences
+            && n != rows
+        {
+            out.push(v("n_sentences", format!("n_sentences is {n} but sentences has {rows}")));
         }
     }
     docs
@@ -144,12 +144,9 @@ fn check_sentences<'a>(
             continue;
         };
         by_doc.entry(s.doc_id.as_str()).or_default().push(s);
-        if let Err(e) = check_span(
-            &doc.text,
-            (s.byte_start, s.byte_end),
-            (s.char_start, s.char_end),
-            &s.text,
-        ) {
+        if let Err(e) =
+            check_span(&doc.text, (s.byte_start, s.byte_end), (s.char_start, s.char_end), &s.text)
+        {
             out.push(v("offsets", e));
         }
         if s.byte_start >= s.byte_end {
@@ -224,19 +221,14 @@ fn check_entities(
             out.push(v("foreign-key", "doc_id is not in documents".into()));
             continue;
         };
-        if let Err(err) = check_span(
-            &doc.text,
-            (e.byte_start, e.byte_end),
-            (e.char_start, e.char_end),
-            &e.text,
-        ) {
+        if let Err(err) =
+            check_span(&doc.text, (e.byte_start, e.byte_end), (e.char_start, e.char_end), &e.text)
+        {
             out.push(v("offsets", err));
         }
         match sentences.get(&(e.doc_id.as_str(), e.sentence_idx)) {
-            None => out.push(v(
-                "foreign-key",
-                format!("sentence {} is not in sentences", e.sentence_idx),
-            )),
+            None => out
+                .push(v("foreign-key", format!("sentence {} is not in sentences", e.sentence_idx))),
             Some(s) if e.byte_start < s.byte_start || e.byte_end > s.byte_end => out.push(v(
                 "inside-sentence",
                 format!(
@@ -276,10 +268,8 @@ fn check_cooccurrences(
         }
     }
     let expected = recount_cooccurrences(tables, |t| types.contains(&t));
-    let expected: BTreeMap<_, _> = expected
-        .iter()
-        .map(|r| ((r.scope, r.entity_a.as_str(), r.entity_b.as_str()), r))
-        .collect();
+    let expected: BTreeMap<_, _> =
+        expected.iter().map(|r| ((r.scope, r.entity_a.as_str(), r.entity_b.as_str()), r)).collect();
     let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(1.0);
     for (k, want) in &expected {
         match actual.get(k) {
@@ -373,7 +363,8 @@ pub fn recount_cooccurrences(
 /// assert!((pmi - 2.0).abs() < 1e-12 && (npmi - 1.0).abs() < 1e-12);
 /// ```
 pub fn association(count: u32, count_a: u32, count_b: u32, n_units: u32) -> (f64, f64) {
-    let (c, ca, cb, n) = (f64::from(count), f64::from(count_a), f64::from(count_b), f64::from(n_units));
+    let (c, ca, cb, n) =
+        (f64::from(count), f64::from(count_a), f64::from(count_b), f64::from(n_units));
     let pmi = (c * n / (ca * cb)).log2();
     let h = -(c / n).log2();
     let npmi = if h > 0.0 { pmi / h } else { 1.0 };

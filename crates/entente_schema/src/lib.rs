@@ -28,8 +28,8 @@ pub use crate::ids::{doc_id, entity_id_for_name, hash_hex};
 pub use crate::invariants::{Tables, Violation, association, check_tables, recount_cooccurrences};
 pub use crate::span::{Span, byte_to_char_offsets, spans_from_byte_ranges};
 pub use crate::tables::{
-    Cooccurrence, Document, Entity, EntitySummary, EntityType, Method, Reject, RejectReason,
-    Scope, Sentence, SourceFormat, SurfaceCount,
+    Cooccurrence, Document, Entity, EntitySummary, EntityType, Method, Reject, RejectReason, Scope,
+    Sentence, SourceFormat, SurfaceCount,
 };
 
 mod ids;
@@ -48,7 +48,7 @@ pub const TABLE_NAMES: [&str; 6] =
 /// One column of a table: its name, its Rust type and its description.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Column {
-    /// The column name, as it appears in Parquet, DuckDB and pandas.
+    /// The column name, as it appears in Parquet, `DuckDB` and pandas.
     pub name: &'static str,
     /// The Rust type of the field (`Option<_>` means the column is nullable).
     pub rust_type: &'static str,
@@ -107,11 +107,20 @@ pub(crate) use table;
 
 #[cfg(test)]
 mod tests {
-    use super::{Cooccurrence, Document, Entity, EntitySummary, Reject, Sentence, TABLE_NAMES, Table};
+    use super::{
+        Cooccurrence, Document, Entity, EntitySummary, Reject, Sentence, TABLE_NAMES, Table,
+    };
 
     #[test]
     fn table_names_match_the_row_types() {
-        let names = [Document::NAME, Sentence::NAME, Entity::NAME, Cooccurrence::NAME, EntitySummary::NAME, Reject::NAME];
+        let names = [
+            Document::NAME,
+            Sentence::NAME,
+            Entity::NAME,
+            Cooccurrence::NAME,
+            EntitySummary::NAME,
+            Reject::NAME,
+        ];
         assert_eq!(names, TABLE_NAMES);
     }
 }

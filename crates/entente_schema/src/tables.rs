@@ -28,7 +28,7 @@ impl SourceFormat {
     }
 }
 
-/// The kind of thing an entity mention names (OntoNotes labels).
+/// The kind of thing an entity mention names (`OntoNotes` labels).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[non_exhaustive]
@@ -307,9 +307,9 @@ table! {
         count_b: u32,
         /// Number of units in the scope (all sentences, or all documents, of the run).
         n_units: u32,
-        /// Pointwise mutual information, log2( count * n_units / (count_a * count_b) ).
+        /// Pointwise mutual information, `log2(count * n_units / (count_a * count_b))`.
         pmi: f64,
-        /// PMI normalised to [-1, 1]: pmi / -log2(count / n_units); 1 when count = n_units.
+        /// PMI normalised to [-1, 1]: `pmi / -log2(count / n_units)`; 1 when `count = n_units`.
         npmi: f64,
     }
 }

@@ -17,11 +17,15 @@ pub(crate) use stages::Stage;
 pub(crate) fn dispatch(cli: &Cli) -> anyhow::Result<Outcome> {
     match &cli.command {
         Command::Run(args) => stages::run(&PipelineConfig::load(args)?, None, cli.quiet),
-        Command::Ingest(args) => stages::run(&PipelineConfig::load(args)?, Some(Stage::Ingest), cli.quiet),
+        Command::Ingest(args) => {
+            stages::run(&PipelineConfig::load(args)?, Some(Stage::Ingest), cli.quiet)
+        }
         Command::Normalise(args) => {
             stages::run(&PipelineConfig::load(args)?, Some(Stage::Normalise), cli.quiet)
         }
-        Command::Extract(args) => stages::run(&PipelineConfig::load(args)?, Some(Stage::Extract), cli.quiet),
+        Command::Extract(args) => {
+            stages::run(&PipelineConfig::load(args)?, Some(Stage::Extract), cli.quiet)
+        }
         Command::Aggregate(args) => {
             stages::run(&PipelineConfig::load(args)?, Some(Stage::Aggregate), cli.quiet)
         }
@@ -36,7 +40,9 @@ pub(crate) fn progress(len: u64, quiet: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template("{spinner} {msg:<10} [{bar:30}] {pos}/{len} {elapsed}") {
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} {msg:<10} [{bar:30}] {pos}/{len} {elapsed}")
+    {
         bar.set_style(style.progress_chars("=> "));
     }
     bar

@@ -63,13 +63,28 @@ fn tables() -> anyhow::Result<Vec<TableDoc>> {
 /// The data dictionary in Markdown (what the README embeds).
 pub(crate) fn markdown() -> anyhow::Result<String> {
     let mut out = String::new();
-    writeln!(out, "Table contract version {CONTRACT_VERSION}. Offsets are Unicode code points (`char_*`) and UTF-8 bytes (`byte_*`), end-exclusive, into `documents.text`.")?;
+    writeln!(
+        out,
+        "Table contract version {CONTRACT_VERSION}. Offsets are Unicode code points (`char_*`) and UTF-8 bytes (`byte_*`), end-exclusive, into `documents.text`."
+    )?;
     for t in tables()? {
-        writeln!(out, "\n### `{}`\n\n{} Key: {}.\n", t.name, t.doc, t.key.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "))?;
+        writeln!(
+            out,
+            "\n### `{}`\n\n{} Key: {}.\n",
+            t.name,
+            t.doc,
+            t.key.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+        )?;
         writeln!(out, "| column | type | description |\n|---|---|---|")?;
         for c in t.columns {
             let null = if c.nullable { ", nullable" } else { "" };
-            writeln!(out, "| `{}` | {}{null} | {} |", c.name, c.arrow_type, c.doc.replace('|', "\\|"))?;
+            writeln!(
+                out,
+                "| `{}` | {}{null} | {} |",
+                c.name,
+                c.arrow_type,
+                c.doc.replace('|', "\\|")
+            )?;
         }
     }
     Ok(out)
@@ -78,10 +93,12 @@ pub(crate) fn markdown() -> anyhow::Result<String> {
 pub(crate) fn run(args: &SchemaArgs) -> anyhow::Result<Outcome> {
     let text = match args.format {
         SchemaFormat::Markdown => markdown()?,
-        SchemaFormat::Json => serde_json::to_string_pretty(&serde_json::json!({
-            "contract_version": CONTRACT_VERSION,
-            "tables": tables()?,
-        }))? + "\n",
+        SchemaFormat::Json => {
+            serde_json::to_string_pretty(&serde_json::json!({
+                "contract_version": CONTRACT_VERSION,
+                "tables": tables()?,
+            }))? + "\n"
+        }
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(Outcome::Success)

@@ -51,7 +51,11 @@ struct StageCtx<'a> {
 
 /// Runs every stage (`only = None`) or one of them, reading earlier stages' tables from the
 /// output directory.
-pub(crate) fn run(config: &PipelineConfig, only: Option<Stage>, quiet: bool) -> anyhow::Result<Outcome> {
+pub(crate) fn run(
+    config: &PipelineConfig,
+    only: Option<Stage>,
+    quiet: bool,
+) -> anyhow::Result<Outcome> {
     if let Some(n) = config.threads.filter(|&n| n > 0) {
         // Fails only if a pool already exists (a second command in one process); the
         // tables do not depend on the thread count, so that is harmless.
@@ -121,8 +125,12 @@ fn remove_downstream(out: &Path, stage: Stage) -> anyhow::Result<()> {
     for name in later {
         let path = out.join(format!("{name}.parquet"));
         if path.exists() {
-            std::fs::remove_file(&path).with_context(|| format!("cannot remove stale {}", path.display()))?;
-            tracing::info!("removed {} (its input changed; run the later stages again)", path.display());
+            std::fs::remove_file(&path)
+                .with_context(|| format!("cannot remove stale {}", path.display()))?;
+            tracing::info!(
+                "removed {} (its input changed; run the later stages again)",
+                path.display()
+            );
         }
     }
     Ok(())
@@ -186,7 +194,12 @@ fn read_input(file: &InputFile, config: &entente_ingest::IngestConfig) -> Ingest
         Ok(bytes) => entente_ingest::ingest_file(&file.source, &bytes, config),
         Err(e) => Ingested {
             documents: Vec::new(),
-            rejects: vec![entente_ingest::reject(&file.source, 0, RejectReason::Unreadable, e.to_string())],
+            rejects: vec![entente_ingest::reject(
+                &file.source,
+                0,
+                RejectReason::Unreadable,
+                e.to_string(),
+            )],
         },
     }
 }
@@ -204,9 +217,14 @@ fn normalise(ctx: &StageCtx<'_>, documents: &[Document]) -> entente_normalise::N
     normalised
 }
 
-fn extract(ctx: &StageCtx<'_>, documents: &[Document], sentences: &[Sentence]) -> anyhow::Result<Vec<Entity>> {
+fn extract(
+    ctx: &StageCtx<'_>,
+    documents: &[Document],
+    sentences: &[Sentence],
+) -> anyhow::Result<Vec<Entity>> {
     let started = Instant::now();
-    let extra: Vec<(&str, &str)> = ctx.gazetteers.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let extra: Vec<(&str, &str)> =
+        ctx.gazetteers.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
     let extractor = Extractor::new(&ctx.config.extract, &extra)
         .map_err(|e| anyhow::Error::new(crate::UsageError(e.to_string())))?;
     let entities = entente_extract::extract(documents, sentences, &extractor);
@@ -229,7 +247,12 @@ fn aggregate(
     let meta = ctx.meta.clone().with(KEY_ENTITY_TYPES, types.join(","));
     write_table(ctx.out, &rows, &meta)?;
     write(ctx, &summary)?;
-    tracing::info!("aggregate: {} pairs, {} entities ({:.2?})", rows.len(), summary.len(), started.elapsed());
+    tracing::info!(
+        "aggregate: {} pairs, {} entities ({:.2?})",
+        rows.len(),
+        summary.len(),
+        started.elapsed()
+    );
     Ok(())
 }
 
@@ -240,7 +263,8 @@ fn read<T: Table>(out: &Path) -> anyhow::Result<Vec<T>> {
 }
 
 fn write<T: Table>(ctx: &StageCtx<'_>, rows: &[T]) -> anyhow::Result<()> {
-    write_table(ctx.out, rows, &ctx.meta).with_context(|| format!("cannot write table {}", T::NAME))?;
+    write_table(ctx.out, rows, &ctx.meta)
+        .with_context(|| format!("cannot write table {}", T::NAME))?;
     Ok(())
 }
 
@@ -261,7 +285,13 @@ fn write_rejects(ctx: &StageCtx<'_>, from: Stage, mut rejects: Vec<Reject>) -> a
 fn log_rejects(rejects: &[Reject]) {
     const SHOWN: usize = 20;
     for r in rejects.iter().take(SHOWN) {
-        tracing::warn!("rejected {} record {}: {} ({})", r.source, r.source_record, r.detail, r.reason.as_str());
+        tracing::warn!(
+            "rejected {} record {}: {} ({})",
+            r.source,
+            r.source_record,
+            r.detail,
+            r.reason.as_str()
+        );
     }
     if rejects.len() > SHOWN {
         tracing::warn!("… and {} more rejects: see rejects.parquet", rejects.len() - SHOWN);

@@ -6,8 +6,8 @@ use std::path::Path;
 use anyhow::Context;
 use entente_parquet::{KEY_CONFIG_HASH, KEY_CONTRACT, read_metadata, read_table, table_path};
 use entente_schema::{
-    CONTRACT_VERSION, Cooccurrence, Document, Entity, EntityType, Reject, Sentence,
-    Table, Tables, Violation, check_tables,
+    CONTRACT_VERSION, Cooccurrence, Document, Entity, EntityType, Reject, Sentence, Table, Tables,
+    Violation, check_tables,
 };
 
 use super::stages::KEY_ENTITY_TYPES;
@@ -47,7 +47,10 @@ pub(crate) fn validate_dir(dir: &Path) -> anyhow::Result<Vec<Violation>> {
                 table: name,
                 key: "file".into(),
                 rule: "contract-version",
-                detail: format!("written under contract {:?}, this entente reads {CONTRACT_VERSION}", meta.get(KEY_CONTRACT)),
+                detail: format!(
+                    "written under contract {:?}, this entente reads {CONTRACT_VERSION}",
+                    meta.get(KEY_CONTRACT)
+                ),
             });
         }
         hashes.insert((meta.get(KEY_CONFIG_HASH).cloned().unwrap_or_default(), name));
@@ -65,20 +68,20 @@ pub(crate) fn validate_dir(dir: &Path) -> anyhow::Result<Vec<Violation>> {
     let sentences = required::<Sentence>(dir)?;
     let entities = required::<Entity>(dir)?;
     let cooc_path = table_path::<Cooccurrence>(dir);
-    let cooccurrences = if cooc_path.exists() { Some(read_table::<Cooccurrence>(dir)?) } else { None };
+    let cooccurrences =
+        if cooc_path.exists() { Some(read_table::<Cooccurrence>(dir)?) } else { None };
     let types: Vec<EntityType> = if cooc_path.exists() {
         let meta = read_metadata(&cooc_path)?;
-        match meta.get(KEY_ENTITY_TYPES) {
-            Some(list) => list.split(',').filter_map(EntityType::parse).collect(),
-            None => {
-                violations.push(Violation {
-                    table: Cooccurrence::NAME,
-                    key: "file".into(),
-                    rule: "metadata",
-                    detail: format!("no {KEY_ENTITY_TYPES} key: cannot recount"),
-                });
-                Vec::new()
-            }
+        if let Some(list) = meta.get(KEY_ENTITY_TYPES) {
+            list.split(',').filter_map(EntityType::parse).collect()
+        } else {
+            violations.push(Violation {
+                table: Cooccurrence::NAME,
+                key: "file".into(),
+                rule: "metadata",
+                detail: format!("no {KEY_ENTITY_TYPES} key: cannot recount"),
+            });
+            Vec::new()
         }
     } else {
         Vec::new()
@@ -96,5 +99,6 @@ pub(crate) fn validate_dir(dir: &Path) -> anyhow::Result<Vec<Violation>> {
 }
 
 fn required<T: Table>(dir: &Path) -> anyhow::Result<Vec<T>> {
-    read_table::<T>(dir).with_context(|| format!("{} is not a complete entente output directory", dir.display()))
+    read_table::<T>(dir)
+        .with_context(|| format!("{} is not a complete entente output directory", dir.display()))
 }
