@@ -1,6 +1,9 @@
 //! The Parquet edge: derived schemas, round trips, metadata and atomic writes.
 
-use entente_parquet::{FileMetadata, KEY_CONFIG_HASH, KEY_CONTRACT, KEY_TABLE, read_metadata, read_table, schema, write_table};
+use entente_parquet::{
+    FileMetadata, KEY_CONFIG_HASH, KEY_CONTRACT, KEY_TABLE, read_metadata, read_table, schema,
+    write_table,
+};
 use entente_schema::{Cooccurrence, Document, Entity, EntitySummary, Reject, Sentence, Table};
 
 fn render_schema<T: Table>() -> String {
@@ -8,7 +11,14 @@ fn render_schema<T: Table>() -> String {
         .unwrap()
         .fields()
         .iter()
-        .map(|f| format!("{}: {}{}", f.name(), f.data_type(), if f.is_nullable() { " (nullable)" } else { "" }))
+        .map(|f| {
+            format!(
+                "{}: {}{}",
+                f.name(),
+                f.data_type(),
+                if f.is_nullable() { " (nullable)" } else { "" }
+            )
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -33,7 +43,8 @@ fn round_trip_with_metadata() {
     doc.published_at = Some(1_715_823_000_000_000);
     doc.url = Some("https://example.org".into());
     let docs = vec![doc.clone(), entente_test::document("c.txt", "Ça va? 北京")];
-    let path = write_table(dir.path(), &docs, &FileMetadata::new("abc").with("entente.extra", "1")).unwrap();
+    let path = write_table(dir.path(), &docs, &FileMetadata::new("abc").with("entente.extra", "1"))
+        .unwrap();
     assert_eq!(read_table::<Document>(dir.path()).unwrap(), docs);
     let meta = read_metadata(&path).unwrap();
     assert_eq!(meta[KEY_CONFIG_HASH], "abc");
@@ -85,8 +96,10 @@ fn failed_write_keeps_old_table() {
 #[test]
 fn wrong_table_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
-    write_table(dir.path(), &[entente_test::document("x.txt", "Text.")], &FileMetadata::new("h")).unwrap();
-    std::fs::rename(dir.path().join("documents.parquet"), dir.path().join("sentences.parquet")).unwrap();
+    write_table(dir.path(), &[entente_test::document("x.txt", "Text.")], &FileMetadata::new("h"))
+        .unwrap();
+    std::fs::rename(dir.path().join("documents.parquet"), dir.path().join("sentences.parquet"))
+        .unwrap();
     let err = read_table::<Sentence>(dir.path()).unwrap_err();
     assert!(err.to_string().contains("sentences.parquet"), "{err}");
 }

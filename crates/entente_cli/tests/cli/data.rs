@@ -1,0 +1,124 @@
+//! The default pipeline on `data/`.
+
+use std::collections::BTreeSet;
+
+use entente_parquet::read_table;
+use entente_schema::{
+    Cooccurrence, Document, Entity, EntitySummary, Reject, Scope, Sentence, TABLE_NAMES,
+};
+use entente_test::render_table;
+
+use crate::{entente, run_default, stdout};
+
+/// Every table of the run on data/, rendered as text (long text columns cut).
+#[test]
+fn tables_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path();
+    let output = run_default(out, &[]);
+    let printed = stdout(&output).replace(&out.display().to_string().replace('\\', "/"), "[OUT]");
+    insta::assert_snapshot!("default@run", printed.lines().skip(1).collect::<Vec<_>>().join("\n"));
+    let documents: Vec<Document> = read_table(out).unwrap();
+    insta::assert_snapshot!("default@documents", render_table(&documents, &["raw_text"]));
+    let sentences: Vec<Sentence> = read_table(out).unwrap();
+    insta::assert_snapshot!("default@sentences", render_table(&sentences, &[]));
+    let entities: Vec<Entity> = read_table(out).unwrap();
+    insta::assert_snapshot!(
+        "default@entities",
+        render_table(&entities, &["byte_start", "byte_end"])
+    );
+    let cooc: Vec<Cooccurrence> = read_table(out).unwrap();
+    insta::assert_snapshot!("default@cooccurrences", render_table(&cooc, &["name_a", "name_b"]));
+    let summary: Vec<EntitySummary> = read_table(out).unwrap();
+    insta::assert_snapshot!("default@entity_summary", render_table(&summary, &[]));
+    let rejects: Vec<Reject> = read_table(out).unwrap();
+    assert!(rejects.is_empty(), "{rejects:?}");
+}
+
+/// The entities the sample articles are about are found, with one id per entity, and
+/// China–Russia is the top sentence-scope pair.
+#[test]
+fn required_entities_and_top_pair() {
+    let dir = tempfile::tempdir().unwrap();
+    run_default(dir.path(), &[]);
+    let entities: Vec<Entity> = read_table(dir.path()).unwrap();
+    let ids: BTreeSet<&str> = entities.iter().map(|e| e.entity_id.as_str()).collect();
+    for id in [
+        "person:xi-jinping",
+        "person:vladimir-putin",
+        "iso3166:CN",
+        "iso3166:RU",
+        "iso3166:KP",
+        "iso3166:US",
+        "org:sco",
+        "org:brics",
+        "org:nato",
+        "org:un",
+    ] {
+        assert!(ids.contains(id), "{id} not found");
+    }
+    let sco: BTreeSet<&str> =
+        entities.iter().filter(|e| e.entity_id == "org:sco").map(|e| e.text.as_str()).collect();
+    let want = [
+        "SCO",
+        "Shanghai Cooperation Association",
+        "Shanghai Cooperation Organisation",
+        "Shanghai Cooperation Organization",
+    ];
+    assert_eq!(sco, want.into_iter().collect());
+    let us: BTreeSet<&str> =
+        entities.iter().filter(|e| e.entity_id == "iso3166:US").map(|e| e.text.as_str()).collect();
+    assert!(us.is_superset(&["US", "U.S.", "United States"].into_iter().collect()), "{us:?}");
+    assert!(!entities.iter().any(|e| e.text == "us"), "the pronoun is not the country");
+
+    let cooc: Vec<Cooccurrence> = read_table(dir.path()).unwrap();
+    let top = cooc.iter().filter(|c| c.scope == Scope::Sentence).max_by_key(|c| c.count).unwrap();
+    assert_eq!((top.entity_a.as_str(), top.entity_b.as_str()), ("iso3166:CN", "iso3166:RU"));
+    let runner_up = cooc
+        .iter()
+        .filter(|c| c.scope == Scope::Sentence && c.entity_b != "iso3166:RU")
+        .map(|c| c.count)
+        .max()
+        .unwrap();
+    assert!(top.count > runner_up);
+}
+
+/// One thread and two threads write byte-identical files, and `validate` passes.
+#[test]
+fn deterministic_across_threads() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    run_default(a.path(), &["--threads", "1"]);
+    run_default(b.path(), &["--threads", "2"]);
+    for name in TABLE_NAMES {
+        let file = format!("{name}.parquet");
+        let (x, y) = (
+            std::fs::read(a.path().join(&file)).unwrap(),
+            std::fs::read(b.path().join(&file)).unwrap(),
+        );
+        assert!(x == y, "{file} differs between 1 and 2 threads");
+    }
+    let v = entente(&["validate", a.path().to_str().unwrap()]);
+    assert!(v.status.success(), "{}", stdout(&v));
+    assert!(stdout(&v).ends_with(": no violations\n"));
+}
+
+/// The stages run one by one give the same tables as `entente run`.
+#[test]
+fn stages_alone_equal_run() {
+    let (all, steps) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    run_default(all.path(), &[]);
+    let out = steps.path().to_str().unwrap();
+    for stage in ["ingest", "normalise", "extract", "aggregate"] {
+        let o = entente(&[stage, "--output", out]);
+        assert!(o.status.success(), "{stage}: {}", crate::stderr(&o));
+    }
+    for name in TABLE_NAMES {
+        let file = format!("{name}.parquet");
+        let x = std::fs::read(all.path().join(&file)).unwrap();
+        let y = std::fs::read(steps.path().join(&file)).unwrap();
+        assert!(x == y, "{file} differs between `run` and the stages one by one");
+    }
+    // Re-running an early stage removes the later tables it made stale.
+    assert!(entente(&["normalise", "--output", out]).status.success());
+    assert!(!steps.path().join("entities.parquet").exists());
+}

@@ -1,0 +1,41 @@
+//! The `entente` binary end to end, run into temporary directories (never `output/`).
+
+mod data; // the default pipeline on data/: snapshots, required entities, determinism
+mod docs;
+mod errors; // exit codes, bad config, bad input, validate on broken tables // README data dictionary and pipeline files stay in sync with the code
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The workspace root.
+pub(crate) fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+/// `entente <args>` run from the workspace root.
+pub(crate) fn entente(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_entente"))
+        .args(args)
+        .current_dir(root())
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap()
+}
+
+/// The default pipeline into `out`, with extra arguments; panics unless it succeeds.
+pub(crate) fn run_default(out: &Path, extra: &[&str]) -> Output {
+    let out_arg = out.to_str().unwrap();
+    let mut args = vec!["run", "--output", out_arg];
+    args.extend_from_slice(extra);
+    let output = entente(&args);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    output
+}
+
+pub(crate) fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).replace('\\', "/")
+}
+
+pub(crate) fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
