@@ -1,0 +1,76 @@
+# entente's tasks. `just` lists them; CI runs `just test` (see .ci/run).
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+# Build outside the clone so repeated runs (and fresh clones) reuse one warm cache.
+export CARGO_TARGET_DIR := env_var_or_default("CARGO_TARGET_DIR", home_directory() / ".cache/entente/target")
+venv := justfile_directory() / ".venv"
+tools := home_directory() / ".cache/entente/tools"
+entente := CARGO_TARGET_DIR / "release/entente"
+
+# List the recipes.
+default:
+    @just --list
+
+# Run a pipeline (pipelines/<name>.toml) into output/<name>/ and print its tables.
+run pipeline="default": build
+    {{entente}} run --pipeline pipelines/{{pipeline}}.toml
+
+# Build the release binary (one profile for runs, tests and benchmarks).
+build:
+    cargo build --release --locked -p entente_cli
+
+# The whole test suite: Rust tests with snapshot checks, then the Python consumer tests.
+test: build insta venv
+    PATH="{{tools}}/bin:$PATH" cargo insta test --release --workspace --check --unreferenced reject
+    ENTENTE_BIN={{entente}} {{venv}}/bin/python -m pytest -q tests/python
+
+# Everything CI could check: format, lints, tests, docs, pipelines.
+check: fmt-check lint test docs validate
+
+# Format the code.
+fmt:
+    cargo fmt --all
+
+# Fail if the code is not formatted.
+fmt-check:
+    cargo fmt --all --check
+
+# Clippy with warnings as errors.
+lint:
+    cargo clippy --release --locked --workspace --all-targets -- -D warnings
+
+# Review changed snapshots interactively.
+review: insta
+    PATH="{{tools}}/bin:$PATH" cargo insta review
+
+# Build the API docs, warnings as errors.
+docs:
+    RUSTDOCFLAGS="-D warnings" cargo doc --release --no-deps --document-private-items --workspace
+
+# Run the default pipeline and check every invariant on its output.
+validate: (run "default")
+    {{entente}} validate output/default
+
+# Remove every pipeline's output.
+clean-output:
+    find output -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
+
+# Rewrite the README's data dictionary from the table contract.
+readme-schema: build
+    python3 scripts/readme_schema.py {{entente}}
+
+# Regenerate the country gazetteer from its pinned PyPI sources.
+gazetteer:
+    python3 -m venv {{justfile_directory()}}/.venv-gazetteer
+    {{justfile_directory()}}/.venv-gazetteer/bin/pip install -q countryinfo==1.0.1 pycountry==26.2.16
+    {{justfile_directory()}}/.venv-gazetteer/bin/python scripts/gazetteer/build_countries.py crates/entente_extract/data/gazetteer/countries.tsv
+
+# The Python environment of the consumer tests (tests/python/requirements.txt).
+venv:
+    test -x {{venv}}/bin/python || python3 -m venv {{venv}}
+    {{venv}}/bin/pip install -q --disable-pip-version-check -r tests/python/requirements.txt
+
+# cargo-insta, installed once outside the clone.
+insta:
+    test -x {{tools}}/bin/cargo-insta || cargo install cargo-insta --locked --version 1.49.0 --root {{tools}}
