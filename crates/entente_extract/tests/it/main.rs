@@ -24,7 +24,8 @@ fn user_gazetteer() {
     let header = "entity_id\tentity_type\tname\tcountry_id\taliases\n";
     let good = format!("{header}org:gazprom\tORG\tGazprom\tiso3166:RU\tGazprom|Gazprom PJSC\n");
     let ex = Extractor::new(&ExtractConfig::default(), &[("mine.tsv", &good)]).unwrap();
-    let ids: Vec<String> = ex.find("Gazprom PJSC signs with China").into_iter().map(|f| f.entity_id).collect();
+    let ids: Vec<String> =
+        ex.find("Gazprom PJSC signs with China").into_iter().map(|f| f.entity_id).collect();
     assert_eq!(ids, ["org:gazprom", "iso3166:CN"]);
     let bad = format!("{header}org:x\tCOMPANY\tX\t\tX\n");
     let err = Extractor::new(&ExtractConfig::default(), &[("bad.tsv", &bad)]).unwrap_err();
@@ -49,10 +50,41 @@ proptest! {
 
 fn messy_text() -> impl Strategy<Value = String> {
     let pieces = prop::sample::select(vec![
-        "China", "Russia", "Xi Jinping", "U.S.", "US", "us", "Mr.", " ", "\n", "\n\n", ". ",
-        "e\u{301}", "é", "北京", "。", "😀", "👨\u{200d}👩", "\u{200b}", "\u{a0}", "“", "”", "’s",
-        "3.5", "$240 billion", "5%", "2024", "May 16, 2024", "People’s Republic of China",
-        "SCO", "Shanghai Cooperation Organization", "ß", "İ", "-", "$", "€3m",
+        "China",
+        "Russia",
+        "Xi Jinping",
+        "U.S.",
+        "US",
+        "us",
+        "Mr.",
+        " ",
+        "\n",
+        "\n\n",
+        ". ",
+        "e\u{301}",
+        "é",
+        "北京",
+        "。",
+        "😀",
+        "👨\u{200d}👩",
+        "\u{200b}",
+        "\u{a0}",
+        "“",
+        "”",
+        "’s",
+        "3.5",
+        "$240 billion",
+        "5%",
+        "2024",
+        "May 16, 2024",
+        "People’s Republic of China",
+        "SCO",
+        "Shanghai Cooperation Organization",
+        "ß",
+        "İ",
+        "-",
+        "$",
+        "€3m",
     ]);
     prop::collection::vec(pieces, 0..40).prop_map(|v| v.concat())
 }

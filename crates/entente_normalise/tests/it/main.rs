@@ -16,7 +16,8 @@ fn article() {
 /// A document with no visible text is rejected, not silently dropped.
 #[test]
 fn invisible_text_is_rejected() {
-    let out = normalise(&[document("blank.txt", "\u{200b}\u{feff} \n")], &NormaliseConfig::default());
+    let out =
+        normalise(&[document("blank.txt", "\u{200b}\u{feff} \n")], &NormaliseConfig::default());
     assert!(out.documents.is_empty());
     assert_eq!(out.rejects.len(), 1);
     assert_eq!(out.rejects[0].source, "blank.txt");
@@ -25,9 +26,40 @@ fn invisible_text_is_rejected() {
 /// Random text from the alphabets and marks that break naive offset code.
 fn messy_text() -> impl Strategy<Value = String> {
     let pieces = prop::sample::select(vec![
-        "China", "Russia", "Xi Jinping", "U.S.", "Mr.", " ", "  ", "\n", "\n\n", "\r\n", ". ", "! ",
-        "? ", "e\u{301}", "é", "北京", "。", "😀", "👨\u{200d}👩", "\u{200b}", "\u{a0}", "\t",
-        "“", "”", "’s", "3.5", "$240 billion", "5%", "2024", "Ω", "\u{0}", "\u{7}", "ǅ", "ß",
+        "China",
+        "Russia",
+        "Xi Jinping",
+        "U.S.",
+        "Mr.",
+        " ",
+        "  ",
+        "\n",
+        "\n\n",
+        "\r\n",
+        ". ",
+        "! ",
+        "? ",
+        "e\u{301}",
+        "é",
+        "北京",
+        "。",
+        "😀",
+        "👨\u{200d}👩",
+        "\u{200b}",
+        "\u{a0}",
+        "\t",
+        "“",
+        "”",
+        "’s",
+        "3.5",
+        "$240 billion",
+        "5%",
+        "2024",
+        "Ω",
+        "\u{0}",
+        "\u{7}",
+        "ǅ",
+        "ß",
     ]);
     prop::collection::vec(pieces, 0..40).prop_map(|v| v.concat())
 }
