@@ -16,9 +16,11 @@ default:
 run pipeline="default": build
     {{entente}} run --pipeline pipelines/{{pipeline}}.toml
 
-# Build the release binary (one profile for runs, tests and benchmarks).
+# Build the release binary together with the tests: one profile and one feature set for runs,
+# tests and benchmarks, so polars is compiled once (building `-p entente_cli` alone resolves
+# other dependency features and made `just test` compile polars a second time).
 build:
-    cargo build --release --locked -p entente_cli
+    cargo build --release --locked --workspace --all-targets
 
 # The whole test suite: Rust tests with snapshot checks, then the Python consumer tests.
 test: build insta venv
