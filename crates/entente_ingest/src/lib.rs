@@ -210,18 +210,10 @@ fn ingest_jsonl(source: &str, text: &str, config: &IngestConfig, out: &mut Inges
         any = true;
         let record = u32::try_from(index).unwrap_or(u32::MAX);
         let line_no = index + 1;
-        match parse_json_record(line) {
-            Ok(r) => match checked_text(&r.text, config) {
-                Ok(()) => out.documents.push(document(source, record, SourceFormat::Jsonl, r)),
-                Err((reason, detail)) => {
-                    out.rejects.push(reject(
-                        source,
-                        record,
-                        reason,
-                        format!("line {line_no}: {detail}"),
-                    ));
-                }
-            },
+        let parsed =
+            parse_json_record(line).and_then(|r| checked_text(&r.text, config).map(|()| r));
+        match parsed {
+            Ok(r) => out.documents.push(document(source, record, SourceFormat::Jsonl, r)),
             Err((reason, detail)) => {
                 out.rejects.push(reject(
                     source,

@@ -23,3 +23,57 @@ pub fn document(source: &str, raw_text: &str) -> Document {
         content_hash: hash_hex(raw_text.as_bytes()),
     }
 }
+
+/// Random text built from the pieces that break naive offset code: accents precomposed and
+/// combining, CJK, emoji with joiners, invisible and control characters, curly quotes, line
+/// breaks of every kind, abbreviations, amounts and entity names.
+pub fn messy_text() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let pieces = prop::sample::select(vec![
+        "China",
+        "Russia",
+        "Xi Jinping",
+        "U.S.",
+        "US",
+        "us",
+        "Mr.",
+        " ",
+        "  ",
+        "\n",
+        "\n\n",
+        "\r\n",
+        ". ",
+        "! ",
+        "? ",
+        "e\u{301}",
+        "é",
+        "北京",
+        "。",
+        "😀",
+        "👨\u{200d}👩",
+        "\u{200b}",
+        "\u{a0}",
+        "\t",
+        "“",
+        "”",
+        "’s",
+        "3.5",
+        "$240 billion",
+        "5%",
+        "2024",
+        "May 16, 2024",
+        "People’s Republic of China",
+        "SCO",
+        "Shanghai Cooperation Organization",
+        "Ω",
+        "\u{0}",
+        "\u{7}",
+        "ǅ",
+        "ß",
+        "İ",
+        "-",
+        "$",
+        "€3m",
+    ]);
+    prop::collection::vec(pieces, 0..40).prop_map(|v| v.concat())
+}

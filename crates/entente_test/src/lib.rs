@@ -10,7 +10,7 @@
 //! ```
 #![warn(missing_docs)]
 
-pub use crate::fixtures::document;
+pub use crate::fixtures::{document, messy_text};
 
 mod fixtures;
 

@@ -3,7 +3,7 @@
 use entente_extract::{ExtractConfig, Extractor, extract};
 use entente_normalise::{NormaliseConfig, normalise};
 use entente_schema::{Tables, check_tables};
-use entente_test::{ARTICLE, document, render_table};
+use entente_test::{ARTICLE, document, messy_text, render_table};
 use proptest::prelude::*;
 
 fn extractor() -> Extractor {
@@ -46,45 +46,4 @@ proptest! {
         });
         prop_assert!(violations.is_empty(), "{violations:#?}");
     }
-}
-
-fn messy_text() -> impl Strategy<Value = String> {
-    let pieces = prop::sample::select(vec![
-        "China",
-        "Russia",
-        "Xi Jinping",
-        "U.S.",
-        "US",
-        "us",
-        "Mr.",
-        " ",
-        "\n",
-        "\n\n",
-        ". ",
-        "e\u{301}",
-        "é",
-        "北京",
-        "。",
-        "😀",
-        "👨\u{200d}👩",
-        "\u{200b}",
-        "\u{a0}",
-        "“",
-        "”",
-        "’s",
-        "3.5",
-        "$240 billion",
-        "5%",
-        "2024",
-        "May 16, 2024",
-        "People’s Republic of China",
-        "SCO",
-        "Shanghai Cooperation Organization",
-        "ß",
-        "İ",
-        "-",
-        "$",
-        "€3m",
-    ]);
-    prop::collection::vec(pieces, 0..40).prop_map(|v| v.concat())
 }

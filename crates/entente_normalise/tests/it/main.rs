@@ -2,7 +2,7 @@
 
 use entente_normalise::{NormaliseConfig, clean_text, normalise};
 use entente_schema::{Tables, check_tables};
-use entente_test::{ARTICLE, document, render_table};
+use entente_test::{ARTICLE, document, messy_text, render_table};
 use proptest::prelude::*;
 
 /// The shared article's sentences and final document row.
@@ -21,47 +21,6 @@ fn invisible_text_is_rejected() {
     assert!(out.documents.is_empty());
     assert_eq!(out.rejects.len(), 1);
     assert_eq!(out.rejects[0].source, "blank.txt");
-}
-
-/// Random text from the alphabets and marks that break naive offset code.
-fn messy_text() -> impl Strategy<Value = String> {
-    let pieces = prop::sample::select(vec![
-        "China",
-        "Russia",
-        "Xi Jinping",
-        "U.S.",
-        "Mr.",
-        " ",
-        "  ",
-        "\n",
-        "\n\n",
-        "\r\n",
-        ". ",
-        "! ",
-        "? ",
-        "e\u{301}",
-        "é",
-        "北京",
-        "。",
-        "😀",
-        "👨\u{200d}👩",
-        "\u{200b}",
-        "\u{a0}",
-        "\t",
-        "“",
-        "”",
-        "’s",
-        "3.5",
-        "$240 billion",
-        "5%",
-        "2024",
-        "Ω",
-        "\u{0}",
-        "\u{7}",
-        "ǅ",
-        "ß",
-    ]);
-    prop::collection::vec(pieces, 0..40).prop_map(|v| v.concat())
 }
 
 proptest! {
