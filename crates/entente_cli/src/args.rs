@@ -37,6 +37,32 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Check every invariant of the contract on an output directory.
     Validate(ValidateArgs),
+    /// Score a stage against gold data.
+    #[command(subcommand)]
+    Eval(EvalCommand),
+}
+
+/// What `entente eval` scores.
+#[derive(Debug, Subcommand)]
+pub enum EvalCommand {
+    /// Main-text extraction from web pages, with the Zyte article-extraction benchmark's
+    /// metric (word 4-gram shingle precision, recall and F1, averaged over pages).
+    Html(EvalHtmlArgs),
+}
+
+/// Options of `entente eval html`.
+#[derive(Debug, Args)]
+pub struct EvalHtmlArgs {
+    /// A JSONL file of `{"id", "html_path", "expected_text"}` cases; `html_path` is relative
+    /// to the file and may be compressed (`.gz`, `.zst`, `.bz2`).
+    #[arg(long, value_name = "FILE")]
+    pub cases: PathBuf,
+    /// How many of the worst pages to list.
+    #[arg(long, default_value_t = 10)]
+    pub worst: usize,
+    /// Exit with status 1 when the benchmark F1 is below this.
+    #[arg(long, value_name = "F1")]
+    pub min_f1: Option<f64>,
 }
 
 /// Options shared by `run` and the single-stage commands.
@@ -55,6 +81,9 @@ pub struct RunArgs {
     /// not depend on it.
     #[arg(short = 'j', long)]
     pub threads: Option<usize>,
+    /// Exit with status 1 when any record was rejected (the tables are still written).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// Options of `entente schema`.

@@ -2,14 +2,31 @@
 //! cannot become one.
 //!
 //! The core is pure: the runner (in `entente_cli`) lists and reads the files and hands each
-//! one in as `(source, bytes)`, where `source` is the path relative to the input root. The
-//! format follows the extension:
+//! one in as `(source, bytes)`, where `source` is the path relative to the input root.
 //!
-//! | extension | records | title | other fields |
-//! |---|---|---|---|
-//! | `.txt`, `.text` | one per file | first non-empty line | — |
-//! | `.md`, `.markdown` | one per file | first non-empty line, `#` marks removed | — |
-//! | `.jsonl`, `.ndjson` | one per line | `title` | `id`, `text`, `published`, `url`, `language` |
+//! A file goes through three steps:
+//!
+//! 1. **Decompression.** gzip (multi-member), zstd and bzip2 are undone, found by their magic
+//!    bytes (`.gz`, `.zst`, `.bz2` name them). Output over `max_file_bytes` is a reject; a
+//!    stream that breaks off keeps the records decoded before the break.
+//! 2. **Format**, from the extension under any compression extension, or a pipeline's
+//!    `[ingest.formats]` override, or else sniffed from the content (WARC, HTML, JSON Lines):
+//!
+//!    | format | extensions | records | title | other columns |
+//!    |---|---|---|---|---|
+//!    | txt | `.txt`, `.text` | one per file | first non-empty line | — |
+//!    | md | `.md`, `.markdown` | one per file | first heading, else first line | syntax stripped |
+//!    | jsonl | `.jsonl`, `.ndjson` | one per line | mapped field | [`FieldMap`] |
+//!    | csv, tsv | `.csv`, `.tsv`, `.tab` | one per data row | mapped field | [`FieldMap`] |
+//!    | html | `.html`, `.htm`, `.xhtml` | one per file | page metadata | article text, author, site, date, URL, language |
+//!    | warc | `.warc` | one per HTML response | page metadata | URL and date from the WARC headers |
+//!
+//! 3. **Decoding**: byte-order mark, declared charset (HTTP header, `<meta>`), valid UTF-8, or
+//!    the detected legacy encoding; the encoding used is the `encoding` column.
+//!
+//! Every record becomes a document or a reject: `documents + rejects = records seen`. The
+//! only records that become neither are WARC records that are not HTML responses (requests,
+//! metadata, images, redirects); they are counted in [`Ingested::skipped`].
 //!
 //! Rows come out with `text` equal to `raw_text`; normalise replaces `text` and fills in
 //! `n_sentences`.
@@ -25,11 +42,24 @@
 #![warn(clippy::disallowed_methods, reason = "stages do no IO")]
 
 pub use crate::dates::parse_published;
+pub use crate::records::FieldMap;
 
+mod compression;
 mod dates;
+mod encoding;
+pub mod eval;
+mod html;
+mod records;
+mod text;
+mod warc;
+
+use std::collections::BTreeMap;
 
 use entente_schema::{Document, Reject, RejectReason, SourceFormat, doc_id, hash_hex};
 use serde::{Deserialize, Serialize};
+
+use crate::compression::Compression;
+use crate::encoding::Decoded;
 
 /// The stage name written in `rejects.stage`.
 pub const STAGE: &str = "ingest";
@@ -38,14 +68,27 @@ pub const STAGE: &str = "ingest";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct IngestConfig {
-    /// Records whose text is longer than this many bytes are rejected, so one huge file
+    /// Records whose text is longer than this many bytes are rejected, so one huge record
     /// cannot exhaust memory downstream. Offsets are `u32`, so the cap is below 4 GiB.
     pub max_text_bytes: usize,
+    /// A compressed file that decompresses to more than this many bytes is rejected
+    /// (decompression bombs).
+    pub max_file_bytes: usize,
+    /// Formats by file extension (without the dot, lower case), overriding the built-in
+    /// mapping and content sniffing: `{ xml = "html", log = "txt" }`.
+    pub formats: BTreeMap<String, SourceFormat>,
+    /// Which JSONL/CSV fields fill which columns.
+    pub fields: FieldMap,
 }
 
 impl Default for IngestConfig {
     fn default() -> Self {
-        Self { max_text_bytes: 64 * 1024 * 1024 }
+        Self {
+            max_text_bytes: 64 * 1024 * 1024,
+            max_file_bytes: 4 * 1024 * 1024 * 1024,
+            formats: BTreeMap::new(),
+            fields: FieldMap::default(),
+        }
     }
 }
 
@@ -56,6 +99,9 @@ pub struct Ingested {
     pub documents: Vec<Document>,
     /// One row per record (or file) that does not.
     pub rejects: Vec<Reject>,
+    /// Records that are deliberately not documents (WARC requests, metadata, non-HTML
+    /// responses), counted by kind.
+    pub skipped: BTreeMap<String, u64>,
 }
 
 impl Ingested {
@@ -63,6 +109,9 @@ impl Ingested {
     pub fn extend(&mut self, other: Ingested) {
         self.documents.extend(other.documents);
         self.rejects.extend(other.rejects);
+        for (kind, n) in other.skipped {
+            *self.skipped.entry(kind).or_default() += n;
+        }
     }
 
     /// Sorts both tables by source and record, so the output never depends on the order in
@@ -73,18 +122,75 @@ impl Ingested {
         self.rejects
             .sort_by(|a, b| (&a.source, a.source_record).cmp(&(&b.source, b.source_record)));
     }
+
+    /// Records seen that were meant to be documents: `documents + rejects`.
+    pub fn records_seen(&self) -> usize {
+        self.documents.len() + self.rejects.len()
+    }
 }
 
-/// The format entente reads a file as, from its extension (case-insensitive); `None` when
-/// entente does not read such files.
-pub fn format_of(source: &str) -> Option<SourceFormat> {
-    let ext = source.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())?;
-    match ext.as_str() {
+/// The format of a file name's extension, if it is one entente reads.
+fn format_of_extension(ext: &str) -> Option<SourceFormat> {
+    match ext {
         "txt" | "text" => Some(SourceFormat::Txt),
         "md" | "markdown" => Some(SourceFormat::Md),
         "jsonl" | "ndjson" => Some(SourceFormat::Jsonl),
+        "csv" => Some(SourceFormat::Csv),
+        "tsv" | "tab" => Some(SourceFormat::Tsv),
+        "html" | "htm" | "xhtml" | "shtml" => Some(SourceFormat::Html),
+        "warc" => Some(SourceFormat::Warc),
         _ => None,
     }
+}
+
+/// The lower-cased extensions of a file name, last first (`a.Warc.GZ` gives `gz`, `warc`).
+fn extensions(source: &str) -> Vec<String> {
+    let name = source.rsplit('/').next().unwrap_or(source);
+    let mut exts: Vec<String> = name.split('.').skip(1).map(str::to_ascii_lowercase).collect();
+    exts.reverse();
+    exts
+}
+
+/// The format entente reads a file as, from its extension (under any compression
+/// extension), `overrides` first; `None` when the name does not say.
+pub fn format_of(source: &str, overrides: &BTreeMap<String, SourceFormat>) -> Option<SourceFormat> {
+    let exts = extensions(source);
+    let ext = exts.iter().find(|e| Compression::from_extension(e).is_none())?;
+    overrides.get(ext.as_str()).copied().or_else(|| format_of_extension(ext))
+}
+
+/// The format of content whose name does not say: WARC, HTML or JSON Lines.
+fn sniff(bytes: &[u8]) -> Option<SourceFormat> {
+    let head = &bytes[..bytes.len().min(1024)];
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let start = head.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(head.len());
+    let head = head[start..].to_ascii_lowercase();
+    if head.starts_with(b"warc/1.") {
+        Some(SourceFormat::Warc)
+    } else if head.starts_with(b"<!doctype html")
+        || head.windows(5).any(|w| w == b"<html")
+        || head.windows(5).any(|w| w == b"<body")
+    {
+        Some(SourceFormat::Html)
+    } else if head.starts_with(b"{") {
+        Some(SourceFormat::Jsonl)
+    } else {
+        None
+    }
+}
+
+/// A known binary file signature (images, PDF, archives, executables).
+fn binary_signature(bytes: &[u8]) -> Option<&'static str> {
+    const SIGNATURES: &[(&[u8], &str)] = &[
+        (b"\x89PNG", "a PNG image"),
+        (b"\xff\xd8\xff", "a JPEG image"),
+        (b"GIF8", "a GIF image"),
+        (b"%PDF", "a PDF file"),
+        (b"PK\x03\x04", "a ZIP archive"),
+        (b"\x7fELF", "an executable"),
+        (b"RIFF", "a RIFF media file"),
+    ];
+    SIGNATURES.iter().find(|(magic, _)| bytes.starts_with(magic)).map(|(_, what)| *what)
 }
 
 /// A reject of the ingest stage.
@@ -106,69 +212,211 @@ pub fn reject(
 /// Parses one input file. `source` is its path relative to the input root, with `/`
 /// separators; it names the file in every row and reject.
 pub fn ingest_file(source: &str, bytes: &[u8], config: &IngestConfig) -> Ingested {
-    let mut out = Ingested::default();
-    let Some(format) = format_of(source) else {
-        out.rejects.push(reject(
-            source,
-            0,
-            RejectReason::UnsupportedFormat,
-            "entente reads .txt, .text, .md, .markdown, .jsonl and .ndjson files",
-        ));
-        return out;
+    let mut ctx =
+        FileCtx { source, config, out: Ingested::default(), damage: None, encoding: None };
+    read_file(&mut ctx, bytes);
+    ctx.out
+}
+
+fn read_file(ctx: &mut FileCtx<'_>, bytes: &[u8]) {
+    let named = extensions(ctx.source).first().and_then(|e| Compression::from_extension(e));
+    let decompressed;
+    let bytes = match (Compression::sniff(bytes), named) {
+        (Some(format), _) => {
+            match compression::decompress(format, bytes, ctx.config.max_file_bytes) {
+                Ok(d) => {
+                    ctx.damage = d.damage;
+                    decompressed = d.bytes;
+                    &decompressed[..]
+                }
+                Err((reason, detail)) => return ctx.reject(0, reason, detail),
+            }
+        }
+        (None, Some(format)) if !bytes.is_empty() => {
+            let detail = format!("the name says {} but the content is not", format.name());
+            return ctx.reject(0, RejectReason::Corrupt, detail);
+        }
+        _ => bytes,
     };
-    if bytes.contains(&0) {
-        out.rejects.push(reject(source, 0, RejectReason::Binary, "the file contains NUL bytes"));
-        return out;
+    if let Some(what) = binary_signature(bytes) {
+        return ctx.reject(0, RejectReason::Binary, format!("the file is {what}"));
     }
-    let text = match std::str::from_utf8(bytes) {
-        Ok(text) => text.strip_prefix('\u{feff}').unwrap_or(text),
-        Err(e) => {
-            let detail = format!("not UTF-8: invalid byte at offset {}", e.valid_up_to());
-            out.rejects.push(reject(source, 0, RejectReason::InvalidUtf8, detail));
-            return out;
+    let format = format_of(ctx.source, &ctx.config.formats).or_else(|| sniff(bytes));
+    let Some(format) = format else {
+        let detail = "not a format entente reads (txt, md, jsonl, csv, tsv, html, warc, \
+                      optionally .gz/.zst/.bz2); map the extension in [ingest.formats]";
+        return ctx.reject(0, RejectReason::UnsupportedFormat, detail);
+    };
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        let detail =
+            if bytes.is_empty() { "the file is empty" } else { "the file is only whitespace" };
+        return ctx.reject(0, RejectReason::Empty, detail);
+    }
+    if format == SourceFormat::Warc {
+        return warc::warc(ctx, bytes);
+    }
+    let utf16 = bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xfe\xff");
+    if !utf16 && bytes.contains(&0) {
+        return ctx.reject(0, RejectReason::Binary, "the file contains NUL bytes");
+    }
+    let decoded = match format {
+        SourceFormat::Html => FileCtx::decode_html(bytes, None, None),
+        _ => encoding::decode(bytes, None, None),
+    };
+    let decoded = match decoded {
+        Ok(d) => d,
+        Err((reason, detail)) => return ctx.reject(0, reason, detail),
+    };
+    ctx.encoding = Some(decoded.encoding);
+    let text = decoded.text.as_str();
+    match format {
+        SourceFormat::Jsonl => records::jsonl(ctx, text),
+        SourceFormat::Csv | SourceFormat::Tsv => records::delimited(ctx, text, format),
+        _ => single(ctx, format, text),
+    }
+}
+
+/// A one-document file: text, Markdown or a web page. A damaged stream rejects it whole.
+fn single(ctx: &mut FileCtx<'_>, format: SourceFormat, text: &str) {
+    if ctx.finish_partial_tail(0, text) {
+        return;
+    }
+    let parsed = match format {
+        SourceFormat::Md => {
+            let (body, heading) = text::markdown(text);
+            Ok(Record {
+                title: heading.or_else(|| text::first_line(&body)),
+                text: body,
+                ..Record::default()
+            })
+        }
+        SourceFormat::Html => html::extract(text, None).map_err(|e| (RejectReason::NoContent, e)),
+        _ => {
+            Ok(Record { title: text::first_line(text), text: text.to_owned(), ..Record::default() })
         }
     };
-    if format == SourceFormat::Jsonl {
-        ingest_jsonl(source, text, config, &mut out);
-    } else {
-        let title = first_line_title(text, format == SourceFormat::Md);
-        match checked_text(text, config) {
-            Ok(()) => out.documents.push(document(
-                source,
-                0,
-                format,
-                Record { title, text: text.to_owned(), ..Record::default() },
-            )),
-            Err((reason, detail)) => out.rejects.push(reject(source, 0, reason, detail)),
-        }
-    }
-    out
+    ctx.record(0, format, parsed, "file");
 }
 
 /// The fields a record may carry besides its text.
 #[derive(Debug, Default)]
-struct Record {
+pub(crate) struct Record {
     id: Option<String>,
     title: Option<String>,
+    author: Option<String>,
+    site_name: Option<String>,
     url: Option<String>,
     published: Option<String>,
     language: Option<String>,
+    encoding: Option<&'static encoding_rs::Encoding>,
     text: String,
 }
 
-fn document(source: &str, record: u32, format: SourceFormat, r: Record) -> Document {
+/// One file being read: where rows go, and what decompression left damaged.
+pub(crate) struct FileCtx<'a> {
+    source: &'a str,
+    config: &'a IngestConfig,
+    out: Ingested,
+    /// Set when the compressed stream broke off or is corrupt part-way.
+    damage: Option<(RejectReason, String)>,
+    /// The encoding the whole file was decoded from (not set for WARC, whose records each
+    /// have their own).
+    encoding: Option<&'static encoding_rs::Encoding>,
+}
+
+impl FileCtx<'_> {
+    fn reject(&mut self, record: u32, reason: RejectReason, detail: impl Into<String>) {
+        self.out.rejects.push(reject(self.source, record, reason, detail));
+    }
+
+    fn skip(&mut self, kind: String) {
+        *self.out.skipped.entry(kind).or_default() += 1;
+    }
+
+    /// A parsed record becomes a document, or a reject whose detail starts with `label`
+    /// (`line 12`, `record 3 (url)`).
+    fn record(
+        &mut self,
+        record: u32,
+        format: SourceFormat,
+        parsed: Result<Record, (RejectReason, String)>,
+        label: &str,
+    ) {
+        match parsed.and_then(|r| checked_text(&r.text, self.config).map(|()| r)) {
+            Ok(r) => {
+                let document = document(self.source, record, format, r, self.encoding);
+                self.out.documents.push(document);
+            }
+            Err((reason, detail)) => self.reject(record, reason, format!("{label}: {detail}")),
+        }
+    }
+
+    /// When the stream is damaged, the text after its last line break is an incomplete
+    /// record: splits it off.
+    fn split_partial_tail<'t>(&self, text: &'t str) -> (&'t str, &'t str) {
+        if self.damage.is_none() {
+            return (text, "");
+        }
+        match text.rfind('\n') {
+            Some(i) => text.split_at(i + 1),
+            None => ("", text),
+        }
+    }
+
+    /// Turns stream damage into a reject of record `next` (the incomplete one, or the first
+    /// one that never arrived). Returns whether there was damage.
+    fn finish_partial_tail(&mut self, next: u32, partial: &str) -> bool {
+        let Some((reason, detail)) = self.damage.take() else {
+            return false;
+        };
+        let detail = if partial.trim().is_empty() {
+            format!("{detail}; records after this point are lost")
+        } else {
+            format!("{detail}; this record is incomplete")
+        };
+        self.reject(next, reason, detail);
+        true
+    }
+
+    /// The stream damage, already reported by the format reader as a truncated record.
+    fn damage_reported(&mut self) {
+        self.damage = None;
+    }
+
+    /// Decodes a web page: BOM, then the HTTP `declared` charset, then its `<meta>` charset.
+    fn decode_html(
+        bytes: &[u8],
+        declared: Option<&str>,
+        tld: Option<&str>,
+    ) -> Result<Decoded, (RejectReason, String)> {
+        let meta = declared.is_none().then(|| encoding::html_meta_charset(bytes)).flatten();
+        encoding::decode(bytes, declared.or(meta.as_deref()), tld)
+    }
+}
+
+fn document(
+    source: &str,
+    record: u32,
+    format: SourceFormat,
+    r: Record,
+    file_encoding: Option<&'static encoding_rs::Encoding>,
+) -> Document {
     let published_at = r.published.as_deref().and_then(parse_published);
+    let encoding = r.encoding.or(file_encoding).unwrap_or(encoding_rs::UTF_8);
     Document {
         doc_id: doc_id(source, record),
         source: source.to_owned(),
         source_format: format,
         source_record: record,
         source_id: r.id,
-        title: r.title,
-        url: r.url,
+        title: r.title.filter(|t| !t.is_empty()),
+        author: r.author.filter(|a| !a.is_empty()),
+        site_name: r.site_name.filter(|s| !s.is_empty()),
+        url: r.url.filter(|u| !u.is_empty()),
         published_at,
-        published_raw: r.published,
+        published_raw: r.published.map(|p| p.trim().to_owned()),
         language: r.language,
+        encoding: encoding.name().to_owned(),
         n_chars: u32::try_from(r.text.chars().count()).unwrap_or(u32::MAX),
         n_words: u32::try_from(r.text.split_whitespace().count()).unwrap_or(u32::MAX),
         n_sentences: None,
@@ -193,80 +441,4 @@ fn checked_text(text: &str, config: &IngestConfig) -> Result<(), (RejectReason, 
         ));
     }
     Ok(())
-}
-
-fn first_line_title(text: &str, markdown: bool) -> Option<String> {
-    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
-    let line = if markdown { line.trim_start_matches('#').trim() } else { line };
-    (!line.is_empty()).then(|| line.to_owned())
-}
-
-fn ingest_jsonl(source: &str, text: &str, config: &IngestConfig, out: &mut Ingested) {
-    let mut any = false;
-    for (index, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        any = true;
-        let record = u32::try_from(index).unwrap_or(u32::MAX);
-        let line_no = index + 1;
-        let parsed =
-            parse_json_record(line).and_then(|r| checked_text(&r.text, config).map(|()| r));
-        match parsed {
-            Ok(r) => out.documents.push(document(source, record, SourceFormat::Jsonl, r)),
-            Err((reason, detail)) => {
-                out.rejects.push(reject(
-                    source,
-                    record,
-                    reason,
-                    format!("line {line_no}: {detail}"),
-                ));
-            }
-        }
-    }
-    if !any {
-        out.rejects.push(reject(source, 0, RejectReason::Empty, "the file has no records"));
-    }
-}
-
-fn parse_json_record(line: &str) -> Result<Record, (RejectReason, String)> {
-    let value: serde_json::Value = serde_json::from_str(line)
-        .map_err(|e| (RejectReason::MalformedJson, format!("invalid JSON: {e}")))?;
-    let serde_json::Value::Object(mut map) = value else {
-        return Err((RejectReason::MalformedJson, "the line is JSON but not an object".into()));
-    };
-    let text = match map.remove("text") {
-        Some(serde_json::Value::String(s)) => s,
-        Some(other) => {
-            return Err((
-                RejectReason::MissingText,
-                format!("the \"text\" field is {}, not a string", json_kind(&other)),
-            ));
-        }
-        None => return Err((RejectReason::MissingText, "no \"text\" field".into())),
-    };
-    let field = |name: &str| match map.get(name) {
-        Some(serde_json::Value::String(s)) => Some(s.clone()),
-        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-        _ => None,
-    };
-    Ok(Record {
-        id: field("id"),
-        title: field("title").map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()),
-        url: field("url").filter(|u| !u.trim().is_empty()),
-        published: field("published").filter(|p| !p.trim().is_empty()),
-        language: field("language").filter(|l| !l.trim().is_empty()),
-        text,
-    })
-}
-
-fn json_kind(v: &serde_json::Value) -> &'static str {
-    match v {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "a boolean",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Array(_) => "an array",
-        serde_json::Value::Object(_) => "an object",
-    }
 }

@@ -11,7 +11,8 @@
 //! # let doc = entente_schema::Document {
 //! #     doc_id: "d".into(), source: "a.txt".into(),
 //! #     source_format: entente_schema::SourceFormat::Txt, source_record: 0, source_id: None,
-//! #     title: None, url: None, published_at: None, published_raw: None, language: None,
+//! #     title: None, author: None, site_name: None, url: None, published_at: None,
+//! #     published_raw: None, language: None, encoding: "UTF-8".into(),
 //! #     text: String::new(), raw_text: "Mr. Xi  met\u{a0}Putin. They talked.".into(),
 //! #     n_chars: 0, n_words: 0, n_sentences: None, content_hash: String::new(),
 //! # };

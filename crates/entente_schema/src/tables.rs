@@ -11,10 +11,18 @@ use crate::table;
 pub enum SourceFormat {
     /// A plain-text file; its first non-empty line is the title.
     Txt,
-    /// A Markdown file; its first non-empty line is the title.
+    /// A Markdown file: syntax stripped, headings kept as their own lines.
     Md,
     /// One JSON object per line.
     Jsonl,
+    /// Comma-separated values with a header row, one record per row.
+    Csv,
+    /// Tab-separated values with a header row, one record per row.
+    Tsv,
+    /// A web page: the main article text, boilerplate removed.
+    Html,
+    /// A WARC archive: one document per HTTP response with an HTML payload.
+    Warc,
 }
 
 impl SourceFormat {
@@ -24,7 +32,20 @@ impl SourceFormat {
             Self::Txt => "txt",
             Self::Md => "md",
             Self::Jsonl => "jsonl",
+            Self::Csv => "csv",
+            Self::Tsv => "tsv",
+            Self::Html => "html",
+            Self::Warc => "warc",
         }
+    }
+
+    /// Every format, in declaration order.
+    pub const ALL: [SourceFormat; 7] =
+        [Self::Txt, Self::Md, Self::Jsonl, Self::Csv, Self::Tsv, Self::Html, Self::Warc];
+
+    /// The format named `name` (as in [`SourceFormat::as_str`]).
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == name)
     }
 }
 
@@ -141,9 +162,9 @@ impl Scope {
 pub enum RejectReason {
     /// The file could not be read (permissions, I/O error).
     Unreadable,
-    /// The file is not valid UTF-8 text.
-    InvalidUtf8,
-    /// The file looks like binary data (NUL bytes).
+    /// The bytes cannot be decoded as text in the declared or detected encoding.
+    Undecodable,
+    /// The file looks like binary data (NUL bytes, or a known binary signature).
     Binary,
     /// The file or record has no text.
     Empty,
@@ -153,8 +174,16 @@ pub enum RejectReason {
     MissingText,
     /// The file's extension is not one entente reads.
     UnsupportedFormat,
-    /// The record's text is over the configured size limit.
+    /// The record's text, or the file once decompressed, is over the configured size limit.
     TooLarge,
+    /// A CSV/TSV row whose number of fields differs from the header's, or a CSV syntax error.
+    MalformedCsv,
+    /// A compressed stream or WARC record that ends early; the record is incomplete.
+    Truncated,
+    /// Compressed data or a WARC record header that is not valid.
+    Corrupt,
+    /// A web page in which no article text was found.
+    NoContent,
 }
 
 impl RejectReason {
@@ -162,13 +191,17 @@ impl RejectReason {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Unreadable => "unreadable",
-            Self::InvalidUtf8 => "invalid_utf8",
+            Self::Undecodable => "undecodable",
             Self::Binary => "binary",
             Self::Empty => "empty",
             Self::MalformedJson => "malformed_json",
             Self::MissingText => "missing_text",
             Self::UnsupportedFormat => "unsupported_format",
             Self::TooLarge => "too_large",
+            Self::MalformedCsv => "malformed_csv",
+            Self::Truncated => "truncated",
+            Self::Corrupt => "corrupt",
+            Self::NoContent => "no_content",
         }
     }
 }
@@ -184,15 +217,23 @@ table! {
         doc_id: String,
         /// Path of the input file relative to the input root, with `/` separators.
         source: String,
-        /// How the file was read: txt, md or jsonl.
+        /// How the record was read: txt, md, jsonl, csv, tsv, html or warc.
         source_format: SourceFormat,
         /// 0-based index of the record inside a multi-record file (0 for single-document files).
         source_record: u32,
-        /// The record's own id where the source has one (a JSONL `id`), to join back to it.
+        /// The record's own id where the source has one (a JSONL/CSV `id`, a WARC-Record-ID),
+        /// to join back to it.
         source_id: Option<String>,
-        /// Headline: the record's title field, or the first non-empty line of a text file.
+        /// Headline: the record's title field, the page's headline metadata, or the first
+        /// non-empty line of a text file.
         title: Option<String>,
-        /// The article's URL where the source gives one.
+        /// Author(s) as the source names them, several joined with `; `.
+        author: Option<String>,
+        /// The publication or site the article comes from (a record's `source` field, a page's
+        /// publisher or `og:site_name`).
+        site_name: Option<String>,
+        /// The article's URL where the source gives one (a page's canonical URL, the WARC
+        /// target URI).
         url: Option<String>,
         /// Publication time in UTC; null when the source gives none or it does not parse.
         published_at: Option<i64>,
@@ -200,6 +241,9 @@ table! {
         published_raw: Option<String>,
         /// Language code when the source declares one; null when unknown.
         language: Option<String>,
+        /// The character encoding the bytes were decoded from (WHATWG name, e.g. `UTF-8`,
+        /// `windows-1252`, `Shift_JIS`).
+        encoding: String,
         /// Normalised text (NFC, clean whitespace) that every offset in entente points into.
         text: String,
         /// The text exactly as ingested, before normalisation.
@@ -354,7 +398,8 @@ table! {
     {
         /// Path of the input file relative to the input root.
         source: String,
-        /// 0-based index of the record inside the file (0 for whole-file problems).
+        /// 0-based index of the record inside the file (0 for whole-file problems): the JSONL
+        /// line, CSV data row or WARC record.
         source_record: u32,
         /// The stage that rejected it: ingest, normalise, extract or aggregate.
         stage: String,

@@ -1,5 +1,6 @@
 //! One module per subcommand; [`dispatch`] picks it.
 
+mod eval;
 mod schema;
 mod stages;
 mod validate;
@@ -8,27 +9,22 @@ use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::args::{Cli, Command};
+use crate::args::{Cli, Command, EvalCommand};
 use crate::{Outcome, PipelineConfig};
 
 pub(crate) use stages::Stage;
 
 /// Runs the subcommand.
 pub(crate) fn dispatch(cli: &Cli) -> anyhow::Result<Outcome> {
+    let stage =
+        |args, only| stages::run(&PipelineConfig::load(args)?, only, args.strict, cli.quiet);
     match &cli.command {
-        Command::Run(args) => stages::run(&PipelineConfig::load(args)?, None, cli.quiet),
-        Command::Ingest(args) => {
-            stages::run(&PipelineConfig::load(args)?, Some(Stage::Ingest), cli.quiet)
-        }
-        Command::Normalise(args) => {
-            stages::run(&PipelineConfig::load(args)?, Some(Stage::Normalise), cli.quiet)
-        }
-        Command::Extract(args) => {
-            stages::run(&PipelineConfig::load(args)?, Some(Stage::Extract), cli.quiet)
-        }
-        Command::Aggregate(args) => {
-            stages::run(&PipelineConfig::load(args)?, Some(Stage::Aggregate), cli.quiet)
-        }
+        Command::Run(args) => stage(args, None),
+        Command::Ingest(args) => stage(args, Some(Stage::Ingest)),
+        Command::Normalise(args) => stage(args, Some(Stage::Normalise)),
+        Command::Extract(args) => stage(args, Some(Stage::Extract)),
+        Command::Aggregate(args) => stage(args, Some(Stage::Aggregate)),
+        Command::Eval(EvalCommand::Html(args)) => eval::html(args),
         Command::Schema(args) => schema::run(args),
         Command::Validate(args) => validate::run(args),
     }

@@ -1,6 +1,7 @@
 //! `entente run` and the single-stage commands: read the input tables, call the stage's pure
 //! transform, write its tables.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
 
@@ -8,7 +9,9 @@ use anyhow::Context;
 use entente_aggregate::Units;
 use entente_extract::Extractor;
 use entente_ingest::Ingested;
-use entente_parquet::{FileMetadata, read_table, row_count, table_path, write_table};
+use entente_parquet::{
+    FileMetadata, read_metadata, read_table, row_count, table_path, write_table,
+};
 use entente_schema::{
     Cooccurrence, Document, Entity, EntitySummary, Reject, RejectReason, Sentence, Table,
 };
@@ -19,6 +22,10 @@ use crate::{Outcome, PipelineConfig};
 
 /// Metadata key: the entity types counted in `cooccurrences` (comma-separated).
 pub(crate) const KEY_ENTITY_TYPES: &str = "entente.aggregate.entity_types";
+
+/// Metadata key of `documents`: input records deliberately not read as documents (WARC
+/// requests, non-HTML responses, ...), as a JSON object of counts by kind.
+pub(crate) const KEY_SKIPPED: &str = "entente.ingest.skipped";
 
 /// A stage of the pipeline, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -54,6 +61,7 @@ struct StageCtx<'a> {
 pub(crate) fn run(
     config: &PipelineConfig,
     only: Option<Stage>,
+    strict: bool,
     quiet: bool,
 ) -> anyhow::Result<Outcome> {
     if let Some(n) = config.threads.filter(|&n| n > 0) {
@@ -86,13 +94,14 @@ pub(crate) fn run(
         None => run_all(&ctx)?,
         Some(Stage::Ingest) => {
             let ingested = ingest(&ctx)?;
-            write(&ctx, &ingested.documents)?;
+            write_documents(&ctx, &ingested.documents, &ingested.skipped)?;
             write_rejects(&ctx, Stage::Ingest, ingested.rejects)?;
         }
         Some(Stage::Normalise) => {
             let documents = read::<Document>(out)?;
+            let skipped = read_skipped(out)?;
             let normalised = normalise(&ctx, &documents);
-            write(&ctx, &normalised.documents)?;
+            write_documents(&ctx, &normalised.documents, &skipped)?;
             write(&ctx, &normalised.sentences)?;
             write_rejects(&ctx, Stage::Normalise, normalised.rejects)?;
         }
@@ -109,8 +118,37 @@ pub(crate) fn run(
     if let Some(stage) = only {
         remove_downstream(out, stage)?;
     }
-    report(out, started)?;
+    let rejected = report(out, started)?;
+    if strict && rejected > 0 {
+        tracing::error!("--strict: {rejected} records were rejected (see rejects.parquet)");
+        return Ok(Outcome::Failure);
+    }
     Ok(Outcome::Success)
+}
+
+/// Writes `documents` with the skipped-record counts in its metadata.
+fn write_documents(
+    ctx: &StageCtx<'_>,
+    documents: &[Document],
+    skipped: &BTreeMap<String, u64>,
+) -> anyhow::Result<()> {
+    let counts = serde_json::to_string(skipped).context("cannot encode skipped counts")?;
+    let meta = ctx.meta.clone().with(KEY_SKIPPED, counts);
+    write_table(ctx.out, documents, &meta)
+        .with_context(|| format!("cannot write table {}", Document::NAME))?;
+    Ok(())
+}
+
+/// The skipped-record counts of the `documents` table in `out` (none if it has no such key).
+fn read_skipped(out: &Path) -> anyhow::Result<BTreeMap<String, u64>> {
+    let path = table_path::<Document>(out);
+    let meta = read_metadata(&path)
+        .with_context(|| format!("cannot read the metadata of {}", path.display()))?;
+    match meta.get(KEY_SKIPPED) {
+        Some(json) => serde_json::from_str(json)
+            .with_context(|| format!("bad {KEY_SKIPPED} metadata in {}", path.display())),
+        None => Ok(BTreeMap::new()),
+    }
 }
 
 /// After one stage ran alone, the tables of later stages describe older input: remove them
@@ -151,7 +189,7 @@ fn run_all(ctx: &StageCtx<'_>) -> anyhow::Result<()> {
     bar.set_message("aggregate");
     aggregate(ctx, &normalised.documents, &normalised.sentences, &entities)?;
     bar.finish_and_clear();
-    write(ctx, &normalised.documents)?;
+    write_documents(ctx, &normalised.documents, &ingested.skipped)?;
     write(ctx, &normalised.sentences)?;
     write(ctx, &entities)?;
     let mut rejects = ingested.rejects;
@@ -179,9 +217,11 @@ fn ingest(ctx: &StageCtx<'_>) -> anyhow::Result<Ingested> {
     }
     ingested.sort();
     log_rejects(&ingested.rejects);
+    let skipped: u64 = ingested.skipped.values().sum();
     tracing::info!(
-        "ingest: {} files, {} documents, {} rejected ({:.2?})",
+        "ingest: {} files, {} records: {} documents, {} rejected; {skipped} skipped ({:.2?})",
         files.len(),
+        ingested.records_seen(),
         ingested.documents.len(),
         ingested.rejects.len(),
         started.elapsed()
@@ -193,13 +233,13 @@ fn read_input(file: &InputFile, config: &entente_ingest::IngestConfig) -> Ingest
     match std::fs::read(&file.path) {
         Ok(bytes) => entente_ingest::ingest_file(&file.source, &bytes, config),
         Err(e) => Ingested {
-            documents: Vec::new(),
             rejects: vec![entente_ingest::reject(
                 &file.source,
                 0,
                 RejectReason::Unreadable,
                 e.to_string(),
             )],
+            ..Ingested::default()
         },
     }
 }
@@ -298,8 +338,9 @@ fn log_rejects(rejects: &[Reject]) {
     }
 }
 
-/// Prints where the tables are and their row counts, read back from the files' footers.
-fn report(out: &Path, started: Instant) -> anyhow::Result<()> {
+/// Prints where the tables are and their row counts, read back from the files' footers; then
+/// one line per reject reason and per kind of skipped record. Returns the number of rejects.
+fn report(out: &Path, started: Instant) -> anyhow::Result<usize> {
     println!("entente: tables in {} ({:.1?})", out.display(), started.elapsed());
     for name in entente_schema::TABLE_NAMES {
         let path = out.join(format!("{name}.parquet"));
@@ -308,5 +349,22 @@ fn report(out: &Path, started: Instant) -> anyhow::Result<()> {
             println!("  {name:<15} {rows:>9} rows  {}", path.display());
         }
     }
-    Ok(())
+    let rejects =
+        if table_path::<Reject>(out).exists() { read::<Reject>(out)? } else { Vec::new() };
+    let mut by_reason: BTreeMap<(&str, &str), (usize, &Reject)> = BTreeMap::new();
+    for r in &rejects {
+        by_reason.entry((&r.stage, r.reason.as_str())).or_insert((0, r)).0 += 1;
+    }
+    for ((stage, reason), (n, first)) in &by_reason {
+        println!(
+            "  rejected {n:>9} {stage}/{reason}  e.g. {} record {}: {}",
+            first.source, first.source_record, first.detail
+        );
+    }
+    if table_path::<Document>(out).exists() {
+        for (kind, n) in read_skipped(out)? {
+            println!("  skipped  {n:>9} {kind}");
+        }
+    }
+    Ok(rejects.len())
 }

@@ -1,7 +1,7 @@
 //! Exit codes and messages on bad calls, bad config and bad input.
 
 use entente_parquet::{FileMetadata, read_table, write_table};
-use entente_schema::{Entity, Reject, RejectReason};
+use entente_schema::{Document, Entity, Reject, RejectReason};
 
 use crate::{entente, run_default, stderr, stdout};
 
@@ -31,34 +31,63 @@ fn missing_input_exits_1() {
     assert!(stderr(&o).contains("no-such-dir"), "{}", stderr(&o));
 }
 
-/// Bad files become rejects that name the file and record; the good ones still go through.
+/// Bad files become rejects that name the file and record; the good ones still go through;
+/// stdout has one line per reason; `--strict` turns rejects into exit 1.
 #[test]
 fn bad_input_is_rejected_not_fatal() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in");
     std::fs::create_dir_all(input.join("sub")).unwrap();
     std::fs::write(input.join("good.txt"), "China and Russia met.\n").unwrap();
-    std::fs::write(input.join("sub/latin1.txt"), b"Caf\xe9").unwrap();
+    std::fs::write(input.join("sub/latin1.txt"), b"Caf\xe9 talks in Paris").unwrap();
     std::fs::write(input.join("wire.jsonl"), "{\"id\": 1, \"text\": \"NATO met.\"}\n{broken\n")
         .unwrap();
-    std::fs::write(input.join("image.png"), b"\x89PNG").unwrap();
+    std::fs::write(input.join("image.png"), b"\x89PNG\r\n").unwrap();
+    std::fs::write(input.join("menu.html"), "<html><body><nav>Home</nav></body></html>").unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(
+        &mut gz,
+        "Talks went on all night in Astana.\n".repeat(50).as_bytes(),
+    )
+    .unwrap();
+    let gz = gz.finish().unwrap();
+    std::fs::write(input.join("cut.txt.gz"), &gz[..gz.len() / 2]).unwrap();
     let out = dir.path().join("out");
-    let o =
-        entente(&["run", "--input", input.to_str().unwrap(), "--output", out.to_str().unwrap()]);
+    let args = ["run", "--input", input.to_str().unwrap(), "--output", out.to_str().unwrap()];
+    let o = entente(&args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stderr(&o).contains("rejected sub/latin1.txt record 0"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("rejected wire.jsonl record 1"), "{}", stderr(&o));
     let rejects: Vec<Reject> = read_table(&out).unwrap();
     let got: Vec<(&str, u32, RejectReason)> =
         rejects.iter().map(|r| (r.source.as_str(), r.source_record, r.reason)).collect();
     assert_eq!(
         got,
         [
-            ("image.png", 0, RejectReason::UnsupportedFormat),
-            ("sub/latin1.txt", 0, RejectReason::InvalidUtf8),
+            ("cut.txt.gz", 0, RejectReason::Truncated),
+            ("image.png", 0, RejectReason::Binary),
+            ("menu.html", 0, RejectReason::NoContent),
             ("wire.jsonl", 1, RejectReason::MalformedJson),
         ]
     );
-    assert!(stdout(&o).contains("documents               2 rows"), "{}", stdout(&o));
+    let documents: Vec<Document> = read_table(&out).unwrap();
+    let latin1 = documents.iter().find(|d| d.source == "sub/latin1.txt").unwrap();
+    assert_eq!(
+        (latin1.encoding.as_str(), latin1.text.as_str()),
+        ("windows-1252", "Café talks in Paris")
+    );
+    // Six files, seven records: three documents and four rejects.
+    assert_eq!(documents.len(), 3);
+    let stdout = stdout(&o);
+    assert!(stdout.contains("documents               3 rows"), "{stdout}");
+    for line in [
+        "rejected         1 ingest/binary  e.g. image.png record 0: the file is a PNG image",
+        "rejected         1 ingest/truncated  e.g. cut.txt.gz record 0",
+    ] {
+        assert!(stdout.contains(line), "{line:?} not in\n{stdout}");
+    }
+    let strict = entente(&[&args[..], &["--strict"]].concat());
+    assert_eq!(strict.status.code(), Some(1), "{}", stderr(&strict));
+    assert!(stderr(&strict).contains("--strict: 4 records were rejected"), "{}", stderr(&strict));
 }
 
 /// `validate` finds a broken offset and exits 1.

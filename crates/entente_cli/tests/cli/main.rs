@@ -1,8 +1,13 @@
 //! The `entente` binary end to end, run into temporary directories (never `output/`).
 
-mod data; // the default pipeline on data/: snapshots, required entities, determinism
+// The default pipeline on data/: snapshots, required entities, determinism.
+mod data;
+// README data dictionary and pipeline files stay in sync with the code.
 mod docs;
-mod errors; // exit codes, bad config, bad input, validate on broken tables // README data dictionary and pipeline files stay in sync with the code
+// Exit codes, bad config, bad input, validate on broken tables.
+mod errors;
+// `entente eval html` on a fixture page.
+mod eval;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

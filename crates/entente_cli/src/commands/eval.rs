@@ -1,0 +1,86 @@
+//! `entente eval html`: main-text extraction scored against hand-annotated pages.
+
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::Context;
+use entente_ingest::eval::{Score, score, summarize};
+use entente_ingest::{IngestConfig, ingest_file};
+use rayon::prelude::*;
+use serde::Deserialize;
+
+use crate::Outcome;
+use crate::args::EvalHtmlArgs;
+
+/// One line of a cases file.
+#[derive(Debug, Deserialize)]
+struct Case {
+    id: String,
+    html_path: String,
+    expected_text: String,
+}
+
+/// Runs every case through the same ingest path as `entente run` and prints the scores.
+pub(crate) fn html(args: &EvalHtmlArgs) -> anyhow::Result<Outcome> {
+    let text = std::fs::read_to_string(&args.cases)
+        .with_context(|| format!("cannot read cases file {}", args.cases.display()))?;
+    let base = args.cases.parent().unwrap_or(Path::new(""));
+    let cases = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str::<Case>(l)
+                .with_context(|| format!("{} line {}: not a case", args.cases.display(), i + 1))
+        })
+        .collect::<anyhow::Result<Vec<Case>>>()?;
+    anyhow::ensure!(!cases.is_empty(), "{} has no cases", args.cases.display());
+    let started = Instant::now();
+    let config = IngestConfig::default();
+    let scored = cases
+        .par_iter()
+        .map(|case| {
+            let path = base.join(&case.html_path);
+            let bytes = std::fs::read(&path)
+                .with_context(|| format!("case {}: cannot read {}", case.id, path.display()))?;
+            let out = ingest_file(&case.html_path, &bytes, &config);
+            let extracted = out.documents.first().map_or("", |d| d.raw_text.as_str());
+            Ok((case, score(&case.expected_text, extracted), bytes.len()))
+        })
+        .collect::<anyhow::Result<Vec<(&Case, Score, usize)>>>()?;
+    let elapsed = started.elapsed();
+    let page_scores: Vec<Score> = scored.iter().map(|(_, s, _)| *s).collect();
+    let summary = summarize(&page_scores);
+    let bytes: usize = scored.iter().map(|(_, _, n)| n).sum();
+    #[allow(clippy::cast_precision_loss, reason = "a size shown to one decimal")]
+    let megabytes = bytes as f64 / 1e6;
+    println!("pages      {}", summary.pages);
+    println!("precision  {:.4}", summary.precision);
+    println!("recall     {:.4}", summary.recall);
+    println!(
+        "F1         {:.4}  (of mean precision and mean recall, as the benchmark reports)",
+        summary.f1
+    );
+    println!("page F1    {:.4}  (mean of per-page F1)", summary.mean_page_f1);
+    println!(
+        "time       {:.2?} for {:.1} MB on {} threads",
+        elapsed,
+        megabytes,
+        rayon::current_num_threads()
+    );
+    let mut worst: Vec<&(&Case, Score, usize)> = scored.iter().collect();
+    worst.sort_by(|a, b| a.1.f1().total_cmp(&b.1.f1()).then_with(|| a.0.id.cmp(&b.0.id)));
+    if args.worst > 0 {
+        println!("\nworst pages:\n  {:>6} {:>6} {:>6}  id", "F1", "P", "R");
+        for (case, s, _) in worst.iter().take(args.worst) {
+            println!("  {:>6.3} {:>6.3} {:>6.3}  {}", s.f1(), s.precision, s.recall, case.id);
+        }
+    }
+    match args.min_f1 {
+        Some(min) if summary.f1 < min => {
+            tracing::error!("F1 {:.4} is below --min-f1 {min}", summary.f1);
+            Ok(Outcome::Failure)
+        }
+        _ => Ok(Outcome::Success),
+    }
+}

@@ -1,0 +1,52 @@
+//! `entente eval html` on the ingest crate's fixture page.
+
+use crate::{entente, root, stderr, stdout};
+
+const PAGE: &str = "crates/entente_ingest/resources/test/ok/page.html";
+
+fn cases(dir: &std::path::Path, expected: &str) -> String {
+    std::fs::copy(root().join(PAGE), dir.join("page.html")).unwrap();
+    let case =
+        serde_json::json!({"id": "page", "html_path": "page.html", "expected_text": expected});
+    let path = dir.join("cases.jsonl");
+    std::fs::write(&path, format!("{case}\n")).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+/// The article paragraphs score 1; a wrong expectation scores low and fails `--min-f1`.
+#[test]
+fn scores_extraction_against_expected_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = std::fs::read_to_string(root().join(PAGE)).unwrap();
+    let expected: Vec<&str> = html
+        .split("<p>")
+        .skip(1)
+        .map(|p| p.split("</p>").next().unwrap())
+        .filter(|p| !p.contains("First!"))
+        .collect();
+    assert_eq!(expected.len(), 5);
+    let o = entente(&["eval", "html", "--cases", &cases(dir.path(), &expected.join("\n\n"))]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("F1         1.0000"), "{}", stdout(&o));
+
+    let wrong = cases(dir.path(), "Something else entirely was expected on this page today.");
+    let o = entente(&["eval", "html", "--cases", &wrong, "--min-f1", "0.9"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("F1         0.0000"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("worst pages:"), "{}", stdout(&o));
+}
+
+/// A case file that does not parse names its line.
+#[test]
+fn bad_case_file_names_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cases.jsonl");
+    std::fs::write(
+        &path,
+        "{\"id\": \"a\", \"html_path\": \"a.html\", \"expected_text\": \"x\"}\nnot json\n",
+    )
+    .unwrap();
+    let o = entente(&["eval", "html", "--cases", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("line 2"), "{}", stderr(&o));
+}
