@@ -54,6 +54,19 @@ docs:
 validate: (run "default")
     {{entente}} validate output/default
 
+# Score HTML main-text extraction on the Zyte benchmark pages (path to ../shared/corpora).
+eval-html corpora="../shared/corpora": build
+    {{entente}} eval html --cases {{corpora}}/zyte_html/cases.jsonl --min-f1 0.95
+
+# Ingest the full BBC and Reuters JSONL and check that documents + rejects = records.
+ingest-corpora corpora="../shared/corpora": build venv
+    {{entente}} ingest --input {{corpora}}/bbc_news --input {{corpora}}/reuters21578 --output output/corpora
+    {{venv}}/bin/python scripts/check_counts.py output/corpora {{corpora}}/bbc_news/articles.jsonl {{corpora}}/reuters21578/articles.jsonl
+
+# Benchmarks on the shared corpora: ingest MB/s on Zyte HTML, BBC and Reuters JSONL.
+bench corpora="../shared/corpora": build venv
+    {{venv}}/bin/python scripts/bench.py {{entente}} {{corpora}}
+
 # Remove every pipeline's output.
 clean-output:
     find output -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
