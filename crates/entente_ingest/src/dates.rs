@@ -3,8 +3,29 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 
 /// Date-times with an offset (`%z` accepts `+0800` and `+08:00`).
-const WITH_OFFSET: &[&str] =
-    &["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%dT%H:%M%z", "%Y%m%dT%H%M%S%z"];
+const WITH_OFFSET: &[&str] = &[
+    "%Y-%m-%dT%H:%M:%S%.f%z",
+    "%Y-%m-%d %H:%M:%S%.f%z",
+    "%Y-%m-%dT%H:%M%z",
+    "%Y%m%dT%H%M%S%z",
+    // JavaScript's Date.toString(): "Tue Nov 19 2019 03:05:46 GMT+0000".
+    "%a %b %d %Y %H:%M:%S GMT%z",
+    "%B %d, %Y, %I:%M %p %z",
+    "%B %d, %Y %I:%M %p %z",
+];
+
+/// North American zone abbreviations, common in US news metadata. Ambiguous ones (IST, BST)
+/// are not guessed.
+const ZONES: &[(&str, &str)] = &[
+    ("EST", "-0500"),
+    ("EDT", "-0400"),
+    ("CST", "-0600"),
+    ("CDT", "-0500"),
+    ("MST", "-0700"),
+    ("MDT", "-0600"),
+    ("PST", "-0800"),
+    ("PDT", "-0700"),
+];
 
 /// Date-times without an offset, read as UTC.
 const NAIVE: &[&str] = &[
@@ -46,7 +67,8 @@ const DATES: &[&str] = &[
 /// Accepts RFC 3339 and ISO 8601 (`2024-05-16T09:30:00+08:00`, `1987-02-26T15:01:01.79`),
 /// RFC 2822 (`Thu, 16 May 2024 09:30:00 +0800`), the Reuters-21578 form
 /// (`26-FEB-1987 15:01:01.79`), written-out dates (`November 19, 2019`, `19 Nov 2019`,
-/// `Tuesday, November 19, 2019`), compact ISO (`20191119`), and Unix time in seconds or
+/// `Tuesday, November 19, 2019`, `November 19, 2019, 07:47 PM EST`), JavaScript's
+/// `Tue Nov 19 2019 03:05:46 GMT+0000`, compact ISO (`20191119`), and Unix time in seconds or
 /// milliseconds (10 or 13 digits). A trailing `UTC`, `GMT` or `Z` means UTC; date-times with
 /// no zone are read as UTC and dates as midnight UTC. Anything else is `None`; the raw string
 /// is kept in `published_raw` either way.
@@ -70,10 +92,15 @@ pub fn parse_published(raw: &str) -> Option<i64> {
     if let Some(t) = unix_time(s) {
         return Some(t);
     }
+    // "EST" and friends become numeric offsets; "UTC", "GMT" and "Z" are dropped (read as UTC).
+    let zoned = ZONES
+        .iter()
+        .find_map(|(name, offset)| Some(format!("{} {offset}", s.strip_suffix(name)?.trim_end())));
+    let with_offset = zoned.as_deref().unwrap_or(s);
     let s = ["UTC", "GMT", "Z"].iter().find_map(|z| s.strip_suffix(z)).map_or(s, str::trim_end);
     WITH_OFFSET
         .iter()
-        .find_map(|f| DateTime::parse_from_str(s, f).ok())
+        .find_map(|f| DateTime::parse_from_str(with_offset, f).ok())
         .map(|t| t.timestamp_micros())
         .or_else(|| {
             NAIVE
@@ -122,6 +149,8 @@ mod tests {
             "19-NOV-2019 12:00:00.00",
             "November 19, 2019 12:00 PM",
             "1574164800",
+            "Tue Nov 19 2019 12:00:00 GMT+0000",
+            "November 19, 2019, 07:00 AM EST",
             "1574164800000",
         ] {
             assert_eq!(parse_published(raw), Some(noon), "{raw}");
