@@ -12,7 +12,25 @@ import pyarrow.parquet as pq
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-TABLES = ["documents", "sentences", "entities", "cooccurrences", "entity_summary", "rejects"]
+TABLES = [
+    "documents",
+    "sentences",
+    "text_edits",
+    "boilerplate",
+    "entities",
+    "cooccurrences",
+    "entity_summary",
+    "rejects",
+]
+
+
+def readme_block(lang: str, containing: str) -> str:
+    """The README's first ```lang code block that contains `containing`."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for block in re.findall(rf"```{lang}\n(.*?)```", readme, re.DOTALL):
+        if containing in block:
+            return block
+    raise AssertionError(f"no {lang} block with {containing!r} in README.md")
 
 
 @pytest.fixture(scope="module")
@@ -76,8 +94,7 @@ def test_duckdb_substring_agrees(run):
 def test_readme_duckdb_example(run):
     """The README's query: top partners of an entity with npmi and an example sentence."""
     out, _ = run
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    sql = re.search(r"```sql\n(.*?)```", readme, re.DOTALL).group(1)
+    sql = readme_block("sql", "with pairs as")
     con = duckdb.connect()
     rows = con.sql(sql.replace("output/default", str(out))).fetchall()
     assert rows, "the example returns rows"
@@ -90,4 +107,61 @@ def test_timestamps_and_types(run):
     schema = pq.read_schema(out / "documents.parquet")
     assert str(schema.field("published_at").type) == "timestamp[us, tz=UTC]"
     meta = pq.read_metadata(out / "entities.parquet").metadata
-    assert meta[b"entente.contract_version"] == b"1"
+    assert meta[b"entente.contract_version"] == b"2"
+
+
+def test_text_edits_rebuild_text(run):
+    """Applying a document's text_edits to raw_text gives text."""
+    out, _ = run
+    docs = pd.read_parquet(out / "documents.parquet").set_index("doc_id")
+    edits = pd.read_parquet(out / "text_edits.parquet").sort_values(["doc_id", "edit_idx"])
+    assert len(edits) > 0
+    for doc_id, doc in docs.iterrows():
+        raw, rebuilt, at = doc.raw_text, [], 0
+        for e in edits[edits.doc_id == doc_id].itertuples():
+            assert raw[e.raw_char_start : e.raw_char_end] == e.raw
+            assert doc.text[e.text_char_start : e.text_char_end] == e.text
+            rebuilt.append(raw[at : e.raw_char_start])
+            rebuilt.append(e.text)
+            at = e.raw_char_end
+        rebuilt.append(raw[at:])
+        assert "".join(rebuilt) == doc.text
+
+
+def test_readme_span_mapping_python_and_duckdb_agree(run):
+    """The README's Python and DuckDB ways of mapping sentences back to raw_text give the same
+    spans, inside raw_text; a sentence no edit touches reads the same in raw_text."""
+    out, _ = run
+    namespace: dict = {}
+    exec(readme_block("python", "def text_to_raw"), namespace)
+    text_to_raw = namespace["text_to_raw"]
+    con = duckdb.connect()
+    mapped = con.sql(readme_block("sql", "asof left join").replace("output/default", str(out))).fetchall()
+    docs = pd.read_parquet(out / "documents.parquet").set_index("doc_id")
+    sentences = pd.read_parquet(out / "sentences.parquet").set_index(["doc_id", "sentence_idx"])
+    edits = pd.read_parquet(out / "text_edits.parquet").sort_values(["doc_id", "edit_idx"])
+    by_doc = {d: list(g.itertuples()) for d, g in edits.groupby("doc_id")}
+    assert len(mapped) == len(sentences)
+    untouched = 0
+    for doc_id, idx, raw_start, raw_end in mapped:
+        s = sentences.loc[(doc_id, idx)]
+        doc_edits = by_doc.get(doc_id, [])
+        assert text_to_raw(doc_edits, s.char_start, s.char_end) == (raw_start, raw_end)
+        raw = docs.at[doc_id, "raw_text"]
+        assert 0 <= raw_start <= raw_end <= len(raw)
+        if not any(e.text_char_start < s.char_end and e.text_char_end > s.char_start or
+                   (e.text_char_start == e.text_char_end and s.char_start < e.text_char_start < s.char_end)
+                   for e in doc_edits):
+            untouched += 1
+            assert raw[raw_start:raw_end] == s.text
+    assert untouched > 0
+
+
+def test_boilerplate_points_into_raw_text(run):
+    out, _ = run
+    docs = pd.read_parquet(out / "documents.parquet").set_index("doc_id")
+    removed = pd.read_parquet(out / "boilerplate.parquet")
+    assert "view_counter" in set(removed.rule)
+    for b in removed.itertuples():
+        raw = docs.at[b.doc_id, "raw_text"]
+        assert raw[b.raw_char_start : b.raw_char_end].split() == b.text.split()

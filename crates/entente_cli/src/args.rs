@@ -27,7 +27,8 @@ pub enum Command {
     Run(RunArgs),
     /// Read the input files into `documents` (raw text).
     Ingest(RunArgs),
-    /// Clean `documents.text` and split it into `sentences`.
+    /// Repair `documents.text`, remove boilerplate, identify languages, split `sentences`,
+    /// group duplicate stories: writes `documents`, `sentences`, `text_edits`, `boilerplate`.
     Normalise(RunArgs),
     /// Find entity mentions in `sentences`: writes `entities`.
     Extract(RunArgs),

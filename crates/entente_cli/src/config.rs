@@ -14,7 +14,7 @@ use crate::args::RunArgs;
 
 /// One pipeline: where to read, where to write and every stage's options. Unknown keys are an
 /// error, so a typo never silently falls back to a default.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PipelineConfig {
     /// The pipeline's name, shown in logs.
@@ -70,9 +70,13 @@ impl PipelineConfig {
 
     /// Parses a pipeline file's text; `path` names it in errors.
     pub fn parse(text: &str, path: &Path) -> anyhow::Result<Self> {
-        toml::from_str(text).map_err(|e| {
+        let invalid = |e: &dyn std::fmt::Display| {
             anyhow::Error::new(UsageError(format!("invalid pipeline file {}: {e}", path.display())))
-        })
+        };
+        let config: Self = toml::from_str(text).map_err(|e| invalid(&e))?;
+        // Bad boilerplate patterns are reported now, not after ingest has run.
+        entente_normalise::Normaliser::new(&config.normalise).map_err(|e| invalid(&e))?;
+        Ok(config)
     }
 
     /// Hash of everything that changes the tables' contents (stage options and the extra

@@ -159,7 +159,8 @@ impl Extractor {
 /// Finds the entity mentions of every document's sentences, in parallel on the current rayon
 /// pool. Rows are sorted by `doc_id` and `mention_idx`; mentions are numbered in text order.
 /// Sentences whose document is missing, or whose offsets do not fit its text, yield nothing
-/// (`entente validate` reports such tables).
+/// (`entente validate` reports such tables). Documents with `extractable = false` (a language
+/// the extractor does not read) are skipped.
 pub fn extract(
     documents: &[Document],
     sentences: &[Sentence],
@@ -171,6 +172,7 @@ pub fn extract(
     }
     let mut entities: Vec<Entity> = documents
         .par_iter()
+        .filter(|doc| doc.extractable != Some(false))
         .flat_map_iter(|doc| {
             let sentences = by_doc.get(doc.doc_id.as_str()).map_or(&[][..], Vec::as_slice);
             extract_document(doc, sentences, extractor)

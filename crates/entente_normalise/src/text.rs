@@ -1,89 +1,82 @@
-//! Text cleaning: the `text` every offset in entente points into.
+//! Mapping offsets between `documents.text` and `documents.raw_text` through `text_edits`.
 
-use icu_normalizer::ComposingNormalizerBorrowed;
+use entente_schema::TextEdit;
 
-/// Cleans raw article text:
-///
-/// - `\r\n` and `\r` become `\n`; U+2028/U+2029 become `\n`;
-/// - tabs, no-break and other Unicode spaces become a plain space, runs of spaces collapse to
-///   one, and spaces at the start and end of each line go;
-/// - invisible format characters (zero-width space, BOM, soft hyphen, word joiner) and C0/C1
-///   controls other than `\n` are removed;
-/// - more than one blank line in a row becomes one blank line (a paragraph break), and the
-///   text is trimmed;
-/// - Unicode NFC last, so "é" is one code point whatever the source did.
-///
-/// The function is idempotent: cleaning clean text returns it unchanged.
+/// Maps the code-point span `[start, end)` of a document's `text` to the span of its
+/// `raw_text` it came from, given the document's `text_edits` in `edit_idx` order. Outside
+/// edits the texts are identical, so the span moves by the edits before it; a boundary inside
+/// an edit widens to the whole edit (a repaired `’` maps to all of `â€™`). Text removed before
+/// the start or after the end (boilerplate, collapsed spaces) is not included.
 ///
 /// ```
-/// let raw = "  Xi\u{00a0}met  Putin.\r\n\r\n\r\n\u{200b}Cafe\u{301} talk. ";
-/// assert_eq!(entente_normalise::clean_text(raw), "Xi met Putin.\n\nCafé talk.");
+/// use entente_normalise::{NormaliseConfig, Normaliser, text_to_raw};
+/// let doc = entente_test::document("a.txt", "Loading...\nXi  met Putin.");
+/// let out = Normaliser::new(&NormaliseConfig::default())?.run(&[doc]);
+/// let (text, raw) = (&out.documents[0].text, &out.documents[0].raw_text);
+/// assert_eq!(text, "Xi met Putin.");
+/// let (s, e) = text_to_raw(&out.text_edits, 3, 12);
+/// let raw_span: String = raw.chars().skip(s as usize).take((e - s) as usize).collect();
+/// assert_eq!(raw_span, "met Putin");
+/// # Ok::<(), entente_normalise::RuleError>(())
 /// ```
-pub fn clean_text(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    let mut pending_newlines = 0usize;
-    let mut pending_space = false;
-    let mut chars = raw.chars().peekable();
-    while let Some(c) = chars.next() {
-        let c = match c {
-            '\r' => {
-                if chars.peek() == Some(&'\n') {
-                    continue;
-                }
-                '\n'
-            }
-            '\u{2028}' | '\u{2029}' => '\n',
-            _ => c,
-        };
-        if c == '\n' {
-            pending_newlines += 1;
-            pending_space = false;
-        } else if c == '\t' || (c.is_whitespace() && c != '\n') {
-            pending_space = true;
-        } else if is_invisible(c) {
-            // dropped
-        } else {
-            if !out.is_empty() {
-                if pending_newlines > 0 {
-                    out.push_str(if pending_newlines > 1 { "\n\n" } else { "\n" });
-                } else if pending_space {
-                    out.push(' ');
-                }
-            }
-            pending_newlines = 0;
-            pending_space = false;
-            out.push(c);
-        }
+pub fn text_to_raw(edits: &[TextEdit], start: u32, end: u32) -> (u32, u32) {
+    map_span(
+        edits,
+        |e| Side {
+            from: (e.text_char_start, e.text_char_end),
+            to: (e.raw_char_start, e.raw_char_end),
+        },
+        start,
+        end,
+    )
+}
+
+/// The inverse of [`text_to_raw`]: maps a span of `raw_text` to the span of `text` it became.
+/// Raw text that was removed maps to an empty span where it was.
+pub fn raw_to_text(edits: &[TextEdit], start: u32, end: u32) -> (u32, u32) {
+    map_span(
+        edits,
+        |e| Side {
+            from: (e.raw_char_start, e.raw_char_end),
+            to: (e.text_char_start, e.text_char_end),
+        },
+        start,
+        end,
+    )
+}
+
+/// One edit seen from the side mapped from.
+struct Side {
+    from: (u32, u32),
+    to: (u32, u32),
+}
+
+fn map_span(edits: &[TextEdit], side: fn(&TextEdit) -> Side, start: u32, end: u32) -> (u32, u32) {
+    let edits: Vec<Side> = edits.iter().map(side).collect();
+    let edits = edits.as_slice();
+    let s = map_start(edits, start);
+    if end <= start {
+        return (s, s);
     }
-    // NFC last: removing an invisible character can bring a base letter and a combining
-    // mark together, and composing them afterwards keeps the function idempotent.
-    match ComposingNormalizerBorrowed::new_nfc().normalize(&out) {
-        std::borrow::Cow::Borrowed(_) => out,
-        std::borrow::Cow::Owned(composed) => composed,
+    (s, map_end(edits, end).max(s))
+}
+
+fn map_start(edits: &[Side], at: u32) -> u32 {
+    // The last edit starting at or before `at`.
+    let k = edits.partition_point(|e| e.from.0 <= at);
+    match k.checked_sub(1).map(|i| &edits[i]) {
+        None => at,
+        Some(e) if at < e.from.1 => e.to.0,
+        Some(e) => e.to.1 + (at - e.from.1),
     }
 }
 
-/// Characters that take no space and carry no meaning in news text. U+200D (zero-width
-/// joiner) is not one of them: it builds emoji sequences.
-fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200b}' | '\u{2060}' | '\u{feff}' | '\u{00ad}' | '\u{180e}') || c.is_control()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::clean_text;
-
-    #[test]
-    fn keeps_zero_width_joiner_inside_emoji() {
-        let family = "\u{1f468}\u{200d}\u{1f469}";
-        assert_eq!(clean_text(family), family);
-    }
-
-    #[test]
-    fn idempotent_on_messy_input() {
-        let raw = "\t a\u{3000}b \n \n\n\n c\r\rd\u{0007}e\u{00ad}f ";
-        let once = clean_text(raw);
-        assert_eq!(once, "a b\n\nc\n\ndef");
-        assert_eq!(clean_text(&once), once);
+fn map_end(edits: &[Side], at: u32) -> u32 {
+    // The last edit starting before `at`.
+    let k = edits.partition_point(|e| e.from.0 < at);
+    match k.checked_sub(1).map(|i| &edits[i]) {
+        None => at,
+        Some(e) if at <= e.from.1 => e.to.1,
+        Some(e) => e.to.1 + (at - e.from.1),
     }
 }

@@ -6,7 +6,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 
 use crate::span::byte_to_char_offsets;
-use crate::tables::{Cooccurrence, Document, Entity, EntityType, Scope, Sentence};
+use crate::tables::{
+    Boilerplate, Cooccurrence, Document, DuplicateKind, Entity, EntityType, Scope, Sentence,
+    TextEdit,
+};
 use crate::{Table, hash_hex};
 
 /// One broken invariant: which table, which row, which rule and what was found.
@@ -35,6 +38,10 @@ pub struct Tables<'a> {
     pub documents: &'a [Document],
     /// `sentences` rows.
     pub sentences: &'a [Sentence],
+    /// `text_edits` rows.
+    pub text_edits: &'a [TextEdit],
+    /// `boilerplate` rows.
+    pub boilerplate: &'a [Boilerplate],
     /// `entities` rows.
     pub entities: &'a [Entity],
     /// `cooccurrences` rows, with the entity types the aggregate stage counted (`None` when
@@ -48,6 +55,9 @@ pub fn check_tables(tables: Tables<'_>) -> Vec<Violation> {
     let mut out = Vec::new();
     let docs = check_documents(tables.documents, tables.sentences, &mut out);
     let sentences = check_sentences(&docs, tables.sentences, &mut out);
+    check_stories(&docs, &mut out);
+    check_text_edits(&docs, tables.text_edits, &mut out);
+    check_boilerplate(&docs, tables.boilerplate, &mut out);
     check_entities(&docs, &sentences, tables.entities, &mut out);
     if let Some((rows, types)) = tables.cooccurrences {
         check_cooccurrences(tables, rows, types, &mut out);
@@ -124,6 +134,157 @@ fn check_span(
         return Err(format!("text[{char_start}:{char_end}] is {slice:?}, row says {surface:?}"));
     }
     Ok(())
+}
+
+/// `story_id` and `duplicate_of` name documents of the same story; exact copies share the
+/// canonical member's text.
+fn check_stories(docs: &HashMap<&str, &Document>, out: &mut Vec<Violation>) {
+    let mut sorted: Vec<&&Document> = docs.values().collect();
+    sorted.sort_by(|a, b| a.doc_id.cmp(&b.doc_id));
+    for d in sorted {
+        let v =
+            |rule, detail| violation(Document::NAME, format!("doc_id={}", d.doc_id), rule, detail);
+        match (&d.story_id, &d.duplicate_of) {
+            (None, Some(_)) => {
+                out.push(v("story", "duplicate_of is set but story_id is null".into()));
+            }
+            (Some(story), None) if story != &d.doc_id => {
+                out.push(v(
+                    "story",
+                    format!("story_id {story} is another document but duplicate_of is null"),
+                ));
+            }
+            (Some(story), Some(of)) => {
+                if story != of {
+                    out.push(v(
+                        "story",
+                        format!("story_id {story} differs from duplicate_of {of}"),
+                    ));
+                }
+                match docs.get(of.as_str()) {
+                    None => {
+                        out.push(v(
+                            "foreign-key",
+                            format!("duplicate_of {of} is not in documents"),
+                        ));
+                    }
+                    Some(canonical) => {
+                        if canonical.story_id.as_deref() != Some(of.as_str())
+                            || canonical.duplicate_of.is_some()
+                        {
+                            out.push(v(
+                                "story",
+                                format!("duplicate_of {of} is not its story's canonical member"),
+                            ));
+                        }
+                        if d.duplicate_kind == Some(DuplicateKind::Exact)
+                            && !canonical.text.split_whitespace().eq(d.text.split_whitespace())
+                        {
+                            out.push(v(
+                                "story",
+                                "an exact duplicate whose text differs from the canonical member's"
+                                    .into(),
+                            ));
+                        }
+                    }
+                }
+                if d.duplicate_kind.is_none() {
+                    out.push(v("story", "duplicate_of is set but duplicate_kind is null".into()));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Edits are valid spans of `text` and `raw_text`, in order, and applying them to `raw_text`
+/// gives `text`.
+fn check_text_edits(docs: &HashMap<&str, &Document>, edits: &[TextEdit], out: &mut Vec<Violation>) {
+    let mut by_doc: BTreeMap<&str, Vec<&TextEdit>> = BTreeMap::new();
+    for e in edits {
+        let key = format!("doc_id={}, edit_idx={}", e.doc_id, e.edit_idx);
+        let v = |rule, detail| violation(TextEdit::NAME, key.clone(), rule, detail);
+        let Some(doc) = docs.get(e.doc_id.as_str()) else {
+            out.push(v("foreign-key", "doc_id is not in documents".into()));
+            continue;
+        };
+        let text_span = check_span(
+            &doc.text,
+            (e.text_byte_start, e.text_byte_end),
+            (e.text_char_start, e.text_char_end),
+            &e.text,
+        );
+        let raw_span = check_span(
+            &doc.raw_text,
+            (e.raw_byte_start, e.raw_byte_end),
+            (e.raw_char_start, e.raw_char_end),
+            &e.raw,
+        );
+        match (text_span, raw_span) {
+            (Ok(()), Ok(())) => by_doc.entry(e.doc_id.as_str()).or_default().push(e),
+            (Err(err), _) => out.push(v("offsets", format!("in text: {err}"))),
+            (_, Err(err)) => out.push(v("offsets", format!("in raw_text: {err}"))),
+        }
+    }
+    let mut ids: Vec<&&str> = docs.keys().collect();
+    ids.sort();
+    for id in ids {
+        let doc = docs[*id];
+        let mut rows = by_doc.remove(*id).unwrap_or_default();
+        rows.sort_by_key(|e| e.edit_idx);
+        let mut rebuilt = String::with_capacity(doc.text.len());
+        let mut raw_at = 0usize;
+        let mut ordered = true;
+        for e in &rows {
+            let (start, end) = (e.raw_byte_start as usize, e.raw_byte_end as usize);
+            let Some(kept) = doc.raw_text.get(raw_at..start) else {
+                ordered = false;
+                break;
+            };
+            rebuilt.push_str(kept);
+            rebuilt.push_str(&e.text);
+            raw_at = end;
+        }
+        rebuilt.push_str(doc.raw_text.get(raw_at..).unwrap_or_default());
+        if !ordered || rebuilt != doc.text {
+            out.push(violation(
+                TextEdit::NAME,
+                format!("doc_id={id}"),
+                "reproduces-text",
+                if ordered {
+                    "applying the edits to raw_text does not give text".into()
+                } else {
+                    "the edits overlap or are out of order".into()
+                },
+            ));
+        }
+    }
+}
+
+/// Removed boilerplate is a valid span of `raw_text`.
+fn check_boilerplate(
+    docs: &HashMap<&str, &Document>,
+    rows: &[Boilerplate],
+    out: &mut Vec<Violation>,
+) {
+    for b in rows {
+        let key = format!("doc_id={}, removal_idx={}", b.doc_id, b.removal_idx);
+        let v = |rule, detail| violation(Boilerplate::NAME, key.clone(), rule, detail);
+        let Some(doc) = docs.get(b.doc_id.as_str()) else {
+            out.push(v("foreign-key", "doc_id is not in documents".into()));
+            continue;
+        };
+        let span = (b.raw_byte_start as usize, b.raw_byte_end as usize);
+        let removed = doc.raw_text.get(span.0..span.1).unwrap_or_default();
+        if let Err(e) = check_span(
+            &doc.raw_text,
+            (b.raw_byte_start, b.raw_byte_end),
+            (b.raw_char_start, b.raw_char_end),
+            removed,
+        ) {
+            out.push(v("offsets", format!("in raw_text: {e}")));
+        }
+    }
 }
 
 fn check_sentences<'a>(

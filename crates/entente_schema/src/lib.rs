@@ -9,6 +9,8 @@
 //! |---|---|---|
 //! | `documents` | [`Document`] | ingest (raw), then normalise (final `text`) |
 //! | `sentences` | [`Sentence`] | normalise |
+//! | `text_edits` | [`TextEdit`] | normalise |
+//! | `boilerplate` | [`Boilerplate`] | normalise |
 //! | `entities` | [`Entity`] | extract |
 //! | `cooccurrences` | [`Cooccurrence`] | aggregate |
 //! | `entity_summary` | [`EntitySummary`] | aggregate |
@@ -28,8 +30,8 @@ pub use crate::ids::{doc_id, entity_id_for_name, hash_hex};
 pub use crate::invariants::{Tables, Violation, association, check_tables, recount_cooccurrences};
 pub use crate::span::{Span, byte_to_char_offsets, spans_from_byte_ranges};
 pub use crate::tables::{
-    Cooccurrence, Document, Entity, EntitySummary, EntityType, Method, Reject, RejectReason, Scope,
-    Sentence, SourceFormat, SurfaceCount,
+    Boilerplate, Cooccurrence, Document, DuplicateKind, Entity, EntitySummary, EntityType, Method,
+    Reject, RejectReason, Scope, Sentence, SourceFormat, SurfaceCount, TextEdit,
 };
 
 mod ids;
@@ -39,11 +41,19 @@ mod tables;
 
 /// The version of the table contract written into every file's metadata. Bump it when a
 /// column is removed, renamed or changes meaning; adding a column does not bump it.
-pub const CONTRACT_VERSION: &str = "1";
+pub const CONTRACT_VERSION: &str = "2";
 
 /// The name of every table, in pipeline order.
-pub const TABLE_NAMES: [&str; 6] =
-    ["documents", "sentences", "entities", "cooccurrences", "entity_summary", "rejects"];
+pub const TABLE_NAMES: [&str; 8] = [
+    "documents",
+    "sentences",
+    "text_edits",
+    "boilerplate",
+    "entities",
+    "cooccurrences",
+    "entity_summary",
+    "rejects",
+];
 
 /// One column of a table: its name, its Rust type and its description.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,7 +118,8 @@ pub(crate) use table;
 #[cfg(test)]
 mod tests {
     use super::{
-        Cooccurrence, Document, Entity, EntitySummary, Reject, Sentence, TABLE_NAMES, Table,
+        Boilerplate, Cooccurrence, Document, Entity, EntitySummary, Reject, Sentence, TABLE_NAMES,
+        Table, TextEdit,
     };
 
     #[test]
@@ -116,6 +127,8 @@ mod tests {
         let names = [
             Document::NAME,
             Sentence::NAME,
+            TextEdit::NAME,
+            Boilerplate::NAME,
             Entity::NAME,
             Cooccurrence::NAME,
             EntitySummary::NAME,

@@ -49,6 +49,27 @@ impl SourceFormat {
     }
 }
 
+/// How a document copies its story's canonical member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum DuplicateKind {
+    /// The same normalised text, up to whitespace and line breaks.
+    Exact,
+    /// A similar text: estimated Jaccard similarity of word 5-grams at or over the threshold.
+    Near,
+}
+
+impl DuplicateKind {
+    /// The name written in the `duplicate_kind` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Exact => "exact",
+            Self::Near => "near",
+        }
+    }
+}
+
 /// The kind of thing an entity mention names (`OntoNotes` labels).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -239,8 +260,20 @@ table! {
         published_at: Option<i64>,
         /// The publication date exactly as the source wrote it.
         published_raw: Option<String>,
-        /// Language code when the source declares one; null when unknown.
+        /// The document's language as an ISO 639-1 code (`en`, `de`, `zh`; ISO 639-3 where a
+        /// language has no two-letter code): detected from `text` when the detection is
+        /// confident, else `language_declared`'s primary subtag; null when neither is known.
         language: Option<String>,
+        /// Confidence of the language detection, 0 to 1; null when it did not run (empty text,
+        /// or before normalisation).
+        language_confidence: Option<f64>,
+        /// The language code as the source declares it (`lang` attribute, a JSONL `language`
+        /// field); null when it declares none.
+        language_declared: Option<String>,
+        /// Whether the extract stage reads the document: false when `language` is known and
+        /// not one of `normalise.language.supported` (then it has no `entities` rows); null
+        /// before normalisation.
+        extractable: Option<bool>,
         /// The character encoding the bytes were decoded from (WHATWG name, e.g. `UTF-8`,
         /// `windows-1252`, `Shift_JIS`).
         encoding: String,
@@ -256,6 +289,82 @@ table! {
         n_sentences: Option<u32>,
         /// 16 hex digits of XXH3-64 over `text`: equal texts have equal hashes.
         content_hash: String,
+        /// The story the document reports: the `doc_id` of the canonical member of its group
+        /// of exact and near duplicates (its own `doc_id` when it has no copies); null before
+        /// normalisation.
+        story_id: Option<String>,
+        /// For a copy, the `doc_id` of its story's canonical member (the earliest
+        /// `published_at`, then the first seen in input order); null for the canonical member
+        /// and for unique documents.
+        duplicate_of: Option<String>,
+        /// For a copy: `exact` (the canonical member's text, up to whitespace and line breaks)
+        /// or `near` (a similar text); null otherwise.
+        duplicate_kind: Option<DuplicateKind>,
+        /// For a copy, the estimated Jaccard similarity of its word 5-gram set to the
+        /// canonical member's (1 for exact copies); null otherwise.
+        story_similarity: Option<f64>,
+    }
+}
+
+table! {
+    /// One place where `documents.text` differs from `documents.raw_text`: the raw span
+    /// `[raw_char_start, raw_char_end)` became the text span `[text_char_start, text_char_end)`.
+    /// Between edits the two texts are identical, so any `text` offset maps back to
+    /// `raw_text` (README, "Mapping `text` back to `raw_text`").
+    TextEdit => "text_edits",
+    key = ["doc_id", "edit_idx"],
+    timestamps = [],
+    {
+        /// The document.
+        doc_id: String,
+        /// 0-based position of the edit in its document, in text order.
+        edit_idx: u32,
+        /// First code point of the edited span in `documents.text`.
+        text_char_start: u32,
+        /// One past its last code point in `documents.text` (equal to the start for a deletion).
+        text_char_end: u32,
+        /// First code point of the replaced span in `documents.raw_text`.
+        raw_char_start: u32,
+        /// One past its last code point in `documents.raw_text` (equal to the start for an
+        /// insertion).
+        raw_char_end: u32,
+        /// First byte of the edited span in the UTF-8 of `documents.text`.
+        text_byte_start: u32,
+        /// One past its last byte in the UTF-8 of `documents.text`.
+        text_byte_end: u32,
+        /// First byte of the replaced span in the UTF-8 of `documents.raw_text`.
+        raw_byte_start: u32,
+        /// One past its last byte in the UTF-8 of `documents.raw_text`.
+        raw_byte_end: u32,
+        /// The new text: `text[text_char_start:text_char_end]`.
+        text: String,
+        /// The replaced raw text: `raw_text[raw_char_start:raw_char_end]`.
+        raw: String,
+    }
+}
+
+table! {
+    /// One line or block removed from a document as boilerplate, and the rule that removed it.
+    Boilerplate => "boilerplate",
+    key = ["doc_id", "removal_idx"],
+    timestamps = [],
+    {
+        /// The document.
+        doc_id: String,
+        /// 0-based position of the removal in its document.
+        removal_idx: u32,
+        /// Name of the rule (`normalise.boilerplate`), e.g. `view_counter`.
+        rule: String,
+        /// First code point of the removed text in `documents.raw_text`.
+        raw_char_start: u32,
+        /// One past its last code point in `documents.raw_text`.
+        raw_char_end: u32,
+        /// First byte of the removed text in the UTF-8 of `documents.raw_text`.
+        raw_byte_start: u32,
+        /// One past its last byte in the UTF-8 of `documents.raw_text`.
+        raw_byte_end: u32,
+        /// The removed lines as they read after text repair.
+        text: String,
     }
 }
 

@@ -17,6 +17,9 @@ pub fn document(source: &str, raw_text: &str) -> Document {
         published_at: None,
         published_raw: None,
         language: None,
+        language_confidence: None,
+        language_declared: None,
+        extractable: None,
         encoding: "UTF-8".to_owned(),
         text: raw_text.to_owned(),
         raw_text: raw_text.to_owned(),
@@ -24,12 +27,17 @@ pub fn document(source: &str, raw_text: &str) -> Document {
         n_words: u32::try_from(raw_text.split_whitespace().count()).unwrap_or(u32::MAX),
         n_sentences: None,
         content_hash: hash_hex(raw_text.as_bytes()),
+        story_id: None,
+        duplicate_of: None,
+        duplicate_kind: None,
+        story_similarity: None,
     }
 }
 
 /// Random text built from the pieces that break naive offset code: accents precomposed and
 /// combining, CJK, emoji with joiners, invisible and control characters, curly quotes, line
-/// breaks of every kind, abbreviations, amounts and entity names.
+/// breaks of every kind, abbreviations, amounts and entity names, and the things text repair
+/// rewrites (mojibake, hyphenated and indented lines, boilerplate, glued punctuation).
 pub fn messy_text() -> impl proptest::strategy::Strategy<Value = String> {
     use proptest::prelude::*;
     let pieces = prop::sample::select(vec![
@@ -77,6 +85,16 @@ pub fn messy_text() -> impl proptest::strategy::Strategy<Value = String> {
         "-",
         "$",
         "€3m",
+        "â€™",
+        "Ã©",
+        "Ã¢â‚¬â„¢",
+        "inter-\n",
+        "\n    ",
+        "Loading...\n",
+        "order.This",
+        "issues,such",
+        "\u{2028}",
+        "\r",
     ]);
     prop::collection::vec(pieces, 0..40).prop_map(|v| v.concat())
 }

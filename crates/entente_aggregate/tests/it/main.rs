@@ -68,7 +68,10 @@ proptest! {
         let config = AggregateConfig::default();
         let fast = cooccurrences(&entities, Units { sentences: 25, documents: 5 }, &config).unwrap();
         let slow = recount_cooccurrences(
-            Tables { documents: &documents, sentences: &sentences, entities: &entities, cooccurrences: None },
+            Tables {
+                documents: &documents, sentences: &sentences, text_edits: &[], boilerplate: &[],
+                entities: &entities, cooccurrences: None,
+            },
             |t| config.entity_types.contains(&t),
         );
         prop_assert_eq!(fast, slow);

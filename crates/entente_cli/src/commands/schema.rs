@@ -5,7 +5,8 @@ use std::io::Write as _;
 
 use entente_parquet::fields;
 use entente_schema::{
-    CONTRACT_VERSION, Cooccurrence, Document, Entity, EntitySummary, Reject, Sentence, Table,
+    Boilerplate, CONTRACT_VERSION, Cooccurrence, Document, Entity, EntitySummary, Reject, Sentence,
+    Table, TextEdit,
 };
 
 use crate::Outcome;
@@ -53,6 +54,8 @@ fn tables() -> anyhow::Result<Vec<TableDoc>> {
     Ok(vec![
         describe::<Document>()?,
         describe::<Sentence>()?,
+        describe::<TextEdit>()?,
+        describe::<Boilerplate>()?,
         describe::<Entity>()?,
         describe::<Cooccurrence>()?,
         describe::<EntitySummary>()?,
@@ -65,7 +68,7 @@ pub(crate) fn markdown() -> anyhow::Result<String> {
     let mut out = String::new();
     writeln!(
         out,
-        "Table contract version {CONTRACT_VERSION}. Offsets are Unicode code points (`char_*`) and UTF-8 bytes (`byte_*`), end-exclusive, into `documents.text`."
+        "Table contract version {CONTRACT_VERSION}. Offsets are Unicode code points (`char_*`) and UTF-8 bytes (`byte_*`), end-exclusive, into `documents.text` (`raw_*` offsets point into `documents.raw_text`)."
     )?;
     for t in tables()? {
         writeln!(

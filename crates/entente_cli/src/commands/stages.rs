@@ -9,11 +9,13 @@ use anyhow::Context;
 use entente_aggregate::Units;
 use entente_extract::Extractor;
 use entente_ingest::Ingested;
+use entente_normalise::{Normalised, Normaliser};
 use entente_parquet::{
     FileMetadata, read_metadata, read_table, row_count, table_path, write_table,
 };
 use entente_schema::{
-    Cooccurrence, Document, Entity, EntitySummary, Reject, RejectReason, Sentence, Table,
+    Boilerplate, Cooccurrence, Document, Entity, EntitySummary, Reject, RejectReason, Sentence,
+    Table, TextEdit,
 };
 use rayon::prelude::*;
 
@@ -26,6 +28,10 @@ pub(crate) const KEY_ENTITY_TYPES: &str = "entente.aggregate.entity_types";
 /// Metadata key of `documents`: input records deliberately not read as documents (WARC
 /// requests, non-HTML responses, ...), as a JSON object of counts by kind.
 pub(crate) const KEY_SKIPPED: &str = "entente.ingest.skipped";
+
+/// Metadata key of `documents`: documents the extract stage skips for their language, as a
+/// JSON object of counts by language code.
+pub(crate) const KEY_NOT_EXTRACTED: &str = "entente.normalise.not_extracted";
 
 /// A stage of the pipeline, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -100,9 +106,8 @@ pub(crate) fn run(
         Some(Stage::Normalise) => {
             let documents = read::<Document>(out)?;
             let skipped = read_skipped(out)?;
-            let normalised = normalise(&ctx, &documents);
-            write_documents(&ctx, &normalised.documents, &skipped)?;
-            write(&ctx, &normalised.sentences)?;
+            let normalised = normalise(&ctx, &documents)?;
+            write_normalised(&ctx, &normalised, &skipped)?;
             write_rejects(&ctx, Stage::Normalise, normalised.rejects)?;
         }
         Some(Stage::Extract) => {
@@ -126,27 +131,51 @@ pub(crate) fn run(
     Ok(Outcome::Success)
 }
 
-/// Writes `documents` with the skipped-record counts in its metadata.
+/// Writes `documents` with the skipped-record counts (and, once normalised, the counts of
+/// documents extraction skips) in its metadata.
 fn write_documents(
     ctx: &StageCtx<'_>,
     documents: &[Document],
     skipped: &BTreeMap<String, u64>,
 ) -> anyhow::Result<()> {
     let counts = serde_json::to_string(skipped).context("cannot encode skipped counts")?;
-    let meta = ctx.meta.clone().with(KEY_SKIPPED, counts);
+    let mut meta = ctx.meta.clone().with(KEY_SKIPPED, counts);
+    if documents.iter().any(|d| d.extractable.is_some()) {
+        let not_extracted = entente_normalise::not_extractable(documents);
+        let counts = serde_json::to_string(&not_extracted).context("cannot encode counts")?;
+        meta = meta.with(KEY_NOT_EXTRACTED, counts);
+    }
     write_table(ctx.out, documents, &meta)
         .with_context(|| format!("cannot write table {}", Document::NAME))?;
     Ok(())
 }
 
+/// Writes the normalise stage's tables other than `rejects`.
+fn write_normalised(
+    ctx: &StageCtx<'_>,
+    normalised: &Normalised,
+    skipped: &BTreeMap<String, u64>,
+) -> anyhow::Result<()> {
+    write_documents(ctx, &normalised.documents, skipped)?;
+    write(ctx, &normalised.sentences)?;
+    write(ctx, &normalised.text_edits)?;
+    write(ctx, &normalised.boilerplate)
+}
+
 /// The skipped-record counts of the `documents` table in `out` (none if it has no such key).
 fn read_skipped(out: &Path) -> anyhow::Result<BTreeMap<String, u64>> {
+    read_counts(out, KEY_SKIPPED)
+}
+
+/// A JSON object of counts in the metadata of the `documents` table in `out` (empty if the
+/// key is absent).
+fn read_counts(out: &Path, key: &str) -> anyhow::Result<BTreeMap<String, u64>> {
     let path = table_path::<Document>(out);
     let meta = read_metadata(&path)
         .with_context(|| format!("cannot read the metadata of {}", path.display()))?;
-    match meta.get(KEY_SKIPPED) {
+    match meta.get(key) {
         Some(json) => serde_json::from_str(json)
-            .with_context(|| format!("bad {KEY_SKIPPED} metadata in {}", path.display())),
+            .with_context(|| format!("bad {key} metadata in {}", path.display())),
         None => Ok(BTreeMap::new()),
     }
 }
@@ -155,7 +184,14 @@ fn read_skipped(out: &Path) -> anyhow::Result<BTreeMap<String, u64>> {
 /// rather than leave an inconsistent directory.
 fn remove_downstream(out: &Path, stage: Stage) -> anyhow::Result<()> {
     let later: &[&str] = match stage {
-        Stage::Ingest => &[Sentence::NAME, Entity::NAME, Cooccurrence::NAME, EntitySummary::NAME],
+        Stage::Ingest => &[
+            Sentence::NAME,
+            TextEdit::NAME,
+            Boilerplate::NAME,
+            Entity::NAME,
+            Cooccurrence::NAME,
+            EntitySummary::NAME,
+        ],
         Stage::Normalise => &[Entity::NAME, Cooccurrence::NAME, EntitySummary::NAME],
         Stage::Extract => &[Cooccurrence::NAME, EntitySummary::NAME],
         Stage::Aggregate => &[],
@@ -180,7 +216,7 @@ fn run_all(ctx: &StageCtx<'_>) -> anyhow::Result<()> {
     let ingested = ingest(ctx)?;
     bar.inc(1);
     bar.set_message("normalise");
-    let normalised = normalise(ctx, &ingested.documents);
+    let normalised = normalise(ctx, &ingested.documents)?;
     drop(ingested.documents);
     bar.inc(1);
     bar.set_message("extract");
@@ -189,8 +225,7 @@ fn run_all(ctx: &StageCtx<'_>) -> anyhow::Result<()> {
     bar.set_message("aggregate");
     aggregate(ctx, &normalised.documents, &normalised.sentences, &entities)?;
     bar.finish_and_clear();
-    write_documents(ctx, &normalised.documents, &ingested.skipped)?;
-    write(ctx, &normalised.sentences)?;
+    write_normalised(ctx, &normalised, &ingested.skipped)?;
     write(ctx, &entities)?;
     let mut rejects = ingested.rejects;
     rejects.extend(normalised.rejects);
@@ -244,17 +279,24 @@ fn read_input(file: &InputFile, config: &entente_ingest::IngestConfig) -> Ingest
     }
 }
 
-fn normalise(ctx: &StageCtx<'_>, documents: &[Document]) -> entente_normalise::Normalised {
+fn normalise(ctx: &StageCtx<'_>, documents: &[Document]) -> anyhow::Result<Normalised> {
     let started = Instant::now();
-    let normalised = entente_normalise::normalise(documents, &ctx.config.normalise);
+    let stage = Normaliser::new(&ctx.config.normalise)
+        .map_err(|e| anyhow::Error::new(crate::UsageError(e.to_string())))?;
+    let normalised = stage.run(documents);
     log_rejects(&normalised.rejects);
+    let copies = normalised.documents.iter().filter(|d| d.duplicate_of.is_some()).count();
+    let stories = normalised.documents.len() - copies;
     tracing::info!(
-        "normalise: {} documents, {} sentences ({:.2?})",
+        "normalise: {} documents ({stories} stories, {copies} copies), {} sentences, {} edits, \
+         {} boilerplate removals ({:.2?})",
         normalised.documents.len(),
         normalised.sentences.len(),
+        normalised.text_edits.len(),
+        normalised.boilerplate.len(),
         started.elapsed()
     );
-    normalised
+    Ok(normalised)
 }
 
 fn extract(
@@ -268,7 +310,12 @@ fn extract(
     let extractor = Extractor::new(&ctx.config.extract, &extra)
         .map_err(|e| anyhow::Error::new(crate::UsageError(e.to_string())))?;
     let entities = entente_extract::extract(documents, sentences, &extractor);
-    tracing::info!("extract: {} mentions ({:.2?})", entities.len(), started.elapsed());
+    let skipped: u64 = entente_normalise::not_extractable(documents).values().sum();
+    tracing::info!(
+        "extract: {} mentions; {skipped} documents skipped for their language ({:.2?})",
+        entities.len(),
+        started.elapsed()
+    );
     Ok(entities)
 }
 
@@ -364,6 +411,11 @@ fn report(out: &Path, started: Instant) -> anyhow::Result<usize> {
     if table_path::<Document>(out).exists() {
         for (kind, n) in read_skipped(out)? {
             println!("  skipped  {n:>9} {kind}");
+        }
+        for (language, n) in read_counts(out, KEY_NOT_EXTRACTED)? {
+            println!(
+                "  not extracted {n:>4} documents in language {language:?} (extractable = false)"
+            );
         }
     }
     Ok(rejects.len())

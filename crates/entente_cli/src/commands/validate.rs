@@ -6,8 +6,8 @@ use std::path::Path;
 use anyhow::Context;
 use entente_parquet::{KEY_CONFIG_HASH, KEY_CONTRACT, read_metadata, read_table, table_path};
 use entente_schema::{
-    CONTRACT_VERSION, Cooccurrence, Document, Entity, EntityType, Reject, Sentence, Table, Tables,
-    Violation, check_tables,
+    Boilerplate, CONTRACT_VERSION, Cooccurrence, Document, Entity, EntityType, Reject, Sentence,
+    Table, Tables, TextEdit, Violation, check_tables,
 };
 
 use super::stages::KEY_ENTITY_TYPES;
@@ -67,6 +67,8 @@ pub(crate) fn validate_dir(dir: &Path) -> anyhow::Result<Vec<Violation>> {
     let documents = required::<Document>(dir)?;
     let sentences = required::<Sentence>(dir)?;
     let entities = required::<Entity>(dir)?;
+    let text_edits = required::<TextEdit>(dir)?;
+    let boilerplate = required::<Boilerplate>(dir)?;
     let cooc_path = table_path::<Cooccurrence>(dir);
     let cooccurrences =
         if cooc_path.exists() { Some(read_table::<Cooccurrence>(dir)?) } else { None };
@@ -92,6 +94,8 @@ pub(crate) fn validate_dir(dir: &Path) -> anyhow::Result<Vec<Violation>> {
     violations.extend(check_tables(Tables {
         documents: &documents,
         sentences: &sentences,
+        text_edits: &text_edits,
+        boilerplate: &boilerplate,
         entities: &entities,
         cooccurrences: cooccurrences.as_deref().map(|rows| (rows, types.as_slice())),
     }));

@@ -4,7 +4,8 @@ use std::collections::BTreeSet;
 
 use entente_parquet::read_table;
 use entente_schema::{
-    Cooccurrence, Document, Entity, EntitySummary, Reject, Scope, Sentence, TABLE_NAMES,
+    Boilerplate, Cooccurrence, Document, Entity, EntitySummary, Reject, Scope, Sentence,
+    TABLE_NAMES, TextEdit,
 };
 use entente_test::render_table;
 
@@ -22,6 +23,19 @@ fn tables_snapshot() {
     insta::assert_snapshot!("default@documents", render_table(&documents, &["raw_text"]));
     let sentences: Vec<Sentence> = read_table(out).unwrap();
     insta::assert_snapshot!("default@sentences", render_table(&sentences, &[]));
+    let edits: Vec<TextEdit> = read_table(out).unwrap();
+    insta::assert_snapshot!(
+        "default@text_edits",
+        render_table(
+            &edits,
+            &["text_byte_start", "text_byte_end", "raw_byte_start", "raw_byte_end"]
+        )
+    );
+    let boilerplate: Vec<Boilerplate> = read_table(out).unwrap();
+    insta::assert_snapshot!(
+        "default@boilerplate",
+        render_table(&boilerplate, &["raw_byte_start", "raw_byte_end"])
+    );
     let entities: Vec<Entity> = read_table(out).unwrap();
     insta::assert_snapshot!(
         "default@entities",

@@ -1,10 +1,14 @@
 //! Extract on the shared article and on random text.
 
 use entente_extract::{ExtractConfig, Extractor, extract};
-use entente_normalise::{NormaliseConfig, normalise};
+use entente_normalise::{NormaliseConfig, Normalised, Normaliser};
 use entente_schema::{Tables, check_tables};
 use entente_test::{ARTICLE, document, messy_text, render_table};
 use proptest::prelude::*;
+
+fn normalise(documents: &[entente_schema::Document]) -> Normalised {
+    Normaliser::new(&NormaliseConfig::default()).unwrap().run(documents)
+}
 
 fn extractor() -> Extractor {
     Extractor::new(&ExtractConfig::default(), &[]).unwrap()
@@ -13,7 +17,7 @@ fn extractor() -> Extractor {
 /// Every mention in the shared article with its identity.
 #[test]
 fn article() {
-    let out = normalise(&[document("article.txt", ARTICLE)], &NormaliseConfig::default());
+    let out = normalise(&[document("article.txt", ARTICLE)]);
     let entities = extract(&out.documents, &out.sentences, &extractor());
     insta::assert_snapshot!(render_table(&entities, &["doc_id", "byte_start", "byte_end"]));
 }
@@ -32,15 +36,34 @@ fn user_gazetteer() {
     assert_eq!(err.to_string(), "gazetteer bad.tsv, line 2: unknown entity type \"COMPANY\"");
 }
 
+/// A document in a language the extractor does not read gets no mentions, and says why.
+#[test]
+fn other_languages_are_skipped() {
+    let german = "Die Außenminister Chinas und Russlands trafen sich am Montag in Moskau, um über \
+                  die Zusammenarbeit beider Länder zu sprechen. China und Russland wollen enger \
+                  zusammenarbeiten, den Handel ausbauen und die Zahlungen in eigenen Währungen \
+                  abwickeln, sagte ein Sprecher des Außenministeriums nach dem Treffen.";
+    let out = normalise(&[document("de.txt", german), document("en.txt", ARTICLE)]);
+    let by_source = |s: &str| out.documents.iter().find(|d| d.source == s).unwrap();
+    assert_eq!(by_source("de.txt").extractable, Some(false));
+    assert_eq!(by_source("en.txt").extractable, Some(true));
+    let entities = extract(&out.documents, &out.sentences, &extractor());
+    let de_id = &by_source("de.txt").doc_id;
+    assert!(entities.iter().all(|e| &e.doc_id != de_id));
+    assert!(!entities.is_empty());
+}
+
 proptest! {
     /// Mentions found in random Unicode text obey every offset invariant of the contract.
     #[test]
     fn offsets_hold_on_random_text(raw in messy_text()) {
-        let out = normalise(&[document("r.txt", &raw)], &NormaliseConfig::default());
+        let out = normalise(&[document("r.txt", &raw)]);
         let entities = extract(&out.documents, &out.sentences, &extractor());
         let violations = check_tables(Tables {
             documents: &out.documents,
             sentences: &out.sentences,
+            text_edits: &out.text_edits,
+            boilerplate: &out.boilerplate,
             entities: &entities,
             cooccurrences: None,
         });

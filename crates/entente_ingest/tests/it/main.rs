@@ -88,7 +88,7 @@ fn html_article_and_metadata() {
     assert_eq!(d.site_name.as_deref(), Some("Example Wire"));
     assert_eq!(d.url.as_deref(), Some("https://news.example.org/2024/05/rail-accord"));
     assert_eq!(d.published_raw.as_deref(), Some("2024-05-14T08:30:00+05:00"));
-    assert_eq!(d.language.as_deref(), Some("en-GB"));
+    assert_eq!(d.language_declared.as_deref(), Some("en-GB"));
     assert_eq!(d.raw_text.split("\n\n").count(), 5, "five paragraphs:\n{}", d.raw_text);
     for furniture in [
         "cookies",

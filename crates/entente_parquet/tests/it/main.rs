@@ -4,7 +4,9 @@ use entente_parquet::{
     FileMetadata, KEY_CONFIG_HASH, KEY_CONTRACT, KEY_TABLE, read_metadata, read_table, schema,
     write_table,
 };
-use entente_schema::{Cooccurrence, Document, Entity, EntitySummary, Reject, Sentence, Table};
+use entente_schema::{
+    Boilerplate, Cooccurrence, Document, Entity, EntitySummary, Reject, Sentence, Table, TextEdit,
+};
 
 fn render_schema<T: Table>() -> String {
     schema::<T>()
@@ -28,6 +30,8 @@ fn render_schema<T: Table>() -> String {
 fn schemas() {
     insta::assert_snapshot!("schema@documents", render_schema::<Document>());
     insta::assert_snapshot!("schema@sentences", render_schema::<Sentence>());
+    insta::assert_snapshot!("schema@text_edits", render_schema::<TextEdit>());
+    insta::assert_snapshot!("schema@boilerplate", render_schema::<Boilerplate>());
     insta::assert_snapshot!("schema@entities", render_schema::<Entity>());
     insta::assert_snapshot!("schema@cooccurrences", render_schema::<Cooccurrence>());
     insta::assert_snapshot!("schema@entity_summary", render_schema::<EntitySummary>());
