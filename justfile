@@ -63,7 +63,14 @@ ingest-corpora corpora="../shared/corpora": build venv
     {{entente}} ingest --input {{corpora}}/bbc_news --input {{corpora}}/reuters21578 --output output/corpora
     {{venv}}/bin/python scripts/check_counts.py output/corpora {{corpora}}/bbc_news/articles.jsonl {{corpora}}/reuters21578/articles.jsonl
 
-# Benchmarks on the shared corpora: ingest MB/s on Zyte HTML, BBC and Reuters JSONL.
+# Duplicate stories on BBC news: entente's exact-copy count against an independent count (they
+# must agree), then the near copies by similarity band.
+dedup-corpora corpora="../shared/corpora": build venv
+    {{entente}} -q ingest --input {{corpora}}/bbc_news --output output/dedup-bbc
+    {{entente}} -q normalise --input {{corpora}}/bbc_news --output output/dedup-bbc
+    {{venv}}/bin/python scripts/check_duplicates.py output/dedup-bbc {{corpora}}/bbc_news/articles.jsonl
+# Benchmarks on the shared corpora: ingest MB/s on Zyte HTML, BBC and Reuters JSONL; normalise
+# (with duplicate detection) on BBC scaled 1x to 10x.
 bench corpora="../shared/corpora": build venv
     {{venv}}/bin/python scripts/bench.py {{entente}} {{corpora}}
 
