@@ -58,6 +58,10 @@ validate: (run "default")
 eval-html corpora="../shared/corpora": build
     {{entente}} eval html --cases {{corpora}}/zyte_html/cases.jsonl --min-f1 0.95
 
+# Score sentence segmentation on the gold sets in ../shared/eval (path to the eval directory);
+# `just eval-sentences ../shared/eval --show-errors` lists every miss.
+eval-sentences eval="../shared/eval" *flags="": build
+    {{entente}} eval sentences --gold {{eval}}/sbd_golden_en.jsonl --gold {{eval}}/sbd_pragmatic_extra_en.jsonl --gold {{eval}}/sbd_pysbd_issues_en.jsonl --gold {{eval}}/sbd_ud_ewt_dev.jsonl {{flags}}
 # Ingest the full BBC and Reuters JSONL and check that documents + rejects = records.
 ingest-corpora corpora="../shared/corpora": build venv
     {{entente}} ingest --input {{corpora}}/bbc_news --input {{corpora}}/reuters21578 --output output/corpora

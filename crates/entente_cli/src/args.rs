@@ -49,6 +49,23 @@ pub enum EvalCommand {
     /// Main-text extraction from web pages, with the Zyte article-extraction benchmark's
     /// metric (word 4-gram shingle precision, recall and F1, averaged over pages).
     Html(EvalHtmlArgs),
+    /// Sentence segmentation: exact matches and boundary precision, recall and F1 against gold
+    /// sentences, whitespace ignored; one line per gold file.
+    Sentences(EvalSentencesArgs),
+}
+
+/// Options of `entente eval sentences`.
+#[derive(Debug, Args)]
+pub struct EvalSentencesArgs {
+    /// A JSONL file of `{"id" | "doc_id", "text", "sentences": [...]}` records (repeatable).
+    #[arg(long, value_name = "FILE", required = true)]
+    pub gold: Vec<PathBuf>,
+    /// The pipeline whose `[normalise]` options to use (abbreviations, repairs).
+    #[arg(short, long, default_value = "pipelines/default.toml")]
+    pub pipeline: PathBuf,
+    /// Print every record whose sentences do not match, gold and predicted.
+    #[arg(long)]
+    pub show_errors: bool,
 }
 
 /// Options of `entente eval html`.

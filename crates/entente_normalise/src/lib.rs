@@ -44,6 +44,8 @@ pub use crate::repair::RepairConfig;
 pub use crate::sentences::{SentenceConfig, Splitter};
 pub use crate::text::{raw_to_text, text_to_raw};
 
+pub mod eval;
+
 mod boilerplate;
 mod dedup;
 mod language;

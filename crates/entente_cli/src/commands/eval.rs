@@ -1,4 +1,5 @@
 //! `entente eval html`: main-text extraction scored against hand-annotated pages.
+//! `entente eval sentences`: sentence segmentation scored against gold sentences.
 
 use std::path::Path;
 use std::time::Instant;
@@ -9,8 +10,8 @@ use entente_ingest::{IngestConfig, ingest_file};
 use rayon::prelude::*;
 use serde::Deserialize;
 
-use crate::Outcome;
-use crate::args::EvalHtmlArgs;
+use crate::args::{EvalHtmlArgs, EvalSentencesArgs};
+use crate::{Outcome, PipelineConfig};
 
 /// One line of a cases file.
 #[derive(Debug, Deserialize)]
@@ -83,4 +84,58 @@ pub(crate) fn html(args: &EvalHtmlArgs) -> anyhow::Result<Outcome> {
         }
         _ => Ok(Outcome::Success),
     }
+}
+
+/// Scores the normalise stage's sentences on each gold file and prints one line per file.
+pub(crate) fn sentences(args: &EvalSentencesArgs) -> anyhow::Result<Outcome> {
+    use entente_normalise::eval::{GoldRecord, RecordResult, evaluate, summarize};
+    let text = std::fs::read_to_string(&args.pipeline)
+        .with_context(|| format!("cannot read pipeline file {}", args.pipeline.display()))?;
+    let config = PipelineConfig::parse(&text, &args.pipeline)?;
+    let normaliser = entente_normalise::Normaliser::new(&config.normalise)?;
+    let mut rows = Vec::new();
+    for path in &args.gold {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read gold file {}", path.display()))?;
+        let records = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| {
+                serde_json::from_str::<GoldRecord>(l).with_context(|| {
+                    format!("{} line {}: not a gold record", path.display(), i + 1)
+                })
+            })
+            .collect::<anyhow::Result<Vec<GoldRecord>>>()?;
+        let started = Instant::now();
+        let results: Vec<RecordResult> =
+            records.par_iter().map(|r| evaluate(&normaliser, r)).collect();
+        let elapsed = started.elapsed();
+        if args.show_errors {
+            for (record, result) in records.iter().zip(&results).filter(|(_, r)| !r.exact) {
+                println!("✗ {} ({})", record.id, path.display());
+                for s in &record.sentences {
+                    println!("    gold: {}", s.split_whitespace().collect::<Vec<_>>().join(" "));
+                }
+                for s in &result.sentences {
+                    println!("    ours: {s}");
+                }
+            }
+        }
+        let name = path
+            .file_name()
+            .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        rows.push((name, summarize(&results), elapsed));
+    }
+    println!(
+        "{:<32} {:>7} {:>7} {:>9} {:>7} {:>7}  time",
+        "gold file", "records", "exact", "precision", "recall", "F1"
+    );
+    for (name, s, elapsed) in rows {
+        println!(
+            "{name:<32} {:>7} {:>7} {:>9.4} {:>7.4} {:>7.4}  {elapsed:.2?}",
+            s.records, s.exact, s.precision, s.recall, s.f1
+        );
+    }
+    Ok(Outcome::Success)
 }

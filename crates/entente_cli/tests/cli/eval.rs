@@ -50,3 +50,39 @@ fn bad_case_file_names_the_line() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("line 2"), "{}", stderr(&o));
 }
+
+/// `eval sentences` counts exact records and boundaries, and `--show-errors` lists the misses
+/// with gold and predicted sentences.
+#[test]
+fn scores_sentences_against_gold() {
+    let dir = tempfile::tempdir().unwrap();
+    let gold = dir.path().join("gold.jsonl");
+    let records = [
+        serde_json::json!({"id": "a", "text": "Mr. Xi met Putin. They talked.", "sentences": ["Mr. Xi met Putin.", "They talked."]}),
+        serde_json::json!({"doc_id": "b", "text": "One. Two.", "sentences": ["One. Two."]}),
+        serde_json::json!({"text": "Hello  world.\n\nBye.", "sentences": ["Hello world.", "Bye."]}),
+    ];
+    let lines: Vec<String> = records.iter().map(ToString::to_string).collect();
+    std::fs::write(&gold, lines.join("\n")).unwrap();
+    let pipeline = root().join("pipelines/default.toml");
+    let args = [
+        "eval",
+        "sentences",
+        "--pipeline",
+        pipeline.to_str().unwrap(),
+        "--gold",
+        gold.to_str().unwrap(),
+        "--show-errors",
+    ];
+    let o = entente(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    // a and the third record match; b is split where the gold keeps one sentence.
+    assert!(
+        out.contains("gold.jsonl                             3       2    0.6667  1.0000  0.8000"),
+        "{out}"
+    );
+    assert!(out.contains("✗ b ("), "{out}");
+    assert!(out.contains("    gold: One. Two.\n    ours: One.\n    ours: Two.\n"), "{out}");
+    assert!(!out.contains("✗ a ("), "{out}");
+}
