@@ -350,16 +350,33 @@ pub(crate) fn punctuation_spacing(text: &str) -> Vec<Replacement> {
             j -= 1;
         }
         let word_len = chars[..j].iter().rev().take_while(|(_, ch)| ch.is_alphabetic()).count();
+        // "bought 1,000.That is": a number, then a capitalised word.
+        let after_number = c == '.'
+            && j == i
+            && chars[i - 1].1.is_ascii_digit()
+            && next.is_uppercase()
+            && chars.get(i + 2).is_some_and(|&(_, ch)| ch.is_lowercase());
+        if after_number && !in_address(text, b) {
+            let at = chars[i + 1].0;
+            out.push(Replacement::new(at, at, " "));
+            continue;
+        }
         if word_len == 0 {
             continue;
         }
         let wanted = match c {
             '.' => {
                 let after = chars.get(i + 2).map(|&(_, ch)| ch);
+                let following: String = chars[i + 1..]
+                    .iter()
+                    .map(|&(_, ch)| ch)
+                    .take_while(|ch| ch.is_alphabetic())
+                    .collect();
                 // "order.This": an upper-case letter starting a lower-case word; not "U.S.",
                 // "e.g." (one-letter words), not "Node.js" or "example.com" (lower case).
                 next.is_uppercase()
                     && after.is_some_and(char::is_lowercase)
+                    && !is_top_level_domain(&following)
                     && (word_len >= 2 || j < i)
                     && !(j == i
                         && chars[..i].iter().rev().nth(word_len).is_some_and(|&(_, ch)| ch == '.'))
@@ -373,6 +390,15 @@ pub(crate) fn punctuation_spacing(text: &str) -> Vec<Replacement> {
         }
     }
     out
+}
+
+/// Common top-level domains, which follow a period without a space even when capitalised
+/// ("Newsfeed.Com", "Amazon.Co.Uk").
+fn is_top_level_domain(word: &str) -> bool {
+    matches!(
+        word.to_ascii_lowercase().as_str(),
+        "com" | "net" | "org" | "edu" | "gov" | "info" | "biz" | "co" | "uk" | "io" | "int"
+    )
 }
 
 /// Whether the byte `at` sits inside a URL, an e-mail address or a `www.` host name: the

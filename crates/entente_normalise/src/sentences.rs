@@ -84,10 +84,21 @@ impl Splitter {
     /// Byte offsets inside `segment` where a new sentence starts.
     fn cuts(&self, segment: &str) -> Vec<usize> {
         let chars: Vec<(usize, char)> = segment.char_indices().collect();
-        let mut cuts = Vec::new();
+        let (mut cuts, list_marks) = inline_list(&chars);
         let mut i = 0;
         while i < chars.len() {
             let c = chars[i].1;
+            if list_marks.contains(&i) {
+                i += 1;
+                continue;
+            }
+            if c == '.'
+                && let Some((cut, after)) = spaced_ellipsis(&chars, i)
+            {
+                cuts.extend(cut.map(|k| chars[k].0));
+                i = after;
+                continue;
+            }
             if is_cjk_terminal(c) {
                 let mut j = i + 1;
                 while j < chars.len() && (is_cjk_terminal(chars[j].1) || is_closing(chars[j].1)) {
@@ -97,6 +108,23 @@ impl Splitter {
                     cuts.push(at);
                 }
                 i = j;
+                continue;
+            }
+            // An emoticon after a word ends a sentence when a capitalised word follows
+            // ("isn't it :) Now I have").
+            if let Some(len) = emoticon_at(&chars, i)
+                && i > 0
+                && chars[i - 1].1.is_whitespace()
+            {
+                let mut n = i + len;
+                let spaced = chars.get(n).is_some_and(|&(_, c)| c.is_whitespace());
+                while n < chars.len() && chars[n].1.is_whitespace() {
+                    n += 1;
+                }
+                if spaced && chars.get(n).is_some_and(|&(_, c)| c.is_uppercase()) {
+                    cuts.push(chars[n].0);
+                }
+                i += len;
                 continue;
             }
             if !is_terminal(c) {
@@ -121,39 +149,74 @@ impl Splitter {
             while n < chars.len() && chars[n].1.is_whitespace() {
                 n += 1;
             }
+            // An emoticon right after the punctuation belongs to its sentence ("I love her. :)").
+            if let Some(len) = emoticon_at(&chars, n) {
+                i = n + len;
+                n = i;
+                while n < chars.len() && chars[n].1.is_whitespace() {
+                    n += 1;
+                }
+            }
             if n >= chars.len() {
                 continue;
             }
-            let single_period = run_end - run_start == 1 && chars[run_start].1 == '.';
-            if self.is_boundary(segment, &chars, run_start, n, single_period) {
+            let run = Run { start: run_start, end: run_end, closed: j > run_end, next: n };
+            if self.is_boundary(segment, &chars, &run) {
                 cuts.push(chars[n].0);
             }
         }
+        cuts.sort_unstable();
+        cuts.dedup();
+        cuts.retain(|&c| c > 0);
         cuts
     }
 
-    fn is_boundary(
-        &self,
-        segment: &str,
-        chars: &[(usize, char)],
-        run_start: usize,
-        next: usize,
-        single_period: bool,
-    ) -> bool {
+    /// Whether the terminal punctuation `run` ends a sentence.
+    fn is_boundary(&self, segment: &str, chars: &[(usize, char)], run: &Run) -> bool {
+        let next = run.next;
         let first = chars[next..].iter().map(|&(_, c)| c).find(|c| !is_opening(*c));
-        if first.is_none_or(char::is_lowercase) {
+        let Some(first) = first else { return false };
+        let marks: String = chars[run.start..run.end].iter().map(|&(_, c)| c).collect();
+        // An omission mark in brackets ("[...]") is not an ending.
+        if run.start > 0
+            && chars[run.start - 1].1 == '['
+            && chars.get(run.end).is_some_and(|&(_, c)| c == ']')
+        {
             return false;
         }
-        if !single_period {
-            return true;
+        let next_word: String = chars[next..]
+            .iter()
+            .map(|&(_, c)| c)
+            .skip_while(|c| is_opening(*c))
+            .take_while(|c| c.is_alphanumeric())
+            .collect();
+        let starter = self.starters.contains(&next_word.to_lowercase());
+        if marks != "." {
+            // "?", "!", "...": a lower-case word after them continues the sentence after an
+            // ellipsis, a closing quote ("'Why?' he asked") or a single "!" after a
+            // capitalised word ("Yahoo! in"); else it starts one ("great place!!! it was").
+            if !first.is_lowercase() {
+                return true;
+            }
+            let before = chars[..run.start]
+                .iter()
+                .rev()
+                .map(|&(_, c)| c)
+                .take_while(|c| c.is_alphanumeric());
+            let capitalised = before.last().is_some_and(char::is_uppercase);
+            let ellipsis_only = marks.contains(['.', '…']) && !marks.ends_with(['?', '!']);
+            return !(ellipsis_only || run.closed || (marks == "!" && capitalised));
         }
         // The word before the period, without leading brackets or quotes.
         let word_start =
-            chars[..run_start].iter().rposition(|&(_, c)| c.is_whitespace()).map_or(0, |p| p + 1);
-        let word_bytes = chars[word_start].0..chars[run_start].0;
-        let word = segment.get(word_bytes).unwrap_or("").trim_start_matches(is_opening);
+            chars[..run.start].iter().rposition(|&(_, c)| c.is_whitespace()).map_or(0, |p| p + 1);
+        let word_bytes = chars[word_start].0..chars[run.start].0;
+        let word = segment
+            .get(word_bytes)
+            .unwrap_or("")
+            .trim_start_matches(|c| is_opening(c) || is_bullet(c));
         if word.is_empty() {
-            return true;
+            return !first.is_lowercase();
         }
         let lower = word.to_lowercase();
         if self.titles.contains(&lower) {
@@ -161,29 +224,185 @@ impl Splitter {
         }
         let mut letters = word.chars();
         if letters.next().is_some_and(char::is_alphabetic) && letters.next().is_none() {
-            return false; // an initial
+            // An initial ("J. K. Rowling"), unless a sentence plainly starts after it
+            // ("you and I. Did you").
+            return first.is_uppercase() && starter && !word.chars().all(char::is_lowercase);
         }
-        if word_start == 0 && word.len() <= 3 && word.chars().all(|c| c.is_ascii_digit()) {
-            return false; // "1. " numbering a list item
+        let at_item_start =
+            chars[..word_start].iter().all(|&(_, c)| c.is_whitespace() || is_bullet(c));
+        if at_item_start && word.len() <= 3 && word.chars().all(|c| c.is_ascii_digit()) {
+            return false; // "1. " or "• 9. " numbering a list item
         }
-        if first.is_some_and(|c| c.is_ascii_digit())
-            && word.len() <= 4
-            && word.chars().all(|c| c.is_ascii_lowercase())
+        if first.is_ascii_digit()
+            && word.chars().count() <= 4
+            && !word.chars().any(|c| c.is_ascii_digit())
         {
-            return false; // "ch. 4", "p. 12", "art. 5"
+            return false; // "ch. 4", "p. 12", "No. 10", "N°. 5"
         }
-        let dotted = word.contains('.') && word.chars().any(char::is_alphabetic);
-        if dotted || self.weak.contains(&lower) {
-            let next_word: String = chars[next..]
-                .iter()
-                .map(|&(_, c)| c)
-                .skip_while(|c| is_opening(*c))
-                .take_while(|c| c.is_alphanumeric())
-                .collect();
-            return self.starters.contains(&next_word.to_lowercase());
+        let abbreviation = is_dotted_abbreviation(word) || self.weak.contains(&lower);
+        if first.is_lowercase() {
+            // "the memorial. they have": a plain word ends the sentence even when the next
+            // starts in lower case (web text); not an abbreviation, nor inside quotes.
+            return !abbreviation
+                && !run.closed
+                && word.chars().count() >= 2
+                && word.chars().all(char::is_alphabetic);
+        }
+        if abbreviation {
+            return starter;
         }
         true
     }
+}
+
+/// The length in chars of an emoticon (":)", ":-(", ";)", ":D", ":P") starting at `i` and
+/// followed by whitespace or the end.
+fn emoticon_at(chars: &[(usize, char)], i: usize) -> Option<usize> {
+    let at = |k: usize| chars.get(k).map(|&(_, c)| c);
+    if !matches!(at(i), Some(':' | ';')) {
+        return None;
+    }
+    let mut k = i + 1;
+    if at(k) == Some('-') {
+        k += 1;
+    }
+    if !matches!(at(k), Some(')' | '(' | 'D' | 'P' | 'p')) {
+        return None;
+    }
+    k += 1;
+    while at(k).is_some_and(|c| matches!(c, ')' | '(')) {
+        k += 1;
+    }
+    at(k).is_none_or(char::is_whitespace).then_some(k - i)
+}
+
+fn is_bullet(c: char) -> bool {
+    matches!(c, '•' | '⁃' | '◦' | '▪' | '‣' | '·')
+}
+
+/// Items of a list written on one line ("1.) First 2.) Second", "a. One b. Two", "• 9. Nine
+/// • 10. Ten"): markers numbered consecutively (at least two), each at the start or after
+/// whitespace or a bullet, followed by whitespace. Returns where items start (at the bullet
+/// when there is one) and the indices of the markers' periods, which end no sentence.
+fn inline_list(chars: &[(usize, char)]) -> (Vec<usize>, Vec<usize>) {
+    // (first char of the item, number, indices of its periods)
+    let mut markers: Vec<(usize, u32, Vec<usize>)> = Vec::new();
+    for i in 0..chars.len() {
+        let prev = i.checked_sub(1).map(|p| chars[p].1);
+        if prev.is_some_and(|c| !c.is_whitespace() && !is_bullet(c)) {
+            continue;
+        }
+        let digits = chars[i..].iter().take_while(|(_, c)| c.is_ascii_digit()).count();
+        let (value, mut j) = if (1..=2).contains(&digits) {
+            let n: String = chars[i..i + digits].iter().map(|&(_, c)| c).collect();
+            (n.parse::<u32>().unwrap_or(0), i + digits)
+        } else if chars[i].1.is_ascii_lowercase()
+            && chars.get(i + 1).is_some_and(|&(_, c)| c == '.')
+        {
+            (u32::from(chars[i].1) - u32::from('a') + 1, i + 1)
+        } else {
+            continue;
+        };
+        let mut periods = Vec::new();
+        let mut closed = false;
+        while let Some(&(_, c)) = chars.get(j) {
+            match c {
+                '.' if periods.is_empty() && !closed => periods.push(j),
+                ')' if !closed => closed = true,
+                _ => break,
+            }
+            j += 1;
+        }
+        if (periods.is_empty() && !closed) || !chars.get(j).is_some_and(|&(_, c)| c.is_whitespace())
+        {
+            continue;
+        }
+        // Start at the bullet before the number, if any ("• 9. ", "⁃9. ").
+        let mut b = i;
+        while b > 0 && chars[b - 1].1 == ' ' {
+            b -= 1;
+        }
+        let start = if b > 0 && is_bullet(chars[b - 1].1) { b - 1 } else { i };
+        markers.push((start, value, periods));
+    }
+    // The longest run of consecutive numbers, in text order.
+    let mut best: Vec<usize> = Vec::new();
+    for k in 0..markers.len() {
+        let mut chain = vec![k];
+        for m in k + 1..markers.len() {
+            if markers[m].1 == markers[*chain.last().unwrap_or(&k)].1 + 1 {
+                chain.push(m);
+            }
+        }
+        if chain.len() > best.len() {
+            best = chain;
+        }
+    }
+    let mut cuts: Vec<usize> = chars
+        .iter()
+        .enumerate()
+        .filter(|&(i, &(_, c))| i > 0 && is_bullet(c) && c != '·' && chars[i - 1].1.is_whitespace())
+        .map(|(_, &(b, _))| b)
+        .collect();
+    if best.len() < 2 {
+        return (cuts, Vec::new());
+    }
+    let marks = best.iter().flat_map(|&k| markers[k].2.iter().copied()).collect();
+    cuts.extend(best.iter().map(|&k| chars[markers[k].0].0));
+    (cuts, marks)
+}
+
+/// A spaced ellipsis (". . ." or ". . . .") starting at the period `i`: where the sentence
+/// ends in it, if it does, and the index after it. Three dots never end a sentence (an
+/// omission); four end one before an upper-case word: after the first dot when it touches the
+/// word before ("abandoned. . . . The"), else after the last ("a period . . . . Next").
+fn spaced_ellipsis(chars: &[(usize, char)], i: usize) -> Option<(Option<usize>, usize)> {
+    let mut dots = 1;
+    let mut j = i + 1;
+    while chars.get(j).is_some_and(|&(_, c)| c == ' ')
+        && chars.get(j + 1).is_some_and(|&(_, c)| c == '.')
+    {
+        dots += 1;
+        j += 2;
+    }
+    if dots < 3 {
+        return None;
+    }
+    let mut after = j;
+    while chars.get(after).is_some_and(|&(_, c)| is_closing(c)) {
+        after += 1;
+    }
+    let mut next = after;
+    while chars.get(next).is_some_and(|&(_, c)| c.is_whitespace()) {
+        next += 1;
+    }
+    let upper_next = chars.get(next).is_some_and(|&(_, c)| c.is_uppercase());
+    let touches = i > 0 && !chars[i - 1].1.is_whitespace();
+    let cut = match (dots >= 4 && upper_next, touches) {
+        (false, _) => None,
+        (true, true) => Some(i + 2),
+        (true, false) => Some(next),
+    };
+    Some((cut, after))
+}
+
+/// A terminal punctuation run inside a segment (indices into its chars).
+struct Run {
+    start: usize,
+    end: usize,
+    /// Closing quotes or brackets follow the run.
+    closed: bool,
+    /// The first character of what follows, after whitespace.
+    next: usize,
+}
+
+/// "U.S", "e.g", "a.m", "Ph.D": pieces of one to three letters joined by periods (the final
+/// period is not part of `word`). URLs, file names and decimals are not abbreviations.
+fn is_dotted_abbreviation(word: &str) -> bool {
+    word.contains('.')
+        && word
+            .split('.')
+            .all(|p| (1..=3).contains(&p.chars().count()) && p.chars().all(char::is_alphabetic))
 }
 
 fn norm_abbrev(word: &str) -> String {
@@ -219,8 +438,11 @@ fn push_trimmed(out: &mut Vec<(usize, usize)>, segment: &str, base: usize, from:
     }
 }
 
-/// Splits `text` into the byte ranges that sentences never cross: lines, or paragraphs when
-/// the text is hard-wrapped.
+/// Splits `text` into the byte ranges that sentences never cross: lines, except where a line
+/// break falls inside a sentence. That is the case throughout a hard-wrapped paragraph, and
+/// for a single break after a line of running text (four words or more) without final
+/// punctuation, followed by a lower-case word (text copied from PDFs: "This is a sentence\ncut
+/// off in the middle").
 fn segments(text: &str) -> Vec<(usize, usize)> {
     let mut lines = Vec::new();
     let mut start = 0;
@@ -232,16 +454,15 @@ fn segments(text: &str) -> Vec<(usize, usize)> {
     }
     lines.push((start, text.len()));
     let line = |&(s, e): &(usize, usize)| text.get(s..e).unwrap_or("").trim();
-    if !is_hard_wrapped(text, &lines) {
-        return lines.into_iter().filter(|l| !line(l).is_empty()).collect();
-    }
+    let wrapped = is_hard_wrapped(text, &lines);
     let mut out: Vec<(usize, usize)> = Vec::new();
     let mut open = false;
+    let mut previous = "";
     for l in &lines {
         let content = line(l);
         if content.is_empty() {
             open = false;
-        } else if open && !starts_list_item(content) {
+        } else if open && !starts_list_item(content) && (wrapped || runs_on(previous, content)) {
             if let Some(last) = out.last_mut() {
                 last.1 = l.1;
             }
@@ -249,14 +470,30 @@ fn segments(text: &str) -> Vec<(usize, usize)> {
             out.push(*l);
             open = true;
         }
+        previous = content;
     }
     out
 }
 
+/// Whether the sentence on line `a` runs on into line `b`: `a` is running text (four words
+/// or more, not a headline in title case) without final punctuation and `b` starts with a
+/// lower-case word.
+fn runs_on(a: &str, b: &str) -> bool {
+    let words = a.split_whitespace().count();
+    let capitalised =
+        a.split_whitespace().filter(|w| w.chars().next().is_some_and(char::is_uppercase)).count();
+    words >= 4
+        && capitalised * 2 < words
+        && !a.ends_with(|c: char| is_terminal(c) || is_closing(c) || matches!(c, ':' | ';'))
+        && b.chars().next().is_some_and(char::is_lowercase)
+}
+
 /// Whether single line breaks in `text` are wrapping rather than structure: at least two
-/// line breaks inside paragraphs and at least 30% of them followed by a lower-case word.
+/// line breaks inside paragraphs between lines of running text (four words on average), and
+/// at least 30% of them followed by a lower-case word. A list of short lower-case lines
+/// ("features\ncontact manager") is structure.
 fn is_hard_wrapped(text: &str, lines: &[(usize, usize)]) -> bool {
-    let (mut inner, mut lower) = (0usize, 0usize);
+    let (mut inner, mut lower, mut words) = (0usize, 0usize, 0usize);
     for pair in lines.windows(2) {
         let a = text.get(pair[0].0..pair[0].1).unwrap_or("").trim();
         let b = text.get(pair[1].0..pair[1].1).unwrap_or("").trim();
@@ -264,11 +501,12 @@ fn is_hard_wrapped(text: &str, lines: &[(usize, usize)]) -> bool {
             continue;
         }
         inner += 1;
+        words += a.split_whitespace().count();
         if b.chars().next().is_some_and(char::is_lowercase) {
             lower += 1;
         }
     }
-    inner >= 2 && lower * 10 >= inner * 3
+    inner >= 2 && lower * 10 >= inner * 3 && words >= inner * 4
 }
 
 /// Bullets (`- `, `• `) and numbered items (`1. `, `2) `) start a new sentence even inside a
