@@ -350,10 +350,10 @@ pub(crate) fn punctuation_spacing(text: &str) -> Vec<Replacement> {
             j -= 1;
         }
         let word_len = chars[..j].iter().rev().take_while(|(_, ch)| ch.is_alphabetic()).count();
-        // "bought 1,000.That is": a number, then a capitalised word.
+        // "bought 1,000.That is", "grew 5%.Officials": a number, then a capitalised word.
         let after_number = c == '.'
             && j == i
-            && chars[i - 1].1.is_ascii_digit()
+            && (chars[i - 1].1.is_ascii_digit() || chars[i - 1].1 == '%')
             && next.is_uppercase()
             && chars.get(i + 2).is_some_and(|&(_, ch)| ch.is_lowercase());
         if after_number && !in_address(text, b) {

@@ -378,7 +378,8 @@ fn spaced_ellipsis(chars: &[(usize, char)], i: usize) -> Option<(Option<usize>, 
     }
     let upper_next = chars.get(next).is_some_and(|&(_, c)| c.is_uppercase());
     let touches = i > 0 && !chars[i - 1].1.is_whitespace();
-    let cut = match (dots >= 4 && upper_next, touches) {
+    // A closing quote after the dots ends the quoted sentence there.
+    let cut = match (dots >= 4 && upper_next, touches && after == j) {
         (false, _) => None,
         (true, true) => Some(i + 2),
         (true, false) => Some(next),
@@ -439,7 +440,8 @@ fn push_trimmed(out: &mut Vec<(usize, usize)>, segment: &str, base: usize, from:
 }
 
 /// Splits `text` into the byte ranges that sentences never cross: lines, except where a line
-/// break falls inside a sentence. That is the case throughout a hard-wrapped paragraph, and
+/// break falls inside a sentence. That is the case in a hard-wrapped paragraph (after lines of
+/// three words or more), and
 /// for a single break after a line of running text (four words or more) without final
 /// punctuation, followed by a lower-case word (text copied from PDFs: "This is a sentence\ncut
 /// off in the middle").
@@ -462,7 +464,10 @@ fn segments(text: &str) -> Vec<(usize, usize)> {
         let content = line(l);
         if content.is_empty() {
             open = false;
-        } else if open && !starts_list_item(content) && (wrapped || runs_on(previous, content)) {
+        } else if open
+            && !starts_list_item(content)
+            && ((wrapped && previous.split_whitespace().count() >= 3) || runs_on(previous, content))
+        {
             if let Some(last) = out.last_mut() {
                 last.1 = l.1;
             }

@@ -330,6 +330,24 @@ fn deterministic_at_any_thread_count() {
 }
 
 proptest! {
+    /// Sentences tile the text: in order, not overlapping, only whitespace between and around
+    /// them, so every other character is in exactly one sentence.
+    #[test]
+    fn sentences_tile_the_text(raw in messy_text()) {
+        let out = normalise(&[document("r.txt", &raw)]);
+        if let Some(doc) = out.documents.first() {
+            let mut at = 0usize;
+            for s in &out.sentences {
+                let (start, end) = (s.byte_start as usize, s.byte_end as usize);
+                prop_assert!(start >= at && end > start);
+                let gap = doc.text.get(at..start);
+                prop_assert!(gap.is_some_and(|g| g.chars().all(char::is_whitespace)), "{gap:?}");
+                at = end;
+            }
+            prop_assert!(doc.text.get(at..).is_some_and(|g| g.chars().all(char::is_whitespace)));
+        }
+    }
+
     /// On random text repair never panics, the tables obey the contract (the edits rebuild
     /// `text` from `raw_text`), and spans map to `raw_text` and back.
     #[test]
@@ -366,4 +384,21 @@ proptest! {
             }
         }
     }
+}
+
+/// Each category of sentence boundary the splitter handles, one fixture per category
+/// (`resources/test/sentences/*.txt`), through the whole stage: one sentence per line.
+#[test]
+fn sentence_categories() {
+    insta::glob!("../../resources/test/sentences", "*.txt", |path| {
+        let raw = std::fs::read_to_string(path).unwrap();
+        let out = normalise(&[document("s.txt", &raw)]);
+        assert_eq!(violations(&out), []);
+        let shown: Vec<String> = out
+            .sentences
+            .iter()
+            .map(|s| format!("{:>2} | {}", s.sentence_idx, visible(&s.text)))
+            .collect();
+        insta::assert_snapshot!(shown.join("\n"));
+    });
 }

@@ -1,0 +1,52 @@
+//! Sentence segmentation throughput on one core: `cargo bench -p entente_normalise --bench
+//! split -- ARTICLES.jsonl` (`just bench` passes BBC news). Reads the `text` field of every
+//! record, repairs it as normalise does (not timed), then times the splitter alone over all
+//! texts, best of five passes, and prints MB/s of text.
+
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a benchmark reports on the terminal"
+)]
+
+use std::time::Instant;
+
+use entente_normalise::{NormaliseConfig, Normaliser, SentenceConfig, Splitter};
+
+fn main() {
+    let Some(path) = std::env::args().skip(1).find(|a| !a.starts_with('-')) else {
+        eprintln!("usage: split ARTICLES.jsonl");
+        std::process::exit(2);
+    };
+    let data = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        eprintln!("cannot read {path}: {e}");
+        std::process::exit(1);
+    });
+    let normaliser = Normaliser::new(&NormaliseConfig::default()).expect("default config");
+    let texts: Vec<String> = data
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v.get("text").and_then(|t| t.as_str()).map(str::to_owned))
+        .enumerate()
+        .filter_map(|(i, raw)| {
+            let doc = entente_test::document(&format!("{i}"), &raw);
+            normaliser.document(&doc).ok().map(|d| d.document.text)
+        })
+        .collect();
+    let bytes: usize = texts.iter().map(String::len).sum();
+    let splitter = Splitter::new(&SentenceConfig::default());
+    let mut best = f64::MAX;
+    let mut sentences = 0;
+    for _ in 0..5 {
+        let started = Instant::now();
+        sentences = texts.iter().map(|t| splitter.split(t).len()).sum::<usize>();
+        best = best.min(started.elapsed().as_secs_f64());
+    }
+    #[allow(clippy::cast_precision_loss, reason = "a rate shown to one decimal")]
+    let mb = bytes as f64 / 1e6;
+    println!(
+        "sentence splitting, one core: {} texts, {mb:.1} MB, {sentences} sentences, {best:.3} s, {:.1} MB/s",
+        texts.len(),
+        mb / best
+    );
+}
