@@ -1,7 +1,7 @@
 //! Sentence segmentation throughput on one core: `cargo bench -p entente_normalise --bench
 //! split -- ARTICLES.jsonl` (`just bench` passes BBC news). Reads the `text` field of every
 //! record, repairs it as normalise does (not timed), then times the splitter alone over all
-//! texts, best of five passes, and prints MB/s of text.
+//! texts, best of twenty passes, and prints MB/s of text.
 
 #![allow(
     clippy::print_stdout,
@@ -37,7 +37,7 @@ fn main() {
     let splitter = Splitter::new(&SentenceConfig::default());
     let mut best = f64::MAX;
     let mut sentences = 0;
-    for _ in 0..5 {
+    for _ in 0..20 {
         let started = Instant::now();
         sentences = texts.iter().map(|t| splitter.split(t).len()).sum::<usize>();
         best = best.min(started.elapsed().as_secs_f64());

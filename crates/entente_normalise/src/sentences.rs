@@ -35,12 +35,110 @@ pub struct Splitter {
     titles: HashSet<String>,
     weak: HashSet<String>,
     starters: HashSet<String>,
+    letter: LetterParts,
+}
+
+/// The parts of letters and e-mails that end a sentence without punctuation: a closing
+/// ("Regards," before a name), a date-and-time header ("02/13/2001 08:02 PM"), an attachment
+/// marker ("<< File: a.doc >>") and a separator line ("*****").
+#[derive(Debug, Clone)]
+struct LetterParts {
+    closing: regex::Regex,
+    stamp: regex::Regex,
+    marker: regex::Regex,
+}
+
+impl LetterParts {
+    fn new() -> Self {
+        let build =
+            |p: &str| regex::Regex::new(p).unwrap_or_else(|_| unreachable!("constant pattern"));
+        Self {
+            closing: build(
+                r"\b(?:Thanks|Thank you|Many thanks|Regards|Best regards|Kind regards|Best wishes|Sincerely|Yours sincerely|Yours truly|Cheers),\s+\p{Lu}",
+            ),
+            stamp: build(r"\b\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}(?:\s*[AaPp][Mm])?"),
+            marker: build(r">>|\*{3,}|-{4,}|_{4,}|={4,}"),
+        }
+    }
+
+    /// Byte offsets in `segment` where one of these parts makes a sentence start.
+    fn cuts(&self, segment: &str) -> Vec<usize> {
+        let mut out = Vec::new();
+        let upper_after = |end: usize| {
+            let rest = segment.get(end..).unwrap_or("");
+            let trimmed = rest.trim_start();
+            (trimmed.len() < rest.len())
+                .then(|| trimmed.chars().next())
+                .flatten()
+                .is_some_and(|c| !c.is_lowercase())
+                .then_some(segment.len() - trimmed.len())
+        };
+        // Cheap byte checks first: most segments hold none of these parts.
+        let bytes = segment.as_bytes();
+        let has = |b: u8| bytes.contains(&b);
+        if has(b',') {
+            self.closing_cuts(segment, &mut out);
+        }
+        if has(b'/') && has(b':') {
+            self.stamp_cuts(segment, &upper_after, &mut out);
+        }
+        if has(b'>')
+            || segment.contains("***")
+            || segment.contains("----")
+            || segment.contains("____")
+            || segment.contains("====")
+        {
+            for m in self.marker.find_iter(segment) {
+                out.extend(upper_after(m.end()));
+            }
+        }
+        out
+    }
+
+    fn closing_cuts(&self, segment: &str, out: &mut Vec<usize>) {
+        for m in self.closing.find_iter(segment) {
+            // Only a closing that starts its own sentence: at the start or after . ! ?
+            let before = segment.get(..m.start()).unwrap_or("").trim_end();
+            if !(before.is_empty() || before.ends_with(['.', '!', '?'])) {
+                continue;
+            }
+            // The match ends with the name's first letter.
+            let name =
+                segment.get(..m.end()).and_then(|s| s.char_indices().next_back()).map(|(i, _)| i);
+            out.extend(name);
+        }
+    }
+
+    fn stamp_cuts(
+        &self,
+        segment: &str,
+        upper_after: &dyn Fn(usize) -> Option<usize>,
+        out: &mut Vec<usize>,
+    ) {
+        for m in self.stamp.find_iter(segment) {
+            out.extend(upper_after(m.end()));
+            let before = segment.get(..m.start()).unwrap_or("").trim_end();
+            if before.chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '>')
+                && before
+                    .split_whitespace()
+                    .next_back()
+                    .is_some_and(|w| !w.chars().next().is_some_and(char::is_lowercase))
+            {
+                out.push(m.start());
+            }
+        }
+    }
 }
 
 impl Splitter {
     /// A splitter with entente's abbreviation lists plus those in `config`.
     pub fn new(config: &SentenceConfig) -> Self {
-        let mut s = Self { titles: HashSet::new(), weak: HashSet::new(), starters: HashSet::new() };
+        let mut s = Self {
+            titles: HashSet::new(),
+            weak: HashSet::new(),
+            starters: HashSet::new(),
+            letter: LetterParts::new(),
+        };
         for line in ABBREVIATIONS.lines().map(str::trim) {
             let Some((kind, word)) = line.split_once(' ') else { continue };
             let word = word.trim().to_lowercase();
@@ -85,6 +183,7 @@ impl Splitter {
     fn cuts(&self, segment: &str) -> Vec<usize> {
         let chars: Vec<(usize, char)> = segment.char_indices().collect();
         let (mut cuts, list_marks) = inline_list(&chars);
+        cuts.extend(self.letter.cuts(segment));
         let mut i = 0;
         while i < chars.len() {
             let c = chars[i].1;
