@@ -52,6 +52,21 @@ pub enum EvalCommand {
     /// Sentence segmentation: exact matches and boundary precision, recall and F1 against gold
     /// sentences, whitespace ignored; one line per gold file.
     Sentences(EvalSentencesArgs),
+    /// Entity recognition: exact-span precision, recall and F1 against gold entities, with
+    /// entente's types mapped to PER, ORG, LOC and MISC; one block per gold file.
+    Ner(EvalNerArgs),
+}
+
+/// Options of `entente eval ner`.
+#[derive(Debug, Args)]
+pub struct EvalNerArgs {
+    /// A JSONL file of `{"doc_id", "text", "entities": [{"start", "end", "label"}]}` records,
+    /// offsets in code points (repeatable).
+    #[arg(long, value_name = "FILE", required = true)]
+    pub gold: Vec<PathBuf>,
+    /// The pipeline whose `[normalise]` and `[extract]` options (and gazetteers) to use.
+    #[arg(short, long, default_value = "pipelines/default.toml")]
+    pub pipeline: PathBuf,
 }
 
 /// Options of `entente eval sentences`.

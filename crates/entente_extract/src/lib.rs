@@ -22,6 +22,8 @@
 pub use crate::gazetteer::{BUILTIN_FILES, Entry, Gazetteer, GazetteerMatch};
 pub use crate::rules::{RuleMatch, find_values};
 
+pub mod eval;
+
 mod gazetteer;
 mod rules;
 

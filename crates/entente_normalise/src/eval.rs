@@ -68,34 +68,7 @@ fn non_space(s: &str) -> usize {
 
 /// Splits `record.text` with `normaliser` and scores the result.
 pub fn evaluate(normaliser: &Normaliser, record: &GoldRecord) -> RecordResult {
-    let doc = entente_schema::Document {
-        doc_id: "eval".into(),
-        source: record.id.clone(),
-        source_format: entente_schema::SourceFormat::Txt,
-        source_record: 0,
-        source_id: None,
-        title: None,
-        author: None,
-        site_name: None,
-        url: None,
-        published_at: None,
-        published_raw: None,
-        language: None,
-        language_confidence: None,
-        language_declared: None,
-        extractable: None,
-        encoding: "UTF-8".into(),
-        text: String::new(),
-        raw_text: record.text.clone(),
-        n_chars: 0,
-        n_words: 0,
-        n_sentences: None,
-        content_hash: String::new(),
-        story_id: None,
-        duplicate_of: None,
-        duplicate_kind: None,
-        story_similarity: None,
-    };
+    let doc = entente_schema::Document::from_raw_text(&record.id, 0, &record.text);
     let (sentences, ends) = match normaliser.document(&doc) {
         Ok(out) => {
             let raw: Vec<char> = record.text.chars().collect();

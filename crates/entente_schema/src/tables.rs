@@ -306,6 +306,46 @@ table! {
     }
 }
 
+impl Document {
+    /// A document as ingest makes it from a text alone, without metadata (`text` =
+    /// `raw_text`): the starting point of evaluations and tests.
+    ///
+    /// ```
+    /// let d = entente_schema::Document::from_raw_text("a.txt", 0, "Xi met Putin.");
+    /// assert_eq!((d.n_words, d.text.as_str()), (3, "Xi met Putin."));
+    /// ```
+    pub fn from_raw_text(source: &str, record: u32, raw_text: &str) -> Self {
+        Self {
+            doc_id: crate::doc_id(source, record),
+            source: source.to_owned(),
+            source_format: SourceFormat::Txt,
+            source_record: record,
+            source_id: None,
+            title: None,
+            author: None,
+            site_name: None,
+            url: None,
+            published_at: None,
+            published_raw: None,
+            language: None,
+            language_confidence: None,
+            language_declared: None,
+            extractable: None,
+            encoding: "UTF-8".to_owned(),
+            text: raw_text.to_owned(),
+            raw_text: raw_text.to_owned(),
+            n_chars: u32::try_from(raw_text.chars().count()).unwrap_or(u32::MAX),
+            n_words: u32::try_from(raw_text.split_whitespace().count()).unwrap_or(u32::MAX),
+            n_sentences: None,
+            content_hash: crate::hash_hex(raw_text.as_bytes()),
+            story_id: None,
+            duplicate_of: None,
+            duplicate_kind: None,
+            story_similarity: None,
+        }
+    }
+}
+
 table! {
     /// One place where `documents.text` differs from `documents.raw_text`: the raw span
     /// `[raw_char_start, raw_char_end)` became the text span `[text_char_start, text_char_end)`.

@@ -1,36 +1,12 @@
 //! Rows for tests.
 
-use entente_schema::{Document, SourceFormat, doc_id, hash_hex};
+use entente_schema::Document;
 
 /// An ingested document (text = raw text) from `source` with `raw_text`.
 pub fn document(source: &str, raw_text: &str) -> Document {
     Document {
-        doc_id: doc_id(source, 0),
-        source: source.to_owned(),
-        source_format: SourceFormat::Txt,
-        source_record: 0,
-        source_id: None,
         title: raw_text.lines().find(|l| !l.trim().is_empty()).map(|l| l.trim().to_owned()),
-        author: None,
-        site_name: None,
-        url: None,
-        published_at: None,
-        published_raw: None,
-        language: None,
-        language_confidence: None,
-        language_declared: None,
-        extractable: None,
-        encoding: "UTF-8".to_owned(),
-        text: raw_text.to_owned(),
-        raw_text: raw_text.to_owned(),
-        n_chars: u32::try_from(raw_text.chars().count()).unwrap_or(u32::MAX),
-        n_words: u32::try_from(raw_text.split_whitespace().count()).unwrap_or(u32::MAX),
-        n_sentences: None,
-        content_hash: hash_hex(raw_text.as_bytes()),
-        story_id: None,
-        duplicate_of: None,
-        duplicate_kind: None,
-        story_similarity: None,
+        ..Document::from_raw_text(source, 0, raw_text)
     }
 }
 

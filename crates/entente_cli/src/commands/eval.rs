@@ -1,5 +1,6 @@
 //! `entente eval html`: main-text extraction scored against hand-annotated pages.
 //! `entente eval sentences`: sentence segmentation scored against gold sentences.
+//! `entente eval ner`: entity recognition scored against gold entities.
 
 use std::path::Path;
 use std::time::Instant;
@@ -10,7 +11,7 @@ use entente_ingest::{IngestConfig, ingest_file};
 use rayon::prelude::*;
 use serde::Deserialize;
 
-use crate::args::{EvalHtmlArgs, EvalSentencesArgs};
+use crate::args::{EvalHtmlArgs, EvalNerArgs, EvalSentencesArgs};
 use crate::{Outcome, PipelineConfig};
 
 /// One line of a cases file.
@@ -95,18 +96,12 @@ pub(crate) fn sentences(args: &EvalSentencesArgs) -> anyhow::Result<Outcome> {
     let normaliser = entente_normalise::Normaliser::new(&config.normalise)?;
     let mut rows = Vec::new();
     for path in &args.gold {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read gold file {}", path.display()))?;
-        let records = text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-            .map(|(i, l)| {
-                serde_json::from_str::<GoldRecord>(l).with_context(|| {
-                    format!("{} line {}: not a gold record", path.display(), i + 1)
-                })
-            })
-            .collect::<anyhow::Result<Vec<GoldRecord>>>()?;
+        let mut records: Vec<GoldRecord> = read_jsonl(path)?;
+        for (i, record) in records.iter_mut().enumerate() {
+            if record.id.is_empty() {
+                record.id = format!("record {}", i + 1);
+            }
+        }
         let started = Instant::now();
         let results: Vec<RecordResult> =
             records.par_iter().map(|r| evaluate(&normaliser, r)).collect();
@@ -136,6 +131,94 @@ pub(crate) fn sentences(args: &EvalSentencesArgs) -> anyhow::Result<Outcome> {
             "{name:<32} {:>7} {:>7} {:>9.4} {:>7.4} {:>7.4}  {elapsed:.2?}",
             s.records, s.exact, s.precision, s.recall, s.f1
         );
+    }
+    Ok(Outcome::Success)
+}
+
+/// Reads a JSONL file of gold records, naming the line that does not parse.
+fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<Vec<T>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read gold file {}", path.display()))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str::<T>(l)
+                .with_context(|| format!("{} line {}: not a gold record", path.display(), i + 1))
+        })
+        .collect()
+}
+
+/// Runs each gold document through normalise and extract, maps the mentions back to the
+/// gold text and prints exact-span scores per label.
+pub(crate) fn ner(args: &EvalNerArgs) -> anyhow::Result<Outcome> {
+    use entente_extract::eval::{GoldDoc, conll_label, score, sum};
+    let text = std::fs::read_to_string(&args.pipeline)
+        .with_context(|| format!("cannot read pipeline file {}", args.pipeline.display()))?;
+    let config = PipelineConfig::parse(&text, &args.pipeline)?;
+    let base = args.pipeline.parent().unwrap_or(Path::new(""));
+    let gazetteers = config
+        .gazetteers
+        .iter()
+        .map(|p| {
+            let path = base.join(p);
+            std::fs::read_to_string(&path)
+                .map(|text| (path.display().to_string(), text))
+                .with_context(|| format!("cannot read gazetteer {}", path.display()))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let extra: Vec<(&str, &str)> =
+        gazetteers.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let extractor = entente_extract::Extractor::new(&config.extract, &extra)?;
+    let normaliser = entente_normalise::Normaliser::new(&config.normalise)?;
+    println!(
+        "{:<28} {:<5} {:>7} {:>7} {:>7} {:>9} {:>7} {:>7}",
+        "gold file", "label", "gold", "found", "correct", "precision", "recall", "F1"
+    );
+    for path in &args.gold {
+        let docs: Vec<GoldDoc> = read_jsonl(path)?;
+        let started = Instant::now();
+        let scored: Vec<_> = docs
+            .par_iter()
+            .map(|g| {
+                let doc = entente_schema::Document::from_raw_text(&g.doc_id, 0, &g.text);
+                let predicted: Vec<(u32, u32, &str)> = match normaliser.document(&doc) {
+                    Ok(n) => {
+                        let sentences: Vec<&entente_schema::Sentence> =
+                            n.sentences.iter().collect();
+                        entente_extract::extract_document(&n.document, &sentences, &extractor)
+                            .iter()
+                            .filter_map(|e| {
+                                let label = conll_label(e.entity_type)?;
+                                let (s, end) = entente_normalise::text_to_raw(
+                                    &n.text_edits,
+                                    e.char_start,
+                                    e.char_end,
+                                );
+                                Some((s, end, label))
+                            })
+                            .collect()
+                    }
+                    Err(_) => Vec::new(),
+                };
+                let gold: Vec<(u32, u32, &str)> =
+                    g.entities.iter().map(|e| (e.start, e.end, e.label.as_str())).collect();
+                score(&predicted, &gold)
+            })
+            .collect();
+        let elapsed = started.elapsed();
+        let name = path
+            .file_name()
+            .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        for (label, c) in sum(&scored) {
+            let (p, r, f) = c.prf();
+            let label = if label.is_empty() { "all".to_owned() } else { label };
+            println!(
+                "{name:<28} {label:<5} {:>7} {:>7} {:>7} {p:>9.4} {r:>7.4} {f:>7.4}",
+                c.gold, c.predicted, c.correct
+            );
+        }
+        tracing::info!("{name}: {} documents in {elapsed:.2?}", docs.len());
     }
     Ok(Outcome::Success)
 }

@@ -26,6 +26,7 @@ pub(crate) fn dispatch(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Aggregate(args) => stage(args, Some(Stage::Aggregate)),
         Command::Eval(EvalCommand::Html(args)) => eval::html(args),
         Command::Eval(EvalCommand::Sentences(args)) => eval::sentences(args),
+        Command::Eval(EvalCommand::Ner(args)) => eval::ner(args),
         Command::Schema(args) => schema::run(args),
         Command::Validate(args) => validate::run(args),
     }

@@ -86,3 +86,36 @@ fn scores_sentences_against_gold() {
     assert!(out.contains("    gold: One. Two.\n    ours: One.\n    ours: Two.\n"), "{out}");
     assert!(!out.contains("✗ a ("), "{out}");
 }
+
+/// `eval ner` maps entente's types to `CoNLL` labels and scores exact spans per label.
+#[test]
+fn scores_entities_against_gold() {
+    let dir = tempfile::tempdir().unwrap();
+    let gold = dir.path().join("gold.jsonl");
+    let text = "Vladimir Putin met officials in China and Acme Widgets .";
+    let record = serde_json::json!({"doc_id": "d1", "text": text, "entities": [
+        {"start": 0, "end": 14, "label": "PER", "text": "Vladimir Putin"},
+        {"start": 32, "end": 37, "label": "LOC", "text": "China"},
+        {"start": 42, "end": 54, "label": "ORG", "text": "Acme Widgets"},
+    ]});
+    std::fs::write(&gold, format!("{record}\n")).unwrap();
+    let pipeline = root().join("pipelines/default.toml");
+    let o = entente(&[
+        "eval",
+        "ner",
+        "--pipeline",
+        pipeline.to_str().unwrap(),
+        "--gold",
+        gold.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    // Putin and China are in the gazetteer; the unknown company is missed.
+    assert!(
+        out.contains(
+            "gold.jsonl                   all         3       2       2    1.0000  0.6667  0.8000"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("gold.jsonl                   ORG         1       0       0"), "{out}");
+}
