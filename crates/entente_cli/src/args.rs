@@ -41,6 +41,34 @@ pub enum Command {
     /// Score a stage against gold data.
     #[command(subcommand)]
     Eval(EvalCommand),
+    /// Train a model from gold data.
+    #[command(subcommand)]
+    Train(TrainCommand),
+}
+
+/// What `entente train` trains.
+#[derive(Debug, Subcommand)]
+pub enum TrainCommand {
+    /// The statistical name tagger, on `CoNLL`-style JSONL (`doc_id`, `text` of tokens joined
+    /// by spaces, `entities`, `sentence_spans`).
+    Ner(TrainNerArgs),
+}
+
+/// Options of `entente train ner`.
+#[derive(Debug, Args)]
+pub struct TrainNerArgs {
+    /// Training data (repeatable).
+    #[arg(long, value_name = "FILE", required = true)]
+    pub train: Vec<PathBuf>,
+    /// Where to write the model.
+    #[arg(long, value_name = "FILE", default_value = "crates/entente_extract/data/ner.model.zst")]
+    pub out: PathBuf,
+    /// Passes over the training data.
+    #[arg(long, default_value_t = 10)]
+    pub epochs: usize,
+    /// Gold files to score the new model on after training (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub dev: Vec<PathBuf>,
 }
 
 /// What `entente eval` scores.

@@ -1,6 +1,8 @@
 //! Entity recognition scored against gold spans (`entente eval ner`): exact span and type,
 //! micro-averaged, with entente's types mapped to the `CoNLL-2003` labels.
 
+#![allow(clippy::string_slice, reason = "byte offsets come from char_indices")]
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use entente_schema::EntityType;
@@ -27,6 +29,67 @@ pub struct GoldDoc {
     pub text: String,
     /// Its entities.
     pub entities: Vec<GoldEntity>,
+    /// Its sentences as code-point spans (the whole text when absent).
+    #[serde(default)]
+    pub sentence_spans: Vec<(u32, u32)>,
+}
+
+/// The training sentences of a gold record whose text is tokens joined by single spaces
+/// (`CoNLL` style): each sentence's tokens with the gazetteer's labels, and the gold label
+/// index of every token (BIO over PER, ORG, LOC, MISC).
+pub fn training_sentences<'a>(
+    extractor: &crate::Extractor,
+    doc: &'a GoldDoc,
+) -> Vec<(Vec<crate::tagger::Token<'a>>, Vec<usize>)> {
+    use crate::tagger::{LABELS, Token};
+    let text = doc.text.as_str();
+    let bytes_of =
+        |chars: &[(usize, char)], c: u32| chars.get(c as usize).map_or(text.len(), |&(b, _)| b);
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let n = u32::try_from(chars.len()).unwrap_or(u32::MAX);
+    let spans =
+        if doc.sentence_spans.is_empty() { vec![(0, n)] } else { doc.sentence_spans.clone() };
+    // Gold label of every byte that starts a token: B-X at an entity start, I-X inside.
+    let mut gold_at: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    for e in &doc.entities {
+        let (from, to) = (bytes_of(&chars, e.start), bytes_of(&chars, e.end));
+        let begin = LABELS.iter().position(|l| *l == format!("B-{}", e.label));
+        let inside = LABELS.iter().position(|l| *l == format!("I-{}", e.label));
+        let (Some(begin), Some(inside)) = (begin, inside) else { continue };
+        let entity = &text[from..to];
+        let starts = entity
+            .match_indices(|c: char| !c.is_whitespace())
+            .filter(|&(off, _)| off == 0 || entity[..off].ends_with(' '));
+        for (k, (off, _)) in starts.enumerate() {
+            gold_at.insert(from + off, if k == 0 { begin } else { inside });
+        }
+    }
+    let mut out = Vec::new();
+    for (cs, ce) in spans {
+        let (s, e) = (bytes_of(&chars, cs), bytes_of(&chars, ce));
+        let Some(sentence) = text.get(s..e) else { continue };
+        let mut ranges = Vec::new();
+        let mut at = 0;
+        for piece in sentence.split(' ') {
+            if !piece.is_empty() {
+                ranges.push((at, at + piece.len()));
+            }
+            at += piece.len() + 1;
+        }
+        let found = extractor.find_listed(sentence);
+        let gaz = crate::Extractor::gazetteer_labels(&found, &ranges);
+        let tokens: Vec<Token<'a>> = ranges
+            .iter()
+            .zip(gaz)
+            .map(|(&(a, b), g)| Token { text: &text[s + a..s + b], gazetteer: g })
+            .collect();
+        let labels: Vec<usize> =
+            ranges.iter().map(|&(a, _)| gold_at.get(&(s + a)).copied().unwrap_or(0)).collect();
+        if !tokens.is_empty() {
+            out.push((tokens, labels));
+        }
+    }
+    out
 }
 
 /// The `CoNLL` label of an entente type (`../shared/eval/README.md`): PERSON → PER, ORG → ORG,
@@ -36,7 +99,7 @@ pub fn conll_label(t: EntityType) -> Option<&'static str> {
         EntityType::Person => Some("PER"),
         EntityType::Org => Some("ORG"),
         EntityType::Gpe | EntityType::Loc => Some("LOC"),
-        EntityType::Norp | EntityType::Event | EntityType::Law => Some("MISC"),
+        EntityType::Norp | EntityType::Event | EntityType::Law | EntityType::Misc => Some("MISC"),
         _ => None,
     }
 }

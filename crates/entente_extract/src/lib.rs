@@ -23,6 +23,7 @@ pub use crate::gazetteer::{BUILTIN_FILES, Entry, Gazetteer, GazetteerMatch};
 pub use crate::rules::{RuleMatch, find_values};
 
 pub mod eval;
+pub mod tagger;
 
 mod gazetteer;
 mod rules;
@@ -47,6 +48,9 @@ pub enum Error {
         /// What is wrong.
         detail: String,
     },
+    /// The tagger's model does not load.
+    #[error("NER model: {0}")]
+    Model(String),
 }
 
 /// Options of the extract stage (`[extract]` in a pipeline file).
@@ -58,13 +62,21 @@ pub struct ExtractConfig {
     /// Whether to use the gazetteer shipped with entente (files given in `gazetteers` are
     /// used either way).
     pub builtin_gazetteer: bool,
+    /// Whether to find names no gazetteer lists with the statistical tagger. Off by default
+    /// for now: trained on `CoNLL-2003` news, it tags title-case web headings ("Strategic
+    /// Alliance") as names (README, "Entity recognition").
+    pub model: bool,
 }
 
 impl Default for ExtractConfig {
     fn default() -> Self {
-        Self { values: true, builtin_gazetteer: true }
+        Self { values: true, builtin_gazetteer: true, model: false }
     }
 }
+
+/// The tagger's weights shipped with entente (`entente train ner`, `just train-ner`); an empty
+/// file means no model.
+const MODEL: &[u8] = include_bytes!("../data/ner.model.zst");
 
 /// A mention found in some text, in byte offsets of that text.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,6 +108,7 @@ pub struct Found {
 pub struct Extractor {
     gazetteer: Gazetteer,
     values: bool,
+    tagger: Option<tagger::Tagger>,
 }
 
 impl Extractor {
@@ -107,7 +120,100 @@ impl Extractor {
         } else {
             Gazetteer::from_files(extra_gazetteers)?
         };
-        Ok(Self { gazetteer, values: config.values })
+        let tagger = if config.model && !MODEL.is_empty() {
+            Some(tagger::Tagger::from_bytes(MODEL).map_err(|e| Error::Model(e.to_string()))?)
+        } else {
+            None
+        };
+        Ok(Self { gazetteer, values: config.values, tagger })
+    }
+
+    /// The same extractor with `tagger` as its statistical tagger (or none).
+    #[must_use]
+    pub fn with_tagger(mut self, tagger: Option<tagger::Tagger>) -> Self {
+        self.tagger = tagger;
+        self
+    }
+
+    /// The `CoNLL` label (`B-LOC`, `I-PER`, or "") the gazetteer gives each token.
+    pub fn gazetteer_labels(found: &[Found], tokens: &[(usize, usize)]) -> Vec<&'static str> {
+        tokens
+            .iter()
+            .map(|&(s, e)| {
+                found
+                    .iter()
+                    .filter(|f| f.method == Method::Gazetteer && f.start <= s && e <= f.end)
+                    .find_map(|f| {
+                        let label = eval::conll_label(f.entity_type)?;
+                        let begin = f.start == s;
+                        tagger::LABELS.iter().copied().find(|l| {
+                            l.len() > 2
+                                && l.get(2..) == Some(label)
+                                && l.starts_with(if begin { 'B' } else { 'I' })
+                        })
+                    })
+                    .unwrap_or("")
+            })
+            .collect()
+    }
+
+    /// Names the tagger finds in `text` that overlap nothing in `found`.
+    fn tagged(&self, text: &str, found: &[Found]) -> Vec<Found> {
+        let Some(tagger) = &self.tagger else { return Vec::new() };
+        let ranges = tagger::tokenize(text);
+        let gaz = Self::gazetteer_labels(found, &ranges);
+        let tokens: Vec<tagger::Token<'_>> = ranges
+            .iter()
+            .zip(&gaz)
+            .map(|(&(s, e), g)| tagger::Token { text: text.get(s..e).unwrap_or(""), gazetteer: g })
+            .collect();
+        let labels = tagger.tag(&tokens);
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < labels.len() {
+            let l = tagger::LABELS[labels[i]];
+            if l == "O" {
+                i += 1;
+                continue;
+            }
+            let kind = l.get(2..).unwrap_or("");
+            let mut j = i + 1;
+            while j < labels.len() && tagger::LABELS[labels[j]] == format!("I-{kind}") {
+                j += 1;
+            }
+            let (start, end) = (ranges[i].0, ranges[j - 1].1);
+            i = j;
+            if found.iter().any(|f| f.start < end && start < f.end) {
+                continue;
+            }
+            let surface = text.get(start..end).unwrap_or("");
+            if !surface.chars().any(char::is_alphabetic) {
+                continue;
+            }
+            let entity_type = match kind {
+                "PER" => EntityType::Person,
+                "ORG" => EntityType::Org,
+                "LOC" => EntityType::Gpe,
+                _ => EntityType::Misc,
+            };
+            let name = surface.split_whitespace().collect::<Vec<_>>().join(" ");
+            out.push(Found {
+                start,
+                end,
+                entity_id: entente_schema::entity_id_for_name(
+                    &entity_type.as_str().to_lowercase(),
+                    &name,
+                ),
+                entity_name: name,
+                entity_type,
+                method: Method::Model,
+                country_id: None,
+                value: None,
+                unit: None,
+                iso_date: None,
+            });
+        }
+        out
     }
 
     /// The gazetteer in use.
@@ -117,6 +223,15 @@ impl Extractor {
 
     /// The mentions in `text`, sorted by position, non-overlapping.
     pub fn find(&self, text: &str) -> Vec<Found> {
+        let mut out = self.find_listed(text);
+        let tagged = self.tagged(text, &out);
+        out.extend(tagged);
+        out.sort_by_key(|f| f.start);
+        out
+    }
+
+    /// The mentions the rules and gazetteers find in `text` (not the tagger), sorted.
+    pub fn find_listed(&self, text: &str) -> Vec<Found> {
         let values = if self.values { find_values(text) } else { Vec::new() };
         let mut out: Vec<Found> = Vec::with_capacity(values.len());
         for v in values {

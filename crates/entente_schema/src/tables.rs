@@ -89,6 +89,9 @@ pub enum EntityType {
     Event,
     /// A named law, treaty or programme.
     Law,
+    /// Another named thing found by the statistical tagger (a product, a work, an event, a
+    /// nationality it could not place).
+    Misc,
     /// A monetary amount.
     Money,
     /// A percentage.
@@ -101,7 +104,7 @@ pub enum EntityType {
 
 impl EntityType {
     /// Every entity type, in the order used for sorting and reports.
-    pub const ALL: [EntityType; 11] = [
+    pub const ALL: [EntityType; 12] = [
         Self::Person,
         Self::Org,
         Self::Gpe,
@@ -109,6 +112,7 @@ impl EntityType {
         Self::Norp,
         Self::Event,
         Self::Law,
+        Self::Misc,
         Self::Money,
         Self::Percent,
         Self::Date,
@@ -125,6 +129,7 @@ impl EntityType {
             Self::Norp => "NORP",
             Self::Event => "EVENT",
             Self::Law => "LAW",
+            Self::Misc => "MISC",
             Self::Money => "MONEY",
             Self::Percent => "PERCENT",
             Self::Date => "DATE",
@@ -153,6 +158,8 @@ pub enum Method {
     Gazetteer,
     /// A pattern rule for amounts, percentages and dates.
     Rule,
+    /// The statistical name tagger (a name no gazetteer lists).
+    Model,
 }
 
 /// The unit a co-occurrence is counted in.
@@ -457,9 +464,9 @@ table! {
         entity_id: String,
         /// Canonical display name of the entity.
         entity_name: String,
-        /// PERSON, ORG, GPE, LOC, NORP, EVENT, LAW, MONEY, PERCENT, DATE or QUANTITY.
+        /// PERSON, ORG, GPE, LOC, NORP, EVENT, LAW, MISC, MONEY, PERCENT, DATE or QUANTITY.
         entity_type: EntityType,
-        /// How the mention was found: `gazetteer` or `rule`.
+        /// How the mention was found: `gazetteer`, `rule` or `model` (the statistical tagger).
         method: Method,
         /// For a NORP demonym or a capital, the `entity_id` of its country; else null.
         country_id: Option<String>,

@@ -11,7 +11,7 @@ use entente_ingest::{IngestConfig, ingest_file};
 use rayon::prelude::*;
 use serde::Deserialize;
 
-use crate::args::{EvalHtmlArgs, EvalNerArgs, EvalSentencesArgs};
+use crate::args::{EvalHtmlArgs, EvalNerArgs, EvalSentencesArgs, TrainNerArgs};
 use crate::{Outcome, PipelineConfig};
 
 /// One line of a cases file.
@@ -152,7 +152,6 @@ fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<Vec
 /// Runs each gold document through normalise and extract, maps the mentions back to the
 /// gold text and prints exact-span scores per label.
 pub(crate) fn ner(args: &EvalNerArgs) -> anyhow::Result<Outcome> {
-    use entente_extract::eval::{GoldDoc, conll_label, score, sum};
     let text = std::fs::read_to_string(&args.pipeline)
         .with_context(|| format!("cannot read pipeline file {}", args.pipeline.display()))?;
     let config = PipelineConfig::parse(&text, &args.pipeline)?;
@@ -171,11 +170,21 @@ pub(crate) fn ner(args: &EvalNerArgs) -> anyhow::Result<Outcome> {
         gazetteers.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
     let extractor = entente_extract::Extractor::new(&config.extract, &extra)?;
     let normaliser = entente_normalise::Normaliser::new(&config.normalise)?;
+    print_ner_scores(&extractor, &normaliser, &args.gold)?;
+    Ok(Outcome::Success)
+}
+
+fn print_ner_scores(
+    extractor: &entente_extract::Extractor,
+    normaliser: &entente_normalise::Normaliser,
+    gold: &[std::path::PathBuf],
+) -> anyhow::Result<()> {
+    use entente_extract::eval::{GoldDoc, conll_label, score, sum};
     println!(
         "{:<28} {:<5} {:>7} {:>7} {:>7} {:>9} {:>7} {:>7}",
         "gold file", "label", "gold", "found", "correct", "precision", "recall", "F1"
     );
-    for path in &args.gold {
+    for path in gold {
         let docs: Vec<GoldDoc> = read_jsonl(path)?;
         let started = Instant::now();
         let scored: Vec<_> = docs
@@ -186,7 +195,7 @@ pub(crate) fn ner(args: &EvalNerArgs) -> anyhow::Result<Outcome> {
                     Ok(n) => {
                         let sentences: Vec<&entente_schema::Sentence> =
                             n.sentences.iter().collect();
-                        entente_extract::extract_document(&n.document, &sentences, &extractor)
+                        entente_extract::extract_document(&n.document, &sentences, extractor)
                             .iter()
                             .filter_map(|e| {
                                 let label = conll_label(e.entity_type)?;
@@ -219,6 +228,47 @@ pub(crate) fn ner(args: &EvalNerArgs) -> anyhow::Result<Outcome> {
             );
         }
         tracing::info!("{name}: {} documents in {elapsed:.2?}", docs.len());
+    }
+    Ok(())
+}
+
+/// Trains the name tagger, writes the model, and scores it on `--dev`.
+pub(crate) fn train_ner(args: &TrainNerArgs) -> anyhow::Result<Outcome> {
+    use entente_extract::eval::{GoldDoc, training_sentences};
+    let config = entente_extract::ExtractConfig {
+        model: false,
+        ..entente_extract::ExtractConfig::default()
+    };
+    let extractor = entente_extract::Extractor::new(&config, &[])?;
+    let mut docs: Vec<GoldDoc> = Vec::new();
+    for path in &args.train {
+        docs.extend(read_jsonl::<GoldDoc>(path)?);
+    }
+    let sentences: Vec<_> = docs.iter().flat_map(|d| training_sentences(&extractor, d)).collect();
+    let tokens: usize = sentences.iter().map(|(t, _)| t.len()).sum();
+    let started = Instant::now();
+    let tagger = entente_extract::tagger::Tagger::train(&sentences, args.epochs);
+    let bytes = tagger.to_bytes()?;
+    std::fs::write(&args.out, &bytes)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    println!(
+        "trained on {} documents, {} sentences, {tokens} tokens, {} epochs in {:.1?}: {} features, {} bytes in {}",
+        docs.len(),
+        sentences.len(),
+        args.epochs,
+        started.elapsed(),
+        tagger.len(),
+        bytes.len(),
+        args.out.display()
+    );
+    if !args.dev.is_empty() {
+        let reloaded = entente_extract::tagger::Tagger::from_bytes(&bytes)?;
+        let extractor =
+            entente_extract::Extractor::new(&entente_extract::ExtractConfig::default(), &[])?
+                .with_tagger(Some(reloaded));
+        let normaliser =
+            entente_normalise::Normaliser::new(&entente_normalise::NormaliseConfig::default())?;
+        print_ner_scores(&extractor, &normaliser, &args.dev)?;
     }
     Ok(Outcome::Success)
 }

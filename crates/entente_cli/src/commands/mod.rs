@@ -9,7 +9,7 @@ use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::args::{Cli, Command, EvalCommand};
+use crate::args::{Cli, Command, EvalCommand, TrainCommand};
 use crate::{Outcome, PipelineConfig};
 
 pub(crate) use stages::Stage;
@@ -27,6 +27,7 @@ pub(crate) fn dispatch(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Eval(EvalCommand::Html(args)) => eval::html(args),
         Command::Eval(EvalCommand::Sentences(args)) => eval::sentences(args),
         Command::Eval(EvalCommand::Ner(args)) => eval::ner(args),
+        Command::Train(TrainCommand::Ner(args)) => eval::train_ner(args),
         Command::Schema(args) => schema::run(args),
         Command::Validate(args) => validate::run(args),
     }

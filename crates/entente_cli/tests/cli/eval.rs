@@ -119,3 +119,40 @@ fn scores_entities_against_gold() {
     );
     assert!(out.contains("gold.jsonl                   ORG         1       0       0"), "{out}");
 }
+
+/// `train ner` learns from a small gold file, writes a model that loads, and scores it.
+#[test]
+fn trains_a_tagger() {
+    let dir = tempfile::tempdir().unwrap();
+    let gold = dir.path().join("train.jsonl");
+    let text = "Alice Smith flew to Oslo .";
+    let record = serde_json::json!({"doc_id": "t", "text": text, "sentence_spans": [[0, 26]], "entities": [
+        {"start": 0, "end": 11, "label": "PER", "text": "Alice Smith"},
+        {"start": 20, "end": 24, "label": "LOC", "text": "Oslo"},
+    ]});
+    let lines: Vec<String> = (0..20).map(|_| record.to_string()).collect();
+    std::fs::write(&gold, lines.join("\n")).unwrap();
+    let model = dir.path().join("m.zst");
+    let g = gold.to_str().unwrap();
+    let o = entente(&[
+        "train",
+        "ner",
+        "--train",
+        g,
+        "--out",
+        model.to_str().unwrap(),
+        "--epochs",
+        "3",
+        "--dev",
+        g,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("trained on 20 documents, 20 sentences, 120 tokens, 3 epochs"), "{out}");
+    assert!(
+        out.contains("train.jsonl                  PER        20      20      20    1.0000"),
+        "{out}"
+    );
+    let bytes = std::fs::read(&model).unwrap();
+    assert!(entente_extract::tagger::Tagger::from_bytes(&bytes).is_ok());
+}
