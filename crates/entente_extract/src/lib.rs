@@ -160,6 +160,9 @@ impl Extractor {
     /// Names the tagger finds in `text` that overlap nothing in `found`.
     fn tagged(&self, text: &str, found: &[Found]) -> Vec<Found> {
         let Some(tagger) = &self.tagger else { return Vec::new() };
+        if is_title_case_heading(text) {
+            return Vec::new();
+        }
         let ranges = tagger::tokenize(text);
         let gaz = Self::gazetteer_labels(found, &ranges);
         let tokens: Vec<tagger::Token<'_>> = ranges
@@ -273,6 +276,24 @@ impl Extractor {
     }
 }
 
+/// A heading in title case ("Regional Responses and Western Counterstrategies"): no final
+/// punctuation, three to fourteen words of four letters or more, at least 70% of them
+/// capitalised, and not in capitals throughout (newswire headlines, which the tagger was
+/// trained on). The tagger reads such lines as names; the gazetteer still applies.
+fn is_title_case_heading(text: &str) -> bool {
+    let t = text.trim();
+    if t.ends_with(['.', '!', '?', '"', '”', '’']) || !t.chars().any(char::is_lowercase) {
+        return false;
+    }
+    let words: Vec<&str> = t
+        .split_whitespace()
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 4)
+        .collect();
+    let capitalised =
+        words.iter().filter(|w| w.chars().next().is_some_and(char::is_uppercase)).count();
+    (3..=14).contains(&words.len()) && capitalised * 10 >= words.len() * 7
+}
+
 /// Finds the entity mentions of every document's sentences, in parallel on the current rayon
 /// pool. Rows are sorted by `doc_id` and `mention_idx`; mentions are numbered in text order.
 /// Sentences whose document is missing, or whose offsets do not fit its text, yield nothing
@@ -342,4 +363,19 @@ pub fn extract_document(
             iso_date: f.iso_date,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_title_case_heading;
+
+    #[test]
+    fn title_case_headings_are_recognised() {
+        assert!(is_title_case_heading("Regional Responses and Western Counterstrategies"));
+        assert!(is_title_case_heading("A Challenge to Western Influence"));
+        assert!(!is_title_case_heading("Peter Blackburn"));
+        assert!(!is_title_case_heading("LEICESTERSHIRE TAKE OVER AT TOP AFTER INNINGS VICTORY"));
+        assert!(!is_title_case_heading("Vladimir Putin Met Xi Jinping In Beijing."));
+        assert!(!is_title_case_heading("The ministers met on Monday to discuss trade"));
+    }
 }
