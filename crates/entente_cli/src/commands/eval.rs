@@ -90,9 +90,7 @@ pub(crate) fn html(args: &EvalHtmlArgs) -> anyhow::Result<Outcome> {
 /// Scores the normalise stage's sentences on each gold file and prints one line per file.
 pub(crate) fn sentences(args: &EvalSentencesArgs) -> anyhow::Result<Outcome> {
     use entente_normalise::eval::{GoldRecord, RecordResult, evaluate, summarize};
-    let text = std::fs::read_to_string(&args.pipeline)
-        .with_context(|| format!("cannot read pipeline file {}", args.pipeline.display()))?;
-    let config = PipelineConfig::parse(&text, &args.pipeline)?;
+    let config = pipeline(&args.pipeline)?;
     let normaliser = entente_normalise::Normaliser::new(&config.normalise)?;
     let mut rows = Vec::new();
     for path in &args.gold {
@@ -135,6 +133,17 @@ pub(crate) fn sentences(args: &EvalSentencesArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+/// The pipeline file at `path`, its paths resolved as `entente run` resolves them.
+fn pipeline(path: &Path) -> anyhow::Result<PipelineConfig> {
+    PipelineConfig::load(&crate::args::RunArgs {
+        pipeline: path.to_path_buf(),
+        inputs: Vec::new(),
+        output: None,
+        threads: None,
+        strict: false,
+    })
+}
+
 /// Reads a JSONL file of gold records, naming the line that does not parse.
 fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<Vec<T>> {
     let text = std::fs::read_to_string(path)
@@ -152,20 +161,8 @@ fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<Vec
 /// Runs each gold document through normalise and extract, maps the mentions back to the
 /// gold text and prints exact-span scores per label.
 pub(crate) fn ner(args: &EvalNerArgs) -> anyhow::Result<Outcome> {
-    let text = std::fs::read_to_string(&args.pipeline)
-        .with_context(|| format!("cannot read pipeline file {}", args.pipeline.display()))?;
-    let config = PipelineConfig::parse(&text, &args.pipeline)?;
-    let base = args.pipeline.parent().unwrap_or(Path::new(""));
-    let gazetteers = config
-        .gazetteers
-        .iter()
-        .map(|p| {
-            let path = base.join(p);
-            std::fs::read_to_string(&path)
-                .map(|text| (path.display().to_string(), text))
-                .with_context(|| format!("cannot read gazetteer {}", path.display()))
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let config = pipeline(&args.pipeline)?;
+    let gazetteers = super::stages::read_gazetteers(&config)?;
     let extra: Vec<(&str, &str)> =
         gazetteers.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
     let extractor = entente_extract::Extractor::new(&config.extract, &extra)?;

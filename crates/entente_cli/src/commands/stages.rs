@@ -78,15 +78,7 @@ pub(crate) fn run(
     let out = config.output.as_path();
     std::fs::create_dir_all(out)
         .with_context(|| format!("cannot create output directory {}", out.display()))?;
-    let gazetteers = config
-        .gazetteers
-        .iter()
-        .map(|p| {
-            std::fs::read_to_string(p)
-                .map(|text| (p.display().to_string(), text))
-                .with_context(|| format!("cannot read gazetteer {}", p.display()))
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let gazetteers = read_gazetteers(config)?;
     let meta = FileMetadata::new(config.content_hash(&gazetteers));
     let ctx = StageCtx { config, out, meta, gazetteers, quiet };
     let started = Instant::now();
@@ -129,6 +121,19 @@ pub(crate) fn run(
         return Ok(Outcome::Failure);
     }
     Ok(Outcome::Success)
+}
+
+/// The pipeline's extra gazetteer files as `(path, contents)`.
+pub(crate) fn read_gazetteers(config: &PipelineConfig) -> anyhow::Result<Vec<(String, String)>> {
+    config
+        .gazetteers
+        .iter()
+        .map(|p| {
+            std::fs::read_to_string(p)
+                .map(|text| (p.display().to_string(), text))
+                .with_context(|| format!("cannot read gazetteer {}", p.display()))
+        })
+        .collect()
 }
 
 /// Writes `documents` with the skipped-record counts (and, once normalised, the counts of
