@@ -2,6 +2,7 @@
 //! `entente eval sentences`: sentence segmentation scored against gold sentences.
 //! `entente eval ner`: entity recognition scored against gold entities.
 
+use std::io::Write as _;
 use std::path::Path;
 use std::time::Instant;
 
@@ -24,6 +25,7 @@ struct Case {
 
 /// Runs every case through the same ingest path as `entente run` and prints the scores.
 pub(crate) fn html(args: &EvalHtmlArgs) -> anyhow::Result<Outcome> {
+    let mut stdout = std::io::stdout().lock();
     let text = std::fs::read_to_string(&args.cases)
         .with_context(|| format!("cannot read cases file {}", args.cases.display()))?;
     let base = args.cases.parent().unwrap_or(Path::new(""));
@@ -56,26 +58,35 @@ pub(crate) fn html(args: &EvalHtmlArgs) -> anyhow::Result<Outcome> {
     let bytes: usize = scored.iter().map(|(_, _, n)| n).sum();
     #[allow(clippy::cast_precision_loss, reason = "a size shown to one decimal")]
     let megabytes = bytes as f64 / 1e6;
-    println!("pages      {}", summary.pages);
-    println!("precision  {:.4}", summary.precision);
-    println!("recall     {:.4}", summary.recall);
-    println!(
+    writeln!(stdout, "pages      {}", summary.pages)?;
+    writeln!(stdout, "precision  {:.4}", summary.precision)?;
+    writeln!(stdout, "recall     {:.4}", summary.recall)?;
+    writeln!(
+        stdout,
         "F1         {:.4}  (of mean precision and mean recall, as the benchmark reports)",
         summary.f1
-    );
-    println!("page F1    {:.4}  (mean of per-page F1)", summary.mean_page_f1);
-    println!(
+    )?;
+    writeln!(stdout, "page F1    {:.4}  (mean of per-page F1)", summary.mean_page_f1)?;
+    writeln!(
+        stdout,
         "time       {:.2?} for {:.1} MB on {} threads",
         elapsed,
         megabytes,
         rayon::current_num_threads()
-    );
+    )?;
     let mut worst: Vec<&(&Case, Score, usize)> = scored.iter().collect();
     worst.sort_by(|a, b| a.1.f1().total_cmp(&b.1.f1()).then_with(|| a.0.id.cmp(&b.0.id)));
     if args.worst > 0 {
-        println!("\nworst pages:\n  {:>6} {:>6} {:>6}  id", "F1", "P", "R");
+        writeln!(stdout, "\nworst pages:\n  {:>6} {:>6} {:>6}  id", "F1", "P", "R")?;
         for (case, s, _) in worst.iter().take(args.worst) {
-            println!("  {:>6.3} {:>6.3} {:>6.3}  {}", s.f1(), s.precision, s.recall, case.id);
+            writeln!(
+                stdout,
+                "  {:>6.3} {:>6.3} {:>6.3}  {}",
+                s.f1(),
+                s.precision,
+                s.recall,
+                case.id
+            )?;
         }
     }
     match args.min_f1 {
@@ -90,6 +101,7 @@ pub(crate) fn html(args: &EvalHtmlArgs) -> anyhow::Result<Outcome> {
 /// Scores the normalise stage's sentences on each gold file and prints one line per file.
 pub(crate) fn sentences(args: &EvalSentencesArgs) -> anyhow::Result<Outcome> {
     use entente_normalise::eval::{GoldRecord, RecordResult, evaluate, summarize};
+    let mut stdout = std::io::stdout().lock();
     let config = pipeline(&args.pipeline)?;
     let normaliser = entente_normalise::Normaliser::new(&config.normalise)?;
     let mut rows = Vec::new();
@@ -106,12 +118,16 @@ pub(crate) fn sentences(args: &EvalSentencesArgs) -> anyhow::Result<Outcome> {
         let elapsed = started.elapsed();
         if args.show_errors {
             for (record, result) in records.iter().zip(&results).filter(|(_, r)| !r.exact) {
-                println!("✗ {} ({})", record.id, path.display());
+                writeln!(stdout, "✗ {} ({})", record.id, path.display())?;
                 for s in &record.sentences {
-                    println!("    gold: {}", s.split_whitespace().collect::<Vec<_>>().join(" "));
+                    writeln!(
+                        stdout,
+                        "    gold: {}",
+                        s.split_whitespace().collect::<Vec<_>>().join(" ")
+                    )?;
                 }
                 for s in &result.sentences {
-                    println!("    ours: {s}");
+                    writeln!(stdout, "    ours: {s}")?;
                 }
             }
         }
@@ -120,15 +136,17 @@ pub(crate) fn sentences(args: &EvalSentencesArgs) -> anyhow::Result<Outcome> {
             .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
         rows.push((name, summarize(&results), elapsed));
     }
-    println!(
+    writeln!(
+        stdout,
         "{:<32} {:>7} {:>7} {:>9} {:>7} {:>7}  time",
         "gold file", "records", "exact", "precision", "recall", "F1"
-    );
+    )?;
     for (name, s, elapsed) in rows {
-        println!(
+        writeln!(
+            stdout,
             "{name:<32} {:>7} {:>7} {:>9.4} {:>7.4} {:>7.4}  {elapsed:.2?}",
             s.records, s.exact, s.precision, s.recall, s.f1
-        );
+        )?;
     }
     Ok(Outcome::Success)
 }
@@ -177,10 +195,12 @@ fn print_ner_scores(
     gold: &[std::path::PathBuf],
 ) -> anyhow::Result<()> {
     use entente_extract::eval::{GoldDoc, conll_label, score, sum};
-    println!(
+    let mut stdout = std::io::stdout().lock();
+    writeln!(
+        stdout,
         "{:<28} {:<5} {:>7} {:>7} {:>7} {:>9} {:>7} {:>7}",
         "gold file", "label", "gold", "found", "correct", "precision", "recall", "F1"
-    );
+    )?;
     for path in gold {
         let docs: Vec<GoldDoc> = read_jsonl(path)?;
         let started = Instant::now();
@@ -219,10 +239,11 @@ fn print_ner_scores(
         for (label, c) in sum(&scored) {
             let (p, r, f) = c.prf();
             let label = if label.is_empty() { "all".to_owned() } else { label };
-            println!(
+            writeln!(
+                stdout,
                 "{name:<28} {label:<5} {:>7} {:>7} {:>7} {p:>9.4} {r:>7.4} {f:>7.4}",
                 c.gold, c.predicted, c.correct
-            );
+            )?;
         }
         tracing::info!("{name}: {} documents in {elapsed:.2?}", docs.len());
     }
@@ -232,6 +253,7 @@ fn print_ner_scores(
 /// Trains the name tagger, writes the model, and scores it on `--dev`.
 pub(crate) fn train_ner(args: &TrainNerArgs) -> anyhow::Result<Outcome> {
     use entente_extract::eval::{GoldDoc, training_sentences};
+    let mut stdout = std::io::stdout().lock();
     let config = entente_extract::ExtractConfig {
         model: false,
         ..entente_extract::ExtractConfig::default()
@@ -248,7 +270,8 @@ pub(crate) fn train_ner(args: &TrainNerArgs) -> anyhow::Result<Outcome> {
     let bytes = tagger.to_bytes()?;
     std::fs::write(&args.out, &bytes)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
-    println!(
+    writeln!(
+        stdout,
         "trained on {} documents, {} sentences, {tokens} tokens, {} epochs in {:.1?}: {} features, {} bytes in {}",
         docs.len(),
         sentences.len(),
@@ -257,7 +280,7 @@ pub(crate) fn train_ner(args: &TrainNerArgs) -> anyhow::Result<Outcome> {
         tagger.len(),
         bytes.len(),
         args.out.display()
-    );
+    )?;
     if !args.dev.is_empty() {
         let reloaded = entente_extract::tagger::Tagger::from_bytes(&bytes)?;
         let extractor =

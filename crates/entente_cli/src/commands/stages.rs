@@ -2,6 +2,7 @@
 //! transform, write its tables.
 
 use std::collections::BTreeMap;
+use std::io::Write as _;
 use std::path::Path;
 use std::time::Instant;
 
@@ -393,12 +394,13 @@ fn log_rejects(rejects: &[Reject]) {
 /// Prints where the tables are and their row counts, read back from the files' footers; then
 /// one line per reject reason and per kind of skipped record. Returns the number of rejects.
 fn report(out: &Path, started: Instant) -> anyhow::Result<usize> {
-    println!("entente: tables in {} ({:.1?})", out.display(), started.elapsed());
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "entente: tables in {} ({:.1?})", out.display(), started.elapsed())?;
     for name in entente_schema::TABLE_NAMES {
         let path = out.join(format!("{name}.parquet"));
         if path.exists() {
             let rows = row_count(&path)?;
-            println!("  {name:<15} {rows:>9} rows  {}", path.display());
+            writeln!(stdout, "  {name:<15} {rows:>9} rows  {}", path.display())?;
         }
     }
     let rejects =
@@ -408,19 +410,21 @@ fn report(out: &Path, started: Instant) -> anyhow::Result<usize> {
         by_reason.entry((&r.stage, r.reason.as_str())).or_insert((0, r)).0 += 1;
     }
     for ((stage, reason), (n, first)) in &by_reason {
-        println!(
+        writeln!(
+            stdout,
             "  rejected {n:>9} {stage}/{reason}  e.g. {} record {}: {}",
             first.source, first.source_record, first.detail
-        );
+        )?;
     }
     if table_path::<Document>(out).exists() {
         for (kind, n) in read_skipped(out)? {
-            println!("  skipped  {n:>9} {kind}");
+            writeln!(stdout, "  skipped  {n:>9} {kind}")?;
         }
         for (language, n) in read_counts(out, KEY_NOT_EXTRACTED)? {
-            println!(
+            writeln!(
+                stdout,
                 "  not extracted {n:>4} documents in language {language:?} (extractable = false)"
-            );
+            )?;
         }
     }
     Ok(rejects.len())

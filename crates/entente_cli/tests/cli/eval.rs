@@ -156,3 +156,29 @@ fn trains_a_tagger() {
     let bytes = std::fs::read(&model).unwrap();
     assert!(entente_extract::tagger::Tagger::from_bytes(&bytes).is_ok());
 }
+
+/// A reader that stops early (`entente eval ... | head`) ends the command quietly, with
+/// status 0, instead of a panic.
+#[test]
+fn closed_stdout_is_not_a_crash() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let gold = dir.path().join("gold.jsonl");
+    let record = serde_json::json!({"id": "x", "text": "One. Two.", "sentences": ["One. Two."]});
+    let lines: Vec<String> = (0..5000).map(|_| record.to_string()).collect();
+    std::fs::write(&gold, lines.join("\n")).unwrap();
+    let pipeline = root().join("pipelines/default.toml");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_entente"))
+        .args(["eval", "sentences", "--pipeline", pipeline.to_str().unwrap()])
+        .args(["--gold", gold.to_str().unwrap(), "--show-errors"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 64];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
