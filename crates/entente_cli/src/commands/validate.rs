@@ -1,6 +1,7 @@
 //! `entente validate DIR`: checks every invariant of the contract on an output directory.
 
 use std::collections::BTreeSet;
+use std::io::Write as _;
 use std::path::Path;
 
 use anyhow::Context;
@@ -15,19 +16,20 @@ use crate::Outcome;
 use crate::args::ValidateArgs;
 
 pub(crate) fn run(args: &ValidateArgs) -> anyhow::Result<Outcome> {
+    let mut stdout = std::io::stdout().lock();
     let dir = args.dir.as_path();
     let violations = validate_dir(dir)?;
     for v in violations.iter().take(args.max_shown) {
-        println!("{v}");
+        writeln!(stdout, "{v}")?;
     }
     if violations.len() > args.max_shown {
-        println!("… {} more", violations.len() - args.max_shown);
+        writeln!(stdout, "… {} more", violations.len() - args.max_shown)?;
     }
     if violations.is_empty() {
-        println!("{}: no violations", dir.display());
+        writeln!(stdout, "{}: no violations", dir.display())?;
         Ok(Outcome::Success)
     } else {
-        println!("{}: {} violations", dir.display(), violations.len());
+        writeln!(stdout, "{}: {} violations", dir.display(), violations.len())?;
         Ok(Outcome::Failure)
     }
 }
