@@ -329,7 +329,7 @@ pub fn extract_document(
     let mut sentences = sentences.to_vec();
     sentences.sort_by_key(|s| s.sentence_idx);
     let mut found: Vec<(u32, Found)> = Vec::new();
-    for s in sentences {
+    for s in &sentences {
         let (start, end) = (s.byte_start as usize, s.byte_end as usize);
         let Some(text) = doc.text.get(start..end) else { continue };
         found.extend(extractor.find(text).into_iter().map(|mut f| {
@@ -338,6 +338,9 @@ pub fn extract_document(
             (s.sentence_idx, f)
         }));
     }
+    let short = short_forms(&doc.text, &sentences, &found);
+    found.extend(short);
+    found.sort_by_key(|(_, f)| f.start);
     let ranges: Vec<(usize, usize)> = found.iter().map(|(_, f)| (f.start, f.end)).collect();
     let spans = spans_from_byte_ranges(&doc.text, &ranges);
     found
@@ -363,6 +366,57 @@ pub fn extract_document(
             iso_date: f.iso_date,
         })
         .collect()
+}
+
+/// Short forms of people named earlier in the document: after "Kim Jong Un" or "Dmitry
+/// Peskov", a lone "Kim" or "Peskov" is the same person. Each capitalised part of three
+/// letters or more of a PERSON's name counts, unless two people in the document share it;
+/// only occurrences after the first full mention, overlapping nothing already found.
+fn short_forms(text: &str, sentences: &[&Sentence], found: &[(u32, Found)]) -> Vec<(u32, Found)> {
+    let mut parts: HashMap<&str, Option<&Found>> = HashMap::new();
+    for (_, f) in found.iter().filter(|(_, f)| f.entity_type == EntityType::Person) {
+        for part in f.entity_name.split([' ', '-']) {
+            if part.chars().count() >= 3 && part.chars().next().is_some_and(char::is_uppercase) {
+                let entry = parts.entry(part).or_insert(Some(f));
+                if entry.is_some_and(|e| e.entity_id != f.entity_id) {
+                    *entry = None;
+                }
+            }
+        }
+    }
+    if parts.is_empty() {
+        return Vec::new();
+    }
+    let first_mention = |id: &str| {
+        found
+            .iter()
+            .filter(|(_, f)| f.entity_id == id)
+            .map(|(_, f)| f.start)
+            .min()
+            .unwrap_or(usize::MAX)
+    };
+    let mut out = Vec::new();
+    for s in sentences {
+        let (start, end) = (s.byte_start as usize, s.byte_end as usize);
+        let Some(sentence) = text.get(start..end) else { continue };
+        let mut at = 0;
+        for word in sentence.split(|c: char| !c.is_alphanumeric()) {
+            let (ws, we) = (start + at, start + at + word.len());
+            at += word.len()
+                + sentence
+                    .get(at + word.len()..)
+                    .and_then(|r| r.chars().next())
+                    .map_or(0, char::len_utf8);
+            let Some(Some(person)) = parts.get(word) else { continue };
+            if ws <= first_mention(&person.entity_id)
+                || found.iter().any(|(_, f)| f.start < we && ws < f.end)
+            {
+                continue;
+            }
+            out.push((s.sentence_idx, Found { start: ws, end: we, ..(*person).clone() }));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

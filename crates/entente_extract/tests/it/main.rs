@@ -70,3 +70,29 @@ proptest! {
         prop_assert!(violations.is_empty(), "{violations:#?}");
     }
 }
+
+/// A lone surname or family name after the full name is the same person; before it, or
+/// shared by two people of the document, it is not resolved.
+#[test]
+fn short_forms_resolve_to_people_named_earlier() {
+    let text = "Kim said nothing. Kim Jong Un met Vladimir Putin in Moscow. Later Kim spoke and \
+                Putin listened. Dmitry Peskov and Dmitry Medvedev attended; Dmitry left early.";
+    let out = normalise(&[document("a.txt", text)]);
+    let entities = extract(&out.documents, &out.sentences, &extractor());
+    let found: Vec<(&str, &str)> = entities
+        .iter()
+        .filter(|e| e.entity_type == entente_schema::EntityType::Person)
+        .map(|e| (e.text.as_str(), e.entity_id.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("Kim Jong Un", "person:kim-jong-un"),
+            ("Vladimir Putin", "person:vladimir-putin"),
+            ("Kim", "person:kim-jong-un"),
+            ("Putin", "person:vladimir-putin"),
+            ("Dmitry Peskov", "person:dmitry-peskov"),
+            ("Dmitry Medvedev", "person:dmitry-medvedev"),
+        ]
+    );
+}
