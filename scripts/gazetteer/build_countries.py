@@ -51,7 +51,7 @@ CANONICAL = {"MK": "North Macedonia", "SZ": "Eswatini", "VA": "Vatican City"}
 EXTRA_DEMONYMS = {
     "US": ["American", "Americans"],
     "GB": ["British", "Briton", "Britons"],
-    "CN": ["Chinese"],
+    "CN": ["Chinese", "Sino"],  # "Sino" is the combining form: "Sino-Russian", "Sino-Soviet"
     "RU": ["Russian", "Russians"],
     "KP": ["North Korean", "North Koreans"],
     "KR": ["South Korean", "South Koreans"],
