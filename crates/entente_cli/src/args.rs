@@ -81,7 +81,8 @@ pub enum EvalCommand {
     /// sentences, whitespace ignored; one line per gold file.
     Sentences(EvalSentencesArgs),
     /// Entity recognition: exact-span precision, recall and F1 against gold entities, with
-    /// entente's types mapped to PER, ORG, LOC and MISC; one block per gold file.
+    /// entente's types mapped to PER, ORG, LOC and MISC; one block per gold file. Each record
+    /// runs through normalise and extract with its gold sentences on lines of their own.
     Ner(EvalNerArgs),
 }
 

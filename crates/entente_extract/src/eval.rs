@@ -34,6 +34,21 @@ pub struct GoldDoc {
     pub sentence_spans: Vec<(u32, u32)>,
 }
 
+impl GoldDoc {
+    /// The text with each gold sentence on a line of its own, as in the original `CoNLL`
+    /// files and in real articles, where headlines and datelines stand on their own lines:
+    /// the space before every sentence becomes a line break, so offsets do not move.
+    pub fn lines(&self) -> String {
+        let starts: std::collections::HashSet<u32> =
+            self.sentence_spans.iter().map(|&(s, _)| s).collect();
+        let mut out = String::with_capacity(self.text.len());
+        for (i, c) in (1u32..).zip(self.text.chars()) {
+            out.push(if c == ' ' && starts.contains(&i) { '\n' } else { c });
+        }
+        out
+    }
+}
+
 /// The training sentences of a gold record whose text is tokens joined by single spaces
 /// (`CoNLL` style): each sentence's tokens with the gazetteer's labels, and the gold label
 /// index of every token (BIO over PER, ORG, LOC, MISC).
@@ -175,6 +190,15 @@ pub fn sum(records: &[BTreeMap<String, Counts>]) -> BTreeMap<String, Counts> {
 #[cfg(test)]
 mod tests {
     use super::score;
+
+    #[test]
+    fn gold_sentences_become_lines() {
+        let doc: super::GoldDoc = serde_json::from_str(
+            r#"{"doc_id":"d","text":"EU rejects call . Peter Blackburn","entities":[],"sentence_spans":[[0,17],[18,33]]}"#,
+        )
+        .unwrap();
+        assert_eq!(doc.lines(), "EU rejects call .\nPeter Blackburn");
+    }
 
     #[test]
     fn exact_span_and_label_count() {

@@ -62,15 +62,14 @@ pub struct ExtractConfig {
     /// Whether to use the gazetteer shipped with entente (files given in `gazetteers` are
     /// used either way).
     pub builtin_gazetteer: bool,
-    /// Whether to find names no gazetteer lists with the statistical tagger. Off by default
-    /// for now: trained on `CoNLL-2003` news, it tags title-case web headings ("Strategic
-    /// Alliance") as names (README, "Entity recognition").
+    /// Whether to find names no gazetteer lists with the statistical tagger (README, "Entity
+    /// recognition").
     pub model: bool,
 }
 
 impl Default for ExtractConfig {
     fn default() -> Self {
-        Self { values: true, builtin_gazetteer: true, model: false }
+        Self { values: true, builtin_gazetteer: true, model: true }
     }
 }
 
@@ -157,66 +156,52 @@ impl Extractor {
             .collect()
     }
 
-    /// Names the tagger finds in `text` that overlap nothing in `found`.
-    fn tagged(&self, text: &str, found: &[Found]) -> Vec<Found> {
-        let Some(tagger) = &self.tagger else { return Vec::new() };
-        if is_title_case_heading(text) {
-            return Vec::new();
-        }
-        let ranges = tagger::tokenize(text);
-        let gaz = Self::gazetteer_labels(found, &ranges);
-        let tokens: Vec<tagger::Token<'_>> = ranges
+    /// Names the tagger finds in each sentence of a document that overlap nothing the rules
+    /// and gazetteers found there: `sentences` are `(text, listed mentions)`.
+    fn tagged(&self, sentences: &[(&str, &[Found])]) -> Vec<Vec<Found>> {
+        let Some(tagger) = &self.tagger else { return vec![Vec::new(); sentences.len()] };
+        let ranges: Vec<Vec<(usize, usize)>> =
+            sentences.iter().map(|(text, _)| tagger::tokenize(text)).collect();
+        let tokens: Vec<Vec<tagger::Token<'_>>> = sentences
             .iter()
-            .zip(&gaz)
-            .map(|(&(s, e), g)| tagger::Token { text: text.get(s..e).unwrap_or(""), gazetteer: g })
+            .zip(&ranges)
+            .map(|(&(text, found), ranges)| {
+                let gaz = Self::gazetteer_labels(found, ranges);
+                ranges
+                    .iter()
+                    .zip(gaz)
+                    .map(|(&(s, e), g)| tagger::Token {
+                        text: text.get(s..e).unwrap_or(""),
+                        gazetteer: g,
+                    })
+                    .collect()
+            })
             .collect();
-        let labels = tagger.tag(&tokens);
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < labels.len() {
-            let l = tagger::LABELS[labels[i]];
-            if l == "O" {
-                i += 1;
-                continue;
-            }
-            let kind = l.get(2..).unwrap_or("");
-            let mut j = i + 1;
-            while j < labels.len() && tagger::LABELS[labels[j]] == format!("I-{kind}") {
-                j += 1;
-            }
-            let (start, end) = (ranges[i].0, ranges[j - 1].1);
-            i = j;
-            if found.iter().any(|f| f.start < end && start < f.end) {
-                continue;
-            }
-            let surface = text.get(start..end).unwrap_or("");
-            if !surface.chars().any(char::is_alphabetic) {
-                continue;
-            }
-            let entity_type = match kind {
-                "PER" => EntityType::Person,
-                "ORG" => EntityType::Org,
-                "LOC" => EntityType::Gpe,
-                _ => EntityType::Misc,
-            };
-            let name = surface.split_whitespace().collect::<Vec<_>>().join(" ");
-            out.push(Found {
-                start,
-                end,
-                entity_id: entente_schema::entity_id_for_name(
-                    &entity_type.as_str().to_lowercase(),
-                    &name,
-                ),
-                entity_name: name,
-                entity_type,
-                method: Method::Model,
-                country_id: None,
-                value: None,
-                unit: None,
-                iso_date: None,
-            });
-        }
-        out
+        let labels = tagger.tag_doc(&tokens);
+        sentences
+            .iter()
+            .zip(&ranges)
+            .zip(&labels)
+            .map(|((&(text, found), ranges), labels)| {
+                let mut out = Vec::new();
+                for name in names(text, ranges, labels) {
+                    let overlapping: Vec<&Found> =
+                        found.iter().filter(|f| f.start < name.end && name.start < f.end).collect();
+                    // A longer name around gazetteer matches wins when it has a word of its
+                    // own ("Dynamo Moscow", "British Masters", not "Russia-China"); anything
+                    // else the lists found stands.
+                    let inside = overlapping.iter().all(|f| {
+                        f.method == Method::Gazetteer && name.start <= f.start && f.end <= name.end
+                    });
+                    let own_word = word_ranges(text, name.start, name.end)
+                        .any(|(s, e)| !overlapping.iter().any(|f| f.start <= s && e <= f.end));
+                    if overlapping.is_empty() || (inside && own_word) {
+                        out.push(name);
+                    }
+                }
+                out
+            })
+            .collect()
     }
 
     /// The gazetteer in use.
@@ -224,13 +209,31 @@ impl Extractor {
         &self.gazetteer
     }
 
-    /// The mentions in `text`, sorted by position, non-overlapping.
+    /// The mentions in `text`, read as one sentence, sorted by position, non-overlapping.
     pub fn find(&self, text: &str) -> Vec<Found> {
-        let mut out = self.find_listed(text);
-        let tagged = self.tagged(text, &out);
-        out.extend(tagged);
-        out.sort_by_key(|f| f.start);
-        out
+        self.find_sentences(&[text]).pop().unwrap_or_default()
+    }
+
+    /// The mentions in each of a document's sentences, in order: the tagger reads the
+    /// sentences together, so how the document writes a word elsewhere counts.
+    pub fn find_sentences(&self, sentences: &[&str]) -> Vec<Vec<Found>> {
+        let listed: Vec<Vec<Found>> = sentences.iter().map(|t| self.find_listed(t)).collect();
+        let input: Vec<(&str, &[Found])> =
+            sentences.iter().copied().zip(listed.iter().map(Vec::as_slice)).collect();
+        let tagged = self.tagged(&input);
+        listed
+            .into_iter()
+            .zip(tagged)
+            .map(|(listed, tagged)| {
+                let mut out: Vec<Found> = listed
+                    .into_iter()
+                    .filter(|f| !tagged.iter().any(|t| f.start < t.end && t.start < f.end))
+                    .collect();
+                out.extend(tagged);
+                out.sort_by_key(|f| f.start);
+                out
+            })
+            .collect()
     }
 
     /// The mentions the rules and gazetteers find in `text` (not the tagger), sorted.
@@ -276,22 +279,65 @@ impl Extractor {
     }
 }
 
-/// A heading in title case ("Regional Responses and Western Counterstrategies"): no final
-/// punctuation, three to fourteen words of four letters or more, at least 70% of them
-/// capitalised, and not in capitals throughout (newswire headlines, which the tagger was
-/// trained on). The tagger reads such lines as names; the gazetteer still applies.
-fn is_title_case_heading(text: &str) -> bool {
-    let t = text.trim();
-    if t.ends_with(['.', '!', '?', '"', '”', '’']) || !t.chars().any(char::is_lowercase) {
-        return false;
+/// The byte ranges of the alphanumeric runs of `text[start..end]`.
+fn word_ranges(text: &str, start: usize, end: usize) -> impl Iterator<Item = (usize, usize)> {
+    let slice = text.get(start..end).unwrap_or_default();
+    slice.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(move |w| {
+        let at = w.as_ptr() as usize - slice.as_ptr() as usize;
+        (start + at, start + at + w.len())
+    })
+}
+
+/// The names in a tagged sentence: BIO labels over `ranges`.
+fn names(text: &str, ranges: &[(usize, usize)], labels: &[usize]) -> Vec<Found> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < labels.len() {
+        let l = tagger::LABELS[labels[i]];
+        if l == "O" {
+            i += 1;
+            continue;
+        }
+        let kind = l.get(2..).unwrap_or("");
+        let mut j = i + 1;
+        // A name never runs across a line break.
+        while j < labels.len()
+            && tagger::LABELS[labels[j]].get(2..) == Some(kind)
+            && tagger::LABELS[labels[j]].starts_with('I')
+            && !text.get(ranges[j - 1].1..ranges[j].0).is_some_and(|gap| gap.contains('\n'))
+        {
+            j += 1;
+        }
+        let (start, end) = (ranges[i].0, ranges[j - 1].1);
+        i = j;
+        let surface = text.get(start..end).unwrap_or("");
+        if !surface.chars().any(char::is_alphabetic) {
+            continue;
+        }
+        let entity_type = match kind {
+            "PER" => EntityType::Person,
+            "ORG" => EntityType::Org,
+            "LOC" => EntityType::Gpe,
+            _ => EntityType::Misc,
+        };
+        let name = surface.split_whitespace().collect::<Vec<_>>().join(" ");
+        out.push(Found {
+            start,
+            end,
+            entity_id: entente_schema::entity_id_for_name(
+                &entity_type.as_str().to_lowercase(),
+                &name,
+            ),
+            entity_name: name,
+            entity_type,
+            method: Method::Model,
+            country_id: None,
+            value: None,
+            unit: None,
+            iso_date: None,
+        });
     }
-    let words: Vec<&str> = t
-        .split_whitespace()
-        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 4)
-        .collect();
-    let capitalised =
-        words.iter().filter(|w| w.chars().next().is_some_and(char::is_uppercase)).count();
-    (3..=14).contains(&words.len()) && capitalised * 10 >= words.len() * 7
+    out
 }
 
 /// Finds the entity mentions of every document's sentences, in parallel on the current rayon
@@ -328,17 +374,21 @@ pub fn extract_document(
 ) -> Vec<Entity> {
     let mut sentences = sentences.to_vec();
     sentences.sort_by_key(|s| s.sentence_idx);
+    sentences.retain(|s| doc.text.get(s.byte_start as usize..s.byte_end as usize).is_some());
+    let texts: Vec<&str> = sentences
+        .iter()
+        .map(|s| doc.text.get(s.byte_start as usize..s.byte_end as usize).unwrap_or_default())
+        .collect();
     let mut found: Vec<(u32, Found)> = Vec::new();
-    for s in &sentences {
-        let (start, end) = (s.byte_start as usize, s.byte_end as usize);
-        let Some(text) = doc.text.get(start..end) else { continue };
-        found.extend(extractor.find(text).into_iter().map(|mut f| {
+    for (s, mentions) in sentences.iter().zip(extractor.find_sentences(&texts)) {
+        let start = s.byte_start as usize;
+        found.extend(mentions.into_iter().map(|mut f| {
             f.start += start;
             f.end += start;
             (s.sentence_idx, f)
         }));
     }
-    let short = short_forms(&doc.text, &sentences, &found);
+    let short = short_forms(&doc.text, &sentences, &mut found);
     found.extend(short);
     found.sort_by_key(|(_, f)| f.start);
     let ranges: Vec<(usize, usize)> = found.iter().map(|(_, f)| (f.start, f.end)).collect();
@@ -372,13 +422,20 @@ pub fn extract_document(
 /// Peskov", a lone "Kim" or "Peskov" is the same person. Each capitalised part of three
 /// letters or more of a PERSON's name counts, unless two people in the document share it;
 /// only occurrences after the first full mention, overlapping nothing already found.
-fn short_forms(text: &str, sentences: &[&Sentence], found: &[(u32, Found)]) -> Vec<(u32, Found)> {
-    let mut parts: HashMap<&str, Option<&Found>> = HashMap::new();
+fn short_forms(
+    text: &str,
+    sentences: &[&Sentence],
+    found: &mut [(u32, Found)],
+) -> Vec<(u32, Found)> {
+    let mut parts: HashMap<String, Option<Found>> = HashMap::new();
     for (_, f) in found.iter().filter(|(_, f)| f.entity_type == EntityType::Person) {
+        if !f.entity_name.contains([' ', '-']) {
+            continue;
+        }
         for part in f.entity_name.split([' ', '-']) {
             if part.chars().count() >= 3 && part.chars().next().is_some_and(char::is_uppercase) {
-                let entry = parts.entry(part).or_insert(Some(f));
-                if entry.is_some_and(|e| e.entity_id != f.entity_id) {
+                let entry = parts.entry(part.to_owned()).or_insert_with(|| Some(f.clone()));
+                if entry.as_ref().is_some_and(|e| e.entity_id != f.entity_id) {
                     *entry = None;
                 }
             }
@@ -387,7 +444,7 @@ fn short_forms(text: &str, sentences: &[&Sentence], found: &[(u32, Found)]) -> V
     if parts.is_empty() {
         return Vec::new();
     }
-    let first_mention = |id: &str| {
+    let first_mention = |found: &[(u32, Found)], id: &str| {
         found
             .iter()
             .filter(|(_, f)| f.entity_id == id)
@@ -395,6 +452,26 @@ fn short_forms(text: &str, sentences: &[&Sentence], found: &[(u32, Found)]) -> V
             .min()
             .unwrap_or(usize::MAX)
     };
+    // The tagger's own "Kim" after "Kim Jong Un" is that person too.
+    let firsts: Vec<usize> = found
+        .iter()
+        .map(|(_, f)| match parts.get(f.entity_name.as_str()) {
+            Some(Some(person))
+                if f.method == Method::Model && f.entity_type == EntityType::Person =>
+            {
+                first_mention(found, &person.entity_id)
+            }
+            _ => usize::MAX,
+        })
+        .collect();
+    for ((_, f), first) in found.iter_mut().zip(firsts) {
+        if first < f.start
+            && let Some(Some(person)) = parts.get(f.entity_name.as_str())
+        {
+            *f = Found { start: f.start, end: f.end, ..person.clone() };
+        }
+    }
+    let found: &[(u32, Found)] = found;
     let mut out = Vec::new();
     for s in sentences {
         let (start, end) = (s.byte_start as usize, s.byte_end as usize);
@@ -408,28 +485,13 @@ fn short_forms(text: &str, sentences: &[&Sentence], found: &[(u32, Found)]) -> V
                     .and_then(|r| r.chars().next())
                     .map_or(0, char::len_utf8);
             let Some(Some(person)) = parts.get(word) else { continue };
-            if ws <= first_mention(&person.entity_id)
+            if ws <= first_mention(found, &person.entity_id)
                 || found.iter().any(|(_, f)| f.start < we && ws < f.end)
             {
                 continue;
             }
-            out.push((s.sentence_idx, Found { start: ws, end: we, ..(*person).clone() }));
+            out.push((s.sentence_idx, Found { start: ws, end: we, ..person.clone() }));
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_title_case_heading;
-
-    #[test]
-    fn title_case_headings_are_recognised() {
-        assert!(is_title_case_heading("Regional Responses and Western Counterstrategies"));
-        assert!(is_title_case_heading("A Challenge to Western Influence"));
-        assert!(!is_title_case_heading("Peter Blackburn"));
-        assert!(!is_title_case_heading("LEICESTERSHIRE TAKE OVER AT TOP AFTER INNINGS VICTORY"));
-        assert!(!is_title_case_heading("Vladimir Putin Met Xi Jinping In Beijing."));
-        assert!(!is_title_case_heading("The ministers met on Monday to discuss trade"));
-    }
 }

@@ -71,9 +71,10 @@ fn features(
     tokens: &[Token<'_>],
     lower: &[String],
     shapes: &[String],
-    caps: bool,
+    style: Style,
     i: usize,
     prev: &[usize],
+    doc: &DocContext,
 ) -> Vec<u64> {
     let f = |template: u64, value: &str| xxh3_64_with_seed(value.as_bytes(), template);
     let at = |k: isize| -> &str {
@@ -134,25 +135,254 @@ fn features(
     out.push(f(33, &format!("{p1}|{}", shapes[i])));
     let len = chars.len().min(8).to_string();
     out.push(f(34, &len));
-    if caps {
-        out.push(f(27, lw));
-        out.push(f(28, &format!("{p1}|caps")));
+    if style != Style::Prose {
+        out.push(f(27, &format!("{}|{lw}", style.as_str())));
+        out.push(f(28, &format!("{p1}|{}", style.as_str())));
+    }
+    if w.chars().any(char::is_uppercase) {
+        // How the document writes this word elsewhere: a capitalised word that also appears
+        // in lower case is likely a common word at a sentence start or in a headline.
+        let position = if style != Style::Prose {
+            style.as_str()
+        } else if i == 0 {
+            "first"
+        } else {
+            "mid"
+        };
+        out.push(f(44, &format!("{position}|{}", LEXICON.contains(lw))));
+        let lower_seen = doc.lower.contains(lw);
+        let cap_mid = doc.capitalised.contains(lw);
+        out.push(f(40, &format!("{position}|{lower_seen}|{cap_mid}")));
+        out.push(f(41, &format!("{position}|{lower_seen}|{cap_mid}|{}", shapes[i])));
+        if let Some(kind) = doc.history.get(lw).map(|h| h.majority()) {
+            out.push(f(42, kind));
+            out.push(f(43, &format!("{kind}|{position}")));
+        }
     }
     out
 }
 
-/// Lower-cased forms, shapes and whether the sentence is in capitals (a headline).
-fn prepare(tokens: &[Token<'_>]) -> (Vec<String>, Vec<String>, bool) {
+/// What the rest of a document says about its words: which appear in lower case, which are
+/// capitalised inside a sentence, and which kinds of name earlier tokens of the same word were
+/// tagged with.
+#[derive(Debug, Default)]
+struct DocContext {
+    lower: std::collections::HashSet<String>,
+    capitalised: std::collections::HashSet<String>,
+    history: HashMap<String, History>,
+}
+
+/// Counts of the kinds (O, PER, ORG, LOC, MISC) a word was tagged with so far.
+#[derive(Debug, Default, Clone, Copy)]
+struct History([u16; 5]);
+
+impl History {
+    fn majority(self) -> &'static str {
+        const KINDS: [&str; 5] = ["O", "PER", "ORG", "LOC", "MISC"];
+        let mut best = 0;
+        for k in 1..5 {
+            if self.0[k] > self.0[best] {
+                best = k;
+            }
+        }
+        KINDS[best]
+    }
+}
+
+impl DocContext {
+    fn new(sentences: &[Vec<Token<'_>>]) -> Self {
+        let mut doc = Self::default();
+        for tokens in sentences {
+            let (_, _, styles) = prepare(tokens);
+            for (i, t) in tokens.iter().enumerate() {
+                let has_lower = t.text.chars().any(char::is_lowercase);
+                let has_upper = t.text.chars().any(char::is_uppercase);
+                if has_lower && !has_upper {
+                    doc.lower.insert(t.text.to_owned());
+                } else if has_lower && i > 0 && styles[i] == Style::Prose {
+                    doc.capitalised.insert(t.text.to_lowercase());
+                }
+            }
+        }
+        doc
+    }
+
+    /// Records the labels given to a sentence's capitalised tokens.
+    fn remember(&mut self, tokens: &[Token<'_>], lower: &[String], labels: &[usize]) {
+        for ((t, lw), &l) in tokens.iter().zip(lower).zip(labels) {
+            if t.text.chars().any(char::is_uppercase) {
+                let h = self.history.entry(lw.clone()).or_default();
+                let kind = l.div_ceil(2);
+                h.0[kind] = h.0[kind].saturating_add(1);
+            }
+        }
+    }
+}
+
+/// How a sentence is written: capitalisation says less about names in a headline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Style {
+    /// Ordinary sentence case.
+    Prose,
+    /// Capitals throughout ("JAPAN GET LUCKY WIN"), as newswire headlines are.
+    Caps,
+    /// Most words capitalised and no final punctuation ("Regional Responses and Western
+    /// Counterstrategies"): a heading, a table cell or a list of names.
+    Title,
+}
+
+impl Style {
+    fn as_str(self) -> &'static str {
+        match self {
+            Style::Prose => "prose",
+            Style::Caps => "caps",
+            Style::Title => "title",
+        }
+    }
+}
+
+/// Lower-cased forms, shapes and the sentence's [`Style`].
+fn prepare(tokens: &[Token<'_>]) -> (Vec<String>, Vec<String>, Vec<Style>) {
     let lower: Vec<String> = tokens.iter().map(|t| t.text.to_lowercase()).collect();
     let shapes: Vec<String> = tokens.iter().map(|t| shape(t.text)).collect();
-    let letters = tokens.iter().filter(|t| t.text.chars().any(char::is_alphabetic)).count();
-    let upper = tokens
+    (lower, shapes, styles(tokens))
+}
+
+/// The [`Style`] of every token: that of the whole sentence when it is in capitals, else that
+/// of its segment between colons and table bars ("Countering US Influence in Asia: The
+/// alliance ...", "| North Korea | Securing economic assistance |").
+fn styles(tokens: &[Token<'_>]) -> Vec<Style> {
+    if style(tokens) == Style::Caps {
+        return vec![Style::Caps; tokens.len()];
+    }
+    let mut out = Vec::with_capacity(tokens.len());
+    for segment in tokens.split_inclusive(|t| matches!(t.text, ":" | "|")) {
+        let words = match segment.split_last() {
+            Some((last, rest)) if matches!(last.text, ":" | "|") => rest,
+            _ => segment,
+        };
+        let style = style(words);
+        out.extend(std::iter::repeat_n(style, segment.len()));
+    }
+    out
+}
+
+fn style(tokens: &[Token<'_>]) -> Style {
+    let is_word = |t: &&Token<'_>| t.text.chars().any(char::is_alphabetic);
+    let letters = tokens.iter().filter(is_word).count();
+    let upper = tokens.iter().filter(is_word).filter(|t| !t.text.chars().any(char::is_lowercase));
+    if letters >= 3 && upper.count() * 10 >= letters * 8 {
+        return Style::Caps;
+    }
+    let ends_sentence =
+        tokens.last().is_some_and(|t| matches!(t.text, "." | "!" | "?" | "\"" | "”" | "'" | "’"));
+    let long: Vec<&Token<'_>> = tokens
         .iter()
-        .filter(|t| {
-            t.text.chars().any(char::is_alphabetic) && !t.text.chars().any(char::is_lowercase)
-        })
-        .count();
-    (lower, shapes, letters >= 3 && upper * 10 >= letters * 8)
+        .filter(|t| t.text.chars().filter(|c| c.is_alphabetic()).count() >= 4)
+        .collect();
+    let capitalised =
+        long.iter().filter(|t| t.text.chars().next().is_some_and(char::is_uppercase)).count();
+    if (long.len() >= 3 || !ends_sentence && long.len() >= 2) && capitalised * 10 >= long.len() * 7
+    {
+        Style::Title
+    } else {
+        Style::Prose
+    }
+}
+
+/// A title-case copy of a headline in capitals ("Japan Get Lucky Win"), so that the model
+/// learns headings in title case from the headlines of its training data.
+fn title_case(word: &str, first: bool) -> String {
+    const SMALL: &[&str] =
+        &["a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with"];
+    if !word.chars().any(char::is_alphabetic) {
+        return word.to_owned();
+    }
+    let lower = word.to_lowercase();
+    if !first && SMALL.contains(&lower.as_str()) {
+        return lower;
+    }
+    let mut chars = lower.chars();
+    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+/// Common lower-case English words (`scripts/ner/build_lexicon.py`): a capitalised word that
+/// news writes in lower case is a name only with other evidence.
+static LEXICON: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+    std::sync::LazyLock::new(|| {
+        include_str!("../data/lexicon.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .collect()
+    });
+
+/// Whether `lower` (a lower-cased word) is a common word of English or of this document.
+fn common(lower: &str, doc: &DocContext) -> bool {
+    LEXICON.contains(lower) || doc.lower.contains(lower)
+}
+
+/// Words that begin or end a name only by mistake ("As China", "Putin And", "Hey").
+fn is_function_word(word: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "a", "an", "and", "as", "at", "but", "by", "for", "from", "if", "in", "of", "on", "or",
+        "the", "to", "with", "hello", "hey", "hi", "oh", "okay", "wow", "yes",
+    ];
+    WORDS.contains(&word.to_lowercase().as_str())
+}
+
+/// Where capitals prove nothing, names made of common words are dropped: at the start of a
+/// sentence or after a colon ("Energy ties deepened", "Impact: As China ...") and in headings,
+/// where common words at the end of a name are dropped too ("Xi Gathers Allies", "Strategic
+/// Alignment"). A possessive or a word without two letters is never a name on its own.
+fn trim_common_words(tokens: &[Token<'_>], labels: &mut [usize], doc: &DocContext) {
+    let styles = styles(tokens);
+    let is_common = |i: usize| common(&tokens[i].text.to_lowercase(), doc);
+    let is_junk = |i: usize| {
+        let t = tokens[i].text;
+        t.chars().filter(|c| c.is_alphabetic()).count() < 2
+            || matches!(t, "'s" | "’s" | "'S" | "’S")
+    };
+    let starts_sentence = |s: usize| {
+        tokens[..s].last().is_some_and(|t| matches!(t.text, ":" | "|" | "•"))
+            || tokens[..s].iter().all(|t| !t.text.chars().any(char::is_alphanumeric))
+    };
+    let mut i = 0;
+    while i < labels.len() {
+        if labels[i] == 0 {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j < labels.len() && labels[j] != 0 && labels[j].is_multiple_of(2) {
+            j += 1;
+        }
+        let headline = styles[i] != Style::Prose;
+        let (mut s, mut e) = (i, j);
+        while s + 1 < e && is_function_word(tokens[s].text) {
+            s += 1;
+        }
+        while e > s + 1 && (is_function_word(tokens[e - 1].text) || headline && is_common(e - 1)) {
+            e -= 1;
+        }
+        // "Militarily, ..." and "Conversely, ..." open sentences; names rarely do so.
+        let adverb = e == s + 1
+            && starts_sentence(s)
+            && tokens.get(e).is_some_and(|t| t.text == ",")
+            && ["ly", "ing"].iter().any(|x| tokens[s].text.ends_with(x));
+        let drop = adverb
+            || (s..e).all(|k| is_junk(k) || is_function_word(tokens[k].text))
+            || ((headline || starts_sentence(s)) && (s..e).all(is_common));
+        let kind = labels[i].div_ceil(2);
+        for (k, l) in labels[i..j].iter_mut().enumerate() {
+            if drop || i + k < s || i + k >= e {
+                *l = 0;
+            }
+        }
+        if !drop {
+            labels[s] = kind * 2 - 1;
+        }
+        i = j;
+    }
 }
 
 /// Whether label `next` may follow `prev` (no `I-X` after anything but `B-X` or `I-X`).
@@ -186,25 +416,77 @@ impl Tagger {
         best
     }
 
-    /// The label index of every token.
+    /// The label index of every token of a sentence read on its own.
     pub fn tag(&self, tokens: &[Token<'_>]) -> Vec<usize> {
-        let (lower, shapes, caps) = prepare(tokens);
-        let mut out = Vec::with_capacity(tokens.len());
-        for i in 0..tokens.len() {
-            let feats = features(tokens, &lower, &shapes, caps, i, &out);
-            let label = Self::best(&scores(&self.weights, &feats), out.last().copied());
-            out.push(label);
+        let sentence = vec![tokens.to_vec()];
+        self.tag_doc(&sentence).pop().unwrap_or_default()
+    }
+
+    /// The label index of every token of a document's sentences, in order: how the document
+    /// writes each word elsewhere, and what earlier tokens of the same word were tagged, are
+    /// features too.
+    pub fn tag_doc(&self, sentences: &[Vec<Token<'_>>]) -> Vec<Vec<usize>> {
+        let mut doc = DocContext::new(sentences);
+        let mut out = Vec::with_capacity(sentences.len());
+        for tokens in sentences {
+            let (lower, shapes, styles) = prepare(tokens);
+            let mut labels = Vec::with_capacity(tokens.len());
+            for (i, &style) in styles.iter().enumerate() {
+                let feats = features(tokens, &lower, &shapes, style, i, &labels, &doc);
+                let label = Self::best(&scores(&self.weights, &feats), labels.last().copied());
+                labels.push(label);
+            }
+            doc.remember(tokens, &lower, &labels);
+            out.push(labels);
+        }
+        for (tokens, labels) in sentences.iter().zip(&mut out) {
+            trim_common_words(tokens, labels, &doc);
         }
         out
     }
 
-    /// Trains on `sentences` (tokens with gold label indices) for `epochs` passes, visiting
-    /// sentences in a fixed pseudo-random order, and returns the averaged weights.
-    pub fn train(sentences: &[(Vec<Token<'_>>, Vec<usize>)], epochs: usize) -> Self {
+    /// Trains on documents (each a list of sentences: tokens with gold label indices) for
+    /// `epochs` passes, visiting documents in a fixed pseudo-random order and each document's
+    /// sentences in order, and returns the averaged weights.
+    pub fn train(documents: &[Vec<(Vec<Token<'_>>, Vec<usize>)>], epochs: usize) -> Self {
         let mut w: HashMap<u64, [f32; N]> = HashMap::new();
         let mut u: HashMap<u64, [f32; N]> = HashMap::new();
         let mut c = 1f32;
-        let mut order: Vec<usize> = (0..sentences.len()).collect();
+        // Every headline in capitals is followed by a title-case copy of itself.
+        let titled: Vec<Vec<Vec<String>>> = documents
+            .iter()
+            .map(|d| {
+                d.iter()
+                    .filter(|(t, _)| style(t) == Style::Caps)
+                    .map(|(t, _)| {
+                        t.iter().enumerate().map(|(i, t)| title_case(t.text, i == 0)).collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        let augmented: Vec<Vec<(Vec<Token<'_>>, Vec<usize>)>> = documents
+            .iter()
+            .zip(&titled)
+            .map(|(d, titled)| {
+                let mut titled = titled.iter();
+                let mut out = Vec::with_capacity(d.len());
+                for (tokens, gold) in d {
+                    out.push((tokens.clone(), gold.clone()));
+                    if style(tokens) == Style::Caps
+                        && let Some(words) = titled.next()
+                    {
+                        let copy = tokens
+                            .iter()
+                            .zip(words)
+                            .map(|(t, w)| Token { text: w.as_str(), gazetteer: t.gazetteer })
+                            .collect();
+                        out.push((copy, gold.clone()));
+                    }
+                }
+                out
+            })
+            .collect();
+        let mut order: Vec<usize> = (0..documents.len()).collect();
         let mut state = 0x9e37_79b9_7f4a_7c15_u64;
         for _ in 0..epochs {
             // Fisher-Yates with a fixed xorshift: the same order on every machine.
@@ -216,24 +498,31 @@ impl Tagger {
                 order.swap(i, j);
             }
             for &k in &order {
-                let (tokens, gold) = &sentences[k];
-                let (lower, shapes, caps) = prepare(tokens);
-                let mut predicted: Vec<usize> = Vec::with_capacity(tokens.len());
-                for (i, &truth) in gold.iter().enumerate().take(tokens.len()) {
-                    let feats = features(tokens, &lower, &shapes, caps, i, &predicted);
-                    let guess = Self::best(&scores(&w, &feats), predicted.last().copied());
-                    if guess != truth {
-                        for f in &feats {
-                            let wf = w.entry(*f).or_insert([0.0; N]);
-                            wf[truth] += 1.0;
-                            wf[guess] -= 1.0;
-                            let uf = u.entry(*f).or_insert([0.0; N]);
-                            uf[truth] += c;
-                            uf[guess] -= c;
+                let document = &augmented[k];
+                let sentences: Vec<Vec<Token<'_>>> =
+                    document.iter().map(|(t, _)| t.clone()).collect();
+                let mut doc = DocContext::new(&sentences);
+                for (tokens, gold) in document {
+                    let (lower, shapes, styles) = prepare(tokens);
+                    let mut predicted: Vec<usize> = Vec::with_capacity(tokens.len());
+                    for (i, &truth) in gold.iter().enumerate().take(tokens.len()) {
+                        let feats =
+                            features(tokens, &lower, &shapes, styles[i], i, &predicted, &doc);
+                        let guess = Self::best(&scores(&w, &feats), predicted.last().copied());
+                        if guess != truth {
+                            for f in &feats {
+                                let wf = w.entry(*f).or_insert([0.0; N]);
+                                wf[truth] += 1.0;
+                                wf[guess] -= 1.0;
+                                let uf = u.entry(*f).or_insert([0.0; N]);
+                                uf[truth] += c;
+                                uf[guess] -= c;
+                            }
                         }
+                        predicted.push(guess);
+                        c += 1.0;
                     }
-                    predicted.push(guess);
-                    c += 1.0;
+                    doc.remember(tokens, &lower, &predicted);
                 }
             }
         }
@@ -402,6 +691,62 @@ mod tests {
         );
     }
 
+    fn label(l: &str) -> usize {
+        LABELS.iter().position(|x| *x == l).unwrap()
+    }
+
+    #[test]
+    fn headings_are_styled_per_segment() {
+        let words = toks(&[
+            "Countering",
+            "US",
+            "Influence",
+            "in",
+            "Asia",
+            ":",
+            "The",
+            "alliance",
+            "directly",
+            "challenges",
+            "influence",
+            ".",
+        ]);
+        let styles = super::styles(&words);
+        assert!(styles[..6].iter().all(|s| *s == super::Style::Title), "{styles:?}");
+        assert!(styles[6..].iter().all(|s| *s == super::Style::Prose), "{styles:?}");
+        let caps = toks(&["JAPAN", "GET", "LUCKY", "WIN", "."]);
+        assert!(super::styles(&caps).iter().all(|s| *s == super::Style::Caps));
+    }
+
+    #[test]
+    fn common_words_are_not_names_where_capitals_prove_nothing() {
+        let doc = super::DocContext::default();
+        // A heading: the name made of common words goes, a trailing common word is cut.
+        let heading = toks(&["Deeper", "Dive", ":", "Xi", "Gathers", "Allies"]);
+        let mut labels = vec![
+            label("B-PER"),
+            label("I-PER"),
+            label("O"),
+            label("B-PER"),
+            label("I-PER"),
+            label("O"),
+        ];
+        super::trim_common_words(&heading, &mut labels, &doc);
+        assert_eq!(labels, [0, 0, 0, label("B-PER"), 0, 0]);
+        // Prose: a first name that is also a word stays part of the name.
+        let prose = toks(&["Bill", "Clinton", "said", "so", "."]);
+        let mut labels = vec![label("B-PER"), label("I-PER"), 0, 0, 0];
+        super::trim_common_words(&prose, &mut labels, &doc);
+        assert_eq!(labels, [label("B-PER"), label("I-PER"), 0, 0, 0]);
+        // Sentence-opening adverbs and interjections go.
+        for first in ["Furthermore", "Militarily", "Hey"] {
+            let words = toks(&[first, ",", "the", "talks", "went", "on", "."]);
+            let mut labels = vec![label("B-ORG"), 0, 0, 0, 0, 0, 0];
+            super::trim_common_words(&words, &mut labels, &doc);
+            assert_eq!(labels, [0; 7], "{first}");
+        }
+    }
+
     #[test]
     fn shapes_collapse_long_runs() {
         assert_eq!(shape("Putin"), "Xxx");
@@ -420,7 +765,8 @@ mod tests {
                 )
             })
             .collect();
-        let tagger = Tagger::train(&sents, 3);
+        let docs = vec![sents.clone()];
+        let tagger = Tagger::train(&docs, 3);
         let tags = tagger.tag(&toks(&["Alice", "Smith", "visited", "Paris", "."]));
         assert_eq!(tags, sents[0].1);
         let back = Tagger::from_bytes(&tagger.to_bytes().unwrap()).unwrap();

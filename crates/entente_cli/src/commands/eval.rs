@@ -207,7 +207,7 @@ fn print_ner_scores(
         let scored: Vec<_> = docs
             .par_iter()
             .map(|g| {
-                let doc = entente_schema::Document::from_raw_text(&g.doc_id, 0, &g.text);
+                let doc = entente_schema::Document::from_raw_text(&g.doc_id, 0, &g.lines());
                 let predicted: Vec<(u32, u32, &str)> = match normaliser.document(&doc) {
                     Ok(n) => {
                         let sentences: Vec<&entente_schema::Sentence> =
@@ -263,10 +263,11 @@ pub(crate) fn train_ner(args: &TrainNerArgs) -> anyhow::Result<Outcome> {
     for path in &args.train {
         docs.extend(read_jsonl::<GoldDoc>(path)?);
     }
-    let sentences: Vec<_> = docs.iter().flat_map(|d| training_sentences(&extractor, d)).collect();
-    let tokens: usize = sentences.iter().map(|(t, _)| t.len()).sum();
+    let documents: Vec<_> = docs.iter().map(|d| training_sentences(&extractor, d)).collect();
+    let sentences = documents.iter().map(Vec::len).sum::<usize>();
+    let tokens: usize = documents.iter().flatten().map(|(t, _)| t.len()).sum();
     let started = Instant::now();
-    let tagger = entente_extract::tagger::Tagger::train(&sentences, args.epochs);
+    let tagger = entente_extract::tagger::Tagger::train(&documents, args.epochs);
     let bytes = tagger.to_bytes()?;
     std::fs::write(&args.out, &bytes)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
@@ -274,7 +275,7 @@ pub(crate) fn train_ner(args: &TrainNerArgs) -> anyhow::Result<Outcome> {
         stdout,
         "trained on {} documents, {} sentences, {tokens} tokens, {} epochs in {:.1?}: {} features, {} bytes in {}",
         docs.len(),
-        sentences.len(),
+        sentences,
         args.epochs,
         started.elapsed(),
         tagger.len(),
