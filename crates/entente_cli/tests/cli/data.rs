@@ -97,6 +97,66 @@ fn required_entities_and_top_pair() {
     assert!(top.count > runner_up);
 }
 
+/// Issue 6's checks on data/: every surface of these people, places and bodies carries one
+/// id and the right type, demonyms link to their country, headings are not entities, and the
+/// amounts are normalised.
+#[test]
+fn canonical_entities_on_data() {
+    let dir = tempfile::tempdir().unwrap();
+    run_default(dir.path(), &[]);
+    let entities: Vec<Entity> = read_table(dir.path()).unwrap();
+    let identities = |text: &str| -> BTreeSet<(String, String, Option<String>)> {
+        entities
+            .iter()
+            .filter(|e| e.text == text)
+            .map(|e| (e.entity_type.as_str().to_owned(), e.entity_id.clone(), e.country_id.clone()))
+            .collect()
+    };
+    let expect = |surfaces: &[&str], ty: &str, id: &str, country: Option<&str>| {
+        for text in surfaces {
+            let want: BTreeSet<_> =
+                [(ty.to_owned(), id.to_owned(), country.map(str::to_owned))].into();
+            assert_eq!(identities(text), want, "{text:?}");
+        }
+    };
+    let cn = Some("iso3166:CN");
+    let ru = Some("iso3166:RU");
+    expect(&["Xi", "Xi Jinping"], "PERSON", "person:xi-jinping", cn);
+    expect(&["Putin", "Vladimir Putin"], "PERSON", "person:vladimir-putin", ru);
+    expect(&["Kim Jong Un", "Kim Jong-un"], "PERSON", "person:kim-jong-un", Some("iso3166:KP"));
+    expect(&["Wang Yi"], "PERSON", "person:wang-yi", cn);
+    expect(&["Dmitry Peskov"], "PERSON", "person:dmitry-peskov", ru);
+    expect(&["China"], "GPE", "iso3166:CN", None);
+    expect(&["Russia"], "GPE", "iso3166:RU", None);
+    expect(&["North Korea"], "GPE", "iso3166:KP", None);
+    expect(&["US", "U.S.", "United States"], "GPE", "iso3166:US", None);
+    expect(&["Ukraine"], "GPE", "iso3166:UA", None);
+    expect(&["Taiwan"], "GPE", "iso3166:TW", None);
+    expect(&["Chinese", "Sino"], "NORP", "demonym:CN", cn);
+    expect(&["Russian"], "NORP", "demonym:RU", ru);
+    expect(&["SCO"], "ORG", "org:sco", None);
+    expect(&["BRICS"], "ORG", "org:brics", None);
+    expect(&["NATO"], "ORG", "org:nato", None);
+    expect(&["UN Security Council"], "ORG", "org:unsc", None);
+    expect(&["ASEAN"], "ORG", "org:asean", None);
+    expect(&["BRI", "Belt and Road Initiative"], "LAW", "law:belt-and-road", cn);
+    for heading in ["Regional", "Responses", "Frequently", "Questions", "Contents", "Deeper Dive"] {
+        let found: Vec<&str> =
+            entities.iter().filter(|e| e.text.contains(heading)).map(|e| e.text.as_str()).collect();
+        assert!(found.is_empty(), "{heading}: {found:?}");
+    }
+    for (text, amount) in [("$240 billion", 2.4e11), ("$1 trillion", 1e12)] {
+        let money: Vec<&Entity> = entities.iter().filter(|e| e.text == text).collect();
+        assert!(!money.is_empty(), "{text}");
+        for m in money {
+            assert_eq!(
+                (m.entity_type.as_str(), m.value, m.unit.as_deref()),
+                ("MONEY", Some(amount), Some("USD"))
+            );
+        }
+    }
+}
+
 /// One thread and two threads write byte-identical files, and `validate` passes.
 #[test]
 fn deterministic_across_threads() {

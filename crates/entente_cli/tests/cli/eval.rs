@@ -87,7 +87,8 @@ fn scores_sentences_against_gold() {
     assert!(!out.contains("✗ a ("), "{out}");
 }
 
-/// `eval ner` maps entente's types to `CoNLL` labels and scores exact spans per label.
+/// `eval ner` maps entente's types to `CoNLL` labels and scores exact spans per label (here
+/// with the gazetteers and rules alone).
 #[test]
 fn scores_entities_against_gold() {
     let dir = tempfile::tempdir().unwrap();
@@ -99,7 +100,7 @@ fn scores_entities_against_gold() {
         {"start": 42, "end": 54, "label": "ORG", "text": "Acme Widgets"},
     ]});
     std::fs::write(&gold, format!("{record}\n")).unwrap();
-    let pipeline = root().join("pipelines/default.toml");
+    let pipeline = root().join("pipelines/lists.toml");
     let o = entente(&[
         "eval",
         "ner",
