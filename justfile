@@ -84,10 +84,12 @@ dedup-corpora corpora="../shared/corpora": build venv
     {{entente}} -q normalise --input {{corpora}}/bbc_news --output output/dedup-bbc
     {{venv}}/bin/python scripts/check_duplicates.py output/dedup-bbc {{corpora}}/bbc_news/articles.jsonl
 # Benchmarks on the shared corpora: ingest MB/s on Zyte HTML, BBC and Reuters JSONL; normalise
-# (with duplicate detection) on BBC scaled 1x to 10x; sentence splitting alone on one core.
+# (with duplicate detection) on BBC scaled 1x to 10x; sentence splitting and entity extraction
+# alone on one core.
 bench corpora="../shared/corpora": build venv
     {{venv}}/bin/python scripts/bench.py {{entente}} {{corpora}}
     cargo bench --locked -q -p entente_normalise --bench split -- "$(realpath {{corpora}})/bbc_news/articles.jsonl"
+    cargo bench --locked -q -p entente_extract --bench extract -- "$(realpath {{corpora}})/bbc_news/articles.jsonl"
 
 # Remove every pipeline's output.
 clean-output:

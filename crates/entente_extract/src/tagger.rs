@@ -26,10 +26,33 @@ pub struct Token<'a> {
     pub gazetteer: &'a str,
 }
 
+/// Feature ids are already xxh3 hashes: the map uses them as they are instead of hashing
+/// them again.
+#[derive(Debug, Clone, Copy, Default)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type Weights = HashMap<u64, [f32; N], std::hash::BuildHasherDefault<IdHasher>>;
+
 /// The tagger's weights.
 #[derive(Debug, Clone, Default)]
 pub struct Tagger {
-    weights: HashMap<u64, [f32; N]>,
+    weights: Weights,
 }
 
 /// An error reading a model.
@@ -393,7 +416,7 @@ fn allowed(prev: Option<usize>, next: usize) -> bool {
     prev.is_some_and(|p| p != 0 && p.div_ceil(2) == next.div_ceil(2))
 }
 
-fn scores(weights: &HashMap<u64, [f32; N]>, feats: &[u64]) -> [f32; N] {
+fn scores(weights: &Weights, feats: &[u64]) -> [f32; N] {
     let mut s = [0f32; N];
     for f in feats {
         if let Some(w) = weights.get(f) {
@@ -449,8 +472,8 @@ impl Tagger {
     /// `epochs` passes, visiting documents in a fixed pseudo-random order and each document's
     /// sentences in order, and returns the averaged weights.
     pub fn train(documents: &[Vec<(Vec<Token<'_>>, Vec<usize>)>], epochs: usize) -> Self {
-        let mut w: HashMap<u64, [f32; N]> = HashMap::new();
-        let mut u: HashMap<u64, [f32; N]> = HashMap::new();
+        let mut w = Weights::default();
+        let mut u = Weights::default();
         let mut c = 1f32;
         // Every headline in capitals is followed by a title-case copy of itself.
         let titled: Vec<Vec<Vec<String>>> = documents
@@ -526,7 +549,8 @@ impl Tagger {
                 }
             }
         }
-        let mut weights = HashMap::with_capacity(w.len());
+        let mut weights =
+            Weights::with_capacity_and_hasher(w.len(), std::hash::BuildHasherDefault::default());
         // Each feature's weights are computed on their own: the order does not matter.
         #[allow(clippy::iter_over_hash_type, reason = "independent per entry")]
         for (f, wf) in w {
@@ -585,7 +609,8 @@ impl Tagger {
         if raw.len() != 16 + n * entry {
             return Err(ModelError::Format);
         }
-        let mut weights = HashMap::with_capacity(n);
+        let mut weights =
+            Weights::with_capacity_and_hasher(n, std::hash::BuildHasherDefault::default());
         for chunk in raw[16..].chunks_exact(entry) {
             let key = u64::from_le_bytes(chunk[..8].try_into().map_err(|_| ModelError::Format)?);
             let mut w = [0f32; N];

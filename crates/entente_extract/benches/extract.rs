@@ -1,0 +1,60 @@
+//! Extraction throughput on one core: `cargo bench -p entente_extract --bench extract --
+//! ARTICLES.jsonl` (`just bench` passes BBC news). Normalises every record's `text` (not
+//! timed), then times entity extraction alone (rules, gazetteer and tagger) over all documents,
+//! best of five passes, and prints tokens per second; also the time to load the model and the
+//! gazetteer.
+
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a benchmark reports on the terminal"
+)]
+
+use std::time::Instant;
+
+use entente_extract::{ExtractConfig, Extractor, extract_document, tagger::tokenize};
+use entente_normalise::{NormaliseConfig, NormalisedDocument, Normaliser};
+
+fn main() {
+    let Some(path) = std::env::args().skip(1).find(|a| !a.starts_with('-')) else {
+        eprintln!("usage: extract ARTICLES.jsonl");
+        std::process::exit(2);
+    };
+    let data = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        eprintln!("cannot read {path}: {e}");
+        std::process::exit(1);
+    });
+    let started = Instant::now();
+    let extractor = Extractor::new(&ExtractConfig::default(), &[]).expect("default config");
+    let load = started.elapsed();
+    let normaliser = Normaliser::new(&NormaliseConfig::default()).expect("default config");
+    let docs: Vec<NormalisedDocument> = data
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v.get("text").and_then(|t| t.as_str()).map(str::to_owned))
+        .enumerate()
+        .filter_map(|(i, raw)| {
+            normaliser.document(&entente_test::document(&format!("{i}"), &raw)).ok()
+        })
+        .collect();
+    let tokens: usize = docs.iter().map(|d| tokenize(&d.document.text).len()).sum();
+    let mut best = f64::MAX;
+    let mut mentions = 0;
+    for _ in 0..5 {
+        let started = Instant::now();
+        mentions = docs
+            .iter()
+            .map(|d| {
+                let sentences: Vec<_> = d.sentences.iter().collect();
+                extract_document(&d.document, &sentences, &extractor).len()
+            })
+            .sum::<usize>();
+        best = best.min(started.elapsed().as_secs_f64());
+    }
+    #[allow(clippy::cast_precision_loss, reason = "a rate shown rounded")]
+    let rate = tokens as f64 / best;
+    println!(
+        "extraction, one core: {} documents, {tokens} tokens, {mentions} mentions, {best:.3} s, {rate:.0} tokens/s; model and gazetteer load in {load:.2?}",
+        docs.len()
+    );
+}
