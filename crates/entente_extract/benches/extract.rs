@@ -16,26 +16,13 @@ use entente_extract::{ExtractConfig, Extractor, extract_document, tagger::tokeni
 use entente_normalise::{NormaliseConfig, NormalisedDocument, Normaliser};
 
 fn main() {
-    let Some(path) = std::env::args().skip(1).find(|a| !a.starts_with('-')) else {
-        eprintln!("usage: extract ARTICLES.jsonl");
-        std::process::exit(2);
-    };
-    let data = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        eprintln!("cannot read {path}: {e}");
-        std::process::exit(1);
-    });
     let started = Instant::now();
     let extractor = Extractor::new(&ExtractConfig::default(), &[]).expect("default config");
     let load = started.elapsed();
     let normaliser = Normaliser::new(&NormaliseConfig::default()).expect("default config");
-    let docs: Vec<NormalisedDocument> = data
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter_map(|v| v.get("text").and_then(|t| t.as_str()).map(str::to_owned))
-        .enumerate()
-        .filter_map(|(i, raw)| {
-            normaliser.document(&entente_test::document(&format!("{i}"), &raw)).ok()
-        })
+    let docs: Vec<NormalisedDocument> = entente_test::bench_documents("extract")
+        .iter()
+        .filter_map(|doc| normaliser.document(doc).ok())
         .collect();
     let tokens: usize = docs.iter().map(|d| tokenize(&d.document.text).len()).sum();
     let mut best = f64::MAX;

@@ -14,24 +14,10 @@ use std::time::Instant;
 use entente_normalise::{NormaliseConfig, Normaliser, SentenceConfig, Splitter};
 
 fn main() {
-    let Some(path) = std::env::args().skip(1).find(|a| !a.starts_with('-')) else {
-        eprintln!("usage: split ARTICLES.jsonl");
-        std::process::exit(2);
-    };
-    let data = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        eprintln!("cannot read {path}: {e}");
-        std::process::exit(1);
-    });
     let normaliser = Normaliser::new(&NormaliseConfig::default()).expect("default config");
-    let texts: Vec<String> = data
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter_map(|v| v.get("text").and_then(|t| t.as_str()).map(str::to_owned))
-        .enumerate()
-        .filter_map(|(i, raw)| {
-            let doc = entente_test::document(&format!("{i}"), &raw);
-            normaliser.document(&doc).ok().map(|d| d.document.text)
-        })
+    let texts: Vec<String> = entente_test::bench_documents("split")
+        .iter()
+        .filter_map(|doc| normaliser.document(doc).ok().map(|d| d.document.text))
         .collect();
     let bytes: usize = texts.iter().map(String::len).sum();
     let splitter = Splitter::new(&SentenceConfig::default());

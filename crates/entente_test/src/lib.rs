@@ -88,3 +88,24 @@ fn cell(v: &Value) -> String {
         text
     }
 }
+
+/// The `text` of every record of the JSONL file named by a benchmark's first non-flag
+/// argument (`cargo bench ... -- ARTICLES.jsonl`), as documents ready for normalise; exits
+/// with a message when the argument is missing or the file unreadable.
+#[allow(clippy::print_stderr, reason = "benchmarks report on the terminal")]
+pub fn bench_documents(bench: &str) -> Vec<entente_schema::Document> {
+    let Some(path) = std::env::args().skip(1).find(|a| !a.starts_with('-')) else {
+        eprintln!("usage: {bench} ARTICLES.jsonl");
+        std::process::exit(2);
+    };
+    let data = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        eprintln!("cannot read {path}: {e}");
+        std::process::exit(1);
+    });
+    data.lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter_map(|v| v.get("text").and_then(Value::as_str).map(str::to_owned))
+        .enumerate()
+        .map(|(i, raw)| document(&i.to_string(), &raw))
+        .collect()
+}
