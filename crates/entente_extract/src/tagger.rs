@@ -89,100 +89,158 @@ fn shape(w: &str) -> String {
     out
 }
 
-/// The feature ids of token `i`, given the labels chosen for the tokens before it.
-fn features(
-    tokens: &[Token<'_>],
-    lower: &[String],
-    shapes: &[String],
-    style: Style,
-    i: usize,
-    prev: &[usize],
-    doc: &DocContext,
-) -> Vec<u64> {
-    let f = |template: u64, value: &str| xxh3_64_with_seed(value.as_bytes(), template);
-    let at = |k: isize| -> &str {
-        i.checked_add_signed(k)
-            .and_then(|j| lower.get(j))
-            .map_or(if k < 0 { "<s>" } else { "</s>" }, String::as_str)
-    };
-    let shape_at = |k: isize| -> &str {
-        i.checked_add_signed(k).and_then(|j| shapes.get(j)).map_or("", String::as_str)
-    };
-    let w = tokens[i].text;
-    let lw = lower[i].as_str();
-    let chars: Vec<char> = lw.chars().collect();
-    let affix = |n: usize, from_end: bool| -> String {
-        if from_end {
-            chars[chars.len().saturating_sub(n)..].iter().collect()
-        } else {
-            chars[..n.min(chars.len())].iter().collect()
+/// A string's hash, the unit features are built from.
+fn h(s: &str) -> u64 {
+    xxh3_64_with_seed(s.as_bytes(), 0)
+}
+
+/// A feature id: template `t` over the values `a` and `b`.
+fn mix(t: u64, a: u64, b: u64) -> u64 {
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&a.to_le_bytes());
+    bytes[8..].copy_from_slice(&b.to_le_bytes());
+    xxh3_64_with_seed(&bytes, t)
+}
+
+/// What the features of a token are made of, hashed once per token.
+#[derive(Debug, Clone, Copy)]
+struct Hashes {
+    lower: u64,
+    shape: u64,
+    word: u64,
+    gazetteer: u64,
+    prefix: [u64; 3],
+    suffix: [u64; 4],
+    len: u64,
+    capitalised: bool,
+    in_lexicon: bool,
+    /// The first and last parts of a hyphenated word ("sino", "russian").
+    parts: Option<(u64, u64)>,
+}
+
+impl Hashes {
+    fn new(token: &Token<'_>, lower: &str) -> Self {
+        let bounds: Vec<usize> =
+            lower.char_indices().map(|(b, _)| b).chain([lower.len()]).collect();
+        let chars = bounds.len() - 1;
+        let prefix = |n: usize| h(&lower[..bounds[n.min(chars)]]);
+        let suffix = |n: usize| h(&lower[bounds[chars.saturating_sub(n)]..]);
+        Self {
+            lower: h(lower),
+            shape: h(&shape(token.text)),
+            word: h(token.text),
+            gazetteer: h(token.gazetteer),
+            prefix: [prefix(2), prefix(3), prefix(4)],
+            suffix: [suffix(2), suffix(3), suffix(4), suffix(5)],
+            len: chars.min(8) as u64,
+            capitalised: token.text.chars().any(char::is_uppercase),
+            in_lexicon: LEXICON.contains(lower),
+            parts: lower
+                .split_once('-')
+                .zip(lower.rsplit_once('-'))
+                .map(|((first, _), (_, last))| (h(first), h(last))),
         }
-    };
-    let p1 = prev.last().map_or("<s>", |&l| LABELS[l]);
-    let p2 = if prev.len() >= 2 { LABELS[prev[prev.len() - 2]] } else { "<s>" };
-    let mut out = vec![
-        f(0, ""),
-        f(1, lw),
-        f(2, &shapes[i]),
-        f(3, &affix(2, false)),
-        f(4, &affix(3, false)),
-        f(5, &affix(2, true)),
-        f(6, &affix(3, true)),
-        f(7, &affix(4, true)),
-        f(8, at(-1)),
-        f(9, at(1)),
-        f(10, at(-2)),
-        f(11, at(2)),
-        f(12, shape_at(-1)),
-        f(13, shape_at(1)),
-        f(14, p1),
-        f(15, &format!("{p2}|{p1}")),
-        f(16, &format!("{p1}|{lw}")),
-        f(17, w),
-        f(18, &format!("{}|{lw}", at(-1))),
-        f(19, &format!("{lw}|{}", at(1))),
-        f(20, &format!("{}|{}", shapes[i], shape_at(1))),
-        f(21, &format!("{}|{}", shape_at(-1), shapes[i])),
-        f(22, tokens[i].gazetteer),
-        f(23, &format!("{}|{}", tokens[i].gazetteer, shapes[i])),
-        f(24, tokens.get(i + 1).map_or("", |t| t.gazetteer)),
-        f(25, if i > 0 { tokens[i - 1].gazetteer } else { "" }),
-    ];
+    }
+}
+
+/// A sentence ready for tagging: lower-cased tokens, their hashes and styles.
+struct Prepared {
+    lower: Vec<String>,
+    hashes: Vec<Hashes>,
+    styles: Vec<Style>,
+}
+
+fn prepare(tokens: &[Token<'_>]) -> Prepared {
+    let lower: Vec<String> = tokens.iter().map(|t| t.text.to_lowercase()).collect();
+    let hashes = tokens.iter().zip(&lower).map(|(t, l)| Hashes::new(t, l)).collect();
+    Prepared { lower, hashes, styles: styles(tokens) }
+}
+
+/// Writes the feature ids of token `i` into `out`, given the labels chosen for the tokens
+/// before it.
+fn features(p: &Prepared, i: usize, prev: &[usize], doc: &DocContext, out: &mut Vec<u64>) {
+    const START: u64 = 0x0053_5441_5254; // no label or word before the sentence
+    const END: u64 = 0x0045_4e44; // no word after it
+    const NONE: u64 = 0; // no shape or gazetteer label there
+    let t = &p.hashes[i];
+    let at = |k: isize| i.checked_add_signed(k).and_then(|j| p.hashes.get(j));
+    let word = |k: isize| at(k).map_or(if k < 0 { START } else { END }, |x| x.lower);
+    let shape = |k: isize| at(k).map_or(NONE, |x| x.shape);
+    let gazetteer = |k: isize| at(k).map_or(NONE, |x| x.gazetteer);
+    let p1 = prev.last().map_or(START, |&l| l as u64);
+    let p2 = if prev.len() >= 2 { prev[prev.len() - 2] as u64 } else { START };
+    let style = p.styles[i];
+    out.clear();
+    out.extend([
+        mix(0, 0, 0),
+        mix(1, t.lower, 0),
+        mix(2, t.shape, 0),
+        mix(3, t.prefix[0], 0),
+        mix(4, t.prefix[1], 0),
+        mix(29, t.prefix[2], 0),
+        mix(5, t.suffix[0], 0),
+        mix(6, t.suffix[1], 0),
+        mix(7, t.suffix[2], 0),
+        mix(30, t.suffix[3], 0),
+        mix(8, word(-1), 0),
+        mix(9, word(1), 0),
+        mix(10, word(-2), 0),
+        mix(11, word(2), 0),
+        mix(12, shape(-1), 0),
+        mix(13, shape(1), 0),
+        mix(14, p1, 0),
+        mix(15, p2, p1),
+        mix(16, p1, t.lower),
+        mix(17, t.word, 0),
+        mix(18, word(-1), t.lower),
+        mix(19, t.lower, word(1)),
+        mix(20, t.shape, shape(1)),
+        mix(21, shape(-1), t.shape),
+        mix(22, t.gazetteer, 0),
+        mix(23, t.gazetteer, t.shape),
+        mix(24, gazetteer(1), 0),
+        mix(25, gazetteer(-1), 0),
+        mix(31, word(-1), t.shape),
+        mix(32, t.shape, word(1)),
+        mix(33, p1, t.shape),
+        mix(34, t.len, 0),
+    ]);
     if i == 0 {
-        out.push(f(26, &shapes[i]));
+        out.push(mix(26, t.shape, 0));
     }
-    out.push(f(29, &affix(4, false)));
-    out.push(f(30, &affix(5, true)));
-    out.push(f(31, &format!("{}|{}", at(-1), shapes[i])));
-    out.push(f(32, &format!("{}|{}", shapes[i], at(1))));
-    out.push(f(33, &format!("{p1}|{}", shapes[i])));
-    let len = chars.len().min(8).to_string();
-    out.push(f(34, &len));
+    let suffix = |k: isize| at(k).map_or(NONE, |x| x.suffix[1]);
+    out.extend([
+        mix(35, word(-1), word(1)),
+        mix(36, suffix(-1), 0),
+        mix(37, suffix(1), 0),
+        mix(38, mix(0, shape(-1), t.shape), shape(1)),
+    ]);
+    if let Some((first, last)) = t.parts {
+        out.push(mix(45, first, 0));
+        out.push(mix(46, last, 0));
+    }
     if style != Style::Prose {
-        out.push(f(27, &format!("{}|{lw}", style.as_str())));
-        out.push(f(28, &format!("{p1}|{}", style.as_str())));
+        out.push(mix(27, style as u64, t.lower));
+        out.push(mix(28, p1, style as u64));
     }
-    if w.chars().any(char::is_uppercase) {
+    if t.capitalised {
         // How the document writes this word elsewhere: a capitalised word that also appears
         // in lower case is likely a common word at a sentence start or in a headline.
-        let position = if style != Style::Prose {
-            style.as_str()
-        } else if i == 0 {
-            "first"
-        } else {
-            "mid"
+        let position = match style {
+            Style::Prose if i == 0 => 10,
+            Style::Prose => 11,
+            other => other as u64,
         };
-        out.push(f(44, &format!("{position}|{}", LEXICON.contains(lw))));
-        let lower_seen = doc.lower.contains(lw);
-        let cap_mid = doc.capitalised.contains(lw);
-        out.push(f(40, &format!("{position}|{lower_seen}|{cap_mid}")));
-        out.push(f(41, &format!("{position}|{lower_seen}|{cap_mid}|{}", shapes[i])));
+        let lw = p.lower[i].as_str();
+        let seen = u64::from(doc.lower.contains(lw)) * 2 + u64::from(doc.capitalised.contains(lw));
+        out.push(mix(44, position, u64::from(t.in_lexicon)));
+        out.push(mix(40, position, seen));
+        out.push(mix(41, position * 4 + seen, t.shape));
         if let Some(kind) = doc.history.get(lw).map(|h| h.majority()) {
-            out.push(f(42, kind));
-            out.push(f(43, &format!("{kind}|{position}")));
+            out.push(mix(42, kind, 0));
+            out.push(mix(43, kind, position));
         }
     }
-    out
 }
 
 /// What the rest of a document says about its words: which appear in lower case, which are
@@ -200,29 +258,28 @@ struct DocContext {
 struct History([u16; 5]);
 
 impl History {
-    fn majority(self) -> &'static str {
-        const KINDS: [&str; 5] = ["O", "PER", "ORG", "LOC", "MISC"];
+    /// The kind (0 = O, 1 = PER, ...) most often given.
+    fn majority(self) -> u64 {
         let mut best = 0;
         for k in 1..5 {
             if self.0[k] > self.0[best] {
                 best = k;
             }
         }
-        KINDS[best]
+        best as u64
     }
 }
 
 impl DocContext {
-    fn new(sentences: &[Vec<Token<'_>>]) -> Self {
+    fn new(sentences: &[Vec<Token<'_>>], prepared: &[Prepared]) -> Self {
         let mut doc = Self::default();
-        for tokens in sentences {
-            let (_, _, styles) = prepare(tokens);
+        for (tokens, p) in sentences.iter().zip(prepared) {
             for (i, t) in tokens.iter().enumerate() {
                 let has_lower = t.text.chars().any(char::is_lowercase);
                 let has_upper = t.text.chars().any(char::is_uppercase);
                 if has_lower && !has_upper {
                     doc.lower.insert(t.text.to_owned());
-                } else if has_lower && i > 0 && styles[i] == Style::Prose {
+                } else if has_lower && i > 0 && p.styles[i] == Style::Prose {
                     doc.capitalised.insert(t.text.to_lowercase());
                 }
             }
@@ -231,9 +288,9 @@ impl DocContext {
     }
 
     /// Records the labels given to a sentence's capitalised tokens.
-    fn remember(&mut self, tokens: &[Token<'_>], lower: &[String], labels: &[usize]) {
-        for ((t, lw), &l) in tokens.iter().zip(lower).zip(labels) {
-            if t.text.chars().any(char::is_uppercase) {
+    fn remember(&mut self, p: &Prepared, labels: &[usize]) {
+        for ((t, lw), &l) in p.hashes.iter().zip(&p.lower).zip(labels) {
+            if t.capitalised {
                 let h = self.history.entry(lw.clone()).or_default();
                 let kind = l.div_ceil(2);
                 h.0[kind] = h.0[kind].saturating_add(1);
@@ -254,23 +311,6 @@ enum Style {
     Title,
 }
 
-impl Style {
-    fn as_str(self) -> &'static str {
-        match self {
-            Style::Prose => "prose",
-            Style::Caps => "caps",
-            Style::Title => "title",
-        }
-    }
-}
-
-/// Lower-cased forms, shapes and the sentence's [`Style`].
-fn prepare(tokens: &[Token<'_>]) -> (Vec<String>, Vec<String>, Vec<Style>) {
-    let lower: Vec<String> = tokens.iter().map(|t| t.text.to_lowercase()).collect();
-    let shapes: Vec<String> = tokens.iter().map(|t| shape(t.text)).collect();
-    (lower, shapes, styles(tokens))
-}
-
 /// The [`Style`] of every token: that of the whole sentence when it is in capitals, else that
 /// of its segment between colons and table bars ("Countering US Influence in Asia: The
 /// alliance ...", "| North Korea | Securing economic assistance |").
@@ -284,8 +324,7 @@ fn styles(tokens: &[Token<'_>]) -> Vec<Style> {
             Some((last, rest)) if matches!(last.text, ":" | "|") => rest,
             _ => segment,
         };
-        let style = style(words);
-        out.extend(std::iter::repeat_n(style, segment.len()));
+        out.extend(std::iter::repeat_n(style(words), segment.len()));
     }
     out
 }
@@ -357,8 +396,12 @@ fn is_function_word(word: &str) -> bool {
 /// sentence or after a colon ("Energy ties deepened", "Impact: As China ...") and in headings,
 /// where common words at the end of a name are dropped too ("Xi Gathers Allies", "Strategic
 /// Alignment"). A possessive or a word without two letters is never a name on its own.
-fn trim_common_words(tokens: &[Token<'_>], labels: &mut [usize], doc: &DocContext) {
-    let styles = styles(tokens);
+fn trim_common_words(
+    tokens: &[Token<'_>],
+    styles: &[Style],
+    labels: &mut [usize],
+    doc: &DocContext,
+) {
     let is_common = |i: usize| common(&tokens[i].text.to_lowercase(), doc);
     let is_junk = |i: usize| {
         let t = tokens[i].text;
@@ -449,21 +492,22 @@ impl Tagger {
     /// writes each word elsewhere, and what earlier tokens of the same word were tagged, are
     /// features too.
     pub fn tag_doc(&self, sentences: &[Vec<Token<'_>>]) -> Vec<Vec<usize>> {
-        let mut doc = DocContext::new(sentences);
+        let prepared: Vec<Prepared> = sentences.iter().map(|t| prepare(t)).collect();
+        let mut doc = DocContext::new(sentences, &prepared);
         let mut out = Vec::with_capacity(sentences.len());
-        for tokens in sentences {
-            let (lower, shapes, styles) = prepare(tokens);
-            let mut labels = Vec::with_capacity(tokens.len());
-            for (i, &style) in styles.iter().enumerate() {
-                let feats = features(tokens, &lower, &shapes, style, i, &labels, &doc);
+        let mut feats = Vec::new();
+        for p in &prepared {
+            let mut labels = Vec::with_capacity(p.lower.len());
+            for i in 0..p.lower.len() {
+                features(p, i, &labels, &doc, &mut feats);
                 let label = Self::best(&scores(&self.weights, &feats), labels.last().copied());
                 labels.push(label);
             }
-            doc.remember(tokens, &lower, &labels);
+            doc.remember(p, &labels);
             out.push(labels);
         }
-        for (tokens, labels) in sentences.iter().zip(&mut out) {
-            trim_common_words(tokens, labels, &doc);
+        for ((tokens, p), labels) in sentences.iter().zip(&prepared).zip(&mut out) {
+            trim_common_words(tokens, &p.styles, labels, &doc);
         }
         out
     }
@@ -510,6 +554,7 @@ impl Tagger {
             })
             .collect();
         let mut order: Vec<usize> = (0..documents.len()).collect();
+        let mut feats = Vec::new();
         let mut state = 0x9e37_79b9_7f4a_7c15_u64;
         for _ in 0..epochs {
             // Fisher-Yates with a fixed xorshift: the same order on every machine.
@@ -524,13 +569,12 @@ impl Tagger {
                 let document = &augmented[k];
                 let sentences: Vec<Vec<Token<'_>>> =
                     document.iter().map(|(t, _)| t.clone()).collect();
-                let mut doc = DocContext::new(&sentences);
-                for (tokens, gold) in document {
-                    let (lower, shapes, styles) = prepare(tokens);
+                let prepared: Vec<Prepared> = sentences.iter().map(|t| prepare(t)).collect();
+                let mut doc = DocContext::new(&sentences, &prepared);
+                for ((tokens, gold), p) in document.iter().zip(&prepared) {
                     let mut predicted: Vec<usize> = Vec::with_capacity(tokens.len());
                     for (i, &truth) in gold.iter().enumerate().take(tokens.len()) {
-                        let feats =
-                            features(tokens, &lower, &shapes, styles[i], i, &predicted, &doc);
+                        features(p, i, &predicted, &doc, &mut feats);
                         let guess = Self::best(&scores(&w, &feats), predicted.last().copied());
                         if guess != truth {
                             for f in &feats {
@@ -545,7 +589,7 @@ impl Tagger {
                         predicted.push(guess);
                         c += 1.0;
                     }
-                    doc.remember(tokens, &lower, &predicted);
+                    doc.remember(p, &predicted);
                 }
             }
         }
@@ -756,18 +800,18 @@ mod tests {
             label("I-PER"),
             label("O"),
         ];
-        super::trim_common_words(&heading, &mut labels, &doc);
+        super::trim_common_words(&heading, &super::styles(&heading), &mut labels, &doc);
         assert_eq!(labels, [0, 0, 0, label("B-PER"), 0, 0]);
         // Prose: a first name that is also a word stays part of the name.
         let prose = toks(&["Bill", "Clinton", "said", "so", "."]);
         let mut labels = vec![label("B-PER"), label("I-PER"), 0, 0, 0];
-        super::trim_common_words(&prose, &mut labels, &doc);
+        super::trim_common_words(&prose, &super::styles(&prose), &mut labels, &doc);
         assert_eq!(labels, [label("B-PER"), label("I-PER"), 0, 0, 0]);
         // Sentence-opening adverbs and interjections go.
         for first in ["Furthermore", "Militarily", "Hey"] {
             let words = toks(&[first, ",", "the", "talks", "went", "on", "."]);
             let mut labels = vec![label("B-ORG"), 0, 0, 0, 0, 0, 0];
-            super::trim_common_words(&words, &mut labels, &doc);
+            super::trim_common_words(&words, &super::styles(&words), &mut labels, &doc);
             assert_eq!(labels, [0; 7], "{first}");
         }
     }
