@@ -30,6 +30,10 @@ pub struct PipelineConfig {
     /// file.
     #[serde(default)]
     pub gazetteers: Vec<PathBuf>,
+    /// The user's corrections to extraction (TOML: `[[add]]`, `[[alias]]`, `[[merge]]`,
+    /// `[[block]]`; README "Correcting entities"), relative to the pipeline file.
+    #[serde(default)]
+    pub overrides: Option<PathBuf>,
     /// Ingest options.
     #[serde(default)]
     pub ingest: IngestConfig,
@@ -56,6 +60,7 @@ impl PipelineConfig {
         config.inputs = config.inputs.iter().map(|p| clean(&base.join(p))).collect();
         config.output = clean(&base.join(&config.output));
         config.gazetteers = config.gazetteers.iter().map(|p| clean(&base.join(p))).collect();
+        config.overrides = config.overrides.as_ref().map(|p| clean(&base.join(p)));
         if !args.inputs.is_empty() {
             config.inputs.clone_from(&args.inputs);
         }
@@ -79,16 +84,17 @@ impl PipelineConfig {
         Ok(config)
     }
 
-    /// Hash of everything that changes the tables' contents (stage options and the extra
-    /// gazetteers' contents), written into every file's metadata. Paths and thread counts do
-    /// not change the tables and are left out.
-    pub fn content_hash(&self, gazetteers: &[(String, String)]) -> String {
+    /// Hash of everything that changes the tables' contents (stage options, the extra
+    /// gazetteers' and the overrides file's contents), written into every file's metadata.
+    /// Paths and thread counts do not change the tables and are left out.
+    pub fn content_hash(&self, files: &ExtractFiles) -> String {
         let stages = serde_json::json!({
             "ingest": self.ingest,
             "normalise": self.normalise,
             "extract": self.extract,
             "aggregate": self.aggregate,
-            "gazetteers": gazetteers.iter().map(|(_, text)| entente_schema::hash_hex(text.as_bytes())).collect::<Vec<_>>(),
+            "gazetteers": files.gazetteers.iter().map(|(_, text)| entente_schema::hash_hex(text.as_bytes())).collect::<Vec<_>>(),
+            "overrides": files.overrides.as_ref().map(|(_, text)| entente_schema::hash_hex(text.as_bytes())),
         });
         entente_schema::hash_hex(stages.to_string().as_bytes())
     }
@@ -124,5 +130,56 @@ mod tests {
         );
         assert_eq!(super::clean(Path::new("../a/./b")), PathBuf::from("../a/b"));
         assert_eq!(super::clean(Path::new("a/..")), PathBuf::from("."));
+    }
+}
+
+/// The files the extract stage reads besides its tables: extra gazetteers and the overrides
+/// file, each as `(path, contents)`.
+#[derive(Debug, Clone, Default)]
+pub struct ExtractFiles {
+    /// Extra gazetteers.
+    pub gazetteers: Vec<(String, String)>,
+    /// The overrides file.
+    pub overrides: Option<(String, String)>,
+}
+
+impl ExtractFiles {
+    /// Reads the files `config` names.
+    pub fn read(config: &PipelineConfig) -> anyhow::Result<Self> {
+        let read = |p: &Path, what: &str| {
+            std::fs::read_to_string(p)
+                .map(|text| (p.display().to_string(), text))
+                .with_context(|| format!("cannot read {what} {}", p.display()))
+        };
+        Ok(Self {
+            gazetteers: config
+                .gazetteers
+                .iter()
+                .map(|p| read(p, "gazetteer"))
+                .collect::<anyhow::Result<_>>()?,
+            overrides: config
+                .overrides
+                .as_deref()
+                .map(|p| read(p, "overrides file"))
+                .transpose()?,
+        })
+    }
+
+    /// The extractor `config` describes with these files; a bad gazetteer or overrides file
+    /// is a usage error naming it.
+    pub fn extractor(&self, config: &PipelineConfig) -> anyhow::Result<entente_extract::Extractor> {
+        let usage = |e: String| anyhow::Error::new(UsageError(e));
+        let extra: Vec<(&str, &str)> =
+            self.gazetteers.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+        let mut extractor = entente_extract::Extractor::new(&config.extract, &extra)
+            .map_err(|e| usage(e.to_string()))?;
+        if let Some((path, text)) = &self.overrides {
+            let overrides: entente_extract::Overrides = toml::from_str(text)
+                .map_err(|e| usage(format!("invalid overrides file {path}: {e}")))?;
+            extractor = extractor
+                .with_overrides(&overrides)
+                .map_err(|e| usage(format!("overrides file {path}: {e}")))?;
+        }
+        Ok(extractor)
     }
 }

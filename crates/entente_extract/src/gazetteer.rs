@@ -59,10 +59,8 @@ impl Gazetteer {
     /// comment line. An id defined in two files is an error; later files may not redefine it.
     pub fn from_files(files: &[(&str, &str)]) -> Result<Self, Error> {
         let mut entries: Vec<Entry> = Vec::new();
+        let mut aliases: Vec<(String, usize)> = Vec::new();
         let mut by_id: HashMap<String, usize> = HashMap::new();
-        let mut folded: Vec<String> = Vec::new();
-        let mut candidates: Vec<Vec<(String, usize)>> = Vec::new();
-        let mut pattern_of: HashMap<String, usize> = HashMap::new();
         for &(file, contents) in files {
             let mut header_seen = false;
             for (index, raw) in contents.lines().enumerate() {
@@ -84,7 +82,7 @@ impl Gazetteer {
                     header_seen = true;
                     continue;
                 }
-                let [id, ty, name, country, aliases] = fields[..] else {
+                let [id, ty, name, country, names] = fields[..] else {
                     return Err(bad(format!(
                         "expected 5 tab-separated fields, found {}",
                         fields.len()
@@ -106,18 +104,8 @@ impl Gazetteer {
                     name: name.to_owned(),
                     country_id: (!country.is_empty()).then(|| country.to_owned()),
                 });
-                for alias in aliases.split('|').map(str::trim).filter(|a| !a.is_empty()) {
-                    for variant in apostrophe_variants(alias) {
-                        let key = variant.to_ascii_lowercase();
-                        let pattern = *pattern_of.entry(key.clone()).or_insert_with(|| {
-                            folded.push(key);
-                            candidates.push(Vec::new());
-                            candidates.len() - 1
-                        });
-                        if !candidates[pattern].iter().any(|(a, _)| *a == variant) {
-                            candidates[pattern].push((variant, entry));
-                        }
-                    }
+                for alias in names.split('|').map(str::trim).filter(|a| !a.is_empty()) {
+                    aliases.push((alias.to_owned(), entry));
                 }
             }
             if !header_seen {
@@ -126,6 +114,41 @@ impl Gazetteer {
                     line: 0,
                     detail: "the file has no header".into(),
                 });
+            }
+        }
+        Self::build(entries, &aliases)
+    }
+
+    /// The same gazetteer with more entities and more aliases `(alias, index into
+    /// entries)`; `entries` extends [`Gazetteer::entries`].
+    pub(crate) fn extended(
+        &self,
+        entries: Vec<Entry>,
+        aliases: &[(String, usize)],
+    ) -> Result<Self, Error> {
+        let mut all: Vec<(String, usize)> = self.candidates.iter().flatten().cloned().collect();
+        all.extend_from_slice(aliases);
+        let mut everything = self.entries.clone();
+        everything.extend(entries);
+        Self::build(everything, &all)
+    }
+
+    /// Builds the automaton over every alias (and its curly-apostrophe spelling).
+    fn build(entries: Vec<Entry>, aliases: &[(String, usize)]) -> Result<Self, Error> {
+        let mut folded: Vec<String> = Vec::new();
+        let mut candidates: Vec<Vec<(String, usize)>> = Vec::new();
+        let mut pattern_of: HashMap<String, usize> = HashMap::new();
+        for (alias, entry) in aliases {
+            for variant in apostrophe_variants(alias) {
+                let key = variant.to_ascii_lowercase();
+                let pattern = *pattern_of.entry(key.clone()).or_insert_with(|| {
+                    folded.push(key);
+                    candidates.push(Vec::new());
+                    candidates.len() - 1
+                });
+                if !candidates[pattern].iter().any(|(a, _)| *a == variant) {
+                    candidates[pattern].push((variant, *entry));
+                }
             }
         }
         let automaton = AhoCorasickBuilder::new()
@@ -197,7 +220,8 @@ fn case_variant_ok(alias: &str, surface: &str) -> bool {
         || (all_caps && alias.chars().filter(|c| c.is_alphabetic()).count() >= 5)
 }
 
-fn on_word_boundaries(text: &str, start: usize, end: usize) -> bool {
+/// Whether `text[start..end]` has no letter or digit right before or after it.
+pub(crate) fn on_word_boundaries(text: &str, start: usize, end: usize) -> bool {
     let before = text.get(..start).and_then(|t| t.chars().next_back());
     let after = text.get(end..).and_then(|t| t.chars().next());
     !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)

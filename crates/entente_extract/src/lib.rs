@@ -20,12 +20,15 @@
 #![warn(clippy::disallowed_methods, reason = "stages do no IO")]
 
 pub use crate::gazetteer::{BUILTIN_FILES, Entry, Gazetteer, GazetteerMatch};
+pub use crate::overrides::{Add, Alias, Block, Merge, Overrides};
 pub use crate::rules::{RuleMatch, find_values};
 
 pub mod eval;
 pub mod tagger;
 
 mod gazetteer;
+mod overrides;
+mod resolve;
 mod rules;
 
 use std::collections::HashMap;
@@ -51,6 +54,9 @@ pub enum Error {
     /// The tagger's model does not load.
     #[error("NER model: {0}")]
     Model(String),
+    /// The overrides file asks for something impossible.
+    #[error("overrides: {0}")]
+    Overrides(String),
 }
 
 /// Options of the extract stage (`[extract]` in a pipeline file).
@@ -108,6 +114,7 @@ pub struct Extractor {
     gazetteer: Gazetteer,
     values: bool,
     tagger: Option<tagger::Tagger>,
+    corrections: overrides::Corrections,
 }
 
 impl Extractor {
@@ -124,7 +131,21 @@ impl Extractor {
         } else {
             None
         };
-        Ok(Self { gazetteer, values: config.values, tagger })
+        Ok(Self {
+            gazetteer,
+            values: config.values,
+            tagger,
+            corrections: overrides::Corrections::default(),
+        })
+    }
+
+    /// The same extractor with the user's [`Overrides`]: their entities and aliases join the
+    /// gazetteer, their merges and blocks apply to every document's mentions.
+    pub fn with_overrides(mut self, overrides: &Overrides) -> Result<Self, Error> {
+        let (gazetteer, corrections) = overrides.apply_to(&self.gazetteer)?;
+        self.gazetteer = gazetteer;
+        self.corrections = corrections;
+        Ok(self)
     }
 
     /// The same extractor with `tagger` as its statistical tagger (or none).
@@ -224,12 +245,16 @@ impl Extractor {
         listed
             .into_iter()
             .zip(tagged)
-            .map(|(listed, tagged)| {
-                let mut out: Vec<Found> = listed
+            .zip(sentences)
+            .map(|((listed, tagged), text)| {
+                let mut out: Vec<((), Found)> = listed
                     .into_iter()
                     .filter(|f| !tagged.iter().any(|t| f.start < t.end && t.start < f.end))
+                    .map(|f| ((), f))
                     .collect();
-                out.extend(tagged);
+                out.extend(tagged.into_iter().map(|f| ((), f)));
+                self.corrections.apply(text, &mut out);
+                let mut out: Vec<Found> = out.into_iter().map(|((), f)| f).collect();
                 out.sort_by_key(|f| f.start);
                 out
             })
@@ -388,8 +413,11 @@ pub fn extract_document(
             (s.sentence_idx, f)
         }));
     }
-    let short = short_forms(&doc.text, &sentences, &mut found);
+    let short = resolve::short_forms(&doc.text, &sentences, &mut found);
     found.extend(short);
+    resolve::acronyms(&doc.text, &sentences, &mut found);
+    // Again: short forms and acronyms may bring back a merged id or a blocked text.
+    extractor.corrections.apply(&doc.text, &mut found);
     found.sort_by_key(|(_, f)| f.start);
     let ranges: Vec<(usize, usize)> = found.iter().map(|(_, f)| (f.start, f.end)).collect();
     let spans = spans_from_byte_ranges(&doc.text, &ranges);
@@ -416,82 +444,4 @@ pub fn extract_document(
             iso_date: f.iso_date,
         })
         .collect()
-}
-
-/// Short forms of people named earlier in the document: after "Kim Jong Un" or "Dmitry
-/// Peskov", a lone "Kim" or "Peskov" is the same person. Each capitalised part of three
-/// letters or more of a PERSON's name counts, unless two people in the document share it;
-/// only occurrences after the first full mention, overlapping nothing already found.
-fn short_forms(
-    text: &str,
-    sentences: &[&Sentence],
-    found: &mut [(u32, Found)],
-) -> Vec<(u32, Found)> {
-    let mut parts: HashMap<String, Option<Found>> = HashMap::new();
-    for (_, f) in found.iter().filter(|(_, f)| f.entity_type == EntityType::Person) {
-        if !f.entity_name.contains([' ', '-']) {
-            continue;
-        }
-        for part in f.entity_name.split([' ', '-']) {
-            if part.chars().count() >= 3 && part.chars().next().is_some_and(char::is_uppercase) {
-                let entry = parts.entry(part.to_owned()).or_insert_with(|| Some(f.clone()));
-                if entry.as_ref().is_some_and(|e| e.entity_id != f.entity_id) {
-                    *entry = None;
-                }
-            }
-        }
-    }
-    if parts.is_empty() {
-        return Vec::new();
-    }
-    let first_mention = |found: &[(u32, Found)], id: &str| {
-        found
-            .iter()
-            .filter(|(_, f)| f.entity_id == id)
-            .map(|(_, f)| f.start)
-            .min()
-            .unwrap_or(usize::MAX)
-    };
-    // The tagger's own "Kim" after "Kim Jong Un" is that person too.
-    let firsts: Vec<usize> = found
-        .iter()
-        .map(|(_, f)| match parts.get(f.entity_name.as_str()) {
-            Some(Some(person))
-                if f.method == Method::Model && f.entity_type == EntityType::Person =>
-            {
-                first_mention(found, &person.entity_id)
-            }
-            _ => usize::MAX,
-        })
-        .collect();
-    for ((_, f), first) in found.iter_mut().zip(firsts) {
-        if first < f.start
-            && let Some(Some(person)) = parts.get(f.entity_name.as_str())
-        {
-            *f = Found { start: f.start, end: f.end, ..person.clone() };
-        }
-    }
-    let found: &[(u32, Found)] = found;
-    let mut out = Vec::new();
-    for s in sentences {
-        let (start, end) = (s.byte_start as usize, s.byte_end as usize);
-        let Some(sentence) = text.get(start..end) else { continue };
-        let mut at = 0;
-        for word in sentence.split(|c: char| !c.is_alphanumeric()) {
-            let (ws, we) = (start + at, start + at + word.len());
-            at += word.len()
-                + sentence
-                    .get(at + word.len()..)
-                    .and_then(|r| r.chars().next())
-                    .map_or(0, char::len_utf8);
-            let Some(Some(person)) = parts.get(word) else { continue };
-            if ws <= first_mention(found, &person.entity_id)
-                || found.iter().any(|(_, f)| f.start < we && ws < f.end)
-            {
-                continue;
-            }
-            out.push((s.sentence_idx, Found { start: ws, end: we, ..person.clone() }));
-        }
-    }
-    out
 }

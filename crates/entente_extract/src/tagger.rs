@@ -383,6 +383,61 @@ fn common(lower: &str, doc: &DocContext) -> bool {
     LEXICON.contains(lower) || doc.lower.contains(lower)
 }
 
+/// Titles and honorifics, which come before a person's name but are not part of it
+/// ("President Vladimir Putin", "Foreign Minister Wang Yi", "Mr. Smith").
+fn is_title(word: &str) -> bool {
+    const TITLES: &[&str] = &[
+        "ambassador",
+        "captain",
+        "chairman",
+        "chairwoman",
+        "chancellor",
+        "colonel",
+        "commander",
+        "dr",
+        "dr.",
+        "foreign",
+        "gen",
+        "gen.",
+        "general",
+        "gov",
+        "gov.",
+        "governor",
+        "judge",
+        "king",
+        "lieutenant",
+        "mayor",
+        "minister",
+        "mr",
+        "mr.",
+        "mrs",
+        "mrs.",
+        "ms",
+        "ms.",
+        "pope",
+        "premier",
+        "president",
+        "prime",
+        "prince",
+        "princess",
+        "prof",
+        "prof.",
+        "professor",
+        "queen",
+        "rep",
+        "rep.",
+        "secretary",
+        "sen",
+        "sen.",
+        "senator",
+        "sir",
+        "spokesman",
+        "spokeswoman",
+        "vice",
+    ];
+    TITLES.contains(&word.to_lowercase().as_str())
+}
+
 /// Words that begin or end a name only by mistake ("As China", "Putin And", "Hey").
 fn is_function_word(word: &str) -> bool {
     const WORDS: &[&str] = &[
@@ -424,7 +479,9 @@ fn trim_common_words(
         }
         let headline = styles[i] != Style::Prose;
         let (mut s, mut e) = (i, j);
-        while s + 1 < e && is_function_word(tokens[s].text) {
+        let person = labels[i] == 1;
+        while s + 1 < e && (is_function_word(tokens[s].text) || person && is_title(tokens[s].text))
+        {
             s += 1;
         }
         while e > s + 1 && (is_function_word(tokens[e - 1].text) || headline && is_common(e - 1)) {
@@ -807,6 +864,11 @@ mod tests {
         let mut labels = vec![label("B-PER"), label("I-PER"), 0, 0, 0];
         super::trim_common_words(&prose, &super::styles(&prose), &mut labels, &doc);
         assert_eq!(labels, [label("B-PER"), label("I-PER"), 0, 0, 0]);
+        // Titles are not part of a person's name.
+        let titled = toks(&["Foreign", "Minister", "Wang", "Yi", "spoke", "."]);
+        let mut labels = vec![label("B-PER"), label("I-PER"), label("I-PER"), label("I-PER"), 0, 0];
+        super::trim_common_words(&titled, &super::styles(&titled), &mut labels, &doc);
+        assert_eq!(labels, [0, 0, label("B-PER"), label("I-PER"), 0, 0]);
         // Sentence-opening adverbs and interjections go.
         for first in ["Furthermore", "Militarily", "Hey"] {
             let words = toks(&[first, ",", "the", "talks", "went", "on", "."]);

@@ -22,15 +22,42 @@ pub fn doc_id(source: &str, record: u32) -> String {
 }
 
 /// The id of an entity that no gazetteer knows: its type and its name folded to lowercase
-/// ASCII-ish words joined by `-`, e.g. `person:jhon-lennon`. Identical names of the same type
-/// get the same id in every document and run.
+/// words joined by `-`, e.g. `person:jhon-lennon`; "-isation" is spelled "-ization", so
+/// "Kim Jong-un" and "Kim Jong Un", "Organisation" and "Organization" get one id. Identical
+/// names of the same type get the same id in every document and run.
 pub fn entity_id_for_name(prefix: &str, name: &str) -> String {
     let mut slug = String::with_capacity(name.len());
     for word in name.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
         if !slug.is_empty() {
             slug.push('-');
         }
-        slug.extend(word.chars().flat_map(char::to_lowercase));
+        let lower = word.to_lowercase();
+        // British and American spellings of the same name ("Organisation", "Organization").
+        let folded = ["isation", "isations"]
+            .iter()
+            .find_map(|ending| {
+                lower
+                    .strip_suffix(ending)
+                    .map(|stem| format!("{stem}{}", ending.replacen("is", "iz", 1)))
+            })
+            .unwrap_or(lower);
+        slug.push_str(&folded);
     }
     format!("{prefix}:{slug}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::entity_id_for_name;
+
+    #[test]
+    fn spelling_variants_share_an_id() {
+        let id = |name| entity_id_for_name("org", name);
+        assert_eq!(id("Kim Jong-un"), id("Kim Jong Un"));
+        assert_eq!(
+            id("Collective Security Treaty Organisation"),
+            "org:collective-security-treaty-organization"
+        );
+        assert_eq!(id("Organizations"), id("ORGANISATIONS"));
+    }
 }

@@ -180,10 +180,7 @@ fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<Vec
 /// gold text and prints exact-span scores per label.
 pub(crate) fn ner(args: &EvalNerArgs) -> anyhow::Result<Outcome> {
     let config = pipeline(&args.pipeline)?;
-    let gazetteers = super::stages::read_gazetteers(&config)?;
-    let extra: Vec<(&str, &str)> =
-        gazetteers.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
-    let extractor = entente_extract::Extractor::new(&config.extract, &extra)?;
+    let extractor = crate::config::ExtractFiles::read(&config)?.extractor(&config)?;
     let normaliser = entente_normalise::Normaliser::new(&config.normalise)?;
     print_ner_scores(&extractor, &normaliser, &args.gold)?;
     Ok(Outcome::Success)

@@ -6,9 +6,9 @@ use std::io::Write as _;
 use std::path::Path;
 use std::time::Instant;
 
+use crate::config::ExtractFiles;
 use anyhow::Context;
 use entente_aggregate::Units;
-use entente_extract::Extractor;
 use entente_ingest::Ingested;
 use entente_normalise::{Normalised, Normaliser};
 use entente_parquet::{
@@ -59,7 +59,7 @@ struct StageCtx<'a> {
     config: &'a PipelineConfig,
     out: &'a Path,
     meta: FileMetadata,
-    gazetteers: Vec<(String, String)>,
+    files: ExtractFiles,
     quiet: bool,
 }
 
@@ -79,9 +79,9 @@ pub(crate) fn run(
     let out = config.output.as_path();
     std::fs::create_dir_all(out)
         .with_context(|| format!("cannot create output directory {}", out.display()))?;
-    let gazetteers = read_gazetteers(config)?;
-    let meta = FileMetadata::new(config.content_hash(&gazetteers));
-    let ctx = StageCtx { config, out, meta, gazetteers, quiet };
+    let files = ExtractFiles::read(config)?;
+    let meta = FileMetadata::new(config.content_hash(&files));
+    let ctx = StageCtx { config, out, meta, files, quiet };
     let started = Instant::now();
     tracing::info!(
         "pipeline {}: {} into {}",
@@ -125,18 +125,6 @@ pub(crate) fn run(
 }
 
 /// The pipeline's extra gazetteer files as `(path, contents)`.
-pub(crate) fn read_gazetteers(config: &PipelineConfig) -> anyhow::Result<Vec<(String, String)>> {
-    config
-        .gazetteers
-        .iter()
-        .map(|p| {
-            std::fs::read_to_string(p)
-                .map(|text| (p.display().to_string(), text))
-                .with_context(|| format!("cannot read gazetteer {}", p.display()))
-        })
-        .collect()
-}
-
 /// Writes `documents` with the skipped-record counts (and, once normalised, the counts of
 /// documents extraction skips) in its metadata.
 fn write_documents(
@@ -311,10 +299,7 @@ fn extract(
     sentences: &[Sentence],
 ) -> anyhow::Result<Vec<Entity>> {
     let started = Instant::now();
-    let extra: Vec<(&str, &str)> =
-        ctx.gazetteers.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
-    let extractor = Extractor::new(&ctx.config.extract, &extra)
-        .map_err(|e| anyhow::Error::new(crate::UsageError(e.to_string())))?;
+    let extractor = ctx.files.extractor(ctx.config)?;
     let entities = entente_extract::extract(documents, sentences, &extractor);
     let skipped: u64 = entente_normalise::not_extractable(documents).values().sum();
     tracing::info!(

@@ -111,3 +111,53 @@ fn validate_reports_violations() {
     let o = entente(&["validate", "no-such-dir"]);
     assert_eq!(o.status.code(), Some(1));
 }
+
+/// A pipeline's overrides file applies to the run, and a bad one is a usage error naming the
+/// file and the entry.
+#[test]
+fn overrides_file_applies_and_bad_ones_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::write(
+        input.join("a.txt"),
+        "Vladimir Putin met Xi Jinping in Moscow on Monday. The Kremlin said the talks went well.\n",
+    )
+    .unwrap();
+    let overrides = dir.path().join("fixes.toml");
+    std::fs::write(
+        &overrides,
+        "[[block]]\ntexts = [\"Moscow\"]\n\n[[merge]]\nids = [\"org:kremlin\"]\ninto = \"iso3166:RU\"\n",
+    )
+    .unwrap();
+    let pipeline = dir.path().join("p.toml");
+    std::fs::write(
+        &pipeline,
+        "name = \"p\"\ninputs = [\"in\"]\noutput = \"out\"\noverrides = \"fixes.toml\"\n",
+    )
+    .unwrap();
+    let o = entente(&["run", "--pipeline", pipeline.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let entities: Vec<Entity> = read_table(&dir.path().join("out")).unwrap();
+    let found: Vec<(&str, &str)> =
+        entities.iter().map(|e| (e.text.as_str(), e.entity_id.as_str())).collect();
+    assert!(!found.iter().any(|(t, _)| *t == "Moscow"), "{found:?}");
+    assert!(found.contains(&("Kremlin", "iso3166:RU")), "{found:?}");
+
+    std::fs::write(&overrides, "[[alias]]\nid = \"org:nobody\"\naliases = [\"Nobody\"]\n").unwrap();
+    let o = entente(&["run", "--pipeline", pipeline.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("fixes.toml: overrides: alias #1: no entity has the id org:nobody"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::write(&overrides, "[[remove]]\nid = \"x\"\n").unwrap();
+    let o = entente(&["run", "--pipeline", pipeline.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("invalid overrides file") && stderr(&o).contains("remove"),
+        "{}",
+        stderr(&o)
+    );
+}

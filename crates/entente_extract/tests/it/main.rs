@@ -1,6 +1,6 @@
 //! Extract on the shared article and on random text.
 
-use entente_extract::{ExtractConfig, Extractor, extract};
+use entente_extract::{ExtractConfig, Extractor, Overrides, extract};
 use entente_normalise::{NormaliseConfig, Normalised, Normaliser};
 use entente_schema::{Tables, check_tables};
 use entente_test::{ARTICLE, document, messy_text, render_table};
@@ -96,5 +96,121 @@ fn short_forms_resolve_to_people_named_earlier() {
             ("Dmitry Medvedev", "person:dmitry-medvedev"),
             ("Dmitry", "person:dmitry"),
         ]
+    );
+}
+
+/// The mentions of `text` (one document) as `(text, entity_id, type)`.
+fn mentions(extractor: &Extractor, text: &str) -> Vec<(String, String, String)> {
+    let out = normalise(&[document("a.txt", text)]);
+    extract(&out.documents, &out.sentences, extractor)
+        .into_iter()
+        .map(|e| (e.text, e.entity_id, e.entity_type.as_str().to_owned()))
+        .collect()
+}
+
+fn with_overrides(toml: &str) -> Result<Extractor, entente_extract::Error> {
+    let overrides: Overrides = toml::from_str(toml).unwrap();
+    extractor().with_overrides(&overrides)
+}
+
+fn row(text: &str, id: &str, ty: &str) -> (String, String, String) {
+    (text.to_owned(), id.to_owned(), ty.to_owned())
+}
+
+/// `[[add]]` creates an entity the gazetteer finds by its aliases; an id that exists is an
+/// error that says what to do instead.
+#[test]
+fn overrides_add() {
+    let ex = with_overrides(
+        "[[add]]\nid = \"org:gazprom\"\ntype = \"ORG\"\nname = \"Gazprom\"\ncountry = \"iso3166:RU\"\naliases = [\"Gazprom\", \"Gazprom PJSC\"]\n",
+    )
+    .unwrap();
+    let found = mentions(&ex, "Gazprom PJSC signed a deal. Gazprom said so.");
+    assert_eq!(
+        found,
+        [row("Gazprom PJSC", "org:gazprom", "ORG"), row("Gazprom", "org:gazprom", "ORG")]
+    );
+    let err = with_overrides("[[add]]\nid = \"iso3166:CN\"\ntype = \"GPE\"\nname = \"China\"\n")
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "overrides: add #1: iso3166:CN is already an entity; use [[alias]] to give it more names"
+    );
+}
+
+/// `[[alias]]` gives a known entity more names; an unknown id is an error.
+#[test]
+fn overrides_alias() {
+    let text = "The Middle Kingdom and the Celestial Empire traded.";
+    assert!(!mentions(&extractor(), text).iter().any(|(_, id, _)| id == "iso3166:CN"));
+    let ex = with_overrides(
+        "[[alias]]\nid = \"iso3166:CN\"\naliases = [\"Middle Kingdom\", \"Celestial Empire\"]\n",
+    )
+    .unwrap();
+    let found = mentions(&ex, text);
+    assert_eq!(
+        found,
+        [row("Middle Kingdom", "iso3166:CN", "GPE"), row("Celestial Empire", "iso3166:CN", "GPE")]
+    );
+    let err = with_overrides("[[alias]]\nid = \"org:nobody\"\naliases = [\"X\"]\n").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "overrides: alias #1: no entity has the id org:nobody; use [[add]] to create it"
+    );
+}
+
+/// `[[merge]]` gives the mentions of several ids one identity, the gazetteer's when it knows
+/// the target; a target nobody knows needs a name and a type.
+#[test]
+fn overrides_merge() {
+    let text = "Vladimir Putin met Xi Jinping in Moscow.";
+    let ex = with_overrides("[[merge]]\nids = [\"person:vladimir-putin\", \"person:xi-jinping\"]\ninto = \"org:kremlin\"\n").unwrap();
+    let found = mentions(&ex, text);
+    assert_eq!(
+        found,
+        [
+            row("Vladimir Putin", "org:kremlin", "ORG"),
+            row("Xi Jinping", "org:kremlin", "ORG"),
+            row("Moscow", "city:RU:moscow", "GPE"),
+        ]
+    );
+    let ex = with_overrides("[[merge]]\nids = [\"city:RU:moscow\"]\ninto = \"gpe:moskva\"\nname = \"Moskva\"\ntype = \"GPE\"\n").unwrap();
+    let out = normalise(&[document("a.txt", text)]);
+    let moscow = extract(&out.documents, &out.sentences, &ex).pop().unwrap();
+    assert_eq!((moscow.entity_id.as_str(), moscow.entity_name.as_str()), ("gpe:moskva", "Moskva"));
+    let err = with_overrides("[[merge]]\nids = [\"a:b\"]\ninto = \"gpe:nowhere\"\n").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "overrides: merge #1: no gazetteer knows gpe:nowhere; give its name and type"
+    );
+}
+
+/// `[[block]]` drops mentions by id and by exact text, whoever found them.
+#[test]
+fn overrides_block() {
+    let text = "Vladimir Putin met Xi Jinping in Moscow. Moscow agreed.";
+    let ex =
+        with_overrides("[[block]]\nids = [\"person:xi-jinping\"]\ntexts = [\"Moscow\"]\n").unwrap();
+    assert_eq!(mentions(&ex, text), [row("Vladimir Putin", "person:vladimir-putin", "PERSON")]);
+}
+
+/// An acronym in parentheses after a name names that entity for the rest of the document
+/// (here without the tagger, so only the definition can find it); before its definition it
+/// is left alone.
+#[test]
+fn acronyms_defined_in_parentheses() {
+    let overrides: Overrides = toml::from_str(
+        "[[add]]\nid = \"org:northern-lumber\"\ntype = \"ORG\"\nname = \"Northern Lumber Cooperative\"\n",
+    )
+    .unwrap();
+    let config = ExtractConfig { model: false, ..ExtractConfig::default() };
+    let ex = Extractor::new(&config, &[]).unwrap().with_overrides(&overrides).unwrap();
+    let text = "Shares of NLC fell. The Northern Lumber Cooperative (NLC) signed a deal with \
+                China. Later NLC grew, and NLC-backed mills opened.";
+    let lumber = row("Northern Lumber Cooperative", "org:northern-lumber", "ORG");
+    let nlc = row("NLC", "org:northern-lumber", "ORG");
+    assert_eq!(
+        mentions(&ex, text),
+        [lumber, nlc.clone(), row("China", "iso3166:CN", "GPE"), nlc.clone(), nlc]
     );
 }

@@ -1,0 +1,192 @@
+//! Identities settled over a whole document: short forms of people named earlier ("Kim" after
+//! "Kim Jong Un") and acronyms defined in parentheses ("Eurasian Economic Union (EAEU)").
+
+#![allow(clippy::string_slice, reason = "byte offsets come from matches on the same text")]
+
+use std::collections::HashMap;
+
+use entente_schema::{EntityType, Sentence};
+
+use crate::gazetteer::on_word_boundaries;
+use crate::{Found, Method};
+
+/// Short forms of people named earlier in the document: after "Kim Jong Un" or "Dmitry
+/// Peskov", a lone "Kim" or "Peskov" is the same person. Each capitalised part of three
+/// letters or more of a PERSON's name counts, unless two people in the document share it;
+/// only occurrences after the first full mention, overlapping nothing already found.
+pub(crate) fn short_forms(
+    text: &str,
+    sentences: &[&Sentence],
+    found: &mut [(u32, Found)],
+) -> Vec<(u32, Found)> {
+    let mut parts: HashMap<String, Option<Found>> = HashMap::new();
+    for (_, f) in found.iter().filter(|(_, f)| f.entity_type == EntityType::Person) {
+        if !f.entity_name.contains([' ', '-']) {
+            continue;
+        }
+        for part in f.entity_name.split([' ', '-']) {
+            if part.chars().count() >= 3 && part.chars().next().is_some_and(char::is_uppercase) {
+                let entry = parts.entry(part.to_owned()).or_insert_with(|| Some(f.clone()));
+                if entry.as_ref().is_some_and(|e| e.entity_id != f.entity_id) {
+                    *entry = None;
+                }
+            }
+        }
+    }
+    if parts.is_empty() {
+        return Vec::new();
+    }
+    let first_mention = |found: &[(u32, Found)], id: &str| {
+        found
+            .iter()
+            .filter(|(_, f)| f.entity_id == id)
+            .map(|(_, f)| f.start)
+            .min()
+            .unwrap_or(usize::MAX)
+    };
+    // The tagger's own "Kim" after "Kim Jong Un" is that person too.
+    let firsts: Vec<usize> = found
+        .iter()
+        .map(|(_, f)| match parts.get(f.entity_name.as_str()) {
+            Some(Some(person))
+                if f.method == Method::Model && f.entity_type == EntityType::Person =>
+            {
+                first_mention(found, &person.entity_id)
+            }
+            _ => usize::MAX,
+        })
+        .collect();
+    for ((_, f), first) in found.iter_mut().zip(firsts) {
+        if first < f.start
+            && let Some(Some(person)) = parts.get(f.entity_name.as_str())
+        {
+            *f = Found { start: f.start, end: f.end, ..person.clone() };
+        }
+    }
+    let found: &[(u32, Found)] = found;
+    let mut out = Vec::new();
+    for s in sentences {
+        let (start, end) = (s.byte_start as usize, s.byte_end as usize);
+        let Some(sentence) = text.get(start..end) else { continue };
+        let mut at = 0;
+        for word in sentence.split(|c: char| !c.is_alphanumeric()) {
+            let (ws, we) = (start + at, start + at + word.len());
+            at += word.len()
+                + sentence
+                    .get(at + word.len()..)
+                    .and_then(|r| r.chars().next())
+                    .map_or(0, char::len_utf8);
+            let Some(Some(person)) = parts.get(word) else { continue };
+            if ws <= first_mention(found, &person.entity_id)
+                || found.iter().any(|(_, f)| f.start < we && ws < f.end)
+            {
+                continue;
+            }
+            out.push((s.sentence_idx, Found { start: ws, end: we, ..person.clone() }));
+        }
+    }
+    out
+}
+
+/// Acronyms defined in parentheses right after a name ("Eurasian Economic Union (EAEU)",
+/// "Belt and Road Initiative (BRI)") name that entity from there to the end of the document:
+/// the acronym in the parentheses and every later one get its identity, whether something
+/// else found them (with another id) or nothing did. The acronym must abbreviate the name, so
+/// "Vladimir Putin (KGB)" defines nothing.
+pub(crate) fn acronyms(text: &str, sentences: &[&Sentence], found: &mut Vec<(u32, Found)>) {
+    found.sort_by_key(|(_, f)| f.start);
+    let mut definitions: Vec<(&str, usize, Found)> = Vec::new();
+    for (_, f) in found.iter() {
+        if !is_name(f.entity_type) {
+            continue;
+        }
+        let Some((acronym, at)) = parenthesised(text, f.end) else { continue };
+        if abbreviates(acronym, text.get(f.start..f.end).unwrap_or_default()) {
+            definitions.push((acronym, at, f.clone()));
+        }
+    }
+    for (k, (acronym, at, entity)) in definitions.iter().enumerate() {
+        // Up to the next definition of the same acronym, if any.
+        let until = definitions[k + 1..]
+            .iter()
+            .find(|(a, ..)| a == acronym)
+            .map_or(text.len(), |(_, next, _)| *next);
+        let occurrences: Vec<usize> = text[*at..until]
+            .match_indices(acronym)
+            .map(|(i, _)| at + i)
+            .filter(|&s| on_word_boundaries(text, s, s + acronym.len()))
+            .collect();
+        for start in occurrences {
+            let end = start + acronym.len();
+            let identity = |f: &Found| Found { start, end, method: f.method, ..entity.clone() };
+            if let Some((_, f)) = found.iter_mut().find(|(_, f)| f.start == start && f.end == end) {
+                *f = identity(f);
+            } else if !found.iter().any(|(_, f)| f.start < end && start < f.end)
+                && let Some(s) = sentences
+                    .iter()
+                    .find(|s| s.byte_start as usize <= start && end <= s.byte_end as usize)
+            {
+                found.push((s.sentence_idx, identity(entity)));
+            }
+        }
+    }
+    found.sort_by_key(|(_, f)| f.start);
+}
+
+/// The types that name something (not amounts or dates).
+fn is_name(t: EntityType) -> bool {
+    matches!(
+        t,
+        EntityType::Person
+            | EntityType::Org
+            | EntityType::Gpe
+            | EntityType::Loc
+            | EntityType::Norp
+            | EntityType::Event
+            | EntityType::Law
+            | EntityType::Misc
+    )
+}
+
+/// The acronym in "(ABC)" right after byte `end` (spaces allowed before it), and where it
+/// starts: two to ten letters, digits, '&' or '-', at least two of them capitals, starting
+/// with one.
+fn parenthesised(text: &str, end: usize) -> Option<(&str, usize)> {
+    let rest = text.get(end..)?;
+    let open = rest.len() - rest.trim_start_matches([' ', '\u{a0}']).len();
+    let inner = rest.get(open..)?.strip_prefix('(')?;
+    let close = inner.find(')')?;
+    let acronym = &inner[..close];
+    let capitals = acronym.chars().filter(char::is_ascii_uppercase).count();
+    let ok = (2..=10).contains(&acronym.len())
+        && acronym.starts_with(|c: char| c.is_ascii_uppercase())
+        && capitals >= 2
+        && acronym.chars().all(|c| c.is_ascii_alphanumeric() || c == '&' || c == '-');
+    ok.then_some((acronym, end + open + 1))
+}
+
+/// Whether `acronym` abbreviates `name`, as Schwartz and Hearst's rule has it: its first
+/// letter is the name's, and its other letters and digits appear in the name in order.
+fn abbreviates(acronym: &str, name: &str) -> bool {
+    let mut letters =
+        name.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase());
+    let mut wanted =
+        acronym.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase());
+    wanted.next().is_some_and(|first| letters.next() == Some(first))
+        && wanted.all(|c| letters.any(|l| l == c))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn acronyms_must_abbreviate_the_name() {
+        assert!(super::abbreviates("SCO", "Shanghai Cooperation Organisation"));
+        assert!(super::abbreviates("BRI", "Belt and Road Initiative"));
+        assert!(super::abbreviates("OPEC", "Organization of the Petroleum Exporting Countries"));
+        assert!(super::abbreviates("EAEU", "Eurasian Economic Union"));
+        assert!(!super::abbreviates("KGB", "Vladimir Putin"));
+        assert!(!super::abbreviates("SCO", "China"));
+        assert_eq!(super::parenthesised("X (SCO) y", 1), Some(("SCO", 3)));
+        assert_eq!(super::parenthesised("X (Russia) y", 1), None);
+    }
+}
