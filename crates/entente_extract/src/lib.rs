@@ -63,7 +63,7 @@ pub enum Error {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ExtractConfig {
-    /// Whether to find MONEY, PERCENT and DATE mentions.
+    /// Whether to find MONEY, PERCENT, DATE and QUANTITY mentions.
     pub values: bool,
     /// Whether to use the gazetteer shipped with entente (files given in `gazetteers` are
     /// used either way).

@@ -97,7 +97,7 @@ pub(crate) fn acronyms(text: &str, sentences: &[&Sentence], found: &mut Vec<(u32
     found.sort_by_key(|(_, f)| f.start);
     let mut definitions: Vec<(&str, usize, Found)> = Vec::new();
     for (_, f) in found.iter() {
-        if !is_name(f.entity_type) {
+        if !f.entity_type.is_named() {
             continue;
         }
         let Some((acronym, at)) = parenthesised(text, f.end) else { continue };
@@ -131,21 +131,6 @@ pub(crate) fn acronyms(text: &str, sentences: &[&Sentence], found: &mut Vec<(u32
         }
     }
     found.sort_by_key(|(_, f)| f.start);
-}
-
-/// The types that name something (not amounts or dates).
-fn is_name(t: EntityType) -> bool {
-    matches!(
-        t,
-        EntityType::Person
-            | EntityType::Org
-            | EntityType::Gpe
-            | EntityType::Loc
-            | EntityType::Norp
-            | EntityType::Event
-            | EntityType::Law
-            | EntityType::Misc
-    )
 }
 
 /// The acronym in "(ABC)" right after byte `end` (spaces allowed before it), and where it

@@ -1,9 +1,13 @@
-//! Pattern rules for values: MONEY, PERCENT and DATE mentions.
+//! Pattern rules for values: MONEY, PERCENT, DATE and QUANTITY mentions.
 //!
 //! - MONEY: a currency sign or code before a number (`$240 billion`, `US$1.5bn`, `€3m`,
 //!   `USD 40`), or a currency word after one (`300 million yuan`). The value is the amount
 //!   with its scale applied; the unit an ISO 4217 code.
 //! - PERCENT: a number followed by `%`, `percent` or `per cent`.
+//! - QUANTITY: a number (and scale) followed by a unit of length, area, mass, volume, power or
+//!   energy (`500 km`, `38 bcm`, `1.2 million barrels per day`, `3,000 tonnes`, `5 GW`). The
+//!   value is converted to the unit's base (`m`, `m2`, `kg`, `m3`, `W`, `Wh`; oil stays in
+//!   barrels, `bbl` and `bbl/d`); "tons" are read as metric tonnes.
 //! - DATE: a year from 1000 to 2199 standing alone, with a month before it (`May 2024`,
 //!   `May 16, 2024`) or a day and month (`16 May 2024`); a month and day without a year are
 //!   not dated. The `iso_date` is `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
@@ -21,7 +25,7 @@ pub struct RuleMatch {
     pub entity_type: EntityType,
     /// The amount (MONEY) or the percentage (PERCENT).
     pub value: Option<f64>,
-    /// Currency code (MONEY) or `percent`.
+    /// Currency code (MONEY), `percent`, or the base unit of a QUANTITY.
     pub unit: Option<String>,
     /// ISO 8601 date (DATE).
     pub iso_date: Option<String>,
@@ -39,6 +43,11 @@ impl RuleMatch {
             EntityType::Percent => {
                 let value = self.value.unwrap_or_default();
                 (format!("percent:{value}"), format!("{value}%"))
+            }
+            EntityType::Quantity => {
+                let unit = self.unit.as_deref().unwrap_or_default();
+                let value = self.value.unwrap_or_default();
+                (format!("quantity:{unit}:{value}"), format!("{value} {unit}"))
             }
             _ => {
                 let date = self.iso_date.clone().unwrap_or_default();
@@ -107,6 +116,76 @@ const WORDS: [(&str, &str); 14] = [
     ("rupees", "INR"),
     ("won", "KRW"),
 ];
+
+/// Units of measurement after a number: `(surface, base unit, factor)`. Longer surfaces come
+/// first; symbols match as written, words in any case.
+const UNITS: &[(&str, &str, f64)] = &[
+    ("barrels per day", "bbl/d", 1.0),
+    ("barrels a day", "bbl/d", 1.0),
+    ("square kilometres", "m2", 1e6),
+    ("square kilometers", "m2", 1e6),
+    ("square miles", "m2", 2_589_988.110_336),
+    ("cubic metres", "m3", 1.0),
+    ("cubic meters", "m3", 1.0),
+    ("cubic feet", "m3", 0.028_316_846_592),
+    ("kilometres", "m", 1e3),
+    ("kilometers", "m", 1e3),
+    ("kilometre", "m", 1e3),
+    ("kilometer", "m", 1e3),
+    ("metres", "m", 1.0),
+    ("meters", "m", 1.0),
+    ("miles", "m", 1_609.344),
+    ("mile", "m", 1_609.344),
+    ("hectares", "m2", 1e4),
+    ("acres", "m2", 4_046.856_422_4),
+    ("kilograms", "kg", 1.0),
+    ("kilogrammes", "kg", 1.0),
+    ("tonnes", "kg", 1e3),
+    ("tonne", "kg", 1e3),
+    ("tons", "kg", 1e3),
+    ("ton", "kg", 1e3),
+    ("barrels", "bbl", 1.0),
+    ("barrel", "bbl", 1.0),
+    ("gigawatts", "W", 1e9),
+    ("megawatts", "W", 1e6),
+    ("kilowatts", "W", 1e3),
+    ("sq km", "m2", 1e6),
+    ("km2", "m2", 1e6),
+    ("km²", "m2", 1e6),
+    ("km", "m", 1e3),
+    ("kg", "kg", 1.0),
+    ("bcm", "m3", 1e9),
+    ("tcf", "m3", 28_316_846.592),
+    ("bpd", "bbl/d", 1.0),
+    ("b/d", "bbl/d", 1.0),
+    ("bbl", "bbl", 1.0),
+    ("TWh", "Wh", 1e12),
+    ("GWh", "Wh", 1e9),
+    ("MWh", "Wh", 1e6),
+    ("kWh", "Wh", 1e3),
+    ("GW", "W", 1e9),
+    ("MW", "W", 1e6),
+    ("kW", "W", 1e3),
+];
+
+/// The unit right after byte `at` (one space or none before it), as `(base unit, factor,
+/// end)`.
+fn unit_after(text: &str, at: usize) -> Option<(&'static str, f64, usize)> {
+    let rest = text.get(at..)?;
+    let (rest, skipped) = match rest.strip_prefix(' ') {
+        Some(r) => (r, 1),
+        None => (rest, 0),
+    };
+    UNITS.iter().find_map(|&(surface, unit, factor)| {
+        let word = surface.chars().all(|c| c.is_ascii_lowercase() || c == ' ');
+        let head = rest.get(..surface.len())?;
+        let same = if word { head.eq_ignore_ascii_case(surface) } else { head == surface };
+        let end = at + skipped + surface.len();
+        let boundary =
+            !text.get(end..).and_then(|r| r.chars().next()).is_some_and(char::is_alphanumeric);
+        (same && boundary).then_some((unit, factor, end))
+    })
+}
 
 /// A number parsed from text.
 struct Number {
@@ -257,6 +336,17 @@ fn classify(text: &str, n: &Number) -> Option<RuleMatch> {
             });
         }
     }
+    // Measurements.
+    if let Some((unit, factor, end)) = unit_after(text, after_scale) {
+        return Some(RuleMatch {
+            start: n.start,
+            end,
+            entity_type: EntityType::Quantity,
+            value: Some(amount * factor),
+            unit: Some(unit.to_owned()),
+            iso_date: None,
+        });
+    }
     date(text, n)
 }
 
@@ -384,5 +474,14 @@ mod tests {
         "16 May 2024" DATE value=None unit=None date=Some("2024-05-16")
         "March 4, 2025" DATE value=None unit=None date=Some("2025-03-04")
         "#);
+    }
+
+    #[test]
+    fn quantities_in_base_units() {
+        insta::assert_snapshot!(render(concat!(
+            "Power of Siberia carries 38 bcm a year along 3,000 km of pipe; exports of 1.2 million ",
+            "barrels per day, 500bpd, 2 miles, 40,000 tonnes of grain, 5 GW and 12 TWh, 7 sq km. ",
+            "Not units: 5 men, 30 metro stops, 3 kmh, the km."
+        )).join("\n"));
     }
 }

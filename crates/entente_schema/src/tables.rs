@@ -470,9 +470,11 @@ table! {
         method: Method,
         /// For a NORP demonym or a capital, the `entity_id` of its country; else null.
         country_id: Option<String>,
-        /// Numeric value of a MONEY (amount) or PERCENT (percent) mention.
+        /// Numeric value of a MONEY (amount), PERCENT (percent) or QUANTITY (in its base unit)
+        /// mention.
         value: Option<f64>,
-        /// Unit of `value`: an ISO 4217 currency code for MONEY, `percent` for PERCENT.
+        /// Unit of `value`: an ISO 4217 currency code for MONEY, `percent` for PERCENT, and for
+        /// QUANTITY `m`, `m2`, `m3`, `kg`, `W`, `Wh`, `bbl` or `bbl/d`.
         unit: Option<String>,
         /// ISO 8601 form of a DATE mention (`2024`, `2024-05`, `2024-05-16`).
         iso_date: Option<String>,
