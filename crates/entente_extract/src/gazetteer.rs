@@ -178,9 +178,10 @@ impl Gazetteer {
     /// The alias matches in `text`, leftmost-longest, non-overlapping, on word boundaries.
     ///
     /// Case: an alias matches as written. A multi-word alias also matches with other casing
-    /// when the match starts with a capital ("United states", "UNITED STATES"), and an alias of
-    /// five or more letters matches in all capitals ("RUSSIA"). Acronyms match only as
-    /// written, so "US" never matches "us".
+    /// when the match starts with a capital ("United states", "UNITED STATES"), an alias of
+    /// five or more letters matches in all capitals ("RUSSIA"), and a one-word place or people
+    /// of four letters or more in lower case ("russia", "beijing"), unless the word is common
+    /// ("turkey"). Acronyms match only as written, so "US" never matches "us".
     pub fn find(&self, text: &str) -> Vec<GazetteerMatch> {
         let mut out = Vec::new();
         for m in self.automaton.find_iter(text) {
@@ -191,8 +192,11 @@ impl Gazetteer {
             let Some(surface) = text.get(start..end) else { continue };
             let candidates = &self.candidates[m.pattern().as_usize()];
             let exact = candidates.iter().find(|(alias, _)| alias == surface);
-            let chosen = exact
-                .or_else(|| candidates.iter().find(|(alias, _)| case_variant_ok(alias, surface)));
+            let chosen = exact.or_else(|| {
+                candidates.iter().find(|&&(ref alias, entry)| {
+                    case_variant_ok(alias, surface, self.entries[entry].entity_type)
+                })
+            });
             if let Some(&(_, entry)) = chosen {
                 out.push(GazetteerMatch { start, end, entry });
             }
@@ -209,15 +213,29 @@ fn apostrophe_variants(alias: &str) -> Vec<String> {
     }
 }
 
-fn case_variant_ok(alias: &str, surface: &str) -> bool {
+/// Places whose names are also things ("turkey", "jersey"): never matched in lower case.
+const THINGS: &[&str] = &["chile", "guinea", "java", "jersey", "panama", "turkey"];
+
+fn case_variant_ok(alias: &str, surface: &str, entity_type: EntityType) -> bool {
     let acronym = !alias.chars().any(char::is_lowercase);
     if acronym {
         return false;
     }
     let starts_upper = surface.chars().next().is_some_and(char::is_uppercase);
     let all_caps = !surface.chars().any(char::is_lowercase);
+    let all_lower = !surface.chars().any(char::is_uppercase);
+    // "russia", "beijing", "chinese": a place or people written in lower case, unless the
+    // word is a common one (the lexicon's words, and places named after things).
+    let place = matches!(entity_type, EntityType::Gpe | EntityType::Loc | EntityType::Norp);
+    let lower_place = place
+        && all_lower
+        && !alias.contains(' ')
+        && surface.chars().count() >= 4
+        && !THINGS.contains(&surface)
+        && !crate::tagger::is_common_word(surface);
     (alias.contains(' ') && starts_upper)
         || (all_caps && alias.chars().filter(|c| c.is_alphabetic()).count() >= 5)
+        || lower_place
 }
 
 /// Whether `text[start..end]` has no letter or digit right before or after it.
@@ -243,7 +261,7 @@ mod tests {
     fn case_rules_and_longest_match() {
         assert_eq!(
             ids(
-                "Let us see: the US, the United states, UNITED STATES and the Russian Federation's SCO."
+                "Let us see: the US, the United states, UNITED STATES and the Russian Federation's SCO; russia, not turkey or sco."
             ),
             [
                 "US=iso3166:US",
@@ -251,6 +269,7 @@ mod tests {
                 "UNITED STATES=iso3166:US",
                 "Russian Federation=iso3166:RU",
                 "SCO=org:sco",
+                "russia=iso3166:RU",
             ]
         );
     }

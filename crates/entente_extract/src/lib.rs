@@ -31,7 +31,7 @@ mod overrides;
 mod resolve;
 mod rules;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use entente_schema::{Document, Entity, EntityType, Method, Sentence, spans_from_byte_ranges};
 use rayon::prelude::*;
@@ -333,8 +333,20 @@ fn names(text: &str, ranges: &[(usize, usize)], labels: &[usize]) -> Vec<Found> 
         {
             j += 1;
         }
-        let (start, end) = (ranges[i].0, ranges[j - 1].1);
+        let (mut start, mut end) = (ranges[i].0, ranges[j - 1].1);
         i = j;
+        // Punctuation the tokenizer left on a word ("China。", "«Gazprom") is not the name's.
+        let edge = |c: char| !c.is_alphanumeric() && c != '.';
+        let surface = text.get(start..end).unwrap_or("");
+        let trimmed = surface.trim_start_matches(|c: char| !c.is_alphanumeric());
+        start += surface.len() - trimmed.len();
+        end -= trimmed.len() - trimmed.trim_end_matches(edge).len();
+        // Nor is a possessive the tokenizer could not split off ("Organization’s。China").
+        let surface = text.get(start..end).unwrap_or("");
+        if let Some(stem) = ["'s", "’s", "'S", "’S"].iter().find_map(|p| surface.strip_suffix(p))
+        {
+            end = start + stem.trim_end_matches(edge).len();
+        }
         let surface = text.get(start..end).unwrap_or("");
         if !surface.chars().any(char::is_alphabetic) {
             continue;
@@ -388,7 +400,34 @@ pub fn extract(
         })
         .collect();
     entities.sort_by(|a, b| (&a.doc_id, a.mention_idx).cmp(&(&b.doc_id, b.mention_idx)));
+    canonical_names(&mut entities);
     entities
+}
+
+/// One name per id across the run: names no gazetteer lists get their ids from a folded form
+/// ("Kim Jong-un" and "Kim Jong Un", "Organisation" and "Organization" share one), so the
+/// name written most often stands for all (the first in sort order on a tie).
+fn canonical_names(entities: &mut [Entity]) {
+    let mut names: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
+    for e in entities.iter() {
+        *names.entry(&e.entity_id).or_default().entry(&e.entity_name).or_default() += 1;
+    }
+    let chosen: HashMap<String, String> = names
+        .into_iter()
+        .filter(|(_, n)| n.len() > 1)
+        .filter_map(|(id, n)| {
+            let best = n.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
+            Some((id.to_owned(), (*best.0).to_owned()))
+        })
+        .collect();
+    if chosen.is_empty() {
+        return;
+    }
+    for e in entities.iter_mut() {
+        if let Some(name) = chosen.get(&e.entity_id) {
+            e.entity_name.clone_from(name);
+        }
+    }
 }
 
 /// The mentions of one document, numbered in text order.

@@ -378,9 +378,14 @@ static LEXICON: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
             .collect()
     });
 
+/// Whether `lower` (a lower-cased word) is in the lexicon of common lower-case words.
+pub(crate) fn is_common_word(lower: &str) -> bool {
+    LEXICON.contains(lower)
+}
+
 /// Whether `lower` (a lower-cased word) is a common word of English or of this document.
 fn common(lower: &str, doc: &DocContext) -> bool {
-    LEXICON.contains(lower) || doc.lower.contains(lower)
+    is_common_word(lower) || doc.lower.contains(lower)
 }
 
 /// Titles and honorifics, which come before a person's name but are not part of it

@@ -71,6 +71,17 @@ pub fn messy_text() -> impl proptest::strategy::Strategy<Value = String> {
         "issues,such",
         "\u{2028}",
         "\r",
+        "(",
+        ")",
+        "[",
+        "]",
+        "(SCO)",
+        "Putin's",
+        "Dmitry Peskov",
+        "Kim",
+        "Acme Widgets",
+        "Regional Responses",
+        "38 bcm",
     ]);
     prop::collection::vec(pieces, 0..40).prop_map(|v| v.concat())
 }

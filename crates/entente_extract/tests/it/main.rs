@@ -22,6 +22,30 @@ fn article() {
     insta::assert_snapshot!(render_table(&entities, &["doc_id", "byte_start", "byte_end"]));
 }
 
+/// Every mention in each fixture of `resources/test/entities/` (gazetteer aliases and case
+/// variants, names only the tagger knows, headings and table cells, values, acronyms), as a
+/// table per fixture.
+#[test]
+fn fixtures() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("resources/test/entities");
+    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    assert_eq!(files.len(), 5);
+    for path in files {
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let out = normalise(&[document(&name, &text)]);
+        let entities = extract(&out.documents, &out.sentences, &extractor());
+        insta::assert_snapshot!(
+            name,
+            render_table(
+                &entities,
+                &["doc_id", "mention_idx", "byte_start", "byte_end", "entity_name"]
+            )
+        );
+    }
+}
+
 /// A user gazetteer adds entities; a malformed one is an error naming the file and line.
 #[test]
 fn user_gazetteer() {
@@ -54,7 +78,9 @@ fn other_languages_are_skipped() {
 }
 
 proptest! {
-    /// Mentions found in random Unicode text obey every offset invariant of the contract.
+    /// Mentions found in random Unicode text obey every offset invariant of the contract
+    /// (char boundaries, inside their sentence, one name per id), never cross a line break and
+    /// hold no possessive or bracket at their edges.
     #[test]
     fn offsets_hold_on_random_text(raw in messy_text()) {
         let out = normalise(&[document("r.txt", &raw)]);
@@ -68,6 +94,14 @@ proptest! {
             cooccurrences: None,
         });
         prop_assert!(violations.is_empty(), "{violations:#?}");
+        for e in &entities {
+            prop_assert!(!e.text.contains(['\n', '\r']), "across a line break: {e:?}");
+            prop_assert!(!e.text.ends_with("'s") && !e.text.ends_with("’s"), "possessive: {e:?}");
+            prop_assert!(
+                !e.text.starts_with(['(', '[']) && !e.text.ends_with([')', ']']),
+                "bracket: {e:?}"
+            );
+        }
     }
 }
 
