@@ -313,6 +313,116 @@ fn word_ranges(text: &str, start: usize, end: usize) -> impl Iterator<Item = (us
     })
 }
 
+/// The type a name's head word gives it, whatever the tagger said: "Doyt Perry Stadium" is a
+/// place, "Dave Matthews Band" an organisation, "Battle of Antietam" an event. The head is
+/// the first word of "X of Y" names and the last word otherwise; one-word names have none.
+fn head_type(name: &str) -> Option<EntityType> {
+    const FIRST: &[(&str, EntityType)] = &[
+        ("battle", EntityType::Event),
+        ("siege", EntityType::Event),
+        ("treaty", EntityType::Law),
+        ("university", EntityType::Org),
+        ("bank", EntityType::Org),
+        ("ministry", EntityType::Org),
+        ("department", EntityType::Org),
+        ("house", EntityType::Org),
+        ("gulf", EntityType::Loc),
+        ("bay", EntityType::Loc),
+        ("isle", EntityType::Loc),
+        ("lake", EntityType::Loc),
+        ("mount", EntityType::Loc),
+        ("kingdom", EntityType::Gpe),
+        ("republic", EntityType::Gpe),
+        ("duchy", EntityType::Gpe),
+        ("city", EntityType::Gpe),
+    ];
+    const LAST: &[(&str, EntityType)] = &[
+        ("street", EntityType::Loc),
+        ("road", EntityType::Loc),
+        ("avenue", EntityType::Loc),
+        ("bridge", EntityType::Loc),
+        ("river", EntityType::Loc),
+        ("lake", EntityType::Loc),
+        ("bay", EntityType::Loc),
+        ("harbor", EntityType::Loc),
+        ("harbour", EntityType::Loc),
+        ("island", EntityType::Loc),
+        ("islands", EntityType::Loc),
+        ("mountains", EntityType::Loc),
+        ("valley", EntityType::Loc),
+        ("park", EntityType::Loc),
+        ("stadium", EntityType::Loc),
+        ("arena", EntityType::Loc),
+        ("square", EntityType::Loc),
+        ("dock", EntityType::Loc),
+        ("airport", EntityType::Loc),
+        ("canal", EntityType::Loc),
+        ("creek", EntityType::Loc),
+        ("peninsula", EntityType::Loc),
+        ("strait", EntityType::Loc),
+        ("province", EntityType::Gpe),
+        ("band", EntityType::Org),
+        ("club", EntityType::Org),
+        ("institute", EntityType::Org),
+        ("university", EntityType::Org),
+        ("college", EntityType::Org),
+        ("museum", EntityType::Org),
+        ("party", EntityType::Org),
+        ("church", EntityType::Org),
+        ("company", EntityType::Org),
+        ("corporation", EntityType::Org),
+        ("records", EntityType::Org),
+        ("association", EntityType::Org),
+        ("society", EntityType::Org),
+        ("council", EntityType::Org),
+        ("committee", EntityType::Org),
+        ("agency", EntityType::Org),
+        ("army", EntityType::Org),
+        ("corps", EntityType::Org),
+        ("division", EntityType::Org),
+        ("brigade", EntityType::Org),
+        ("regiment", EntityType::Org),
+        ("navy", EntityType::Org),
+        ("federation", EntityType::Org),
+        ("foundation", EntityType::Org),
+        ("commission", EntityType::Org),
+        ("ministry", EntityType::Org),
+        ("academy", EntityType::Org),
+        ("orchestra", EntityType::Org),
+        ("railway", EntityType::Org),
+        ("railroad", EntityType::Org),
+        ("airlines", EntityType::Org),
+        ("festival", EntityType::Event),
+        ("championship", EntityType::Event),
+        ("championships", EntityType::Event),
+        ("cup", EntityType::Event),
+        ("olympics", EntityType::Event),
+        ("war", EntityType::Event),
+        ("campaign", EntityType::Event),
+        ("tournament", EntityType::Event),
+        ("summit", EntityType::Event),
+        ("award", EntityType::Misc),
+        ("awards", EntityType::Misc),
+        ("prize", EntityType::Misc),
+        ("trophy", EntityType::Misc),
+    ];
+    let words: Vec<String> = name
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    if words.len() < 2 {
+        return None;
+    }
+    let lookup = |table: &[(&str, EntityType)], word: &str| {
+        table.iter().find(|(w, _)| *w == word).map(|&(_, t)| t)
+    };
+    if words[1] == "of" {
+        return lookup(FIRST, &words[0]);
+    }
+    lookup(LAST, &words[words.len() - 1])
+}
+
 /// The names in a tagged sentence: BIO labels over `ranges`.
 fn names(text: &str, ranges: &[(usize, usize)], labels: &[usize]) -> Vec<Found> {
     let mut out = Vec::new();
@@ -351,12 +461,12 @@ fn names(text: &str, ranges: &[(usize, usize)], labels: &[usize]) -> Vec<Found> 
         if !surface.chars().any(char::is_alphabetic) {
             continue;
         }
-        let entity_type = match kind {
+        let entity_type = head_type(surface).unwrap_or(match kind {
             "PER" => EntityType::Person,
             "ORG" => EntityType::Org,
             "LOC" => EntityType::Gpe,
             _ => EntityType::Misc,
-        };
+        });
         let name = surface.split_whitespace().collect::<Vec<_>>().join(" ");
         out.push(Found {
             start,
@@ -483,4 +593,23 @@ pub fn extract_document(
             iso_date: f.iso_date,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use entente_schema::EntityType;
+
+    use super::head_type;
+
+    #[test]
+    fn head_words_type_names() {
+        assert_eq!(head_type("Doyt Perry Stadium"), Some(EntityType::Loc));
+        assert_eq!(head_type("Dave Matthews Band"), Some(EntityType::Org));
+        assert_eq!(head_type("Battle of Antietam"), Some(EntityType::Event));
+        assert_eq!(head_type("University of Tokyo"), Some(EntityType::Org));
+        assert_eq!(head_type("Republic of Nauru"), Some(EntityType::Gpe));
+        assert_eq!(head_type("Bank"), None);
+        assert_eq!(head_type("West Bank"), None);
+        assert_eq!(head_type("Vladimir Putin"), None);
+    }
 }

@@ -759,6 +759,13 @@ pub fn tokenize(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// Abbreviations that keep their period as part of the token.
+const ABBREVIATIONS: &[&str] = &[
+    "Adm", "Ave", "Bros", "Calif", "Capt", "Co", "Col", "Corp", "Dr", "Fla", "Ft", "Gen", "Gov",
+    "Inc", "Jr", "Lt", "Ltd", "Maj", "Mr", "Mrs", "Ms", "Mt", "No", "Prof", "Rep", "Rev", "Sen",
+    "Sgt", "Sr", "St", "vs",
+];
+
 fn split_chunk(text: &str, mut s: usize, mut e: usize, out: &mut Vec<(usize, usize)>) {
     const LEADING: &[char] = &['"', '\'', '“', '‘', '(', '[', '{', '«'];
     const TRAILING: &[char] = &['"', '\'', '”', '’', ')', ']', '}', '»', ',', ';', ':', '!', '?'];
@@ -777,8 +784,9 @@ fn split_chunk(text: &str, mut s: usize, mut e: usize, out: &mut Vec<(usize, usi
             true
         } else if c == '.' && word.len() > 1 {
             let stem = &word[..word.len() - 1];
-            // Keep the period of "U.S." and of initials like "J.".
-            !(stem.contains('.') || stem.chars().count() == 1)
+            // Keep the period of "U.S.", of initials like "J." and of abbreviations like
+            // "St." and "Inc.", as the CoNLL tokens the tagger learnt from do.
+            !(stem.contains('.') || stem.chars().count() == 1 || ABBREVIATIONS.contains(&stem))
         } else {
             false
         };
@@ -810,14 +818,14 @@ mod tests {
 
     #[test]
     fn tokenizes_like_conll() {
-        let text = "(Putin's \"deal\") with the U.S. and J. Smith, Corp. ended.";
+        let text = "(Putin's \"deal\") with the U.S. and J. Smith, Corp. ended. St. Louis won.";
         let tokens: Vec<&str> =
             super::tokenize(text).into_iter().map(|(s, e)| &text[s..e]).collect();
         assert_eq!(
             tokens,
             [
                 "(", "Putin", "'s", "\"", "deal", "\"", ")", "with", "the", "U.S.", "and", "J.",
-                "Smith", ",", "Corp", ".", "ended", "."
+                "Smith", ",", "Corp.", "ended", ".", "St.", "Louis", "won", "."
             ]
         );
     }
