@@ -69,7 +69,9 @@ eval-ner eval="../shared/eval": build
     {{entente}} eval ner --pipeline pipelines/lists.toml --gold {{eval}}/ner_conll2003_dev.jsonl --gold {{eval}}/ner_wikigold.jsonl
 # Retrain the statistical name tagger on CoNLL-2003 train (path to ../shared/eval) into
 # crates/entente_extract/data/ner.model.zst, and score it; rebuild to use it. The word list it
-# reads (data/lexicon.txt) comes from `just lexicon`.
+# reads (data/lexicon.txt) comes from `just lexicon`. The gazetteer and the value rules are
+# features too: retrain and commit the model after changing either, or the recipe no longer
+# reproduces it.
 train-ner eval="../shared/eval": build
     {{entente}} train ner --train {{eval}}/ner_conll2003_train.jsonl --epochs 14 --dev {{eval}}/ner_conll2003_dev.jsonl --dev {{eval}}/ner_wikigold.jsonl
 # Ingest the full BBC and Reuters JSONL and check that documents + rejects = records.

@@ -106,13 +106,15 @@ proptest! {
 }
 
 /// A lone surname or family name after the full name is the same person; before it, or
-/// shared by two people of the document, it keeps an id of its own.
+/// shared by two people of the document, it is not resolved (the gazetteer alone here, so the
+/// tagger's own reading of "Kim" or "Dmitry" does not blur the rule).
 #[test]
 fn short_forms_resolve_to_people_named_earlier() {
     let text = "Kim said nothing. Kim Jong Un met Vladimir Putin in Moscow. Later Kim spoke and \
                 Putin listened. Dmitry Peskov and Dmitry Medvedev attended; Dmitry left early.";
     let out = normalise(&[document("a.txt", text)]);
-    let entities = extract(&out.documents, &out.sentences, &extractor());
+    let config = ExtractConfig { model: false, ..ExtractConfig::default() };
+    let entities = extract(&out.documents, &out.sentences, &Extractor::new(&config, &[]).unwrap());
     let found: Vec<(&str, &str)> = entities
         .iter()
         .filter(|e| e.entity_type == entente_schema::EntityType::Person)
@@ -121,14 +123,12 @@ fn short_forms_resolve_to_people_named_earlier() {
     assert_eq!(
         found,
         [
-            ("Kim", "person:kim"),
             ("Kim Jong Un", "person:kim-jong-un"),
             ("Vladimir Putin", "person:vladimir-putin"),
             ("Kim", "person:kim-jong-un"),
             ("Putin", "person:vladimir-putin"),
             ("Dmitry Peskov", "person:dmitry-peskov"),
             ("Dmitry Medvedev", "person:dmitry-medvedev"),
-            ("Dmitry", "person:dmitry"),
         ]
     );
 }
