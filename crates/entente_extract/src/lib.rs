@@ -205,7 +205,27 @@ impl Extractor {
             .zip(&labels)
             .map(|((&(text, found), ranges), labels)| {
                 let mut out = Vec::new();
-                for name in names(text, ranges, labels) {
+                for mut name in names(text, ranges, labels) {
+                    // A nationality or place right before an organisation or event the
+                    // tagger found is part of its name ("German Entomological Institute",
+                    // "Russian Orthodox Church").
+                    if matches!(
+                        name.entity_type,
+                        EntityType::Org | EntityType::Misc | EntityType::Event
+                    ) && let Some(g) = found.iter().find(|g| {
+                        g.method == Method::Gazetteer
+                            && matches!(g.entity_type, EntityType::Norp | EntityType::Gpe)
+                            && g.end + 1 == name.start
+                            && text.get(g.end..name.start) == Some(" ")
+                    }) {
+                        let surface = text.get(g.start..name.end).unwrap_or_default();
+                        name.start = g.start;
+                        name.entity_name = surface.split_whitespace().collect::<Vec<_>>().join(" ");
+                        name.entity_id = entente_schema::entity_id_for_name(
+                            &name.entity_type.as_str().to_lowercase(),
+                            &name.entity_name,
+                        );
+                    }
                     let overlapping: Vec<&Found> =
                         found.iter().filter(|f| f.start < name.end && name.start < f.end).collect();
                     // A longer name around gazetteer matches wins when it has a word of its
