@@ -485,7 +485,11 @@ fn trim_common_words(
         let headline = styles[i] != Style::Prose;
         let (mut s, mut e) = (i, j);
         let person = labels[i] == 1;
-        while s + 1 < e && (is_function_word(tokens[s].text) || person && is_title(tokens[s].text))
+        // A capitalised "The" inside a sentence belongs to the name ("signed with The Ramones").
+        let titled_the = |k: usize| tokens[k].text == "The" && !headline && !starts_sentence(k);
+        while s + 1 < e
+            && (is_function_word(tokens[s].text) && !titled_the(s)
+                || person && is_title(tokens[s].text))
         {
             s += 1;
         }
@@ -882,6 +886,15 @@ mod tests {
         let mut labels = vec![label("B-PER"), label("I-PER"), label("I-PER"), label("I-PER"), 0, 0];
         super::trim_common_words(&titled, &super::styles(&titled), &mut labels, &doc);
         assert_eq!(labels, [0, 0, label("B-PER"), label("I-PER"), 0, 0]);
+        // "The" inside a sentence is part of a name; at its start it is not.
+        let band = toks(&["They", "signed", "with", "The", "Ramones", "."]);
+        let mut labels = vec![0, 0, 0, label("B-ORG"), label("I-ORG"), 0];
+        super::trim_common_words(&band, &super::styles(&band), &mut labels, &doc);
+        assert_eq!(labels, [0, 0, 0, label("B-ORG"), label("I-ORG"), 0]);
+        let opening = toks(&["The", "Ramones", "played", "."]);
+        let mut labels = vec![label("B-ORG"), label("I-ORG"), 0, 0];
+        super::trim_common_words(&opening, &super::styles(&opening), &mut labels, &doc);
+        assert_eq!(labels, [0, label("B-ORG"), 0, 0]);
         // Sentence-opening adverbs and interjections go.
         for first in ["Furthermore", "Militarily", "Hey"] {
             let words = toks(&[first, ",", "the", "talks", "went", "on", "."]);
