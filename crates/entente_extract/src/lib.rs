@@ -218,13 +218,7 @@ impl Extractor {
                             && g.end + 1 == name.start
                             && text.get(g.end..name.start) == Some(" ")
                     }) {
-                        let surface = text.get(g.start..name.end).unwrap_or_default();
-                        name.start = g.start;
-                        name.entity_name = surface.split_whitespace().collect::<Vec<_>>().join(" ");
-                        name.entity_id = entente_schema::entity_id_for_name(
-                            &name.entity_type.as_str().to_lowercase(),
-                            &name.entity_name,
-                        );
+                        name = tagged_name(text, g.start, name.end, name.entity_type);
                     }
                     let overlapping: Vec<&Found> =
                         found.iter().filter(|f| f.start < name.end && name.start < f.end).collect();
@@ -487,24 +481,27 @@ fn names(text: &str, ranges: &[(usize, usize)], labels: &[usize]) -> Vec<Found> 
             "LOC" => EntityType::Gpe,
             _ => EntityType::Misc,
         });
-        let name = surface.split_whitespace().collect::<Vec<_>>().join(" ");
-        out.push(Found {
-            start,
-            end,
-            entity_id: entente_schema::entity_id_for_name(
-                &entity_type.as_str().to_lowercase(),
-                &name,
-            ),
-            entity_name: name,
-            entity_type,
-            method: Method::Model,
-            country_id: None,
-            value: None,
-            unit: None,
-            iso_date: None,
-        });
+        out.push(tagged_name(text, start, end, entity_type));
     }
     out
+}
+
+/// A name the tagger found at `text[start..end]`, with its id from its type and words.
+fn tagged_name(text: &str, start: usize, end: usize, entity_type: EntityType) -> Found {
+    let name = text.get(start..end).unwrap_or_default().split_whitespace().collect::<Vec<_>>();
+    let name = name.join(" ");
+    Found {
+        start,
+        end,
+        entity_id: entente_schema::entity_id_for_name(&entity_type.as_str().to_lowercase(), &name),
+        entity_name: name,
+        entity_type,
+        method: Method::Model,
+        country_id: None,
+        value: None,
+        unit: None,
+        iso_date: None,
+    }
 }
 
 /// Finds the entity mentions of every document's sentences, in parallel on the current rayon
