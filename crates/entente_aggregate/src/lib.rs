@@ -1,43 +1,65 @@
-//! Aggregate: entity co-occurrences with association statistics, and a summary per entity.
+//! Aggregate: entity co-occurrences with association statistics, per-period trends, and a
+//! summary per entity.
 //!
-//! A *unit* is a sentence (scope `sentence`) or a document (scope `document`). For each scope,
-//! every pair of distinct entities mentioned in the same unit becomes one `cooccurrences` row
-//! with `count` (units with both), `count_a`, `count_b` (units with each), `n_units` (all units
-//! of the scope, including those without entities) and the association measures PMI and NPMI
-//! from [`entente_schema::association`]. Only entities of the configured types take part; by
-//! default the named types (not MONEY, PERCENT, DATE, QUANTITY).
+//! A *unit* is a sentence, a window of consecutive sentences, a document or a story (see
+//! [`Scope`]). For each configured scope every pair of distinct entities mentioned in one unit
+//! becomes a `cooccurrences` row with its counts, PMI, NPMI, G², Dice, the documents and
+//! stories behind it, its first and last publication time and the units to read as evidence;
+//! `cooccurrences_by_period` repeats the counts per day, week or month. Only entities of the
+//! configured types that are not on the stoplist take part.
 //!
-//! Counting runs in polars (a self-join of the distinct `(unit, entity)` pairs, then
-//! group-bys); [`entente_schema::recount_cooccurrences`] is the slow reference it is tested
+//! The input is a compact [`Corpus`] (integers, not strings: about 12 bytes per mention), fed
+//! one document and one mention at a time, so a caller can stream tables from disk. Counting
+//! runs on polars lazy frames, one chunk of whole stories at a time (a self-join of the
+//! distinct `(unit, entity)` rows, then group-bys); the chunks' partial counts are summed.
+//! Memory therefore grows with the number of distinct pairs, not with the number of unit
+//! pairs. [`entente_schema::recount_cooccurrences`] is the brute-force reference it is tested
 //! against.
 //!
 //! ```
-//! use entente_aggregate::{AggregateConfig, Units, cooccurrences};
-//! # let e = |doc: &str, s: u32, id: &str| entente_schema::Entity {
-//! #     doc_id: doc.into(), sentence_idx: s, mention_idx: 0, char_start: 0, char_end: 1,
+//! use entente_aggregate::{AggregateConfig, Corpus, aggregate};
+//! # let e = |s: u32, id: &str| entente_schema::Entity {
+//! #     doc_id: "d1".into(), sentence_idx: s, mention_idx: 0, char_start: 0, char_end: 1,
 //! #     byte_start: 0, byte_end: 1, text: id.into(), entity_id: id.into(),
 //! #     entity_name: id.into(), entity_type: entente_schema::EntityType::Gpe,
 //! #     method: entente_schema::Method::Gazetteer, country_id: None, value: None, unit: None,
 //! #     iso_date: None };
-//! let entities = [e("d1", 0, "cn"), e("d1", 0, "ru"), e("d1", 1, "cn")];
-//! let rows = cooccurrences(&entities, Units { sentences: 2, documents: 1 }, &AggregateConfig::default())?;
-//! assert_eq!((rows[0].entity_a.as_str(), rows[0].entity_b.as_str(), rows[0].count), ("cn", "ru", 1));
+//! let mut doc = entente_schema::Document::from_raw_text("a.txt", 0, "x");
+//! doc.doc_id = "d1".into();
+//! doc.n_sentences = Some(2);
+//! let mut corpus = Corpus::default();
+//! corpus.add_document(&doc)?;
+//! for m in [e(0, "cn"), e(0, "ru"), e(1, "cn")] {
+//!     corpus.add_mention(&m)?;
+//! }
+//! let tables = aggregate(&corpus, &AggregateConfig::default())?;
+//! let row = &tables.cooccurrences[0]; // sentence scope first
+//! assert_eq!((row.entity_a.as_str(), row.entity_b.as_str(), row.count, row.n_units), ("cn", "ru", 1, 2));
 //! # Ok::<(), entente_aggregate::Error>(())
 //! ```
 #![warn(missing_docs)]
 #![warn(clippy::disallowed_methods, reason = "stages do no IO")]
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-use entente_schema::{Cooccurrence, Entity, EntitySummary, EntityType, Scope, SurfaceCount};
+pub use entente_schema::AggregateConfig;
+use entente_schema::{
+    Cooccurrence, CooccurrencePeriod, Document, Entity, EntitySummary, EntityType, Evidence,
+    Period, Scope, SurfaceCount,
+};
 use polars::prelude::*;
-use serde::{Deserialize, Serialize};
 
-/// An error while counting (a polars failure: a bug or resource exhaustion, never bad input).
+/// Included mentions per chunk of stories (a chunk holds at least one whole story).
+const CHUNK_MENTIONS: usize = 1 << 20;
+
+/// The bucket column's value for documents without a date (null in the output).
+const NO_DATE: i64 = i64::MIN;
+
+/// An error while counting.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// polars failed.
+    /// polars failed: a bug or resource exhaustion, never bad input.
     #[error("counting co-occurrences ({scope} scope): {source}")]
     Polars {
         /// The scope being counted.
@@ -45,177 +67,818 @@ pub enum Error {
         /// The underlying error.
         source: PolarsError,
     },
+    /// The configuration is invalid.
+    #[error("{0}")]
+    Config(String),
+    /// A mention names a document that was not added (the tables do not belong together).
+    #[error("mention {mention_idx} of document {doc_id}: no such document in `documents`")]
+    UnknownDocument {
+        /// The mention's document.
+        doc_id: String,
+        /// The mention's index.
+        mention_idx: u32,
+    },
+    /// A document was added twice.
+    #[error("document {0} appears twice in `documents`")]
+    DuplicateDocument(String),
 }
 
-/// Options of the aggregate stage (`[aggregate]` in a pipeline file).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct AggregateConfig {
-    /// The scopes to count: `sentence`, `document` or both.
-    pub scopes: Vec<Scope>,
-    /// Entity types that take part in co-occurrences.
-    pub entity_types: Vec<EntityType>,
+/// The tables the stage writes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Aggregates {
+    /// `cooccurrences`, sorted by scope, `entity_a`, `entity_b`.
+    pub cooccurrences: Vec<Cooccurrence>,
+    /// `cooccurrences_by_period`, sorted by period, `period_start` (null first), scope,
+    /// `entity_a`, `entity_b`.
+    pub by_period: Vec<CooccurrencePeriod>,
+    /// `entity_summary`, sorted by `entity_id`.
+    pub summary: Vec<EntitySummary>,
 }
 
-impl Default for AggregateConfig {
-    fn default() -> Self {
-        Self {
-            scopes: vec![Scope::Sentence, Scope::Document],
-            entity_types: EntityType::ALL.into_iter().filter(|t| t.is_named()).collect(),
+/// What the stage reads, in compact form: per document its story, date and sentence count;
+/// per entity its id, name and type; per mention three integers; per entity its surface
+/// forms with counts.
+#[derive(Debug, Default)]
+pub struct Corpus {
+    docs: Vec<Doc>,
+    doc_index: HashMap<String, u32>,
+    entity_index: HashMap<String, u32>,
+    entities: Vec<(String, String, EntityType)>,
+    mentions: Vec<Mention>,
+    surfaces: Vec<HashMap<String, u32>>,
+}
+
+#[derive(Debug)]
+#[allow(clippy::struct_field_names, reason = "named as the columns they come from")]
+struct Doc {
+    doc_id: String,
+    story_id: Option<String>,
+    published_at: Option<i64>,
+    n_sentences: u32,
+}
+
+/// A mention as integers: document, sentence, entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Mention {
+    doc: u32,
+    sentence: u32,
+    entity: u32,
+}
+
+impl Corpus {
+    /// Adds a document (a `documents` row); only its id, story, date and sentence count are
+    /// kept.
+    pub fn add_document(&mut self, d: &Document) -> Result<(), Error> {
+        let next = u32::try_from(self.docs.len()).unwrap_or(u32::MAX);
+        if self.doc_index.insert(d.doc_id.clone(), next).is_some() {
+            return Err(Error::DuplicateDocument(d.doc_id.clone()));
         }
+        self.docs.push(Doc {
+            doc_id: d.doc_id.clone(),
+            story_id: d.story_id.clone(),
+            published_at: d.published_at,
+            n_sentences: d.n_sentences.unwrap_or(0),
+        });
+        Ok(())
     }
-}
 
-/// How many units each scope has: every row of `sentences` and of `documents`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Units {
-    /// Number of sentences.
-    pub sentences: usize,
-    /// Number of documents.
-    pub documents: usize,
-}
-
-/// The co-occurrence rows of every configured scope, sorted by scope, `entity_a`, `entity_b`.
-pub fn cooccurrences(
-    entities: &[Entity],
-    units: Units,
-    config: &AggregateConfig,
-) -> Result<Vec<Cooccurrence>, Error> {
-    // Entities get dense u32 codes in id order, so polars works on integers and the output
-    // order by code is the order by id.
-    let mut names: BTreeMap<&str, (&str, EntityType)> = BTreeMap::new();
-    let included: Vec<&Entity> =
-        entities.iter().filter(|e| config.entity_types.contains(&e.entity_type)).collect();
-    for e in &included {
-        names.entry(&e.entity_id).or_insert((&e.entity_name, e.entity_type));
-    }
-    let ids: Vec<&str> = names.keys().copied().collect();
-    let code = |id: &str| u32::try_from(ids.binary_search(&id).unwrap_or_default()).unwrap_or(0);
-    let docs: BTreeSet<&str> = included.iter().map(|e| e.doc_id.as_str()).collect();
-    let docs: Vec<&str> = docs.into_iter().collect();
-    let doc_code = |d: &str| u64::try_from(docs.binary_search(&d).unwrap_or_default()).unwrap_or(0);
-
-    let mut scopes = config.scopes.clone();
-    scopes.sort();
-    scopes.dedup();
-    let mut out = Vec::new();
-    for scope in scopes {
-        let n_units = match scope {
-            Scope::Sentence => units.sentences,
-            _ => units.documents,
+    /// Adds a mention (an `entities` row) of a document added before.
+    pub fn add_mention(&mut self, e: &Entity) -> Result<(), Error> {
+        let Some(&doc) = self.doc_index.get(&e.doc_id) else {
+            return Err(Error::UnknownDocument {
+                doc_id: e.doc_id.clone(),
+                mention_idx: e.mention_idx,
+            });
         };
-        let unit: Vec<u64> = included
+        let entity = if let Some(&i) = self.entity_index.get(&e.entity_id) {
+            i
+        } else {
+            let i = u32::try_from(self.entities.len()).unwrap_or(u32::MAX);
+            self.entity_index.insert(e.entity_id.clone(), i);
+            self.entities.push((e.entity_id.clone(), e.entity_name.clone(), e.entity_type));
+            self.surfaces.push(HashMap::new());
+            i
+        };
+        let surfaces = &mut self.surfaces[entity as usize];
+        match surfaces.get_mut(e.text.as_str()) {
+            Some(n) => *n += 1,
+            None => {
+                surfaces.insert(e.text.clone(), 1);
+            }
+        }
+        self.mentions.push(Mention { doc, sentence: e.sentence_idx, entity });
+        Ok(())
+    }
+
+    /// Number of mentions added.
+    pub fn mentions(&self) -> usize {
+        self.mentions.len()
+    }
+}
+
+/// The corpus re-coded for counting: documents numbered in evidence order (date, undated
+/// last, then id), entities numbered in id order, stories numbered in order of their first
+/// document.
+struct Coded<'a> {
+    corpus: &'a Corpus,
+    config: &'a AggregateConfig,
+    /// Input position of the document of each rank.
+    doc_at: Vec<u32>,
+    /// Story code of each document rank.
+    story: Vec<u32>,
+    /// Date of each story: its earliest document's.
+    story_date: Vec<Option<i64>>,
+    /// Documents of each story, and the first and last date among them.
+    story_docs: Vec<(u32, Option<i64>, Option<i64>)>,
+    /// Whether each document rank is its story's canonical document (the one `story` reads).
+    canonical: Vec<bool>,
+    /// Input position of the entity of each code.
+    entity_at: Vec<u32>,
+    /// The mentions that take part, re-coded, sorted by chunk, document, sentence, entity.
+    counted: Vec<Mention>,
+    /// Bounds of each chunk in `counted`.
+    chunks: Vec<(usize, usize)>,
+}
+
+impl<'a> Coded<'a> {
+    fn new(corpus: &'a Corpus, config: &'a AggregateConfig) -> Self {
+        let mut doc_at: Vec<u32> =
+            (0..u32::try_from(corpus.docs.len()).unwrap_or(u32::MAX)).collect();
+        doc_at.sort_by(|&x, &y| {
+            let (x, y) = (&corpus.docs[x as usize], &corpus.docs[y as usize]);
+            (x.published_at.is_none(), x.published_at, &x.doc_id).cmp(&(
+                y.published_at.is_none(),
+                y.published_at,
+                &y.doc_id,
+            ))
+        });
+        let mut rank = vec![0u32; doc_at.len()];
+        for (r, &i) in doc_at.iter().enumerate() {
+            rank[i as usize] = u32::try_from(r).unwrap_or(u32::MAX);
+        }
+        let mut story_code: HashMap<&str, u32> = HashMap::new();
+        let mut story = Vec::with_capacity(doc_at.len());
+        let mut story_date = Vec::new();
+        let mut story_docs: Vec<(u32, Option<i64>, Option<i64>)> = Vec::new();
+        let mut canonical = Vec::with_capacity(doc_at.len());
+        for &i in &doc_at {
+            let d = &corpus.docs[i as usize];
+            let key = d.story_id.as_deref().unwrap_or(&d.doc_id);
+            canonical.push(key == d.doc_id);
+            let next = u32::try_from(story_code.len()).unwrap_or(u32::MAX);
+            let code = *story_code.entry(key).or_insert_with(|| {
+                // Documents come in date order, so a story's first document has its date.
+                story_date.push(d.published_at);
+                story_docs.push((0, None, None));
+                next
+            });
+            let members = &mut story_docs[code as usize];
+            members.0 += 1;
+            if let Some(t) = d.published_at {
+                members.1 = Some(members.1.map_or(t, |x| x.min(t)));
+                members.2 = Some(members.2.map_or(t, |x| x.max(t)));
+            }
+            story.push(code);
+        }
+        let mut entity_at: Vec<u32> =
+            (0..u32::try_from(corpus.entities.len()).unwrap_or(u32::MAX)).collect();
+        entity_at
+            .sort_by(|&x, &y| corpus.entities[x as usize].0.cmp(&corpus.entities[y as usize].0));
+        let mut code = vec![0u32; entity_at.len()];
+        for (c, &i) in entity_at.iter().enumerate() {
+            code[i as usize] = u32::try_from(c).unwrap_or(u32::MAX);
+        }
+        let stop: HashSet<&str> = config.stoplist.iter().map(String::as_str).collect();
+        let included: Vec<bool> = corpus
+            .entities
             .iter()
-            .map(|e| match scope {
-                Scope::Sentence => doc_code(&e.doc_id) << 32 | u64::from(e.sentence_idx),
-                _ => doc_code(&e.doc_id),
-            })
+            .map(|(id, _, t)| config.entity_types.contains(t) && !stop.contains(id.as_str()))
             .collect();
-        let entity: Vec<u32> = included.iter().map(|e| code(&e.entity_id)).collect();
-        let counts = count_pairs(unit, entity)
-            .map_err(|source| Error::Polars { scope: scope.as_str(), source })?;
-        let n_units = u32::try_from(n_units).unwrap_or(u32::MAX);
-        for (a, b, count, count_a, count_b) in counts {
-            let (id_a, id_b) = (ids[a as usize], ids[b as usize]);
-            out.push(Cooccurrence::new(
-                scope,
-                (id_a, names[id_a]),
-                (id_b, names[id_b]),
-                (count, count_a, count_b),
-                n_units,
-            ));
+
+        // Chunks of whole stories, in story order, of about CHUNK_MENTIONS mentions each.
+        let mut per_story = vec![0usize; story_date.len()];
+        let mut counted: Vec<Mention> = Vec::new();
+        for m in &corpus.mentions {
+            if included[m.entity as usize] {
+                let doc = rank[m.doc as usize];
+                per_story[story[doc as usize] as usize] += 1;
+                counted.push(Mention {
+                    doc,
+                    sentence: m.sentence,
+                    entity: code[m.entity as usize],
+                });
+            }
+        }
+        let mut chunk_of_story = Vec::with_capacity(per_story.len());
+        let (mut chunk, mut filled) = (0u32, 0usize);
+        for n in per_story {
+            if filled > 0 && filled + n > CHUNK_MENTIONS {
+                chunk += 1;
+                filled = 0;
+            }
+            filled += n;
+            chunk_of_story.push(chunk);
+        }
+        let chunk_of = |m: &Mention| chunk_of_story[story[m.doc as usize] as usize];
+        counted.sort_unstable_by_key(|m| (chunk_of(m), *m));
+        let mut chunks = Vec::new();
+        let mut start = 0;
+        for i in 1..=counted.len() {
+            if i == counted.len() || chunk_of(&counted[i]) != chunk_of(&counted[start]) {
+                chunks.push((start, i));
+                start = i;
+            }
+        }
+        Self {
+            corpus,
+            config,
+            doc_at,
+            story,
+            story_date,
+            story_docs,
+            canonical,
+            entity_at,
+            counted,
+            chunks,
         }
     }
+
+    fn doc(&self, rank: u32) -> &Doc {
+        &self.corpus.docs[self.doc_at[rank as usize] as usize]
+    }
+
+    fn entity(&self, code: u32) -> &(String, String, EntityType) {
+        &self.corpus.entities[self.entity_at[code as usize] as usize]
+    }
+
+    /// The date that puts a unit of `scope` in document `rank` into a time bucket.
+    fn unit_date(&self, scope: Scope, rank: u32) -> Option<i64> {
+        match scope {
+            Scope::Story => self.story_date[self.story[rank as usize] as usize],
+            _ => self.doc(rank).published_at,
+        }
+    }
+
+    /// Units of `scope` per bucket of `period` (`None`: the whole run, one bucket).
+    fn units_per_bucket(&self, scope: Scope, period: Option<Period>) -> BTreeMap<i64, u32> {
+        let bucket = |date: Option<i64>| match (period, date) {
+            (Some(p), Some(t)) => p.bucket_start(t),
+            _ => NO_DATE,
+        };
+        let mut out: BTreeMap<i64, u32> = BTreeMap::new();
+        for rank in 0..u32::try_from(self.doc_at.len()).unwrap_or(u32::MAX) {
+            let n = self.doc(rank).n_sentences;
+            let units = match scope {
+                Scope::Sentence => n,
+                Scope::Window => self.config.windows(n),
+                Scope::Story => u32::from(self.canonical[rank as usize]),
+                _ => 1,
+            };
+            *out.entry(bucket(self.unit_date(scope, rank))).or_default() += units;
+        }
+        out
+    }
+}
+
+/// Counts every configured scope and period, and summarises every entity.
+pub fn aggregate(corpus: &Corpus, config: &AggregateConfig) -> Result<Aggregates, Error> {
+    config.check().map_err(Error::Config)?;
+    let coded = Coded::new(corpus, config);
+    let mut out = Aggregates { summary: summary(&coded), ..Aggregates::default() };
+    for scope in config.sorted_scopes() {
+        let err = |source| Error::Polars { scope: scope.as_str(), source };
+        let (rows, periods) = count_scope(&coded, scope).map_err(err)?;
+        out.cooccurrences.extend(rows);
+        out.by_period.extend(periods);
+    }
+    CooccurrencePeriod::sort(&mut out.by_period);
     Ok(out)
 }
 
-/// `(a, b, count, count_a, count_b)`: a pair of entity codes and its unit counts.
-type PairCounts = (u32, u32, u32, u32, u32);
-
-/// `(a, b, count, count_a, count_b)` for every pair `a < b` of entity codes sharing a unit,
-/// sorted by `(a, b)`.
-fn count_pairs(unit: Vec<u64>, entity: Vec<u32>) -> PolarsResult<Vec<PairCounts>> {
-    let mentions = DataFrame::new_infer_height(vec![
-        Column::new("unit".into(), unit),
-        Column::new("entity".into(), entity),
-    ])?
-    .lazy()
-    .unique(None, UniqueKeepStrategy::Any);
-    let singles =
-        mentions.clone().group_by([col("entity")]).agg([len().cast(DataType::UInt32).alias("n")]);
-    let right = mentions.clone().select([col("unit"), col("entity").alias("entity_b")]);
-    let pairs = mentions
-        .join(right, [col("unit")], [col("unit")], JoinArgs::new(JoinType::Inner))
-        .filter(col("entity").lt(col("entity_b")))
-        .group_by([col("entity"), col("entity_b")])
-        .agg([len().cast(DataType::UInt32).alias("count")])
-        .join(
-            singles.clone().select([col("entity"), col("n").alias("count_a")]),
-            [col("entity")],
-            [col("entity")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .join(
-            singles.select([col("entity").alias("entity_b"), col("n").alias("count_b")]),
-            [col("entity_b")],
-            [col("entity_b")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .sort(["entity", "entity_b"], SortMultipleOptions::default())
-        .collect()?;
-    let column = |name: &str| -> PolarsResult<Vec<u32>> {
-        Ok(pairs.column(name)?.u32()?.iter().map(Option::unwrap_or_default).collect())
-    };
-    let (a, b, count, count_a, count_b) = (
-        column("entity")?,
-        column("entity_b")?,
-        column("count")?,
-        column("count_a")?,
-        column("count_b")?,
-    );
-    Ok((0..a.len()).map(|i| (a[i], b[i], count[i], count_a[i], count_b[i])).collect())
+/// One row per entity (all types, stoplisted ones too): mentions, documents, sentences,
+/// stories, first and last date, most frequent surface forms.
+fn summary(coded: &Coded<'_>) -> Vec<EntitySummary> {
+    let corpus = coded.corpus;
+    let mut rank = vec![0u32; coded.doc_at.len()];
+    for (r, &i) in coded.doc_at.iter().enumerate() {
+        rank[i as usize] = u32::try_from(r).unwrap_or(u32::MAX);
+    }
+    let mut all: Vec<Mention> = corpus
+        .mentions
+        .iter()
+        .map(|m| Mention { doc: rank[m.doc as usize], sentence: m.sentence, entity: m.entity })
+        .collect();
+    all.sort_unstable_by_key(|m| {
+        (corpus.entities[m.entity as usize].0.as_str(), m.doc, m.sentence)
+    });
+    let mut out = Vec::new();
+    for group in all.chunk_by(|x, y| x.entity == y.entity) {
+        let (id, name, entity_type) = &corpus.entities[group[0].entity as usize];
+        let mut documents: Vec<u32> = group.iter().map(|m| m.doc).collect();
+        documents.dedup();
+        let mut sentences: Vec<(u32, u32)> = group.iter().map(|m| (m.doc, m.sentence)).collect();
+        sentences.dedup();
+        let mut stories: Vec<u32> = documents.iter().map(|&d| coded.story[d as usize]).collect();
+        stories.sort_unstable();
+        stories.dedup();
+        let dates = documents.iter().filter_map(|&d| coded.doc(d).published_at);
+        let (first_seen, last_seen) = dates.fold((None, None), |(lo, hi), t| {
+            (Some(lo.map_or(t, |x: i64| x.min(t))), Some(hi.map_or(t, |x: i64| x.max(t))))
+        });
+        let mut surfaces: Vec<(&str, u32)> = corpus.surfaces[group[0].entity as usize]
+            .iter()
+            .map(|(text, &n)| (text.as_str(), n))
+            .collect();
+        surfaces.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let len = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        out.push(EntitySummary {
+            entity_id: id.clone(),
+            entity_name: name.clone(),
+            entity_type: *entity_type,
+            mentions: len(group.len()),
+            documents: len(documents.len()),
+            sentences: len(sentences.len()),
+            stories: len(stories.len()),
+            first_seen,
+            last_seen,
+            top_surfaces: surfaces
+                .into_iter()
+                .take(5)
+                .map(|(text, count)| SurfaceCount { text: text.to_owned(), count })
+                .collect(),
+        });
+    }
+    out
 }
 
-/// One row per entity (all types): mentions, documents and sentences mentioning it, and its
-/// most frequent surface forms. Sorted by `entity_id`.
-pub fn entity_summary(entities: &[Entity]) -> Vec<EntitySummary> {
-    #[derive(Default)]
-    struct Acc<'a> {
-        name: &'a str,
-        entity_type: Option<EntityType>,
-        mentions: u32,
-        documents: BTreeSet<&'a str>,
-        sentences: BTreeSet<(&'a str, u32)>,
-        surfaces: BTreeMap<&'a str, u32>,
+/// An evidence candidate: pair, occurrence of its story among the pair's units, unit.
+type Candidate = (u32, u32, u32, u32, u32, u32);
+
+/// Partial counts of one scope, one frame per chunk.
+#[derive(Default)]
+struct Partials {
+    pairs: Vec<LazyFrame>,
+    singles: Vec<LazyFrame>,
+    period_pairs: BTreeMap<Period, Vec<LazyFrame>>,
+    period_singles: BTreeMap<Period, Vec<LazyFrame>>,
+    evidence: Vec<Candidate>,
+}
+
+fn bucket_col(p: Period) -> String {
+    format!("bucket_{}", p.as_str())
+}
+
+/// The rows of one scope: `cooccurrences` and `cooccurrences_by_period`.
+fn count_scope(
+    coded: &Coded<'_>,
+    scope: Scope,
+) -> PolarsResult<(Vec<Cooccurrence>, Vec<CooccurrencePeriod>)> {
+    let periods = coded.config.sorted_periods();
+    let mut parts = Partials::default();
+    for &(from, to) in &coded.chunks {
+        count_chunk(coded, scope, &coded.counted[from..to], &periods, &mut parts)?;
     }
-    let mut by_id: BTreeMap<&str, Acc<'_>> = BTreeMap::new();
-    for e in entities {
-        let acc = by_id.entry(&e.entity_id).or_default();
-        acc.name = &e.entity_name;
-        acc.entity_type = Some(e.entity_type);
-        acc.mentions += 1;
-        acc.documents.insert(&e.doc_id);
-        acc.sentences.insert((&e.doc_id, e.sentence_idx));
-        *acc.surfaces.entry(&e.text).or_default() += 1;
+    let pairs = concat_or_empty(&parts.pairs, &pair_schema(None))?
+        .group_by([col("a"), col("b")])
+        .agg([
+            col("count").sum(),
+            col("n_docs").sum(),
+            col("n_stories").sum(),
+            col("first").min(),
+            col("last").max(),
+        ])
+        .filter(col("count").gt_eq(lit(coded.config.min_count)));
+    let singles = concat_or_empty(&parts.singles, &single_schema(None))?
+        .group_by([col("entity")])
+        .agg([col("n").sum()]);
+    let n_units = coded.units_per_bucket(scope, None).values().sum::<u32>();
+    let pairs = with_marginals(pairs, &singles, &[])
+        .with_column(lit(n_units).alias("n_units"))
+        .with_columns(measures())
+        .sort(["a", "b"], SortMultipleOptions::default())
+        .collect()?;
+    let evidence = pick_evidence(parts.evidence, coded.config.evidence_units as usize);
+    let rows = cooccurrence_rows(coded, scope, &pairs, &evidence)?;
+
+    let kept = pairs.select(["a", "b"])?.lazy();
+    let mut period_rows = Vec::new();
+    for period in periods {
+        let bucket = bucket_col(period);
+        let pairs = concat_or_empty(
+            parts.period_pairs.get(&period).map_or(&[], Vec::as_slice),
+            &pair_schema(Some(period)),
+        )?
+        .group_by([col(&bucket), col("a"), col("b")])
+        .agg([col("count").sum(), col("n_docs").sum(), col("n_stories").sum()])
+        .join(
+            kept.clone(),
+            [col("a"), col("b")],
+            [col("a"), col("b")],
+            JoinArgs::new(JoinType::Inner),
+        );
+        let singles = concat_or_empty(
+            parts.period_singles.get(&period).map_or(&[], Vec::as_slice),
+            &single_schema(Some(period)),
+        )?
+        .group_by([col(&bucket), col("entity")])
+        .agg([col("n").sum()]);
+        let units = coded.units_per_bucket(scope, Some(period));
+        let units = DataFrame::new_infer_height(vec![
+            Column::new(bucket.as_str().into(), units.keys().copied().collect::<Vec<i64>>()),
+            Column::new("n_units".into(), units.values().copied().collect::<Vec<u32>>()),
+        ])?
+        .lazy();
+        let frame = with_marginals(pairs, &singles, &[bucket.as_str()])
+            .join(units, [col(&bucket)], [col(&bucket)], JoinArgs::new(JoinType::Inner))
+            .with_columns(measures())
+            .sort([bucket.as_str(), "a", "b"], SortMultipleOptions::default())
+            .collect()?;
+        period_rows.extend(period_rows_of(coded, scope, period, &frame)?);
     }
-    by_id
-        .into_iter()
-        .filter_map(|(id, acc)| {
-            let mut surfaces: Vec<(&str, u32)> = acc.surfaces.into_iter().collect();
-            surfaces.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-            Some(EntitySummary {
-                entity_id: id.to_owned(),
-                entity_name: acc.name.to_owned(),
-                entity_type: acc.entity_type?,
-                mentions: acc.mentions,
-                documents: u32::try_from(acc.documents.len()).unwrap_or(u32::MAX),
-                sentences: u32::try_from(acc.sentences.len()).unwrap_or(u32::MAX),
-                top_surfaces: surfaces
-                    .into_iter()
-                    .take(5)
-                    .map(|(text, count)| SurfaceCount { text: text.to_owned(), count })
-                    .collect(),
-            })
+    Ok((rows, period_rows))
+}
+
+/// Adds the partial counts of one chunk of mentions (whole stories) to `parts`.
+fn count_chunk(
+    coded: &Coded<'_>,
+    scope: Scope,
+    mentions: &[Mention],
+    periods: &[Period],
+    parts: &mut Partials,
+) -> PolarsResult<()> {
+    let span = coded.config.window_sentences.max(1);
+    let (mut unit, mut doc, mut entity, mut sentence) = (vec![], vec![], vec![], vec![]);
+    for m in mentions {
+        if scope == Scope::Story && !coded.canonical[m.doc as usize] {
+            continue;
+        }
+        let (from, to) = match scope {
+            Scope::Sentence => (m.sentence, m.sentence),
+            Scope::Window => match coded.config.windows(coded.doc(m.doc).n_sentences) {
+                0 => continue,
+                windows => (m.sentence.saturating_sub(span - 1), m.sentence.min(windows - 1)),
+            },
+            _ => (0, 0),
+        };
+        for w in from..=to {
+            unit.push(u64::from(m.doc) << 32 | u64::from(w));
+            doc.push(m.doc);
+            entity.push(m.entity);
+            sentence.push(m.sentence);
+        }
+    }
+    // One row per chunk document: story, date, and the bucket of each period.
+    let mut docs: Vec<u32> = mentions.iter().map(|m| m.doc).collect();
+    docs.dedup();
+    let story = scope == Scope::Story;
+    // Who stands behind a unit: its document, or for `story` every copy of the story.
+    let behind = |d: u32| {
+        let p = coded.doc(d).published_at;
+        if story { coded.story_docs[coded.story[d as usize] as usize] } else { (1, p, p) }
+    };
+    let mut columns = vec![
+        Column::new("doc".into(), docs.clone()),
+        Column::new(
+            "story".into(),
+            docs.iter().map(|&d| coded.story[d as usize]).collect::<Vec<_>>(),
+        ),
+        Column::new("members".into(), docs.iter().map(|&d| behind(d).0).collect::<Vec<_>>()),
+        Column::new("pub_min".into(), docs.iter().map(|&d| behind(d).1).collect::<Vec<_>>()),
+        Column::new("pub_max".into(), docs.iter().map(|&d| behind(d).2).collect::<Vec<_>>()),
+    ];
+    for &p in periods {
+        let buckets: Vec<i64> = docs
+            .iter()
+            .map(|&d| coded.unit_date(scope, d).map_or(NO_DATE, |t| p.bucket_start(t)))
+            .collect();
+        columns.push(Column::new(bucket_col(p).into(), buckets));
+    }
+    let docs = DataFrame::new_infer_height(columns)?.lazy();
+    let bucket_names: Vec<String> = periods.iter().map(|&p| bucket_col(p)).collect();
+    let buckets: Vec<Expr> = bucket_names.iter().map(|b| col(b.as_str())).collect();
+
+    let unit_entities = DataFrame::new_infer_height(vec![
+        Column::new("unit".into(), unit),
+        Column::new("doc".into(), doc),
+        Column::new("entity".into(), entity),
+        Column::new("sentence".into(), sentence),
+    ])?
+    .lazy()
+    .group_by([col("unit"), col("doc"), col("entity")])
+    .agg([col("sentence").min().alias("first")])
+    .join(docs, [col("doc")], [col("doc")], JoinArgs::new(JoinType::Inner))
+    .collect()?;
+
+    // Units mentioning each entity, in the run and per bucket.
+    let singles = unit_entities.clone().lazy();
+    parts
+        .singles
+        .push(singles.clone().group_by([col("entity")]).agg([len().alias("n")]).collect()?.lazy());
+    for (&p, b) in periods.iter().zip(&bucket_names) {
+        let frame =
+            singles.clone().group_by([col(b.as_str()), col("entity")]).agg([len().alias("n")]);
+        parts.period_singles.entry(p).or_default().push(frame.collect()?.lazy());
+    }
+
+    // Every pair in every unit, with the sentences to read.
+    let right = unit_entities.clone().lazy().select([
+        col("unit"),
+        col("entity").alias("b"),
+        col("first").alias("fb"),
+    ]);
+    let (fa, fb) = (col("fa"), col("fb"));
+    let mut left = vec![col("unit"), col("doc"), col("story"), col("members")];
+    left.extend([col("pub_min"), col("pub_max")]);
+    left.extend(buckets.iter().cloned());
+    left.extend([col("entity").alias("a"), col("first").alias("fa")]);
+    let unit_pairs = unit_entities
+        .lazy()
+        .select(left)
+        .join(right, [col("unit")], [col("unit")], JoinArgs::new(JoinType::Inner))
+        .filter(col("a").lt(col("b")))
+        .with_columns([
+            when(fa.clone().lt(fb.clone())).then(fa.clone()).otherwise(fb.clone()).alias("start"),
+            (when(fa.clone().gt(fb.clone())).then(fa).otherwise(fb) + lit(1u32)).alias("end"),
+        ]);
+    let unit_pairs = unit_pairs.collect()?;
+    // Units of one document or story never span chunks, so the partial sums add up.
+    let n_docs = if story { col("members").sum() } else { col("doc").n_unique() };
+    let counts = || {
+        [
+            len().cast(DataType::UInt32).alias("count"),
+            n_docs.clone().cast(DataType::UInt32).alias("n_docs"),
+            col("story").n_unique().cast(DataType::UInt32).alias("n_stories"),
+        ]
+    };
+    let mut agg = counts().to_vec();
+    agg.extend([col("pub_min").min().alias("first"), col("pub_max").max().alias("last")]);
+    let pairs = unit_pairs.clone().lazy().group_by([col("a"), col("b")]).agg(agg);
+    parts.pairs.push(pairs.collect()?.lazy());
+    for (&p, b) in periods.iter().zip(&bucket_names) {
+        let frame =
+            unit_pairs.clone().lazy().group_by([col(b.as_str()), col("a"), col("b")]).agg(counts());
+        parts.period_pairs.entry(p).or_default().push(frame.collect()?.lazy());
+    }
+
+    // Evidence candidates: per pair, distinct sentence ranges in document order, each with
+    // the how-many-th unit of its story it is; the best `evidence_units` are kept.
+    let sorted = unit_pairs
+        .lazy()
+        .select([col("a"), col("b"), col("story"), col("doc"), col("start"), col("end")])
+        .sort(["a", "b", "doc", "start", "end"], SortMultipleOptions::default())
+        .collect()?;
+    let column = |name: &str| u32s(&sorted, name);
+    let (pair_a, pair_b, stories) = (column("a")?, column("b")?, column("story")?);
+    let ranges: Vec<(u32, u32, u32)> = {
+        let (doc, start, end) = (column("doc")?, column("start")?, column("end")?);
+        (0..doc.len()).map(|i| (doc[i], start[i], end[i])).collect()
+    };
+    let mut from = 0;
+    let mut occurrences: HashMap<u32, u32> = HashMap::new();
+    let mut group: Vec<Candidate> = Vec::new();
+    while from < pair_a.len() {
+        let pair = (pair_a[from], pair_b[from]);
+        let to =
+            (from..pair_a.len()).find(|&j| (pair_a[j], pair_b[j]) != pair).unwrap_or(pair_a.len());
+        occurrences.clear();
+        group.clear();
+        for x in from..to {
+            if x > from && ranges[x] == ranges[x - 1] {
+                continue;
+            }
+            let nth = occurrences.entry(stories[x]).or_default();
+            *nth += 1;
+            let (doc, start, end) = ranges[x];
+            group.push((pair.0, pair.1, *nth, doc, start, end));
+        }
+        group.sort_unstable();
+        parts.evidence.extend(group.iter().take(coded.config.evidence_units as usize));
+        from = to;
+    }
+    Ok(())
+}
+
+/// The best `k` evidence candidates of each pair, keyed by pair.
+fn pick_evidence(mut candidates: Vec<Candidate>, k: usize) -> BTreeMap<(u32, u32), Vec<Candidate>> {
+    candidates.sort_unstable();
+    let mut out: BTreeMap<(u32, u32), Vec<Candidate>> = BTreeMap::new();
+    for c in candidates {
+        let list = out.entry((c.0, c.1)).or_default();
+        if list.len() < k {
+            list.push(c);
+        }
+    }
+    out
+}
+
+/// Joins `count_a` and `count_b` (from `singles`: `entity`, `n` and the `by` columns) to a
+/// frame of pairs `a`, `b`.
+fn with_marginals(pairs: LazyFrame, singles: &LazyFrame, by: &[&str]) -> LazyFrame {
+    let side = |name: &str, alias: &str| {
+        let mut columns: Vec<Expr> = by.iter().map(|c| col(*c)).collect();
+        columns.extend([col("entity").alias(name), col("n").alias(alias)]);
+        singles.clone().select(columns)
+    };
+    let on = |name: &str| {
+        let mut keys: Vec<Expr> = by.iter().map(|c| col(*c)).collect();
+        keys.push(col(name));
+        keys
+    };
+    pairs.join(side("a", "count_a"), on("a"), on("a"), JoinArgs::new(JoinType::Inner)).join(
+        side("b", "count_b"),
+        on("b"),
+        on("b"),
+        JoinArgs::new(JoinType::Inner),
+    )
+}
+
+/// PMI, NPMI, G² and Dice from `count`, `count_a`, `count_b` and `n_units`, as
+/// [`entente_schema::association`] defines them.
+fn measures() -> [Expr; 4] {
+    let f = |name: &str| col(name).cast(DataType::Float64);
+    let (c, ca, cb, n) = (f("count"), f("count_a"), f("count_b"), f("n_units"));
+    let pmi = (c.clone() * n.clone() / (ca.clone() * cb.clone())).log(lit(2.0));
+    let h = lit(0.0) - (c.clone() / n.clone()).log(lit(2.0));
+    let npmi = when(h.clone().gt(lit(0.0))).then(pmi.clone() / h).otherwise(lit(1.0));
+    let term = |o: Expr, e: Expr| {
+        when(o.clone().gt(lit(0.0)))
+            .then(o.clone() * (o / e).log(lit(std::f64::consts::E)))
+            .otherwise(lit(0.0))
+    };
+    let g2 = term(c.clone(), ca.clone() * cb.clone() / n.clone())
+        + term(ca.clone() - c.clone(), ca.clone() * (n.clone() - cb.clone()) / n.clone())
+        + term(cb.clone() - c.clone(), (n.clone() - ca.clone()) * cb.clone() / n.clone())
+        + term(
+            n.clone() - ca.clone() - cb.clone() + c.clone(),
+            (n.clone() - ca.clone()) * (n.clone() - cb.clone()) / n,
+        );
+    let llr = lit(2.0) * g2;
+    let llr = when(llr.clone().lt(lit(0.0))).then(lit(0.0)).otherwise(llr);
+    let dice = lit(2.0) * c / (ca + cb);
+    [pmi.alias("pmi"), npmi.alias("npmi"), llr.alias("llr"), dice.alias("dice")]
+}
+
+/// An empty frame standing in for zero chunks, with the columns of a partial pair frame.
+fn pair_schema(period: Option<Period>) -> Vec<(String, DataType)> {
+    let mut columns: Vec<(String, DataType)> =
+        period.map(|p| (bucket_col(p), DataType::Int64)).into_iter().collect();
+    columns.extend(
+        ["a", "b", "count", "n_docs", "n_stories"].map(|c| (c.to_owned(), DataType::UInt32)),
+    );
+    if period.is_none() {
+        columns.extend(["first", "last"].map(|c| (c.to_owned(), DataType::Int64)));
+    }
+    columns
+}
+
+/// The columns of a partial singles frame.
+fn single_schema(period: Option<Period>) -> Vec<(String, DataType)> {
+    let mut columns: Vec<(String, DataType)> =
+        period.map(|p| (bucket_col(p), DataType::Int64)).into_iter().collect();
+    columns.extend(["entity", "n"].map(|c| (c.to_owned(), DataType::UInt32)));
+    columns
+}
+
+fn concat_or_empty(frames: &[LazyFrame], schema: &[(String, DataType)]) -> PolarsResult<LazyFrame> {
+    if frames.is_empty() {
+        let columns = schema
+            .iter()
+            .map(|(name, dtype)| Column::new_empty(name.as_str().into(), dtype))
+            .collect();
+        return Ok(DataFrame::new_infer_height(columns)?.lazy());
+    }
+    concat(frames, UnionArgs::default())
+}
+
+fn u32s(frame: &DataFrame, name: &str) -> PolarsResult<Vec<u32>> {
+    let column = frame.column(name)?.cast(&DataType::UInt32)?;
+    Ok(column.u32()?.iter().map(Option::unwrap_or_default).collect())
+}
+
+fn i64s(frame: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i64>>> {
+    let column = frame.column(name)?.cast(&DataType::Int64)?;
+    Ok(column.i64()?.iter().collect())
+}
+
+fn f64s(frame: &DataFrame, name: &str) -> PolarsResult<Vec<f64>> {
+    let column = frame.column(name)?.cast(&DataType::Float64)?;
+    Ok(column.f64()?.iter().map(Option::unwrap_or_default).collect())
+}
+
+/// The counts and measures shared by both tables, column by column.
+struct Counts {
+    a: Vec<u32>,
+    b: Vec<u32>,
+    count: Vec<u32>,
+    count_a: Vec<u32>,
+    count_b: Vec<u32>,
+    n_units: Vec<u32>,
+    n_docs: Vec<u32>,
+    n_stories: Vec<u32>,
+    measures: [Vec<f64>; 4],
+}
+
+impl Counts {
+    fn read(frame: &DataFrame) -> PolarsResult<Self> {
+        Ok(Self {
+            a: u32s(frame, "a")?,
+            b: u32s(frame, "b")?,
+            count: u32s(frame, "count")?,
+            count_a: u32s(frame, "count_a")?,
+            count_b: u32s(frame, "count_b")?,
+            n_units: u32s(frame, "n_units")?,
+            n_docs: u32s(frame, "n_docs")?,
+            n_stories: u32s(frame, "n_stories")?,
+            measures: [
+                f64s(frame, "pmi")?,
+                f64s(frame, "npmi")?,
+                f64s(frame, "llr")?,
+                f64s(frame, "dice")?,
+            ],
         })
-        .collect()
+    }
+}
+
+/// The `cooccurrences` row of pair `i` of `c` (without evidence and dates when those are
+/// `None`: the rows of `cooccurrences_by_period`).
+fn pair_row(
+    coded: &Coded<'_>,
+    scope: Scope,
+    c: &Counts,
+    i: usize,
+    dates: (Option<i64>, Option<i64>),
+    evidence: Vec<Evidence>,
+) -> Cooccurrence {
+    let ((id_a, name_a, type_a), (id_b, name_b, type_b)) =
+        (coded.entity(c.a[i]), coded.entity(c.b[i]));
+    let (first_doc_id, first_sentence_idx) =
+        evidence.first().map(|e| (e.doc_id.clone(), e.sentence_idx)).unwrap_or_default();
+    let [pmi, npmi, llr, dice] = [0, 1, 2, 3].map(|m| c.measures[m][i]);
+    Cooccurrence {
+        scope,
+        entity_a: id_a.clone(),
+        entity_b: id_b.clone(),
+        name_a: name_a.clone(),
+        name_b: name_b.clone(),
+        type_a: *type_a,
+        type_b: *type_b,
+        count: c.count[i],
+        count_a: c.count_a[i],
+        count_b: c.count_b[i],
+        n_units: c.n_units[i],
+        pmi,
+        npmi,
+        llr,
+        dice,
+        n_docs: c.n_docs[i],
+        n_stories: c.n_stories[i],
+        first_published_at: dates.0,
+        last_published_at: dates.1,
+        first_doc_id,
+        first_sentence_idx,
+        evidence,
+    }
+}
+
+fn cooccurrence_rows(
+    coded: &Coded<'_>,
+    scope: Scope,
+    frame: &DataFrame,
+    evidence: &BTreeMap<(u32, u32), Vec<Candidate>>,
+) -> PolarsResult<Vec<Cooccurrence>> {
+    let c = Counts::read(frame)?;
+    let (first, last) = (i64s(frame, "first")?, i64s(frame, "last")?);
+    Ok((0..c.a.len())
+        .map(|i| {
+            let evidence: Vec<Evidence> = evidence
+                .get(&(c.a[i], c.b[i]))
+                .into_iter()
+                .flatten()
+                .map(|&(_, _, _, doc, start, end)| Evidence {
+                    doc_id: coded.doc(doc).doc_id.clone(),
+                    sentence_idx: start,
+                    sentence_end: end,
+                })
+                .collect();
+            pair_row(coded, scope, &c, i, (first[i], last[i]), evidence)
+        })
+        .collect())
+}
+
+fn period_rows_of(
+    coded: &Coded<'_>,
+    scope: Scope,
+    period: Period,
+    frame: &DataFrame,
+) -> PolarsResult<Vec<CooccurrencePeriod>> {
+    let c = Counts::read(frame)?;
+    let starts = i64s(frame, &bucket_col(period))?;
+    Ok(starts
+        .into_iter()
+        .enumerate()
+        .map(|(i, start)| {
+            let pair = pair_row(coded, scope, &c, i, (None, None), Vec::new());
+            CooccurrencePeriod::of(period, start.filter(|&t| t != NO_DATE), pair)
+        })
+        .collect())
 }

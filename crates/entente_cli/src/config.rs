@@ -81,6 +81,7 @@ impl PipelineConfig {
         let config: Self = toml::from_str(text).map_err(|e| invalid(&e))?;
         // Bad boilerplate patterns are reported now, not after ingest has run.
         entente_normalise::Normaliser::new(&config.normalise).map_err(|e| invalid(&e))?;
+        config.aggregate.check().map_err(|e| invalid(&e))?;
         Ok(config)
     }
 

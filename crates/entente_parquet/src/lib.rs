@@ -207,17 +207,30 @@ pub fn read_table<T: Table>(dir: &Path) -> Result<Vec<T>, Error> {
 /// Reads every row of the Parquet file at `path` as rows of table `T`. Columns the row type
 /// does not know (added by a newer entente) are ignored.
 pub fn read_file<T: Table>(path: &Path) -> Result<Vec<T>, Error> {
+    let mut rows = Vec::new();
+    read_batches(path, |mut part: Vec<T>| {
+        rows.append(&mut part);
+        Ok::<(), Error>(())
+    })?;
+    Ok(rows)
+}
+
+/// Reads the Parquet file at `path` one record batch (about a thousand rows) at a time and
+/// hands each to `each`, so a table larger than memory can be folded into a summary.
+pub fn read_batches<T: Table, E: From<Error>>(
+    path: &Path,
+    mut each: impl FnMut(Vec<T>) -> Result<(), E>,
+) -> Result<(), E> {
     let pq = |source| Error::Parquet { path: path.to_owned(), source };
     let file = File::open(path).map_err(|source| Error::Io { path: path.to_owned(), source })?;
     let reader = ParquetRecordBatchReaderBuilder::try_new(file).map_err(pq)?.build().map_err(pq)?;
-    let mut rows = Vec::new();
     for batch in reader {
         let batch = batch.map_err(|e| pq(e.into()))?;
-        let mut part: Vec<T> = serde_arrow::from_record_batch(&batch)
+        let part: Vec<T> = serde_arrow::from_record_batch(&batch)
             .map_err(|source| Error::Convert { path: path.to_owned(), source })?;
-        rows.append(&mut part);
+        each(part)?;
     }
-    Ok(rows)
+    Ok(())
 }
 
 /// The key-value metadata of the Parquet file at `path`.

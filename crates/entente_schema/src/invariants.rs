@@ -1,14 +1,15 @@
 //! The invariants that hold between entente's tables. `entente validate` and the test suites
-//! call [`check_tables`]; [`recount_cooccurrences`] is the slow, obviously-correct count that
-//! the aggregate stage's fast path is checked against.
+//! call [`check_tables`], which recounts the aggregate stage's tables with
+//! [`crate::recount_cooccurrences`].
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
+use crate::recount::{AggregateConfig, Counted, recount_cooccurrences};
 use crate::span::byte_to_char_offsets;
 use crate::tables::{
-    Boilerplate, Cooccurrence, Document, DuplicateKind, Entity, EntityType, Scope, Sentence,
-    TextEdit,
+    Boilerplate, Cooccurrence, CooccurrencePeriod, Document, DuplicateKind, Entity, EntityType,
+    Sentence, TextEdit,
 };
 use crate::{Table, hash_hex};
 
@@ -44,9 +45,19 @@ pub struct Tables<'a> {
     pub boilerplate: &'a [Boilerplate],
     /// `entities` rows.
     pub entities: &'a [Entity],
-    /// `cooccurrences` rows, with the entity types the aggregate stage counted (`None` when
-    /// the table is absent).
-    pub cooccurrences: Option<(&'a [Cooccurrence], &'a [EntityType])>,
+    /// The aggregate stage's tables and configuration (`None` when they are absent).
+    pub aggregated: Option<Aggregated<'a>>,
+}
+
+/// The tables the aggregate stage writes, with the configuration it counted them with.
+#[derive(Debug, Clone, Copy)]
+pub struct Aggregated<'a> {
+    /// `cooccurrences` rows.
+    pub cooccurrences: &'a [Cooccurrence],
+    /// `cooccurrences_by_period` rows.
+    pub by_period: &'a [CooccurrencePeriod],
+    /// The configuration they were counted with.
+    pub config: &'a AggregateConfig,
 }
 
 /// Checks every invariant of the contract and returns the violations, sorted (empty when the
@@ -59,8 +70,8 @@ pub fn check_tables(tables: Tables<'_>) -> Vec<Violation> {
     check_text_edits(&docs, tables.text_edits, &mut out);
     check_boilerplate(&docs, tables.boilerplate, &mut out);
     check_entities(&docs, &sentences, tables.entities, &mut out);
-    if let Some((rows, types)) = tables.cooccurrences {
-        check_cooccurrences(tables, rows, types, &mut out);
+    if let Some(aggregated) = tables.aggregated {
+        check_cooccurrences(tables, aggregated, &mut out);
     }
     out.sort();
     out
@@ -402,161 +413,93 @@ fn check_entities(
     }
 }
 
-fn check_cooccurrences(
-    tables: Tables<'_>,
-    rows: &[Cooccurrence],
-    types: &[EntityType],
-    out: &mut Vec<Violation>,
-) {
-    let key = |r: &Cooccurrence| format!("{}, {}, {}", r.scope.as_str(), r.entity_a, r.entity_b);
-    let mut actual = BTreeMap::new();
-    for r in rows {
-        if r.entity_a >= r.entity_b {
-            out.push(violation(
-                Cooccurrence::NAME,
-                key(r),
-                "ordered-pair",
-                "entity_a must sort before entity_b".into(),
-            ));
-        }
-        if actual.insert((r.scope, r.entity_a.as_str(), r.entity_b.as_str()), r).is_some() {
-            out.push(violation(
-                Cooccurrence::NAME,
-                key(r),
-                "unique-key",
-                "(scope, entity_a, entity_b) appears more than once".into(),
-            ));
-        }
-    }
-    let expected = recount_cooccurrences(tables, |t| types.contains(&t));
-    let expected: BTreeMap<_, _> =
-        expected.iter().map(|r| ((r.scope, r.entity_a.as_str(), r.entity_b.as_str()), r)).collect();
-    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(1.0);
-    for (k, want) in &expected {
-        match actual.get(k) {
-            None => out.push(violation(
-                Cooccurrence::NAME,
-                key(want),
-                "recount",
-                format!("missing: the recount finds count {}", want.count),
-            )),
-            Some(got) => {
-                let same = (got.count, got.count_a, got.count_b, got.n_units)
-                    == (want.count, want.count_a, want.count_b, want.n_units)
-                    && close(got.pmi, want.pmi)
-                    && close(got.npmi, want.npmi)
-                    && (got.name_a.as_str(), got.name_b.as_str(), got.type_a, got.type_b)
-                        == (want.name_a.as_str(), want.name_b.as_str(), want.type_a, want.type_b);
-                if !same {
-                    out.push(violation(
-                        Cooccurrence::NAME,
-                        key(want),
-                        "recount",
-                        format!("table has {got:?}, the recount gives {want:?}"),
-                    ));
-                }
-            }
-        }
-    }
-    for (k, got) in &actual {
-        if !expected.contains_key(k) {
-            out.push(violation(
-                Cooccurrence::NAME,
-                key(got),
-                "recount",
-                "the recount finds no unit mentioning both".into(),
-            ));
-        }
-    }
+fn check_cooccurrences(tables: Tables<'_>, aggregated: Aggregated<'_>, out: &mut Vec<Violation>) {
+    let expected = recount_cooccurrences(tables, aggregated.config);
+    let actual = Counted {
+        cooccurrences: aggregated.cooccurrences.to_vec(),
+        by_period: aggregated.by_period.to_vec(),
+    };
+    out.extend(compare_counted(&actual, &expected));
 }
 
-/// Counts co-occurrences the slow, obvious way: for every sentence and every document, the set
-/// of entities of an `included` type it mentions, then every pair of that set. Rows are sorted
-/// by scope, `entity_a`, `entity_b`. A unit is one row of `sentences` or `documents`.
-pub fn recount_cooccurrences(
-    tables: Tables<'_>,
-    included: impl Fn(EntityType) -> bool,
-) -> Vec<Cooccurrence> {
-    let mut names: BTreeMap<&str, (&str, EntityType)> = BTreeMap::new();
-    let mut by_sentence: BTreeMap<(&str, u32), BTreeSet<&str>> = BTreeMap::new();
-    let mut by_doc: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for e in tables.entities.iter().filter(|e| included(e.entity_type)) {
-        names.entry(&e.entity_id).or_insert((&e.entity_name, e.entity_type));
-        by_sentence.entry((&e.doc_id, e.sentence_idx)).or_default().insert(&e.entity_id);
-        by_doc.entry(&e.doc_id).or_default().insert(&e.entity_id);
-    }
+/// The differences between aggregate tables and the expected ones (from
+/// [`recount_cooccurrences`]): rows missing, extra or different (association measures
+/// within a relative 1e-9), pairs out of order, repeated keys. Sorted; empty when equal.
+pub fn compare_counted(actual: &Counted, expected: &Counted) -> Vec<Violation> {
     let mut out = Vec::new();
-    let units = [
-        (Scope::Sentence, tables.sentences.len(), by_sentence.into_values().collect::<Vec<_>>()),
-        (Scope::Document, tables.documents.len(), by_doc.into_values().collect()),
-    ];
-    for (scope, n_units, sets) in units {
-        let mut single: BTreeMap<&str, u32> = BTreeMap::new();
-        let mut pairs: BTreeMap<(&str, &str), u32> = BTreeMap::new();
-        for set in &sets {
-            let ids: Vec<&str> = set.iter().copied().collect();
-            for (i, a) in ids.iter().enumerate() {
-                *single.entry(a).or_default() += 1;
-                for b in ids.iter().skip(i + 1) {
-                    *pairs.entry((a, b)).or_default() += 1;
-                }
-            }
-        }
-        let n_units = u32::try_from(n_units).unwrap_or(u32::MAX);
-        for ((a, b), count) in pairs {
-            out.push(Cooccurrence::new(
-                scope,
-                (a, names[a]),
-                (b, names[b]),
-                (count, single[a], single[b]),
-                n_units,
-            ));
-        }
-    }
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(1.0);
+    compare(
+        &actual.cooccurrences,
+        &expected.cooccurrences,
+        |r| format!("{}, {}, {}", r.scope.as_str(), r.entity_a, r.entity_b),
+        |r| r.entity_a < r.entity_b,
+        |x, y| {
+            let measures = [(x.pmi, y.pmi), (x.npmi, y.npmi), (x.llr, y.llr), (x.dice, y.dice)];
+            measures.iter().all(|&(a, b)| close(a, b))
+                && Cooccurrence { pmi: 0.0, npmi: 0.0, llr: 0.0, dice: 0.0, ..x.clone() }
+                    == Cooccurrence { pmi: 0.0, npmi: 0.0, llr: 0.0, dice: 0.0, ..y.clone() }
+        },
+        &mut out,
+    );
+    compare(
+        &actual.by_period,
+        &expected.by_period,
+        |r| {
+            let start = r.period_start.map_or_else(|| "null".to_owned(), |t| t.to_string());
+            let (period, scope) = (r.period.as_str(), r.scope.as_str());
+            format!("{period}, {start}, {scope}, {}, {}", r.entity_a, r.entity_b)
+        },
+        |r| r.entity_a < r.entity_b,
+        |x, y| {
+            let measures = [(x.pmi, y.pmi), (x.npmi, y.npmi), (x.llr, y.llr), (x.dice, y.dice)];
+            measures.iter().all(|&(a, b)| close(a, b))
+                && CooccurrencePeriod { pmi: 0.0, npmi: 0.0, llr: 0.0, dice: 0.0, ..x.clone() }
+                    == CooccurrencePeriod { pmi: 0.0, npmi: 0.0, llr: 0.0, dice: 0.0, ..y.clone() }
+        },
+        &mut out,
+    );
+    out.sort();
     out
 }
 
-/// PMI and NPMI of a pair seen together in `count` of `n_units` units, each alone in
-/// `count_a` and `count_b` units. Base-2 logarithms; NPMI is 1 when the pair is in every unit.
-///
-/// ```
-/// let (pmi, npmi) = entente_schema::association(2, 2, 2, 8);
-/// assert!((pmi - 2.0).abs() < 1e-12 && (npmi - 1.0).abs() < 1e-12);
-/// ```
-pub fn association(count: u32, count_a: u32, count_b: u32, n_units: u32) -> (f64, f64) {
-    let (c, ca, cb, n) =
-        (f64::from(count), f64::from(count_a), f64::from(count_b), f64::from(n_units));
-    let pmi = (c * n / (ca * cb)).log2();
-    let h = -(c / n).log2();
-    let npmi = if h > 0.0 { pmi / h } else { 1.0 };
-    (pmi, npmi)
-}
-
-impl Cooccurrence {
-    /// A row for the pair `a < b` (each `(id, (name, type))`) seen together in `count` units
-    /// and alone in `count_a` and `count_b` units of `n_units`, with its PMI and NPMI.
-    pub fn new(
-        scope: Scope,
-        (id_a, (name_a, type_a)): (&str, (&str, EntityType)),
-        (id_b, (name_b, type_b)): (&str, (&str, EntityType)),
-        (count, count_a, count_b): (u32, u32, u32),
-        n_units: u32,
-    ) -> Self {
-        let (pmi, npmi) = association(count, count_a, count_b, n_units);
-        Self {
-            scope,
-            entity_a: id_a.to_owned(),
-            entity_b: id_b.to_owned(),
-            name_a: name_a.to_owned(),
-            name_b: name_b.to_owned(),
-            type_a,
-            type_b,
-            count,
-            count_a,
-            count_b,
-            n_units,
-            pmi,
-            npmi,
+/// Compares a table's rows with the recount's: ordered pairs, unique keys, every expected row
+/// present and equal (`same`), no extra rows.
+fn compare<T: Table + std::fmt::Debug>(
+    actual: &[T],
+    expected: &[T],
+    key: impl Fn(&T) -> String,
+    ordered: impl Fn(&T) -> bool,
+    same: impl Fn(&T, &T) -> bool,
+    out: &mut Vec<Violation>,
+) {
+    let mut by_key = BTreeMap::new();
+    for r in actual {
+        if !ordered(r) {
+            let detail = "entity_a must sort before entity_b".into();
+            out.push(violation(T::NAME, key(r), "ordered-pair", detail));
+        }
+        if by_key.insert(key(r), r).is_some() {
+            let detail = format!("({}) appears more than once", T::KEY.join(", "));
+            out.push(violation(T::NAME, key(r), "unique-key", detail));
+        }
+    }
+    let want: BTreeMap<String, &T> = expected.iter().map(|r| (key(r), r)).collect();
+    for (k, w) in &want {
+        match by_key.get(k) {
+            None => out.push(violation(T::NAME, k.clone(), "recount", format!("missing: {w:?}"))),
+            Some(got) if !same(got, w) => out.push(violation(
+                T::NAME,
+                k.clone(),
+                "recount",
+                format!("table has {got:?}, the recount gives {w:?}"),
+            )),
+            Some(_) => {}
+        }
+    }
+    for k in by_key.keys() {
+        if !want.contains_key(k) {
+            let detail = "the recount finds no such pair (or it is below min_count)".into();
+            out.push(violation(T::NAME, k.clone(), "recount", detail));
         }
     }
 }

@@ -13,6 +13,7 @@
 //! | `boilerplate` | [`Boilerplate`] | normalise |
 //! | `entities` | [`Entity`] | extract |
 //! | `cooccurrences` | [`Cooccurrence`] | aggregate |
+//! | `cooccurrences_by_period` | [`CooccurrencePeriod`] | aggregate |
 //! | `entity_summary` | [`EntitySummary`] | aggregate |
 //! | `rejects` | [`Reject`] | every stage |
 //!
@@ -27,15 +28,20 @@
 #![warn(missing_docs)]
 
 pub use crate::ids::{doc_id, entity_id_for_name, hash_hex};
-pub use crate::invariants::{Tables, Violation, association, check_tables, recount_cooccurrences};
+pub use crate::invariants::{Aggregated, Tables, Violation, check_tables, compare_counted};
+pub use crate::recount::{
+    AggregateConfig, Association, Counted, association, recount_cooccurrences,
+};
 pub use crate::span::{Span, byte_to_char_offsets, spans_from_byte_ranges};
 pub use crate::tables::{
-    Boilerplate, Cooccurrence, Document, DuplicateKind, Entity, EntitySummary, EntityType, Method,
-    Reject, RejectReason, Scope, Sentence, SourceFormat, SurfaceCount, TextEdit,
+    Boilerplate, Cooccurrence, CooccurrencePeriod, Document, DuplicateKind, Entity, EntitySummary,
+    EntityType, Evidence, Method, Period, Reject, RejectReason, Scope, Sentence, SourceFormat,
+    SurfaceCount, TextEdit,
 };
 
 mod ids;
 mod invariants;
+mod recount;
 mod span;
 mod tables;
 
@@ -44,13 +50,14 @@ mod tables;
 pub const CONTRACT_VERSION: &str = "2";
 
 /// The name of every table, in pipeline order.
-pub const TABLE_NAMES: [&str; 8] = [
+pub const TABLE_NAMES: [&str; 9] = [
     "documents",
     "sentences",
     "text_edits",
     "boilerplate",
     "entities",
     "cooccurrences",
+    "cooccurrences_by_period",
     "entity_summary",
     "rejects",
 ];
@@ -118,8 +125,8 @@ pub(crate) use table;
 #[cfg(test)]
 mod tests {
     use super::{
-        Boilerplate, Cooccurrence, Document, Entity, EntitySummary, Reject, Sentence, TABLE_NAMES,
-        Table, TextEdit,
+        Boilerplate, Cooccurrence, CooccurrencePeriod, Document, Entity, EntitySummary, Reject,
+        Sentence, TABLE_NAMES, Table, TextEdit,
     };
 
     #[test]
@@ -131,6 +138,7 @@ mod tests {
             Boilerplate::NAME,
             Entity::NAME,
             Cooccurrence::NAME,
+            CooccurrencePeriod::NAME,
             EntitySummary::NAME,
             Reject::NAME,
         ];

@@ -169,18 +169,114 @@ pub enum Method {
 pub enum Scope {
     /// Both entities are mentioned in the same sentence.
     Sentence,
+    /// Both entities are mentioned within `k` consecutive sentences of one document
+    /// (`aggregate.window_sentences`): a document of `s` sentences has `max(s - k + 1, 1)`
+    /// windows (none when it has no sentences), the one starting at sentence `w` covering
+    /// sentences `w` to `w + k - 1`; a pair counts once per window start.
+    Window,
     /// Both entities are mentioned in the same document.
     Document,
+    /// Both entities are mentioned in the same document of a story (the documents sharing a
+    /// `story_id`): a story counts once however many copies of it there are.
+    Story,
 }
 
 impl Scope {
+    /// Every scope, in order.
+    pub const ALL: [Scope; 4] = [Self::Sentence, Self::Window, Self::Document, Self::Story];
+
     /// The name written in the `scope` column and used in pipeline configs.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Sentence => "sentence",
+            Self::Window => "window",
             Self::Document => "document",
+            Self::Story => "story",
         }
     }
+
+    /// Parses a name as written in the `scope` column.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+/// The length of a time bucket of `cooccurrences_by_period`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Period {
+    /// A calendar day (UTC).
+    Day,
+    /// An ISO week, Monday to Sunday (UTC).
+    Week,
+    /// A calendar month (UTC).
+    Month,
+}
+
+impl Period {
+    /// Every period, in order.
+    pub const ALL: [Period; 3] = [Self::Day, Self::Week, Self::Month];
+
+    /// The name written in the `period` column and used in pipeline configs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Day => "day",
+            Self::Week => "week",
+            Self::Month => "month",
+        }
+    }
+
+    /// The start (00:00 UTC, in microseconds since the Unix epoch) of the bucket holding the
+    /// instant `micros`: the day itself, the Monday of its ISO week, the 1st of its month.
+    ///
+    /// ```
+    /// use entente_schema::Period;
+    /// let t = 1_715_860_800_000_000; // 2024-05-16 12:00 UTC, a Thursday
+    /// assert_eq!(Period::Day.bucket_start(t), 1_715_817_600_000_000); // 2024-05-16
+    /// assert_eq!(Period::Week.bucket_start(t), 1_715_558_400_000_000); // 2024-05-13
+    /// assert_eq!(Period::Month.bucket_start(t), 1_714_521_600_000_000); // 2024-05-01
+    /// ```
+    pub fn bucket_start(self, micros: i64) -> i64 {
+        const DAY: i64 = 86_400_000_000;
+        let day = micros.div_euclid(DAY);
+        let start = match self {
+            Self::Day => day,
+            // 1970-01-01 was a Thursday: day 0 is weekday 3 counting from Monday = 0.
+            Self::Week => day - (day + 3).rem_euclid(7),
+            Self::Month => {
+                let (y, m, _) = civil_from_days(day);
+                days_from_civil(y, m, 1)
+            }
+        };
+        start * DAY
+    }
+}
+
+/// Year, month (1–12) and day (1–31) of a day count since 1970-01-01 (proleptic Gregorian;
+/// Howard Hinnant's `civil_from_days`).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = u32::try_from(doy - (153 * mp + 2) / 5 + 1).unwrap_or(1);
+    let m = u32::try_from(if mp < 10 { mp + 3 } else { mp - 9 }).unwrap_or(1);
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let (m, d) = (i64::from(m), i64::from(d));
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// Why a record did not become a row.
@@ -481,13 +577,28 @@ table! {
     }
 }
 
+/// One unit of a scope in which both entities of a pair are mentioned: where to read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The document.
+    pub doc_id: String,
+    /// The first sentence to read: the earliest sentence of the unit that mentions either
+    /// entity.
+    pub sentence_idx: u32,
+    /// One past the last sentence to read: sentences `sentence_idx` to `sentence_end - 1`
+    /// hold the first mention of each entity in the unit.
+    pub sentence_end: u32,
+}
+
 table! {
-    /// One pair of entities that appear together in at least one unit of a scope.
+    /// One pair of entities that appear together in at least one unit of a scope, with its
+    /// association measures and where to read it. Formulas and edge cases: README,
+    /// "Co-occurrence statistics".
     Cooccurrence => "cooccurrences",
     key = ["scope", "entity_a", "entity_b"],
-    timestamps = [],
+    timestamps = ["first_published_at", "last_published_at"],
     {
-        /// The unit counted: `sentence` or `document`.
+        /// The unit counted: `sentence`, `window`, `document` or `story`.
         scope: Scope,
         /// The smaller of the two entity ids (byte order).
         entity_a: String,
@@ -507,12 +618,120 @@ table! {
         count_a: u32,
         /// Number of units that mention `entity_b`.
         count_b: u32,
-        /// Number of units in the scope (all sentences, or all documents, of the run).
+        /// Number of units in the scope: all sentences, windows, documents or stories of the
+        /// run, including those without entities.
         n_units: u32,
         /// Pointwise mutual information, `log2(count * n_units / (count_a * count_b))`.
         pmi: f64,
         /// PMI normalised to [-1, 1]: `pmi / -log2(count / n_units)`; 1 when `count = n_units`.
         npmi: f64,
+        /// Dunning's log-likelihood ratio G² of the 2×2 table of units (with both, only a,
+        /// only b, neither), natural logarithms; 0 when the two are independent. Above 10.83
+        /// the association is significant at p < 0.001 (one degree of freedom).
+        llr: f64,
+        /// Dice coefficient, `2 * count / (count_a + count_b)`, in (0, 1].
+        dice: f64,
+        /// Number of documents holding a unit that mentions both (for `story`: the documents
+        /// of the story that mention both).
+        n_docs: u32,
+        /// Number of stories holding a unit that mentions both.
+        n_stories: u32,
+        /// Earliest `published_at` of those documents; null when none has a date.
+        first_published_at: Option<i64>,
+        /// Latest `published_at` of those documents; null when none has a date.
+        last_published_at: Option<i64>,
+        /// The document of the first unit mentioning both: units ordered by their document's
+        /// `published_at` (undated last), then `doc_id`, then sentence.
+        first_doc_id: String,
+        /// The first sentence to read in `first_doc_id` (as `evidence.sentence_idx`).
+        first_sentence_idx: u32,
+        /// Up to `aggregate.evidence_units` units mentioning both, as distinct sentence
+        /// ranges: the first unit first, then at most one per story while other stories
+        /// remain, then the rest, each time in the same order.
+        evidence: Vec<Evidence>,
+    }
+}
+
+table! {
+    /// One pair of entities in one time bucket of one scope: the counts and measures of
+    /// `cooccurrences` over the units of documents published in the bucket, for trend charts.
+    /// Only pairs that `cooccurrences` keeps (after `min_count`) appear.
+    CooccurrencePeriod => "cooccurrences_by_period",
+    key = ["period", "period_start", "scope", "entity_a", "entity_b"],
+    timestamps = ["period_start"],
+    {
+        /// The bucket length: `day`, `week` (ISO, from Monday) or `month`.
+        period: Period,
+        /// Start of the bucket, 00:00 UTC; null for the bucket of documents without a
+        /// `published_at` (a story's date is its earliest document's).
+        period_start: Option<i64>,
+        /// The unit counted, as in `cooccurrences.scope`.
+        scope: Scope,
+        /// The smaller of the two entity ids (byte order).
+        entity_a: String,
+        /// The larger of the two entity ids (byte order).
+        entity_b: String,
+        /// Canonical name of `entity_a`.
+        name_a: String,
+        /// Canonical name of `entity_b`.
+        name_b: String,
+        /// Units of the bucket that mention both entities.
+        count: u32,
+        /// Units of the bucket that mention `entity_a`.
+        count_a: u32,
+        /// Units of the bucket that mention `entity_b`.
+        count_b: u32,
+        /// All units of the scope in the bucket.
+        n_units: u32,
+        /// PMI within the bucket.
+        pmi: f64,
+        /// NPMI within the bucket.
+        npmi: f64,
+        /// G² within the bucket.
+        llr: f64,
+        /// Dice coefficient within the bucket.
+        dice: f64,
+        /// Documents of the bucket holding a unit that mentions both.
+        n_docs: u32,
+        /// Stories of the bucket holding a unit that mentions both.
+        n_stories: u32,
+    }
+}
+
+impl CooccurrencePeriod {
+    /// The row of bucket `period_start` of `period` holding the counts and measures of
+    /// `pair` (a `cooccurrences` row computed over the bucket's units).
+    pub fn of(period: Period, period_start: Option<i64>, pair: Cooccurrence) -> Self {
+        Self {
+            period,
+            period_start,
+            scope: pair.scope,
+            entity_a: pair.entity_a,
+            entity_b: pair.entity_b,
+            name_a: pair.name_a,
+            name_b: pair.name_b,
+            count: pair.count,
+            count_a: pair.count_a,
+            count_b: pair.count_b,
+            n_units: pair.n_units,
+            pmi: pair.pmi,
+            npmi: pair.npmi,
+            llr: pair.llr,
+            dice: pair.dice,
+            n_docs: pair.n_docs,
+            n_stories: pair.n_stories,
+        }
+    }
+
+    /// Sorts rows in table order: period, `period_start` (null first), scope, `entity_a`,
+    /// `entity_b`.
+    pub fn sort(rows: &mut [Self]) {
+        rows.sort_by(|x, y| {
+            let key = |r: &Self| {
+                (r.period, r.period_start, r.scope, r.entity_a.clone(), r.entity_b.clone())
+            };
+            key(x).cmp(&key(y))
+        });
     }
 }
 
@@ -529,7 +748,7 @@ table! {
     /// One entity with its totals across the run.
     EntitySummary => "entity_summary",
     key = ["entity_id"],
-    timestamps = [],
+    timestamps = ["first_seen", "last_seen"],
     {
         /// Canonical key, as in `entities.entity_id`.
         entity_id: String,
@@ -543,6 +762,14 @@ table! {
         documents: u32,
         /// Number of sentences that mention the entity.
         sentences: u32,
+        /// Number of stories (`documents.story_id`) that mention the entity.
+        stories: u32,
+        /// Earliest `published_at` of a document mentioning the entity; null when none has a
+        /// date.
+        first_seen: Option<i64>,
+        /// Latest `published_at` of a document mentioning the entity; null when none has a
+        /// date.
+        last_seen: Option<i64>,
         /// Up to five surface forms, most frequent first (ties by text).
         top_surfaces: Vec<SurfaceCount>,
     }

@@ -8,23 +8,24 @@ use std::time::Instant;
 
 use crate::config::ExtractFiles;
 use anyhow::Context;
-use entente_aggregate::Units;
+use entente_aggregate::Corpus;
 use entente_ingest::Ingested;
 use entente_normalise::{Normalised, Normaliser};
 use entente_parquet::{
-    FileMetadata, read_metadata, read_table, row_count, table_path, write_table,
+    FileMetadata, read_batches, read_metadata, read_table, row_count, table_path, write_table,
 };
 use entente_schema::{
-    Boilerplate, Cooccurrence, Document, Entity, EntitySummary, Reject, RejectReason, Sentence,
-    Table, TextEdit,
+    Boilerplate, Cooccurrence, CooccurrencePeriod, Document, Entity, EntitySummary, Reject,
+    RejectReason, Sentence, Table, TextEdit,
 };
 use rayon::prelude::*;
 
 use crate::inputs::{self, InputFile};
 use crate::{Outcome, PipelineConfig};
 
-/// Metadata key: the entity types counted in `cooccurrences` (comma-separated).
-pub(crate) const KEY_ENTITY_TYPES: &str = "entente.aggregate.entity_types";
+/// Metadata key of `cooccurrences` and `cooccurrences_by_period`: the `[aggregate]` options
+/// they were counted with, as JSON (`entente validate` recounts with them).
+pub(crate) const KEY_AGGREGATE: &str = "entente.aggregate.config";
 
 /// Metadata key of `documents`: input records deliberately not read as documents (WARC
 /// requests, non-HTML responses, ...), as a JSON object of counts by kind.
@@ -108,9 +109,25 @@ pub(crate) fn run(
             write(&ctx, &extract(&ctx, &documents, &sentences)?)?;
         }
         Some(Stage::Aggregate) => {
-            let (documents, sentences) = (read::<Document>(out)?, read::<Sentence>(out)?);
-            let entities = read::<Entity>(out)?;
-            aggregate(&ctx, &documents, &sentences, &entities)?;
+            // Folded in batch by batch: the texts and mentions are never all in memory.
+            let mut corpus = Corpus::default();
+            let from = |name| {
+                format!(
+                    "cannot read table {name} (run the earlier stages first, e.g. `entente run`)"
+                )
+            };
+            read_batches(&table_path::<Document>(out), |documents: Vec<Document>| {
+                documents
+                    .iter()
+                    .try_for_each(|d| corpus.add_document(d))
+                    .map_err(anyhow::Error::new)
+            })
+            .with_context(|| from(Document::NAME))?;
+            read_batches(&table_path::<Entity>(out), |entities: Vec<Entity>| {
+                entities.iter().try_for_each(|e| corpus.add_mention(e)).map_err(anyhow::Error::new)
+            })
+            .with_context(|| from(Entity::NAME))?;
+            aggregate(&ctx, &corpus)?;
         }
     }
     if let Some(stage) = only {
@@ -184,10 +201,13 @@ fn remove_downstream(out: &Path, stage: Stage) -> anyhow::Result<()> {
             Boilerplate::NAME,
             Entity::NAME,
             Cooccurrence::NAME,
+            CooccurrencePeriod::NAME,
             EntitySummary::NAME,
         ],
-        Stage::Normalise => &[Entity::NAME, Cooccurrence::NAME, EntitySummary::NAME],
-        Stage::Extract => &[Cooccurrence::NAME, EntitySummary::NAME],
+        Stage::Normalise => {
+            &[Entity::NAME, Cooccurrence::NAME, CooccurrencePeriod::NAME, EntitySummary::NAME]
+        }
+        Stage::Extract => &[Cooccurrence::NAME, CooccurrencePeriod::NAME, EntitySummary::NAME],
         Stage::Aggregate => &[],
     };
     for name in later {
@@ -217,7 +237,14 @@ fn run_all(ctx: &StageCtx<'_>) -> anyhow::Result<()> {
     let entities = extract(ctx, &normalised.documents, &normalised.sentences)?;
     bar.inc(1);
     bar.set_message("aggregate");
-    aggregate(ctx, &normalised.documents, &normalised.sentences, &entities)?;
+    let mut corpus = Corpus::default();
+    for d in &normalised.documents {
+        corpus.add_document(d)?;
+    }
+    for e in &entities {
+        corpus.add_mention(e)?;
+    }
+    aggregate(ctx, &corpus)?;
     bar.finish_and_clear();
     write_normalised(ctx, &normalised, &ingested.skipped)?;
     write(ctx, &entities)?;
@@ -310,25 +337,31 @@ fn extract(
     Ok(entities)
 }
 
-fn aggregate(
-    ctx: &StageCtx<'_>,
-    documents: &[Document],
-    sentences: &[Sentence],
-    entities: &[Entity],
-) -> anyhow::Result<()> {
+fn aggregate(ctx: &StageCtx<'_>, corpus: &Corpus) -> anyhow::Result<()> {
     let started = Instant::now();
-    let units = Units { sentences: sentences.len(), documents: documents.len() };
     let config = &ctx.config.aggregate;
-    let rows: Vec<Cooccurrence> = entente_aggregate::cooccurrences(entities, units, config)?;
-    let summary: Vec<EntitySummary> = entente_aggregate::entity_summary(entities);
-    let types: Vec<&str> = config.entity_types.iter().map(|t| t.as_str()).collect();
-    let meta = ctx.meta.clone().with(KEY_ENTITY_TYPES, types.join(","));
-    write_table(ctx.out, &rows, &meta)?;
-    write(ctx, &summary)?;
+    let tables = entente_aggregate::aggregate(corpus, config)?;
+    let json = serde_json::to_string(config).context("cannot encode the aggregate options")?;
+    let meta = ctx.meta.clone().with(KEY_AGGREGATE, json);
+    write_table(ctx.out, &tables.cooccurrences, &meta)
+        .with_context(|| format!("cannot write table {}", Cooccurrence::NAME))?;
+    let by_period = table_path::<CooccurrencePeriod>(ctx.out);
+    if config.periods.is_empty() {
+        if by_period.exists() {
+            std::fs::remove_file(&by_period)
+                .with_context(|| format!("cannot remove stale {}", by_period.display()))?;
+        }
+    } else {
+        write_table(ctx.out, &tables.by_period, &meta)
+            .with_context(|| format!("cannot write table {}", CooccurrencePeriod::NAME))?;
+    }
+    write(ctx, &tables.summary)?;
     tracing::info!(
-        "aggregate: {} pairs, {} entities ({:.2?})",
-        rows.len(),
-        summary.len(),
+        "aggregate: {} mentions, {} pairs, {} period rows, {} entities ({:.2?})",
+        corpus.mentions(),
+        tables.cooccurrences.len(),
+        tables.by_period.len(),
+        tables.summary.len(),
         started.elapsed()
     );
     Ok(())
@@ -385,7 +418,7 @@ fn report(out: &Path, started: Instant) -> anyhow::Result<usize> {
         let path = out.join(format!("{name}.parquet"));
         if path.exists() {
             let rows = row_count(&path)?;
-            writeln!(stdout, "  {name:<15} {rows:>9} rows  {}", path.display())?;
+            writeln!(stdout, "  {name:<23} {rows:>9} rows  {}", path.display())?;
         }
     }
     let rejects =

@@ -7,11 +7,11 @@ use std::path::Path;
 use anyhow::Context;
 use entente_parquet::{KEY_CONFIG_HASH, KEY_CONTRACT, read_metadata, read_table, table_path};
 use entente_schema::{
-    Boilerplate, CONTRACT_VERSION, Cooccurrence, Document, Entity, EntityType, Reject, Sentence,
-    Table, Tables, TextEdit, Violation, check_tables,
+    AggregateConfig, Aggregated, Boilerplate, CONTRACT_VERSION, Cooccurrence, CooccurrencePeriod,
+    Document, Entity, Reject, Sentence, Table, Tables, TextEdit, Violation, check_tables,
 };
 
-use super::stages::KEY_ENTITY_TYPES;
+use super::stages::KEY_AGGREGATE;
 use crate::Outcome;
 use crate::args::ValidateArgs;
 
@@ -72,23 +72,34 @@ pub(crate) fn validate_dir(dir: &Path) -> anyhow::Result<Vec<Violation>> {
     let text_edits = required::<TextEdit>(dir)?;
     let boilerplate = required::<Boilerplate>(dir)?;
     let cooc_path = table_path::<Cooccurrence>(dir);
-    let cooccurrences =
-        if cooc_path.exists() { Some(read_table::<Cooccurrence>(dir)?) } else { None };
-    let types: Vec<EntityType> = if cooc_path.exists() {
+    let aggregated = if cooc_path.exists() {
         let meta = read_metadata(&cooc_path)?;
-        if let Some(list) = meta.get(KEY_ENTITY_TYPES) {
-            list.split(',').filter_map(EntityType::parse).collect()
-        } else {
-            violations.push(Violation {
-                table: Cooccurrence::NAME,
-                key: "file".into(),
-                rule: "metadata",
-                detail: format!("no {KEY_ENTITY_TYPES} key: cannot recount"),
-            });
-            Vec::new()
+        match meta.get(KEY_AGGREGATE).map(|json| serde_json::from_str::<AggregateConfig>(json)) {
+            Some(Ok(config)) => {
+                let rows = read_table::<Cooccurrence>(dir)?;
+                let by_period = if table_path::<CooccurrencePeriod>(dir).exists() {
+                    read_table::<CooccurrencePeriod>(dir)?
+                } else {
+                    Vec::new()
+                };
+                Some((rows, by_period, config))
+            }
+            other => {
+                let why = match other {
+                    Some(Err(e)) => format!("bad {KEY_AGGREGATE} key ({e})"),
+                    _ => format!("no {KEY_AGGREGATE} key"),
+                };
+                violations.push(Violation {
+                    table: Cooccurrence::NAME,
+                    key: "file".into(),
+                    rule: "metadata",
+                    detail: format!("{why}: cannot recount"),
+                });
+                None
+            }
         }
     } else {
-        Vec::new()
+        None
     };
     if table_path::<Reject>(dir).exists() {
         read_table::<Reject>(dir)?;
@@ -99,7 +110,11 @@ pub(crate) fn validate_dir(dir: &Path) -> anyhow::Result<Vec<Violation>> {
         text_edits: &text_edits,
         boilerplate: &boilerplate,
         entities: &entities,
-        cooccurrences: cooccurrences.as_deref().map(|rows| (rows, types.as_slice())),
+        aggregated: aggregated.as_ref().map(|(rows, by_period, config)| Aggregated {
+            cooccurrences: rows,
+            by_period,
+            config,
+        }),
     }));
     Ok(violations)
 }

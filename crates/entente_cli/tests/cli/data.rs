@@ -1,11 +1,12 @@
 //! The default pipeline on `data/`.
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 
 use entente_parquet::read_table;
 use entente_schema::{
-    Boilerplate, Cooccurrence, Document, Entity, EntitySummary, Reject, Scope, Sentence,
-    TABLE_NAMES, TextEdit,
+    Boilerplate, Cooccurrence, CooccurrencePeriod, Document, Entity, EntitySummary, Reject, Scope,
+    Sentence, TABLE_NAMES, TextEdit,
 };
 use entente_test::render_table;
 
@@ -42,11 +43,51 @@ fn tables_snapshot() {
         render_table(&entities, &["byte_start", "byte_end"])
     );
     let cooc: Vec<Cooccurrence> = read_table(out).unwrap();
-    insta::assert_snapshot!("default@cooccurrences", render_table(&cooc, &["name_a", "name_b"]));
+    insta::assert_snapshot!("default@cooccurrences", strongest_pairs(&cooc));
+    let by_period: Vec<CooccurrencePeriod> = read_table(out).unwrap();
+    let china_russia: Vec<CooccurrencePeriod> = by_period
+        .into_iter()
+        .filter(|r| (r.entity_a.as_str(), r.entity_b.as_str()) == ("iso3166:CN", "iso3166:RU"))
+        .collect();
+    insta::assert_snapshot!(
+        "default@cooccurrences_by_period",
+        render_table(&china_russia, &["entity_a", "entity_b"])
+    );
     let summary: Vec<EntitySummary> = read_table(out).unwrap();
     insta::assert_snapshot!("default@entity_summary", render_table(&summary, &[]));
     let rejects: Vec<Reject> = read_table(out).unwrap();
     assert!(rejects.is_empty(), "{rejects:?}");
+}
+
+/// Per scope: the number of pairs, then the ten with the highest G² (ties by ids), with
+/// their counts, measures and first evidence.
+fn strongest_pairs(rows: &[Cooccurrence]) -> String {
+    let mut out = String::new();
+    for scope in Scope::ALL {
+        let mut rows: Vec<&Cooccurrence> = rows.iter().filter(|r| r.scope == scope).collect();
+        let _ = writeln!(out, "{} scope: {} pairs", scope.as_str(), rows.len());
+        rows.sort_by(|x, y| y.llr.total_cmp(&x.llr).then(x.entity_a.cmp(&y.entity_a)));
+        rows.truncate(10);
+        let columns = [
+            "name_a",
+            "name_b",
+            "count",
+            "count_a",
+            "count_b",
+            "n_units",
+            "pmi",
+            "npmi",
+            "llr",
+            "dice",
+            "n_docs",
+            "n_stories",
+            "first_doc_id",
+            "first_sentence_idx",
+        ];
+        out.push_str(&entente_test::render(&rows, &columns));
+        out.push('\n');
+    }
+    out
 }
 
 /// The entities the sample articles are about are found, with one id per entity, and

@@ -91,7 +91,7 @@ proptest! {
             text_edits: &out.text_edits,
             boilerplate: &out.boilerplate,
             entities: &entities,
-            cooccurrences: None,
+            aggregated: None,
         });
         prop_assert!(violations.is_empty(), "{violations:#?}");
         for e in &entities {

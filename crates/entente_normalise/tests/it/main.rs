@@ -26,7 +26,7 @@ fn violations(out: &Normalised) -> Vec<entente_schema::Violation> {
         text_edits: &out.text_edits,
         boilerplate: &out.boilerplate,
         entities: &[],
-        cooccurrences: None,
+        aggregated: None,
     })
 }
 

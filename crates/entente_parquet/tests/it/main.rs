@@ -34,6 +34,10 @@ fn schemas() {
     insta::assert_snapshot!("schema@boilerplate", render_schema::<Boilerplate>());
     insta::assert_snapshot!("schema@entities", render_schema::<Entity>());
     insta::assert_snapshot!("schema@cooccurrences", render_schema::<Cooccurrence>());
+    insta::assert_snapshot!(
+        "schema@cooccurrences_by_period",
+        render_schema::<entente_schema::CooccurrencePeriod>()
+    );
     insta::assert_snapshot!("schema@entity_summary", render_schema::<EntitySummary>());
     insta::assert_snapshot!("schema@rejects", render_schema::<Reject>());
 }
@@ -62,10 +66,41 @@ fn round_trip_with_metadata() {
         mentions: 3,
         documents: 1,
         sentences: 2,
+        stories: 1,
+        first_seen: Some(1_715_823_000_000_000),
+        last_seen: None,
         top_surfaces: vec![entente_schema::SurfaceCount { text: "China".into(), count: 3 }],
     }];
     write_table(dir.path(), &summary, &FileMetadata::new("abc")).unwrap();
     assert_eq!(read_table::<EntitySummary>(dir.path()).unwrap(), summary);
+    let evidence =
+        |i| entente_schema::Evidence { doc_id: "d1".into(), sentence_idx: i, sentence_end: i + 2 };
+    let pair = vec![entente_schema::Cooccurrence {
+        scope: entente_schema::Scope::Window,
+        entity_a: "a".into(),
+        entity_b: "b".into(),
+        name_a: "A".into(),
+        name_b: "B".into(),
+        type_a: entente_schema::EntityType::Gpe,
+        type_b: entente_schema::EntityType::Person,
+        count: 2,
+        count_a: 3,
+        count_b: 2,
+        n_units: 9,
+        pmi: 1.5,
+        npmi: 0.5,
+        llr: 4.2,
+        dice: 0.8,
+        n_docs: 1,
+        n_stories: 1,
+        first_published_at: None,
+        last_published_at: Some(1_715_823_000_000_000),
+        first_doc_id: "d1".into(),
+        first_sentence_idx: 0,
+        evidence: vec![evidence(0), evidence(4)],
+    }];
+    write_table(dir.path(), &pair, &FileMetadata::new("abc")).unwrap();
+    assert_eq!(read_table::<entente_schema::Cooccurrence>(dir.path()).unwrap(), pair);
 }
 
 /// Writing the same rows twice gives byte-identical files.
