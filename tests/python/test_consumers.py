@@ -7,6 +7,7 @@ import re
 import subprocess
 
 import duckdb
+import networkx as nx
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
@@ -19,6 +20,7 @@ TABLES = [
     "boilerplate",
     "entities",
     "cooccurrences",
+    "cooccurrences_by_period",
     "entity_summary",
     "rejects",
 ]
@@ -91,15 +93,71 @@ def test_duckdb_substring_agrees(run):
     assert mismatches == 0
 
 
-def test_readme_duckdb_example(run):
-    """The README's query: top partners of an entity with npmi and an example sentence."""
+def test_readme_top_partners(run):
+    """The README's query: top partners of an entity by npmi with a minimum count, and the
+    first sentence naming both."""
     out, _ = run
-    sql = readme_block("sql", "with pairs as")
-    con = duckdb.connect()
-    rows = con.sql(sql.replace("output/default", str(out))).fetchall()
-    assert rows, "the example returns rows"
-    assert rows[0][0] == "Russia"
-    assert all(isinstance(r[-1], str) and r[-1] for r in rows), "every partner has an example sentence"
+    sql = readme_block("sql", "c.count >= 3")
+    rows = duckdb.connect().sql(sql.replace("output/default", str(out))).fetchall()
+    assert rows and rows[0][0] == "Russia"
+    assert all(r[1] >= 3 for r in rows)
+    assert [r[2] for r in rows] == sorted((r[2] for r in rows), reverse=True)
+    assert all("China" in r[-1] or "Beijing" in r[-1] or "Chinese" in r[-1] for r in rows)
+
+
+def test_readme_monthly_trend_keeps_undated(run):
+    """The README's trend query: the buckets (the undated one included) add up to the run."""
+    out, _ = run
+    sql = readme_block("sql", "period = 'month'")
+    rows = duckdb.connect().sql(sql.replace("output/default", str(out))).fetchall()
+    total = duckdb.connect().sql(
+        f"""select count from '{out}/cooccurrences.parquet' where scope = 'story'
+            and entity_a = 'iso3166:CN' and entity_b = 'iso3166:RU'"""
+    ).fetchone()[0]
+    assert rows and sum(r[1] for r in rows) == total
+
+
+def test_readme_sentences_behind_an_edge(run):
+    """The README's evidence query returns sentences that name both people."""
+    out, _ = run
+    sql = readme_block("sql", "unnest(evidence")
+    rows = duckdb.connect().sql(sql.replace("output/default", str(out))).fetchall()
+    assert rows
+    by_unit: dict = {}
+    for doc_id, _, text in rows:
+        by_unit.setdefault(doc_id, []).append(text)
+    for texts in by_unit.values():
+        joined = " ".join(texts)
+        assert "Xi" in joined and "Putin" in joined
+
+
+def test_graph_export_opens_in_networkx(run, tmp_path):
+    """`entente export graph` writes GraphML and GEXF that networkx reads back, with the
+    chosen measure as weight, and CSV that pandas reads."""
+    out, _ = run
+    binary = os.environ.get("ENTENTE_BIN", str(ROOT / "target" / "release" / "entente"))
+    pairs = pd.read_parquet(out / "cooccurrences.parquet")
+    pairs = pairs[(pairs.scope == "document") & (pairs["count"] >= 2)]
+    summary = pd.read_parquet(out / "entity_summary.parquet").set_index("entity_id")
+    args = ["--scope", "document", "--weight", "npmi", "--min-count", "2"]
+    for fmt, read in [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)]:
+        path = tmp_path / f"g.{fmt}"
+        subprocess.run([binary, "export", "graph", str(out), "--format", fmt, "-o", str(path), *args],
+                       check=True, capture_output=True)
+        g = read(str(path))
+        assert g.number_of_edges() == len(pairs)
+        assert set(g.nodes) == set(pairs.entity_a) | set(pairs.entity_b)
+        for p in pairs.itertuples():
+            assert abs(g.edges[p.entity_a, p.entity_b]["weight"] - p.npmi) < 1e-9
+        cn = g.nodes["iso3166:CN"]
+        assert cn["label"] == "China" and int(cn["mentions"]) == summary.at["iso3166:CN", "mentions"]
+    csv_dir = tmp_path / "csv"
+    subprocess.run([binary, "export", "graph", str(out), "--format", "csv", "-o", str(csv_dir), *args],
+                   check=True, capture_output=True)
+    edges = pd.read_csv(csv_dir / "edges.csv")
+    nodes = pd.read_csv(csv_dir / "nodes.csv")
+    assert len(edges) == len(pairs) and set(nodes.Id) == set(pairs.entity_a) | set(pairs.entity_b)
+    assert list(edges.columns[:4]) == ["Source", "Target", "Type", "Weight"]
 
 
 def test_timestamps_and_types(run):

@@ -38,6 +38,9 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Check every invariant of the contract on an output directory.
     Validate(ValidateArgs),
+    /// Write tables in other tools' formats.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Score a stage against gold data.
     #[command(subcommand)]
     Eval(EvalCommand),
@@ -173,4 +176,62 @@ pub struct ValidateArgs {
     /// Print at most this many violations (all are counted).
     #[arg(long, default_value_t = 50)]
     pub max_shown: usize,
+}
+
+/// What `entente export` writes.
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// The co-occurrence network of one scope, for Gephi, networkx, igraph or Cytoscape:
+    /// nodes are entities (with their `entity_summary` columns), edges are pairs (with their
+    /// counts and measures, the chosen one as `weight`).
+    Graph(ExportGraphArgs),
+}
+
+/// Options of `entente export graph`.
+#[derive(Debug, Args)]
+pub struct ExportGraphArgs {
+    /// The output directory of a run, e.g. `output/default`.
+    pub dir: PathBuf,
+    /// File format: `GraphML`, GEXF 1.2, or CSV (a directory with `nodes.csv` and `edges.csv`,
+    /// Gephi's spreadsheet import format).
+    #[arg(long, value_enum, default_value_t = GraphFormat::Graphml)]
+    pub format: GraphFormat,
+    /// Where to write (default: `graph.graphml`, `graph.gexf` or `graph/` inside DIR).
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// The scope whose pairs become edges: sentence, window, document or story.
+    #[arg(long, default_value = "sentence")]
+    pub scope: String,
+    /// The measure written as the edge weight.
+    #[arg(long, value_enum, default_value_t = Weight::Count)]
+    pub weight: Weight,
+    /// Leave out pairs seen together in fewer units.
+    #[arg(long, default_value_t = 1)]
+    pub min_count: u32,
+}
+
+/// File format of `entente export graph`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// `GraphML` (networkx, igraph, Gephi, Cytoscape, yEd).
+    Graphml,
+    /// GEXF 1.2 (Gephi, networkx).
+    Gexf,
+    /// `nodes.csv` and `edges.csv` (Gephi's data laboratory, pandas, igraph).
+    Csv,
+}
+
+/// The measure used as edge weight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Weight {
+    /// Units with both entities.
+    Count,
+    /// Pointwise mutual information (can be negative).
+    Pmi,
+    /// Normalised PMI, in [-1, 1] (can be negative).
+    Npmi,
+    /// Dunning's G².
+    Llr,
+    /// Dice coefficient.
+    Dice,
 }

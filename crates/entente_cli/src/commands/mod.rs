@@ -1,6 +1,7 @@
 //! One module per subcommand; [`dispatch`] picks it.
 
 mod eval;
+mod export;
 mod schema;
 mod stages;
 mod validate;
@@ -9,7 +10,7 @@ use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::args::{Cli, Command, EvalCommand, TrainCommand};
+use crate::args::{Cli, Command, EvalCommand, ExportCommand, TrainCommand};
 use crate::{Outcome, PipelineConfig};
 
 pub(crate) use stages::Stage;
@@ -30,6 +31,7 @@ pub(crate) fn dispatch(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Train(TrainCommand::Ner(args)) => eval::train_ner(args),
         Command::Schema(args) => schema::run(args),
         Command::Validate(args) => validate::run(args),
+        Command::Export(ExportCommand::Graph(args)) => export::graph(args),
     }
 }
 

@@ -21,6 +21,55 @@ fn usage_errors_exit_2() {
     assert!(stderr(&o).contains("no/such.toml"), "{}", stderr(&o));
 }
 
+/// Bad `[aggregate]` options and bad `export graph` calls are usage errors naming the
+/// problem; a scope the run did not count is named with the ones it did; running the
+/// aggregate stage alone gives the same tables as a full run.
+#[test]
+fn aggregate_options_and_export_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = dir.path().join("p.toml");
+    let text =
+        "name = \"p\"\ninputs = [\"in\"]\noutput = \"out\"\n[aggregate]\nwindow_sentences = 0\n";
+    std::fs::write(&pipeline, text).unwrap();
+    let o = entente(&["run", "--pipeline", pipeline.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("aggregate.window_sentences must be at least 1"), "{}", stderr(&o));
+
+    let out = dir.path().join("out");
+    run_default(&out, &[]);
+    let cooc = std::fs::read(out.join("cooccurrences.parquet")).unwrap();
+    let by_period = std::fs::read(out.join("cooccurrences_by_period.parquet")).unwrap();
+    let o = entente(&["aggregate", "--output", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(std::fs::read(out.join("cooccurrences.parquet")).unwrap(), cooc);
+    assert_eq!(std::fs::read(out.join("cooccurrences_by_period.parquet")).unwrap(), by_period);
+
+    let o = entente(&["export", "graph", out.to_str().unwrap(), "--scope", "paragraph"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown scope \"paragraph\""), "{}", stderr(&o));
+    let narrow = dir.path().join("narrow.toml");
+    let text = "name = \"n\"\ninputs = [\"../../data\"]\noutput = \"n\"\n[aggregate]\nscopes = [\"sentence\"]\nperiods = []\n";
+    std::fs::write(&narrow, text).unwrap();
+    let n_out = dir.path().join("n");
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data");
+    let o = entente(&[
+        "run",
+        "--pipeline",
+        narrow.to_str().unwrap(),
+        "--input",
+        data.to_str().unwrap(),
+        "--output",
+        n_out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!n_out.join("cooccurrences_by_period.parquet").exists());
+    let o = entente(&["export", "graph", n_out.to_str().unwrap(), "--scope", "story"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no story pairs (this run counted: sentence"), "{}", stderr(&o));
+    let o = entente(&["validate", n_out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
 /// A missing input directory is a failure (1) naming it.
 #[test]
 fn missing_input_exits_1() {
@@ -78,7 +127,7 @@ fn bad_input_is_rejected_not_fatal() {
     // Six files, seven records: three documents and four rejects.
     assert_eq!(documents.len(), 3);
     let stdout = stdout(&o);
-    assert!(stdout.contains("documents               3 rows"), "{stdout}");
+    assert!(stdout.contains("documents                       3 rows"), "{stdout}");
     for line in [
         "rejected         1 ingest/binary  e.g. image.png record 0: the file is a PNG image",
         "rejected         1 ingest/truncated  e.g. cut.txt.gz record 0",
