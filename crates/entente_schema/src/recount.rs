@@ -110,7 +110,8 @@ pub struct Association {
 /// ```
 /// let m = entente_schema::association(2, 2, 2, 8);
 /// assert!((m.pmi - 2.0).abs() < 1e-12 && (m.npmi - 1.0).abs() < 1e-12 && m.dice == 1.0);
-/// assert!((m.llr - 8.997_362_880_886_3).abs() < 1e-9);
+/// // Observed (2, 0, 0, 6) units against expected (0.5, 1.5, 1.5, 4.5):
+/// assert!((m.llr - 2.0 * (2.0 * 4f64.ln() + 6.0 * (6.0 / 4.5f64).ln())).abs() < 1e-12);
 /// ```
 pub fn association(count: u32, count_a: u32, count_b: u32, n_units: u32) -> Association {
     let (c, ca, cb, n) =
