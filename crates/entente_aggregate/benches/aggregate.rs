@@ -4,8 +4,9 @@
 //! copy of an earlier story, dates over two years (one in twenty undated), 0–4 mentions per
 //! sentence, each naming one of a document's cast of 4–19 entities drawn from 200,000 with a
 //! Zipf-like popularity. Then runs the aggregate stage
-//! with the default options (four scopes, monthly buckets) and prints the time and the peak
-//! resident memory of the whole process (`VmHWM`).
+//! with the default options and limits (four scopes, monthly buckets), its rows streamed to a
+//! counting sink, and prints the time and the peak resident memory of the whole process
+//! (`VmHWM`).
 
 #![allow(
     clippy::print_stdout,
@@ -15,7 +16,7 @@
 
 use std::time::Instant;
 
-use entente_aggregate::{AggregateConfig, Corpus, aggregate};
+use entente_aggregate::{AggregateConfig, Corpus, Limits, Rows, aggregate_into};
 use entente_schema::{Document, Entity, EntityType, Method};
 
 /// A small deterministic generator (xorshift64*).
@@ -117,13 +118,20 @@ fn main() {
     let built = started.elapsed();
     let rss_built = peak_rss_mib().unwrap_or(f64::NAN);
     let started = Instant::now();
-    let tables = aggregate(&corpus, &AggregateConfig::default()).expect("aggregate");
+    // The rows stream to a sink that counts them, as the CLI streams them to Parquet.
+    let (mut pairs, mut period_rows) = (0usize, 0usize);
+    let summary = aggregate_into(&corpus, &AggregateConfig::default(), Limits::default(), |rows| {
+        match rows {
+            Rows::Cooccurrences(rows) => pairs += rows.len(),
+            Rows::ByPeriod(rows) => period_rows += rows.len(),
+        }
+        Ok(())
+    })
+    .expect("aggregate");
     let took = started.elapsed();
     println!(
-        "aggregate: {mentions} mentions in {docs} documents: {} pairs, {} period rows, {} entities in {took:.1?} (corpus built in {built:.1?}); peak RSS {:.0} MiB ({rss_built:.0} MiB after building the corpus)",
-        tables.cooccurrences.len(),
-        tables.by_period.len(),
-        tables.summary.len(),
+        "aggregate: {mentions} mentions in {docs} documents: {pairs} pairs, {period_rows} period rows, {} entities in {took:.1?} (corpus built in {built:.1?}); peak RSS {:.0} MiB ({rss_built:.0} MiB after building the corpus)",
+        summary.len(),
         peak_rss_mib().unwrap_or(f64::NAN),
     );
 }

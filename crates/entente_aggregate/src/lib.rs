@@ -10,9 +10,10 @@
 //!
 //! The input is a compact [`Corpus`] (integers, not strings: about 12 bytes per mention), fed
 //! one document and one mention at a time, so a caller can stream tables from disk. Counting
-//! runs on polars lazy frames, one chunk of whole stories at a time (a self-join of the
-//! distinct `(unit, entity)` rows, then group-bys); the chunks' partial counts are summed.
-//! Memory therefore grows with the number of distinct pairs, not with the number of unit
+//! runs on polars lazy frames, one range of `entity_a` and one chunk of whole stories at a
+//! time (a self-join of the distinct `(unit, entity)` rows, then group-bys); the chunks'
+//! partial counts are summed, and each range's rows go to a sink in batches
+//! ([`aggregate_into`]). Memory therefore stays within [`Limits`], whatever the number of
 //! pairs. [`entente_schema::recount_cooccurrences`] is the brute-force reference it is tested
 //! against.
 //!
@@ -49,8 +50,8 @@ use entente_schema::{
 };
 use polars::prelude::*;
 
-/// Included mentions per chunk of stories (a chunk holds at least one whole story).
-const CHUNK_MENTIONS: usize = 1 << 20;
+/// Rows handed to the sink at a time.
+const BATCH_ROWS: usize = 1 << 16;
 
 /// The bucket column's value for documents without a date (null in the output).
 const NO_DATE: i64 = i64::MIN;
@@ -81,6 +82,36 @@ pub enum Error {
     /// A document was added twice.
     #[error("document {0} appears twice in `documents`")]
     DuplicateDocument(String),
+    /// The sink refused a batch of rows (e.g. a write failed).
+    #[error("{0}")]
+    Sink(Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// How much the stage holds at once. The defaults keep the working set of a scope within a
+/// few hundred MB whatever the corpus size; smaller values trade time for memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Mentions per chunk of whole stories counted in one polars pass (a chunk holds at least
+    /// one story).
+    pub chunk_mentions: usize,
+    /// Unit pairs (a pair of entities in one unit) per partition of the pairs: the pairs are
+    /// counted and written in ranges of `entity_a`, each range holding about this many.
+    pub partition_pairs: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { chunk_mentions: 1 << 18, partition_pairs: 1 << 20 }
+    }
+}
+
+/// A batch of output rows, in table order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rows {
+    /// Rows of `cooccurrences`.
+    Cooccurrences(Vec<Cooccurrence>),
+    /// Rows of `cooccurrences_by_period`.
+    ByPeriod(Vec<CooccurrencePeriod>),
 }
 
 /// The tables the stage writes.
@@ -88,8 +119,8 @@ pub enum Error {
 pub struct Aggregates {
     /// `cooccurrences`, sorted by scope, `entity_a`, `entity_b`.
     pub cooccurrences: Vec<Cooccurrence>,
-    /// `cooccurrences_by_period`, sorted by period, `period_start` (null first), scope,
-    /// `entity_a`, `entity_b`.
+    /// `cooccurrences_by_period`, sorted by scope, `entity_a`, `entity_b`, period,
+    /// `period_start` (null first).
     pub by_period: Vec<CooccurrencePeriod>,
     /// `entity_summary`, sorted by `entity_id`.
     pub summary: Vec<EntitySummary>,
@@ -201,7 +232,7 @@ struct Coded<'a> {
 }
 
 impl<'a> Coded<'a> {
-    fn new(corpus: &'a Corpus, config: &'a AggregateConfig) -> Self {
+    fn new(corpus: &'a Corpus, config: &'a AggregateConfig, chunk_mentions: usize) -> Self {
         let mut doc_at: Vec<u32> =
             (0..u32::try_from(corpus.docs.len()).unwrap_or(u32::MAX)).collect();
         doc_at.sort_by(|&x, &y| {
@@ -255,7 +286,7 @@ impl<'a> Coded<'a> {
             .map(|(id, _, t)| config.entity_types.contains(t) && !stop.contains(id.as_str()))
             .collect();
 
-        // Chunks of whole stories, in story order, of about CHUNK_MENTIONS mentions each.
+        // Chunks of whole stories, in story order, of about `chunk_mentions` mentions each.
         let mut per_story = vec![0usize; story_date.len()];
         let mut counted: Vec<Mention> = Vec::new();
         for m in &corpus.mentions {
@@ -272,7 +303,7 @@ impl<'a> Coded<'a> {
         let mut chunk_of_story = Vec::with_capacity(per_story.len());
         let (mut chunk, mut filled) = (0u32, 0usize);
         for n in per_story {
-            if filled > 0 && filled + n > CHUNK_MENTIONS {
+            if filled > 0 && filled + n > chunk_mentions {
                 chunk += 1;
                 filled = 0;
             }
@@ -340,19 +371,104 @@ impl<'a> Coded<'a> {
     }
 }
 
-/// Counts every configured scope and period, and summarises every entity.
+/// Counts every configured scope and period, and summarises every entity, in memory (see
+/// [`aggregate_into`] to stream the rows instead).
 pub fn aggregate(corpus: &Corpus, config: &AggregateConfig) -> Result<Aggregates, Error> {
+    let mut out = Aggregates::default();
+    out.summary = aggregate_into(corpus, config, Limits::default(), |rows| {
+        match rows {
+            Rows::Cooccurrences(rows) => out.cooccurrences.extend(rows),
+            Rows::ByPeriod(rows) => out.by_period.extend(rows),
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Counts every configured scope and period, handing the rows of `cooccurrences` and
+/// `cooccurrences_by_period` to `sink` in batches (each table's batches in table order), and
+/// returns `entity_summary`. Memory stays within `limits` plus one batch, not the size of the
+/// tables.
+pub fn aggregate_into(
+    corpus: &Corpus,
+    config: &AggregateConfig,
+    limits: Limits,
+    mut sink: impl FnMut(Rows) -> Result<(), Box<dyn std::error::Error + Send + Sync>>,
+) -> Result<Vec<EntitySummary>, Error> {
     config.check().map_err(Error::Config)?;
-    let coded = Coded::new(corpus, config);
-    let mut out = Aggregates { summary: summary(&coded), ..Aggregates::default() };
+    let coded = Coded::new(corpus, config, limits.chunk_mentions.max(1));
     for scope in config.sorted_scopes() {
         let err = |source| Error::Polars { scope: scope.as_str(), source };
-        let (rows, periods) = count_scope(&coded, scope).map_err(err)?;
-        out.cooccurrences.extend(rows);
-        out.by_period.extend(periods);
+        let singles = count_singles(&coded, scope).map_err(err)?;
+        for range in partitions(&coded, scope, limits.partition_pairs.max(1)) {
+            count_partition(&coded, scope, range, &singles, &mut sink)?;
+        }
     }
-    CooccurrencePeriod::sort(&mut out.by_period);
-    Ok(out)
+    Ok(summary(&coded))
+}
+
+/// The distinct entities of each unit of `scope`, in code order, one list per unit (units
+/// without entities left out), passed to `each`.
+fn for_each_unit(coded: &Coded<'_>, scope: Scope, mut each: impl FnMut(&[u32])) {
+    let span = coded.config.window_sentences.max(1);
+    let mut set: Vec<u32> = Vec::new();
+    for doc in coded.counted.chunk_by(|x, y| x.doc == y.doc) {
+        let d = doc[0].doc;
+        match scope {
+            Scope::Sentence => {
+                for sentence in doc.chunk_by(|x, y| x.sentence == y.sentence) {
+                    set.clear();
+                    set.extend(sentence.iter().map(|m| m.entity));
+                    set.dedup();
+                    each(&set);
+                }
+            }
+            Scope::Window => {
+                for w in 0..coded.config.windows(coded.doc(d).n_sentences) {
+                    set.clear();
+                    set.extend(
+                        doc.iter()
+                            .filter(|m| (w..w.saturating_add(span)).contains(&m.sentence))
+                            .map(|m| m.entity),
+                    );
+                    set.sort_unstable();
+                    set.dedup();
+                    each(&set);
+                }
+            }
+            _ if scope == Scope::Story && !coded.canonical[d as usize] => {}
+            _ => {
+                set.clear();
+                set.extend(doc.iter().map(|m| m.entity));
+                set.sort_unstable();
+                set.dedup();
+                each(&set);
+            }
+        }
+    }
+}
+
+/// Ranges `[lo, hi)` of `entity_a` codes, each holding about `budget` unit pairs of `scope`
+/// (at least one code each), covering every entity.
+fn partitions(coded: &Coded<'_>, scope: Scope, budget: u64) -> Vec<(u32, u32)> {
+    let mut weight = vec![0u64; coded.entity_at.len()];
+    for_each_unit(coded, scope, |set| {
+        for (i, &e) in set.iter().enumerate() {
+            weight[e as usize] += (set.len() - 1 - i) as u64;
+        }
+    });
+    let mut out = Vec::new();
+    let (mut lo, mut filled) = (0u32, 0u64);
+    for (e, &w) in weight.iter().enumerate() {
+        let e = u32::try_from(e).unwrap_or(u32::MAX);
+        if filled > 0 && filled + w > budget {
+            out.push((lo, e));
+            (lo, filled) = (e, 0);
+        }
+        filled += w;
+    }
+    out.push((lo, u32::try_from(weight.len()).unwrap_or(u32::MAX)));
+    out
 }
 
 /// One row per entity (all types, stoplisted ones too): mentions, documents, sentences,
@@ -414,31 +530,80 @@ fn summary(coded: &Coded<'_>) -> Vec<EntitySummary> {
 /// An evidence candidate: pair, occurrence of its story among the pair's units, unit.
 type Candidate = (u32, u32, u32, u32, u32, u32);
 
-/// Partial counts of one scope, one frame per chunk.
+/// Partial pair counts of one partition of one scope, one frame per chunk.
 #[derive(Default)]
 struct Partials {
     pairs: Vec<LazyFrame>,
-    singles: Vec<LazyFrame>,
     period_pairs: BTreeMap<Period, Vec<LazyFrame>>,
-    period_singles: BTreeMap<Period, Vec<LazyFrame>>,
     evidence: Vec<Candidate>,
+}
+
+/// Units mentioning each entity (`entity`, `n`): in the run, and per bucket of each period.
+struct Singles {
+    all: LazyFrame,
+    by_period: BTreeMap<Period, LazyFrame>,
+}
+
+/// Counts the units of `scope` mentioning each entity, chunk by chunk.
+fn count_singles(coded: &Coded<'_>, scope: Scope) -> PolarsResult<Singles> {
+    let periods = coded.config.sorted_periods();
+    let mut all = Vec::new();
+    let mut by_period: BTreeMap<Period, Vec<LazyFrame>> = BTreeMap::new();
+    for &(from, to) in &coded.chunks {
+        let units = unit_entities(coded, scope, &coded.counted[from..to], &periods)?.lazy();
+        all.push(units.clone().group_by([col("entity")]).agg([len().alias("n")]).collect()?.lazy());
+        for &p in &periods {
+            let frame = units
+                .clone()
+                .group_by([col(bucket_col(p).as_str()), col("entity")])
+                .agg([len().alias("n")]);
+            by_period.entry(p).or_default().push(frame.collect()?.lazy());
+        }
+    }
+    let all = concat_or_empty(&all, &single_schema(None))?
+        .group_by([col("entity")])
+        .agg([col("n").sum()])
+        .collect()?
+        .lazy();
+    let mut merged = BTreeMap::new();
+    for p in periods {
+        let bucket = bucket_col(p);
+        let frame =
+            concat_or_empty(by_period.get(&p).map_or(&[], Vec::as_slice), &single_schema(Some(p)))?
+                .group_by([col(bucket.as_str()), col("entity")])
+                .agg([col("n").sum()])
+                .collect()?
+                .lazy();
+        merged.insert(p, frame);
+    }
+    Ok(Singles { all, by_period: merged })
 }
 
 fn bucket_col(p: Period) -> String {
     format!("bucket_{}", p.as_str())
 }
 
-/// The rows of one scope: `cooccurrences` and `cooccurrences_by_period`.
-fn count_scope(
+/// The sink of [`aggregate_into`].
+type Sink<'s> = dyn FnMut(Rows) -> Result<(), Box<dyn std::error::Error + Send + Sync>> + 's;
+
+/// Counts the pairs of one scope whose `entity_a` code is in `range` and hands their rows of
+/// `cooccurrences` and `cooccurrences_by_period` to `sink`, in table order, a batch at a time.
+fn count_partition(
     coded: &Coded<'_>,
     scope: Scope,
-) -> PolarsResult<(Vec<Cooccurrence>, Vec<CooccurrencePeriod>)> {
+    range: (u32, u32),
+    singles: &Singles,
+    sink: &mut Sink<'_>,
+) -> Result<(), Error> {
+    let pe = |source| Error::Polars { scope: scope.as_str(), source };
     let periods = coded.config.sorted_periods();
     let mut parts = Partials::default();
     for &(from, to) in &coded.chunks {
-        count_chunk(coded, scope, &coded.counted[from..to], &periods, &mut parts)?;
+        count_chunk(coded, scope, &coded.counted[from..to], &periods, range, &mut parts)
+            .map_err(pe)?;
     }
-    let pairs = concat_or_empty(&parts.pairs, &pair_schema(None))?
+    let pairs = concat_or_empty(&parts.pairs, &pair_schema(None))
+        .map_err(pe)?
         .group_by([col("a"), col("b")])
         .agg([
             col("count").sum(),
@@ -448,26 +613,35 @@ fn count_scope(
             col("last").max(),
         ])
         .filter(col("count").gt_eq(lit(coded.config.min_count)));
-    let singles = concat_or_empty(&parts.singles, &single_schema(None))?
-        .group_by([col("entity")])
-        .agg([col("n").sum()]);
     let n_units = coded.units_per_bucket(scope, None).values().sum::<u32>();
-    let pairs = with_marginals(pairs, &singles, &[])
+    let pairs = with_marginals(pairs, &singles.all, &[])
         .with_column(lit(n_units).alias("n_units"))
         .with_columns(measures())
         .sort(["a", "b"], SortMultipleOptions::default())
-        .collect()?;
-    let evidence = pick_evidence(parts.evidence, coded.config.evidence_units as usize);
-    let rows = cooccurrence_rows(coded, scope, &pairs, &evidence)?;
+        .collect()
+        .map_err(pe)?;
+    let evidence = pick_evidence(std::mem::take(&mut parts.evidence), coded.config.evidence_units);
+    let mut cursor = 0;
+    for offset in (0..pairs.height()).step_by(BATCH_ROWS) {
+        let batch = pairs.slice(i64::try_from(offset).unwrap_or(i64::MAX), BATCH_ROWS);
+        let rows = cooccurrence_rows(coded, scope, &batch, &evidence, &mut cursor).map_err(pe)?;
+        sink(Rows::Cooccurrences(rows)).map_err(Error::Sink)?;
+    }
+    if periods.is_empty() {
+        return Ok(());
+    }
 
-    let kept = pairs.select(["a", "b"])?.lazy();
-    let mut period_rows = Vec::new();
-    for period in periods {
+    // Every period's rows in one frame, sorted as the table is: pair, period, bucket.
+    let kept = pairs.select(["a", "b"]).map_err(pe)?.lazy();
+    drop(pairs);
+    let mut frames = Vec::new();
+    for (index, &period) in periods.iter().enumerate() {
         let bucket = bucket_col(period);
         let pairs = concat_or_empty(
             parts.period_pairs.get(&period).map_or(&[], Vec::as_slice),
             &pair_schema(Some(period)),
-        )?
+        )
+        .map_err(pe)?
         .group_by([col(&bucket), col("a"), col("b")])
         .agg([col("count").sum(), col("n_docs").sum(), col("n_stories").sum()])
         .join(
@@ -476,36 +650,60 @@ fn count_scope(
             [col("a"), col("b")],
             JoinArgs::new(JoinType::Inner),
         );
-        let singles = concat_or_empty(
-            parts.period_singles.get(&period).map_or(&[], Vec::as_slice),
-            &single_schema(Some(period)),
-        )?
-        .group_by([col(&bucket), col("entity")])
-        .agg([col("n").sum()]);
+        let singles = singles.by_period.get(&period).cloned().unwrap_or_default();
         let units = coded.units_per_bucket(scope, Some(period));
         let units = DataFrame::new_infer_height(vec![
             Column::new(bucket.as_str().into(), units.keys().copied().collect::<Vec<i64>>()),
             Column::new("n_units".into(), units.values().copied().collect::<Vec<u32>>()),
-        ])?
+        ])
+        .map_err(pe)?
         .lazy();
-        let frame = with_marginals(pairs, &singles, &[bucket.as_str()])
-            .join(units, [col(&bucket)], [col(&bucket)], JoinArgs::new(JoinType::Inner))
-            .with_columns(measures())
-            .sort([bucket.as_str(), "a", "b"], SortMultipleOptions::default())
-            .collect()?;
-        period_rows.extend(period_rows_of(coded, scope, period, &frame)?);
+        let columns = [
+            "a",
+            "b",
+            "count",
+            "count_a",
+            "count_b",
+            "n_units",
+            "n_docs",
+            "n_stories",
+            "pmi",
+            "npmi",
+            "llr",
+            "dice",
+        ];
+        let mut select: Vec<Expr> = columns.iter().map(|c| col(*c)).collect();
+        select.push(lit(u32::try_from(index).unwrap_or(0)).alias("period"));
+        select.push(col(&bucket).alias("start"));
+        frames.push(
+            with_marginals(pairs, &singles, &[bucket.as_str()])
+                .join(units, [col(&bucket)], [col(&bucket)], JoinArgs::new(JoinType::Inner))
+                .with_columns(measures())
+                .select(select),
+        );
     }
-    Ok((rows, period_rows))
+    let frame = concat(&frames, UnionArgs::default())
+        .map_err(pe)?
+        .sort(["a", "b", "period", "start"], SortMultipleOptions::default())
+        .collect()
+        .map_err(pe)?;
+    for offset in (0..frame.height()).step_by(BATCH_ROWS) {
+        let batch = frame.slice(i64::try_from(offset).unwrap_or(i64::MAX), BATCH_ROWS);
+        let rows = period_rows_of(coded, scope, &periods, &batch).map_err(pe)?;
+        sink(Rows::ByPeriod(rows)).map_err(Error::Sink)?;
+    }
+    Ok(())
 }
 
-/// Adds the partial counts of one chunk of mentions (whole stories) to `parts`.
-fn count_chunk(
+/// The distinct `(unit, entity)` rows of one chunk of mentions (whole stories), with the
+/// first sentence of the entity in the unit and the unit's document columns: story, who
+/// stands behind it, its dates and its bucket in each period.
+fn unit_entities(
     coded: &Coded<'_>,
     scope: Scope,
     mentions: &[Mention],
     periods: &[Period],
-    parts: &mut Partials,
-) -> PolarsResult<()> {
+) -> PolarsResult<DataFrame> {
     let span = coded.config.window_sentences.max(1);
     let (mut unit, mut doc, mut entity, mut sentence) = (vec![], vec![], vec![], vec![]);
     for m in mentions {
@@ -554,10 +752,7 @@ fn count_chunk(
         columns.push(Column::new(bucket_col(p).into(), buckets));
     }
     let docs = DataFrame::new_infer_height(columns)?.lazy();
-    let bucket_names: Vec<String> = periods.iter().map(|&p| bucket_col(p)).collect();
-    let buckets: Vec<Expr> = bucket_names.iter().map(|b| col(b.as_str())).collect();
-
-    let unit_entities = DataFrame::new_infer_height(vec![
+    DataFrame::new_infer_height(vec![
         Column::new("unit".into(), unit),
         Column::new("doc".into(), doc),
         Column::new("entity".into(), entity),
@@ -567,18 +762,23 @@ fn count_chunk(
     .group_by([col("unit"), col("doc"), col("entity")])
     .agg([col("sentence").min().alias("first")])
     .join(docs, [col("doc")], [col("doc")], JoinArgs::new(JoinType::Inner))
-    .collect()?;
+    .collect()
+}
 
-    // Units mentioning each entity, in the run and per bucket.
-    let singles = unit_entities.clone().lazy();
-    parts
-        .singles
-        .push(singles.clone().group_by([col("entity")]).agg([len().alias("n")]).collect()?.lazy());
-    for (&p, b) in periods.iter().zip(&bucket_names) {
-        let frame =
-            singles.clone().group_by([col(b.as_str()), col("entity")]).agg([len().alias("n")]);
-        parts.period_singles.entry(p).or_default().push(frame.collect()?.lazy());
-    }
+/// Adds the partial pair counts of one chunk of mentions (whole stories) for the pairs whose
+/// `entity_a` code is in `range` to `parts`.
+fn count_chunk(
+    coded: &Coded<'_>,
+    scope: Scope,
+    mentions: &[Mention],
+    periods: &[Period],
+    (lo, hi): (u32, u32),
+    parts: &mut Partials,
+) -> PolarsResult<()> {
+    let story = scope == Scope::Story;
+    let unit_entities = unit_entities(coded, scope, mentions, periods)?;
+    let bucket_names: Vec<String> = periods.iter().map(|&p| bucket_col(p)).collect();
+    let buckets: Vec<Expr> = bucket_names.iter().map(|b| col(b.as_str())).collect();
 
     // Every pair in every unit, with the sentences to read.
     let right = unit_entities.clone().lazy().select([
@@ -593,6 +793,7 @@ fn count_chunk(
     left.extend([col("entity").alias("a"), col("first").alias("fa")]);
     let unit_pairs = unit_entities
         .lazy()
+        .filter(col("entity").gt_eq(lit(lo)).and(col("entity").lt(lit(hi))))
         .select(left)
         .join(right, [col("unit")], [col("unit")], JoinArgs::new(JoinType::Inner))
         .filter(col("a").lt(col("b")))
@@ -658,14 +859,16 @@ fn count_chunk(
     Ok(())
 }
 
-/// The best `k` evidence candidates of each pair, keyed by pair.
-fn pick_evidence(mut candidates: Vec<Candidate>, k: usize) -> BTreeMap<(u32, u32), Vec<Candidate>> {
+/// The best `k` evidence candidates of each pair, sorted by pair.
+fn pick_evidence(mut candidates: Vec<Candidate>, k: u32) -> Vec<Candidate> {
     candidates.sort_unstable();
-    let mut out: BTreeMap<(u32, u32), Vec<Candidate>> = BTreeMap::new();
+    let mut out: Vec<Candidate> = Vec::with_capacity(candidates.len());
+    let mut taken = 0;
     for c in candidates {
-        let list = out.entry((c.0, c.1)).or_default();
-        if list.len() < k {
-            list.push(c);
+        let same = out.last().is_some_and(|last| (last.0, last.1) == (c.0, c.1));
+        taken = if same { taken + 1 } else { 1 };
+        if taken <= k {
+            out.push(c);
         }
     }
     out
@@ -840,44 +1043,52 @@ fn pair_row(
     }
 }
 
+/// The `cooccurrences` rows of a batch of pairs (sorted by pair), with their evidence from
+/// `evidence` (sorted by pair), read from `cursor` on.
 fn cooccurrence_rows(
     coded: &Coded<'_>,
     scope: Scope,
     frame: &DataFrame,
-    evidence: &BTreeMap<(u32, u32), Vec<Candidate>>,
+    evidence: &[Candidate],
+    cursor: &mut usize,
 ) -> PolarsResult<Vec<Cooccurrence>> {
     let c = Counts::read(frame)?;
     let (first, last) = (i64s(frame, "first")?, i64s(frame, "last")?);
     Ok((0..c.a.len())
         .map(|i| {
-            let evidence: Vec<Evidence> = evidence
-                .get(&(c.a[i], c.b[i]))
-                .into_iter()
-                .flatten()
-                .map(|&(_, _, _, doc, start, end)| Evidence {
-                    doc_id: coded.doc(doc).doc_id.clone(),
-                    sentence_idx: start,
-                    sentence_end: end,
-                })
-                .collect();
-            pair_row(coded, scope, &c, i, (first[i], last[i]), evidence)
+            let pair = (c.a[i], c.b[i]);
+            while evidence.get(*cursor).is_some_and(|e| (e.0, e.1) < pair) {
+                *cursor += 1;
+            }
+            let mut units = Vec::new();
+            while let Some(&(_, _, _, doc, start, end)) =
+                evidence.get(*cursor).filter(|e| (e.0, e.1) == pair)
+            {
+                let doc_id = coded.doc(doc).doc_id.clone();
+                units.push(Evidence { doc_id, sentence_idx: start, sentence_end: end });
+                *cursor += 1;
+            }
+            pair_row(coded, scope, &c, i, (first[i], last[i]), units)
         })
         .collect())
 }
 
+/// The `cooccurrences_by_period` rows of a batch (`period` indexes `periods`, `start` is
+/// the bucket).
 fn period_rows_of(
     coded: &Coded<'_>,
     scope: Scope,
-    period: Period,
+    periods: &[Period],
     frame: &DataFrame,
 ) -> PolarsResult<Vec<CooccurrencePeriod>> {
     let c = Counts::read(frame)?;
-    let starts = i64s(frame, &bucket_col(period))?;
+    let (index, starts) = (u32s(frame, "period")?, i64s(frame, "start")?);
     Ok(starts
         .into_iter()
         .enumerate()
         .map(|(i, start)| {
             let pair = pair_row(coded, scope, &c, i, (None, None), Vec::new());
+            let period = periods[index[i] as usize];
             CooccurrencePeriod::of(period, start.filter(|&t| t != NO_DATE), pair)
         })
         .collect())

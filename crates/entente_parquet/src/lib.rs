@@ -165,38 +165,117 @@ pub fn write_table<T: Table>(
     rows: &[T],
     metadata: &FileMetadata,
 ) -> Result<PathBuf, Error> {
-    let path = table_path::<T>(dir);
-    let tmp = dir.join(format!(".{}.parquet.tmp-{}", T::NAME, std::process::id()));
-    let result = write_file(&tmp, rows, metadata).and_then(|()| {
-        std::fs::rename(&tmp, &path).map_err(|source| Error::Io { path: path.clone(), source })
-    });
-    if result.is_err() {
-        // Best effort: the temporary file is hidden and a later run overwrites it anyway.
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map(|()| path)
+    let mut writer = TableWriter::<T>::create(dir, metadata)?;
+    writer.write(rows)?;
+    writer.finish()
 }
 
-fn write_file<T: Table>(path: &Path, rows: &[T], metadata: &FileMetadata) -> Result<(), Error> {
-    let io = |source| Error::Io { path: path.to_owned(), source };
-    let pq = |source| Error::Parquet { path: path.to_owned(), source };
-    let fields = fields::<T>()?;
-    let schema = Arc::new(Schema::new(fields.clone()));
-    let props = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).map_err(pq)?))
-        .set_key_value_metadata(Some(metadata.key_values(T::NAME)))
-        .set_created_by(format!("entente {}", env!("CARGO_PKG_VERSION")))
-        .build();
-    let file = File::create(path).map_err(io)?;
-    let mut writer = ArrowWriter::try_new(BufWriter::new(file), schema, Some(props)).map_err(pq)?;
-    for chunk in rows.chunks(WRITE_BATCH_ROWS) {
-        let batch = serde_arrow::to_record_batch(&fields, &chunk)
-            .map_err(|source| Error::Convert { path: path.to_owned(), source })?;
-        writer.write(&batch).map_err(pq)?;
+/// Writes one table a batch of rows at a time, for tables too large to hold in memory. The
+/// rows go to a hidden temporary file that [`TableWriter::finish`] renames into place; a
+/// writer dropped before `finish` removes it, leaving the previous table as it was.
+///
+/// ```
+/// use entente_parquet::{FileMetadata, TableWriter, read_table};
+/// use entente_schema::Sentence;
+///
+/// let dir = tempfile::tempdir()?;
+/// let row = |i| Sentence {
+///     doc_id: "d".into(), sentence_idx: i, char_start: 0, char_end: 2,
+///     byte_start: 0, byte_end: 2, text: "Hi".into(),
+/// };
+/// let mut writer = TableWriter::<Sentence>::create(dir.path(), &FileMetadata::new("cfg"))?;
+/// writer.write(&[row(0)])?;
+/// writer.write(&[row(1)])?;
+/// writer.finish()?;
+/// assert_eq!(read_table::<Sentence>(dir.path())?, [row(0), row(1)]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct TableWriter<T: Table> {
+    tmp: PathBuf,
+    path: PathBuf,
+    fields: Vec<FieldRef>,
+    writer: Option<ArrowWriter<BufWriter<File>>>,
+    rows: u64,
+    _rows: std::marker::PhantomData<T>,
+}
+
+impl<T: Table> TableWriter<T> {
+    /// Starts `<dir>/<T::NAME>.parquet` with the file's metadata.
+    pub fn create(dir: &Path, metadata: &FileMetadata) -> Result<Self, Error> {
+        let path = table_path::<T>(dir);
+        let tmp = dir.join(format!(".{}.parquet.tmp-{}", T::NAME, std::process::id()));
+        let pq = |source| Error::Parquet { path: tmp.clone(), source };
+        let fields = fields::<T>()?;
+        let schema = Arc::new(Schema::new(fields.clone()));
+        let props = WriterProperties::builder()
+            .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).map_err(pq)?))
+            .set_key_value_metadata(Some(metadata.key_values(T::NAME)))
+            .set_created_by(format!("entente {}", env!("CARGO_PKG_VERSION")))
+            .build();
+        let file = File::create(&tmp).map_err(|source| Error::Io { path: tmp.clone(), source })?;
+        let writer = ArrowWriter::try_new(BufWriter::new(file), schema, Some(props));
+        let writer = match writer {
+            Ok(w) => w,
+            Err(source) => {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(Error::Parquet { path: tmp, source });
+            }
+        };
+        Ok(Self {
+            tmp,
+            path,
+            fields,
+            writer: Some(writer),
+            rows: 0,
+            _rows: std::marker::PhantomData,
+        })
     }
-    let mut out = writer.into_inner().map_err(pq)?;
-    out.flush().map_err(io)?;
-    out.get_ref().sync_all().map_err(io)
+
+    /// Appends rows.
+    pub fn write(&mut self, rows: &[T]) -> Result<(), Error> {
+        let Some(writer) = self.writer.as_mut() else { return Ok(()) };
+        for chunk in rows.chunks(WRITE_BATCH_ROWS) {
+            let batch = serde_arrow::to_record_batch(&self.fields, &chunk)
+                .map_err(|source| Error::Convert { path: self.tmp.clone(), source })?;
+            writer
+                .write(&batch)
+                .map_err(|source| Error::Parquet { path: self.tmp.clone(), source })?;
+        }
+        self.rows += rows.len() as u64;
+        Ok(())
+    }
+
+    /// Number of rows written so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Completes the file, flushes it to disk and renames it into place; returns its path.
+    pub fn finish(mut self) -> Result<PathBuf, Error> {
+        let tmp = self.tmp.clone();
+        let io = |source| Error::Io { path: tmp.clone(), source };
+        let pq = |source| Error::Parquet { path: tmp.clone(), source };
+        if let Some(writer) = self.writer.take() {
+            let mut out = writer.into_inner().map_err(pq)?;
+            out.flush().map_err(io)?;
+            out.get_ref().sync_all().map_err(io)?;
+        }
+        if let Err(source) = std::fs::rename(&self.tmp, &self.path) {
+            let _ = std::fs::remove_file(&self.tmp);
+            return Err(Error::Io { path: self.path.clone(), source });
+        }
+        Ok(self.path.clone())
+    }
+}
+
+impl<T: Table> Drop for TableWriter<T> {
+    fn drop(&mut self) {
+        if self.writer.take().is_some() {
+            // Not finished: best effort, the temporary file is hidden and a later run
+            // overwrites it anyway.
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 /// Reads every row of `<dir>/<T::NAME>.parquet`.

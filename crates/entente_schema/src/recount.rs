@@ -134,8 +134,8 @@ pub fn association(count: u32, count_a: u32, count_b: u32, n_units: u32) -> Asso
 pub struct Counted {
     /// `cooccurrences`, sorted by scope, `entity_a`, `entity_b`.
     pub cooccurrences: Vec<Cooccurrence>,
-    /// `cooccurrences_by_period`, sorted by period, `period_start` (null first), scope,
-    /// `entity_a`, `entity_b`.
+    /// `cooccurrences_by_period`, sorted by scope, `entity_a`, `entity_b`, period,
+    /// `period_start` (null first).
     pub by_period: Vec<CooccurrencePeriod>,
 }
 

@@ -657,7 +657,7 @@ table! {
     /// `cooccurrences` over the units of documents published in the bucket, for trend charts.
     /// Only pairs that `cooccurrences` keeps (after `min_count`) appear.
     CooccurrencePeriod => "cooccurrences_by_period",
-    key = ["period", "period_start", "scope", "entity_a", "entity_b"],
+    key = ["scope", "entity_a", "entity_b", "period", "period_start"],
     timestamps = ["period_start"],
     {
         /// The bucket length: `day`, `week` (ISO, from Monday) or `month`.
@@ -723,14 +723,17 @@ impl CooccurrencePeriod {
         }
     }
 
-    /// Sorts rows in table order: period, `period_start` (null first), scope, `entity_a`,
-    /// `entity_b`.
+    /// Sorts rows in table order: scope, `entity_a`, `entity_b`, period, `period_start`
+    /// (null first), so a pair's trend rows sit together.
     pub fn sort(rows: &mut [Self]) {
         rows.sort_by(|x, y| {
-            let key = |r: &Self| {
-                (r.period, r.period_start, r.scope, r.entity_a.clone(), r.entity_b.clone())
-            };
-            key(x).cmp(&key(y))
+            (x.scope, &x.entity_a, &x.entity_b, x.period, x.period_start).cmp(&(
+                y.scope,
+                &y.entity_a,
+                &y.entity_b,
+                y.period,
+                y.period_start,
+            ))
         });
     }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use entente_aggregate::{AggregateConfig, Corpus, aggregate};
+use entente_aggregate::{AggregateConfig, Corpus, Limits, Rows, aggregate, aggregate_into};
 use entente_schema::{
     Counted, Document, Entity, EntityType, Method, Period, Scope, Sentence, Tables,
     compare_counted, recount_cooccurrences,
@@ -247,12 +247,33 @@ fn config() -> impl Strategy<Value = AggregateConfig> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
-    /// Every statistic of both tables equals the brute-force recount.
+    /// Every statistic of both tables equals the brute-force recount, whatever the chunk and
+    /// partition sizes (down to one story per chunk and one entity per partition).
     #[test]
-    fn polars_equals_recount((documents, entities) in corpus(), config in config()) {
-        let tables = run(&documents, &entities, &config);
+    fn polars_equals_recount(
+        (documents, entities) in corpus(),
+        config in config(),
+        chunk_mentions in 1usize..40,
+        partition_pairs in 1u64..60,
+    ) {
+        let mut corpus = Corpus::default();
+        for d in &documents {
+            corpus.add_document(d).unwrap();
+        }
+        for e in &entities {
+            corpus.add_mention(e).unwrap();
+        }
+        let mut actual = Counted::default();
+        let limits = Limits { chunk_mentions, partition_pairs };
+        aggregate_into(&corpus, &config, limits, |rows| {
+            match rows {
+                Rows::Cooccurrences(rows) => actual.cooccurrences.extend(rows),
+                Rows::ByPeriod(rows) => actual.by_period.extend(rows),
+            }
+            Ok(())
+        })
+        .unwrap();
         let expected = recount(&documents, &sentences(&documents), &entities, &config);
-        let actual = Counted { cooccurrences: tables.cooccurrences, by_period: tables.by_period };
         let diff = compare_counted(&actual, &expected);
         prop_assert!(diff.is_empty(), "{}", diff.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
     }

@@ -8,11 +8,12 @@ use std::time::Instant;
 
 use crate::config::ExtractFiles;
 use anyhow::Context;
-use entente_aggregate::Corpus;
+use entente_aggregate::{Corpus, Limits, Rows};
 use entente_ingest::Ingested;
 use entente_normalise::{Normalised, Normaliser};
 use entente_parquet::{
-    FileMetadata, read_batches, read_metadata, read_table, row_count, table_path, write_table,
+    FileMetadata, TableWriter, read_batches, read_metadata, read_table, row_count, table_path,
+    write_table,
 };
 use entente_schema::{
     Boilerplate, Cooccurrence, CooccurrencePeriod, Document, Entity, EntitySummary, Reject,
@@ -340,28 +341,45 @@ fn extract(
 fn aggregate(ctx: &StageCtx<'_>, corpus: &Corpus) -> anyhow::Result<()> {
     let started = Instant::now();
     let config = &ctx.config.aggregate;
-    let tables = entente_aggregate::aggregate(corpus, config)?;
     let json = serde_json::to_string(config).context("cannot encode the aggregate options")?;
     let meta = ctx.meta.clone().with(KEY_AGGREGATE, json);
-    write_table(ctx.out, &tables.cooccurrences, &meta)
+    // Both tables stream to disk batch by batch; they replace the old ones only when complete.
+    let mut pairs = TableWriter::<Cooccurrence>::create(ctx.out, &meta)
         .with_context(|| format!("cannot write table {}", Cooccurrence::NAME))?;
-    let by_period = table_path::<CooccurrencePeriod>(ctx.out);
-    if config.periods.is_empty() {
-        if by_period.exists() {
-            std::fs::remove_file(&by_period)
-                .with_context(|| format!("cannot remove stale {}", by_period.display()))?;
-        }
+    let mut by_period = if config.periods.is_empty() {
+        None
     } else {
-        write_table(ctx.out, &tables.by_period, &meta)
-            .with_context(|| format!("cannot write table {}", CooccurrencePeriod::NAME))?;
+        Some(
+            TableWriter::<CooccurrencePeriod>::create(ctx.out, &meta)
+                .with_context(|| format!("cannot write table {}", CooccurrencePeriod::NAME))?,
+        )
+    };
+    let summary =
+        entente_aggregate::aggregate_into(corpus, config, Limits::default(), |rows| match rows {
+            Rows::Cooccurrences(rows) => Ok(pairs.write(&rows)?),
+            Rows::ByPeriod(rows) => match by_period.as_mut() {
+                Some(writer) => Ok(writer.write(&rows)?),
+                None => Ok(()),
+            },
+        })?;
+    let (n_pairs, n_period) = (pairs.rows(), by_period.as_ref().map_or(0, TableWriter::rows));
+    pairs.finish().with_context(|| format!("cannot write table {}", Cooccurrence::NAME))?;
+    let stale = table_path::<CooccurrencePeriod>(ctx.out);
+    match by_period {
+        Some(writer) => {
+            writer
+                .finish()
+                .with_context(|| format!("cannot write table {}", CooccurrencePeriod::NAME))?;
+        }
+        None if stale.exists() => std::fs::remove_file(&stale)
+            .with_context(|| format!("cannot remove stale {}", stale.display()))?,
+        None => {}
     }
-    write(ctx, &tables.summary)?;
+    write(ctx, &summary)?;
     tracing::info!(
-        "aggregate: {} mentions, {} pairs, {} period rows, {} entities ({:.2?})",
+        "aggregate: {} mentions, {n_pairs} pairs, {n_period} period rows, {} entities ({:.2?})",
         corpus.mentions(),
-        tables.cooccurrences.len(),
-        tables.by_period.len(),
-        tables.summary.len(),
+        summary.len(),
         started.elapsed()
     );
     Ok(())
