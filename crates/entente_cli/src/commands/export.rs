@@ -6,6 +6,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use clap::ValueEnum as _;
 use entente_parquet::read_table;
 use entente_schema::{Cooccurrence, EntitySummary, Scope};
 
@@ -190,11 +191,11 @@ pub(crate) fn graph(args: &ExportGraphArgs) -> anyhow::Result<Outcome> {
     let mut stdout = std::io::stdout().lock();
     writeln!(
         stdout,
-        "entente: {} nodes, {} edges ({} scope, weight {:?}, min count {}) in {}",
+        "entente: {} nodes, {} edges ({} scope, weight {}, min count {}) in {}",
         nodes.len(),
         edges.len(),
         scope.as_str(),
-        args.weight,
+        args.weight.to_possible_value().map(|v| v.get_name().to_owned()).unwrap_or_default(),
         args.min_count,
         out.display()
     )?;
