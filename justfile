@@ -88,7 +88,7 @@ dedup-corpora corpora="../shared/corpora": build venv
 # Benchmarks on the shared corpora: ingest MB/s on Zyte HTML, BBC and Reuters JSONL; normalise
 # (with duplicate detection) on BBC scaled 1x to 10x; sentence splitting and entity extraction
 # alone on one core; the aggregate stage on a synthetic corpus of AGGREGATE_MENTIONS mentions
-# (time and peak memory; about 6 minutes for the default 10 million).
+# (time and peak memory; about 3.5 minutes for the default 10 million).
 bench corpora="../shared/corpora" aggregate_mentions="10000000": build venv
     {{venv}}/bin/python scripts/bench.py {{entente}} {{corpora}}
     cargo bench --locked -q -p entente_normalise --bench split -- "$(realpath {{corpora}})/bbc_news/articles.jsonl"

@@ -9,12 +9,12 @@
 //! configured types that are not on the stoplist take part.
 //!
 //! The input is a compact [`Corpus`] (integers, not strings: about 12 bytes per mention), fed
-//! one document and one mention at a time, so a caller can stream tables from disk. Counting
-//! runs on polars lazy frames, one range of `entity_a` and one chunk of whole stories at a
-//! time (a self-join of the distinct `(unit, entity)` rows, then group-bys); the chunks'
-//! partial counts are summed, and each range's rows go to a sink in batches
-//! ([`aggregate_into`]). Memory therefore stays within [`Limits`], whatever the number of
-//! pairs. [`entente_schema::recount_cooccurrences`] is the brute-force reference it is tested
+//! one document and one mention at a time, so a caller can stream tables from disk. Pairs are
+//! counted one range of `entity_a` at a time: Rust lists each unit's pairs (the mentions are
+//! sorted by unit), polars lazy frames count them a bounded buffer at a time (group-bys per
+//! run and per time bucket), join the marginals and compute the measures; each range's rows
+//! go to a sink in batches ([`aggregate_into`]). Memory therefore stays within [`Limits`],
+//! whatever the number of pairs. [`entente_schema::recount_cooccurrences`] is the brute-force reference it is tested
 //! against.
 //!
 //! ```
@@ -91,8 +91,9 @@ pub enum Error {
 /// few hundred MB whatever the corpus size; smaller values trade time for memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Mentions per chunk of whole stories counted in one polars pass (a chunk holds at least
-    /// one story).
+    /// Mentions per chunk of whole stories (a chunk holds at least one story): the unit pairs
+    /// of a range are read a chunk at a time and counted whenever they pass
+    /// `partition_pairs`, so one very frequent entity cannot exhaust memory.
     pub chunk_mentions: usize,
     /// Unit pairs (a pair of entities in one unit) per partition of the pairs: the pairs are
     /// counted and written in ranges of `entity_a`, each range holding about this many.
@@ -101,7 +102,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { chunk_mentions: 1 << 18, partition_pairs: 1 << 20 }
+        Self { chunk_mentions: 1 << 18, partition_pairs: 1 << 19 }
     }
 }
 
@@ -400,49 +401,55 @@ pub fn aggregate_into(
     for scope in config.sorted_scopes() {
         let err = |source| Error::Polars { scope: scope.as_str(), source };
         let singles = count_singles(&coded, scope).map_err(err)?;
-        for range in partitions(&coded, scope, limits.partition_pairs.max(1)) {
-            count_partition(&coded, scope, range, &singles, &mut sink)?;
+        let budget = limits.partition_pairs.max(1);
+        for range in partitions(&coded, scope, budget) {
+            count_partition(&coded, scope, (range, budget), &singles, &mut sink)?;
         }
     }
     Ok(summary(&coded))
 }
 
-/// The distinct entities of each unit of `scope`, in code order, one list per unit (units
-/// without entities left out), passed to `each`.
-fn for_each_unit(coded: &Coded<'_>, scope: Scope, mut each: impl FnMut(&[u32])) {
+/// Each unit of `scope` among `mentions` (whole documents, sorted by document, sentence,
+/// entity) that mentions an entity: its document and its distinct entities in code order,
+/// each with the first sentence of the unit mentioning it.
+fn for_each_unit(
+    coded: &Coded<'_>,
+    scope: Scope,
+    mentions: &[Mention],
+    mut each: impl FnMut(u32, &[(u32, u32)]),
+) {
     let span = coded.config.window_sentences.max(1);
-    let mut set: Vec<u32> = Vec::new();
-    for doc in coded.counted.chunk_by(|x, y| x.doc == y.doc) {
+    let mut set: Vec<(u32, u32)> = Vec::new();
+    let mut emit = |d: u32, set: &mut Vec<(u32, u32)>| {
+        set.sort_unstable();
+        set.dedup_by_key(|m| m.0);
+        if !set.is_empty() {
+            each(d, set);
+        }
+    };
+    for doc in mentions.chunk_by(|x, y| x.doc == y.doc) {
         let d = doc[0].doc;
         match scope {
             Scope::Sentence => {
                 for sentence in doc.chunk_by(|x, y| x.sentence == y.sentence) {
                     set.clear();
-                    set.extend(sentence.iter().map(|m| m.entity));
-                    set.dedup();
-                    each(&set);
+                    set.extend(sentence.iter().map(|m| (m.entity, m.sentence)));
+                    emit(d, &mut set);
                 }
             }
             Scope::Window => {
                 for w in 0..coded.config.windows(coded.doc(d).n_sentences) {
                     set.clear();
-                    set.extend(
-                        doc.iter()
-                            .filter(|m| (w..w.saturating_add(span)).contains(&m.sentence))
-                            .map(|m| m.entity),
-                    );
-                    set.sort_unstable();
-                    set.dedup();
-                    each(&set);
+                    let inside = |m: &&Mention| (w..w.saturating_add(span)).contains(&m.sentence);
+                    set.extend(doc.iter().filter(inside).map(|m| (m.entity, m.sentence)));
+                    emit(d, &mut set);
                 }
             }
             _ if scope == Scope::Story && !coded.canonical[d as usize] => {}
             _ => {
                 set.clear();
-                set.extend(doc.iter().map(|m| m.entity));
-                set.sort_unstable();
-                set.dedup();
-                each(&set);
+                set.extend(doc.iter().map(|m| (m.entity, m.sentence)));
+                emit(d, &mut set);
             }
         }
     }
@@ -452,8 +459,8 @@ fn for_each_unit(coded: &Coded<'_>, scope: Scope, mut each: impl FnMut(&[u32])) 
 /// (at least one code each), covering every entity.
 fn partitions(coded: &Coded<'_>, scope: Scope, budget: u64) -> Vec<(u32, u32)> {
     let mut weight = vec![0u64; coded.entity_at.len()];
-    for_each_unit(coded, scope, |set| {
-        for (i, &e) in set.iter().enumerate() {
+    for_each_unit(coded, scope, &coded.counted, |_, set| {
+        for (i, &(e, _)) in set.iter().enumerate() {
             weight[e as usize] += (set.len() - 1 - i) as u64;
         }
     });
@@ -544,41 +551,50 @@ struct Singles {
     by_period: BTreeMap<Period, LazyFrame>,
 }
 
-/// Counts the units of `scope` mentioning each entity, chunk by chunk.
+/// Counts the units of `scope` mentioning each entity, in the run and per bucket.
 fn count_singles(coded: &Coded<'_>, scope: Scope) -> PolarsResult<Singles> {
     let periods = coded.config.sorted_periods();
-    let mut all = Vec::new();
-    let mut by_period: BTreeMap<Period, Vec<LazyFrame>> = BTreeMap::new();
-    for &(from, to) in &coded.chunks {
-        let units = unit_entities(coded, scope, &coded.counted[from..to], &periods)?.lazy();
-        all.push(units.clone().group_by([col("entity")]).agg([len().alias("n")]).collect()?.lazy());
-        for &p in &periods {
-            let frame = units
-                .clone()
-                .group_by([col(bucket_col(p).as_str()), col("entity")])
-                .agg([len().alias("n")]);
-            by_period.entry(p).or_default().push(frame.collect()?.lazy());
+    let mut all = vec![0u32; coded.entity_at.len()];
+    let mut by_period: Vec<HashMap<(i64, u32), u32>> = vec![HashMap::new(); periods.len()];
+    for_each_unit(coded, scope, &coded.counted, |d, set| {
+        let date = coded.unit_date(scope, d);
+        for &(e, _) in set {
+            all[e as usize] += 1;
         }
-    }
-    let all = concat_or_empty(&all, &single_schema(None))?
-        .group_by([col("entity")])
-        .agg([col("n").sum()])
-        .collect()?
-        .lazy();
+        for (i, p) in periods.iter().enumerate() {
+            let bucket = date.map_or(NO_DATE, |t| p.bucket_start(t));
+            for &(e, _) in set {
+                *by_period[i].entry((bucket, e)).or_default() += 1;
+            }
+        }
+    });
+    let (entity, n): (Vec<u32>, Vec<u32>) = all
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| **n > 0)
+        .map(|(e, &n)| (u32::try_from(e).unwrap_or(u32::MAX), n))
+        .unzip();
+    let all = DataFrame::new_infer_height(vec![
+        Column::new("entity".into(), entity),
+        Column::new("n".into(), n),
+    ])?
+    .lazy();
     let mut merged = BTreeMap::new();
-    for p in periods {
-        let bucket = bucket_col(p);
-        let frame =
-            concat_or_empty(by_period.get(&p).map_or(&[], Vec::as_slice), &single_schema(Some(p)))?
-                .group_by([col(bucket.as_str()), col("entity")])
-                .agg([col("n").sum()])
-                .collect()?
-                .lazy();
+    for (p, counts) in periods.into_iter().zip(by_period) {
+        let mut rows: Vec<((i64, u32), u32)> = counts.into_iter().collect();
+        rows.sort_unstable();
+        let frame = DataFrame::new_infer_height(vec![
+            Column::new(bucket_col(p).into(), rows.iter().map(|r| r.0.0).collect::<Vec<i64>>()),
+            Column::new("entity".into(), rows.iter().map(|r| r.0.1).collect::<Vec<u32>>()),
+            Column::new("n".into(), rows.iter().map(|r| r.1).collect::<Vec<u32>>()),
+        ])?
+        .lazy();
         merged.insert(p, frame);
     }
     Ok(Singles { all, by_period: merged })
 }
 
+/// The column holding a row's bucket of `p`.
 fn bucket_col(p: Period) -> String {
     format!("bucket_{}", p.as_str())
 }
@@ -591,16 +607,24 @@ type Sink<'s> = dyn FnMut(Rows) -> Result<(), Box<dyn std::error::Error + Send +
 fn count_partition(
     coded: &Coded<'_>,
     scope: Scope,
-    range: (u32, u32),
+    (range, budget): ((u32, u32), u64),
     singles: &Singles,
     sink: &mut Sink<'_>,
 ) -> Result<(), Error> {
     let pe = |source| Error::Polars { scope: scope.as_str(), source };
     let periods = coded.config.sorted_periods();
     let mut parts = Partials::default();
+    // Unit pairs are buffered chunk by chunk and counted whenever the buffer holds a
+    // partition's worth (a chunk ends with a story, so no story is split between counts).
+    let mut pending = UnitPairs::default();
     for &(from, to) in &coded.chunks {
-        count_chunk(coded, scope, &coded.counted[from..to], &periods, range, &mut parts)
-            .map_err(pe)?;
+        pending.add(coded, scope, &coded.counted[from..to], &periods, range);
+        if pending.len() as u64 >= budget {
+            flush(coded, scope, &mut pending, &periods, &mut parts).map_err(pe)?;
+        }
+    }
+    if pending.len() > 0 || parts.pairs.is_empty() {
+        flush(coded, scope, &mut pending, &periods, &mut parts).map_err(pe)?;
     }
     let pairs = concat_or_empty(&parts.pairs, &pair_schema(None))
         .map_err(pe)?
@@ -695,113 +719,110 @@ fn count_partition(
     Ok(())
 }
 
-/// The distinct `(unit, entity)` rows of one chunk of mentions (whole stories), with the
-/// first sentence of the entity in the unit and the unit's document columns: story, who
-/// stands behind it, its dates and its bucket in each period.
-fn unit_entities(
-    coded: &Coded<'_>,
-    scope: Scope,
-    mentions: &[Mention],
-    periods: &[Period],
-) -> PolarsResult<DataFrame> {
-    let span = coded.config.window_sentences.max(1);
-    let (mut unit, mut doc, mut entity, mut sentence) = (vec![], vec![], vec![], vec![]);
-    for m in mentions {
-        if scope == Scope::Story && !coded.canonical[m.doc as usize] {
-            continue;
-        }
-        let (from, to) = match scope {
-            Scope::Sentence => (m.sentence, m.sentence),
-            Scope::Window => match coded.config.windows(coded.doc(m.doc).n_sentences) {
-                0 => continue,
-                windows => (m.sentence.saturating_sub(span - 1), m.sentence.min(windows - 1)),
-            },
-            _ => (0, 0),
-        };
-        for w in from..=to {
-            unit.push(u64::from(m.doc) << 32 | u64::from(w));
-            doc.push(m.doc);
-            entity.push(m.entity);
-            sentence.push(m.sentence);
-        }
-    }
-    // One row per chunk document: story, date, and the bucket of each period.
-    let mut docs: Vec<u32> = mentions.iter().map(|m| m.doc).collect();
-    docs.dedup();
-    let story = scope == Scope::Story;
-    // Who stands behind a unit: its document, or for `story` every copy of the story.
-    let behind = |d: u32| {
-        let p = coded.doc(d).published_at;
-        if story { coded.story_docs[coded.story[d as usize] as usize] } else { (1, p, p) }
-    };
-    let mut columns = vec![
-        Column::new("doc".into(), docs.clone()),
-        Column::new(
-            "story".into(),
-            docs.iter().map(|&d| coded.story[d as usize]).collect::<Vec<_>>(),
-        ),
-        Column::new("members".into(), docs.iter().map(|&d| behind(d).0).collect::<Vec<_>>()),
-        Column::new("pub_min".into(), docs.iter().map(|&d| behind(d).1).collect::<Vec<_>>()),
-        Column::new("pub_max".into(), docs.iter().map(|&d| behind(d).2).collect::<Vec<_>>()),
-    ];
-    for &p in periods {
-        let buckets: Vec<i64> = docs
-            .iter()
-            .map(|&d| coded.unit_date(scope, d).map_or(NO_DATE, |t| p.bucket_start(t)))
-            .collect();
-        columns.push(Column::new(bucket_col(p).into(), buckets));
-    }
-    let docs = DataFrame::new_infer_height(columns)?.lazy();
-    DataFrame::new_infer_height(vec![
-        Column::new("unit".into(), unit),
-        Column::new("doc".into(), doc),
-        Column::new("entity".into(), entity),
-        Column::new("sentence".into(), sentence),
-    ])?
-    .lazy()
-    .group_by([col("unit"), col("doc"), col("entity")])
-    .agg([col("sentence").min().alias("first")])
-    .join(docs, [col("doc")], [col("doc")], JoinArgs::new(JoinType::Inner))
-    .collect()
+/// The pairs of the units read so far (columns of a frame to come), with who stands behind
+/// each unit (its document, or for `story` every copy), its dates, its bucket in each period
+/// and the sentences to read.
+#[derive(Default)]
+struct UnitPairs {
+    a: Vec<u32>,
+    b: Vec<u32>,
+    doc: Vec<u32>,
+    story: Vec<u32>,
+    members: Vec<u32>,
+    pub_min: Vec<Option<i64>>,
+    pub_max: Vec<Option<i64>>,
+    start: Vec<u32>,
+    end: Vec<u32>,
+    buckets: Vec<Vec<i64>>,
 }
 
-/// Adds the partial pair counts of one chunk of mentions (whole stories) for the pairs whose
-/// `entity_a` code is in `range` to `parts`.
-fn count_chunk(
+impl UnitPairs {
+    /// Adds the pairs of one chunk of mentions (whole stories) whose `entity_a` code is in
+    /// `[lo, hi)`.
+    fn add(
+        &mut self,
+        coded: &Coded<'_>,
+        scope: Scope,
+        mentions: &[Mention],
+        periods: &[Period],
+        (lo, hi): (u32, u32),
+    ) {
+        self.buckets.resize_with(periods.len(), Vec::new);
+        for_each_unit(coded, scope, mentions, |d, set| {
+            let published = coded.doc(d).published_at;
+            let s = coded.story[d as usize];
+            let behind = if scope == Scope::Story {
+                coded.story_docs[s as usize]
+            } else {
+                (1, published, published)
+            };
+            let date = coded.unit_date(scope, d);
+            let bucket: Vec<i64> =
+                periods.iter().map(|p| date.map_or(NO_DATE, |t| p.bucket_start(t))).collect();
+            for (i, &(a, fa)) in set.iter().enumerate() {
+                if a < lo {
+                    continue;
+                }
+                if a >= hi {
+                    break;
+                }
+                for &(b, fb) in &set[i + 1..] {
+                    self.a.push(a);
+                    self.b.push(b);
+                    self.doc.push(d);
+                    self.story.push(s);
+                    self.members.push(behind.0);
+                    self.pub_min.push(behind.1);
+                    self.pub_max.push(behind.2);
+                    self.start.push(fa.min(fb));
+                    self.end.push(fa.max(fb) + 1);
+                    for (column, &value) in self.buckets.iter_mut().zip(&bucket) {
+                        column.push(value);
+                    }
+                }
+            }
+        });
+    }
+
+    fn len(&self) -> usize {
+        self.a.len()
+    }
+
+    /// The pairs as a frame; empties the buffer.
+    fn take(&mut self, periods: &[Period]) -> PolarsResult<DataFrame> {
+        let taken = std::mem::take(self);
+        let mut columns = vec![
+            Column::new("a".into(), taken.a),
+            Column::new("b".into(), taken.b),
+            Column::new("doc".into(), taken.doc),
+            Column::new("story".into(), taken.story),
+            Column::new("members".into(), taken.members),
+            Column::new("pub_min".into(), taken.pub_min),
+            Column::new("pub_max".into(), taken.pub_max),
+            Column::new("start".into(), taken.start),
+            Column::new("end".into(), taken.end),
+        ];
+        let mut buckets = taken.buckets;
+        buckets.resize_with(periods.len(), Vec::new);
+        for (&p, values) in periods.iter().zip(buckets) {
+            columns.push(Column::new(bucket_col(p).into(), values));
+        }
+        DataFrame::new_infer_height(columns)
+    }
+}
+
+/// Adds the partial pair counts of the unit pairs buffered in `pending` (whole stories) to
+/// `parts`, and empties it.
+fn flush(
     coded: &Coded<'_>,
     scope: Scope,
-    mentions: &[Mention],
+    pending: &mut UnitPairs,
     periods: &[Period],
-    (lo, hi): (u32, u32),
     parts: &mut Partials,
 ) -> PolarsResult<()> {
     let story = scope == Scope::Story;
-    let unit_entities = unit_entities(coded, scope, mentions, periods)?;
     let bucket_names: Vec<String> = periods.iter().map(|&p| bucket_col(p)).collect();
-    let buckets: Vec<Expr> = bucket_names.iter().map(|b| col(b.as_str())).collect();
-
-    // Every pair in every unit, with the sentences to read.
-    let right = unit_entities.clone().lazy().select([
-        col("unit"),
-        col("entity").alias("b"),
-        col("first").alias("fb"),
-    ]);
-    let (fa, fb) = (col("fa"), col("fb"));
-    let mut left = vec![col("unit"), col("doc"), col("story"), col("members")];
-    left.extend([col("pub_min"), col("pub_max")]);
-    left.extend(buckets.iter().cloned());
-    left.extend([col("entity").alias("a"), col("first").alias("fa")]);
-    let unit_pairs = unit_entities
-        .lazy()
-        .filter(col("entity").gt_eq(lit(lo)).and(col("entity").lt(lit(hi))))
-        .select(left)
-        .join(right, [col("unit")], [col("unit")], JoinArgs::new(JoinType::Inner))
-        .filter(col("a").lt(col("b")))
-        .with_columns([
-            when(fa.clone().lt(fb.clone())).then(fa.clone()).otherwise(fb.clone()).alias("start"),
-            (when(fa.clone().gt(fb.clone())).then(fa).otherwise(fb) + lit(1u32)).alias("end"),
-        ]);
-    let unit_pairs = unit_pairs.collect()?;
+    let unit_pairs = pending.take(periods)?;
     // Units of one document or story never span chunks, so the partial sums add up.
     let n_docs = if story { col("members").sum() } else { col("doc").n_unique() };
     let counts = || {
@@ -931,14 +952,6 @@ fn pair_schema(period: Option<Period>) -> Vec<(String, DataType)> {
     if period.is_none() {
         columns.extend(["first", "last"].map(|c| (c.to_owned(), DataType::Int64)));
     }
-    columns
-}
-
-/// The columns of a partial singles frame.
-fn single_schema(period: Option<Period>) -> Vec<(String, DataType)> {
-    let mut columns: Vec<(String, DataType)> =
-        period.map(|p| (bucket_col(p), DataType::Int64)).into_iter().collect();
-    columns.extend(["entity", "n"].map(|c| (c.to_owned(), DataType::UInt32)));
     columns
 }
 
