@@ -182,8 +182,8 @@ pub struct ValidateArgs {
 #[derive(Debug, Subcommand)]
 pub enum ExportCommand {
     /// The co-occurrence network of one scope, for Gephi, networkx, igraph or Cytoscape:
-    /// nodes are entities (with their `entity_summary` columns), edges are pairs (with their
-    /// counts and measures, the chosen one as `weight`).
+    /// edges are the pairs kept (with their counts and measures, the chosen one as `weight`),
+    /// nodes the entities with at least one of them (with their `entity_summary` columns).
     Graph(ExportGraphArgs),
 }
 
