@@ -402,7 +402,7 @@ pub fn aggregate_into(
         let err = |source| Error::Polars { scope: scope.as_str(), source };
         let singles = count_singles(&coded, scope).map_err(err)?;
         let budget = limits.partition_pairs.max(1);
-        for range in partitions(&coded, scope, budget) {
+        for range in partitions(&singles.pair_weight, budget) {
             count_partition(&coded, scope, (range, budget), &singles, &mut sink)?;
         }
     }
@@ -455,15 +455,9 @@ fn for_each_unit(
     }
 }
 
-/// Ranges `[lo, hi)` of `entity_a` codes, each holding about `budget` unit pairs of `scope`
-/// (at least one code each), covering every entity.
-fn partitions(coded: &Coded<'_>, scope: Scope, budget: u64) -> Vec<(u32, u32)> {
-    let mut weight = vec![0u64; coded.entity_at.len()];
-    for_each_unit(coded, scope, &coded.counted, |_, set| {
-        for (i, &(e, _)) in set.iter().enumerate() {
-            weight[e as usize] += (set.len() - 1 - i) as u64;
-        }
-    });
+/// Ranges `[lo, hi)` of `entity_a` codes, each holding about `budget` unit pairs (at least
+/// one code each; `weight` is the number of unit pairs of each code), covering every entity.
+fn partitions(weight: &[u64], budget: u64) -> Vec<(u32, u32)> {
     let mut out = Vec::new();
     let (mut lo, mut filled) = (0u32, 0u64);
     for (e, &w) in weight.iter().enumerate() {
@@ -545,21 +539,26 @@ struct Partials {
     evidence: Vec<Candidate>,
 }
 
-/// Units mentioning each entity (`entity`, `n`): in the run, and per bucket of each period.
+/// Units mentioning each entity (`entity`, `n`): in the run, and per bucket of each period;
+/// and the unit pairs each entity is `entity_a` of.
 struct Singles {
     all: LazyFrame,
     by_period: BTreeMap<Period, LazyFrame>,
+    pair_weight: Vec<u64>,
 }
 
-/// Counts the units of `scope` mentioning each entity, in the run and per bucket.
+/// Counts the units of `scope` mentioning each entity, in the run and per bucket, and the
+/// unit pairs of each entity as `entity_a`, in one walk over the units.
 fn count_singles(coded: &Coded<'_>, scope: Scope) -> PolarsResult<Singles> {
     let periods = coded.config.sorted_periods();
     let mut all = vec![0u32; coded.entity_at.len()];
+    let mut pair_weight = vec![0u64; coded.entity_at.len()];
     let mut by_period: Vec<HashMap<(i64, u32), u32>> = vec![HashMap::new(); periods.len()];
     for_each_unit(coded, scope, &coded.counted, |d, set| {
         let date = coded.unit_date(scope, d);
-        for &(e, _) in set {
+        for (i, &(e, _)) in set.iter().enumerate() {
             all[e as usize] += 1;
+            pair_weight[e as usize] += (set.len() - 1 - i) as u64;
         }
         for (i, p) in periods.iter().enumerate() {
             let bucket = date.map_or(NO_DATE, |t| p.bucket_start(t));
@@ -591,7 +590,7 @@ fn count_singles(coded: &Coded<'_>, scope: Scope) -> PolarsResult<Singles> {
         .lazy();
         merged.insert(p, frame);
     }
-    Ok(Singles { all, by_period: merged })
+    Ok(Singles { all, by_period: merged, pair_weight })
 }
 
 /// The column holding a row's bucket of `p`.

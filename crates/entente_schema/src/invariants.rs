@@ -427,17 +427,21 @@ fn check_cooccurrences(tables: Tables<'_>, aggregated: Aggregated<'_>, out: &mut
 /// within a relative 1e-9), pairs out of order, repeated keys. Sorted; empty when equal.
 pub fn compare_counted(actual: &Counted, expected: &Counted) -> Vec<Violation> {
     let mut out = Vec::new();
-    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(1.0);
     compare(
         &actual.cooccurrences,
         &expected.cooccurrences,
         |r| format!("{}, {}, {}", r.scope.as_str(), r.entity_a, r.entity_b),
         |r| r.entity_a < r.entity_b,
         |x, y| {
-            let measures = [(x.pmi, y.pmi), (x.npmi, y.npmi), (x.llr, y.llr), (x.dice, y.dice)];
-            measures.iter().all(|&(a, b)| close(a, b))
-                && Cooccurrence { pmi: 0.0, npmi: 0.0, llr: 0.0, dice: 0.0, ..x.clone() }
-                    == Cooccurrence { pmi: 0.0, npmi: 0.0, llr: 0.0, dice: 0.0, ..y.clone() }
+            let rest = |r: &Cooccurrence| Cooccurrence {
+                pmi: 0.0,
+                npmi: 0.0,
+                llr: 0.0,
+                dice: 0.0,
+                ..r.clone()
+            };
+            measures_close([x.pmi, x.npmi, x.llr, x.dice], [y.pmi, y.npmi, y.llr, y.dice])
+                && rest(x) == rest(y)
         },
         &mut out,
     );
@@ -451,15 +455,26 @@ pub fn compare_counted(actual: &Counted, expected: &Counted) -> Vec<Violation> {
         },
         |r| r.entity_a < r.entity_b,
         |x, y| {
-            let measures = [(x.pmi, y.pmi), (x.npmi, y.npmi), (x.llr, y.llr), (x.dice, y.dice)];
-            measures.iter().all(|&(a, b)| close(a, b))
-                && CooccurrencePeriod { pmi: 0.0, npmi: 0.0, llr: 0.0, dice: 0.0, ..x.clone() }
-                    == CooccurrencePeriod { pmi: 0.0, npmi: 0.0, llr: 0.0, dice: 0.0, ..y.clone() }
+            let rest = |r: &CooccurrencePeriod| CooccurrencePeriod {
+                pmi: 0.0,
+                npmi: 0.0,
+                llr: 0.0,
+                dice: 0.0,
+                ..r.clone()
+            };
+            measures_close([x.pmi, x.npmi, x.llr, x.dice], [y.pmi, y.npmi, y.llr, y.dice])
+                && rest(x) == rest(y)
         },
         &mut out,
     );
     out.sort();
     out
+}
+
+/// Whether two rows' PMI, NPMI, G² and Dice agree within a relative 1e-9 (they are computed
+/// in a different order by polars and by the recount).
+fn measures_close(x: [f64; 4], y: [f64; 4]) -> bool {
+    x.iter().zip(&y).all(|(a, b)| (a - b).abs() <= 1e-9 * a.abs().max(1.0))
 }
 
 /// Compares a table's rows with the recount's: ordered pairs, unique keys, every expected row
