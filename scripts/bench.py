@@ -7,7 +7,7 @@ usage: bench.py ENTENTE_BIN CORPORA_DIR [RUNS]
 
 Each ingest case runs `entente ingest` RUNS times (default 3) into a temporary directory and
 keeps the fastest wall time. The time covers reading, decompressing, decoding, extraction and
-writing `documents.parquet`/`rejects.parquet`.
+writing the `documents` and `rejects` tables.
 
 The normalise cases write BBC news N times (N = 1, 2, 5, 10): copy 0 of each article as it
 is, every other copy with 5% of its words replaced (a deterministic pseudo-random choice), so
@@ -15,6 +15,7 @@ each article becomes a story of N near-identical reports, the worst case for the
 The time is `entente normalise` (repair, boilerplate, language, sentences, duplicates, and
 writing its tables), best of RUNS; docs/s should not fall as N grows."""
 
+import glob
 import gzip
 import json
 import os
@@ -48,7 +49,7 @@ def bench(entente: str, name: str, root: str, runs: int) -> None:
             if best is None or elapsed < best[0]:
                 import pyarrow.parquet as pq
 
-                rows = pq.read_metadata(os.path.join(out, "documents.parquet")).num_rows
+                rows = sum(pq.read_metadata(p).num_rows for p in glob.glob(os.path.join(out, "documents", "*.parquet")))
                 best = (elapsed, rows)
     mb = size_of(root) / 1e6
     elapsed, rows = best
@@ -88,7 +89,7 @@ def bench_normalise(entente: str, corpora: str, runs: int) -> None:
                 subprocess.run([entente, "-q", "normalise", "--input", src, "--output", out], check=True, stdout=subprocess.DEVNULL)
                 elapsed = time.perf_counter() - start
                 best = elapsed if best is None else min(best, elapsed)
-            docs = pq.read_table(os.path.join(out, "documents.parquet"), columns=["story_id", "duplicate_kind"])
+            docs = pq.read_table(os.path.join(out, "documents"), columns=["story_id", "duplicate_kind"])
             n = docs.num_rows
             stories = len(set(docs.column("story_id").to_pylist()))
             per_doc = best / n * 1e6

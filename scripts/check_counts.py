@@ -15,8 +15,8 @@ import pyarrow.parquet as pq
 
 def main() -> int:
     out, files = sys.argv[1], sys.argv[2:]
-    docs = collections.Counter(pq.read_table(os.path.join(out, "documents.parquet"), columns=["source"]).column("source").to_pylist())
-    rejects = pq.read_table(os.path.join(out, "rejects.parquet"), columns=["source", "reason"])
+    docs = collections.Counter(pq.read_table(os.path.join(out, "documents"), columns=["source"]).column("source").to_pylist())
+    rejects = pq.read_table(os.path.join(out, "rejects"), columns=["source", "reason"])
     rej = collections.Counter(rejects.column("source").to_pylist())
     reasons = collections.Counter(zip(rejects.column("source").to_pylist(), rejects.column("reason").to_pylist()))
     ok = True

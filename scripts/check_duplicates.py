@@ -36,7 +36,7 @@ def independent_exact(path: str) -> tuple[int, int]:
 def main() -> int:
     out, articles = sys.argv[1], sys.argv[2]
     docs = pq.read_table(
-        os.path.join(out, "documents.parquet"),
+        os.path.join(out, "documents"),
         columns=["doc_id", "title", "duplicate_of", "duplicate_kind", "story_similarity", "story_id"],
     ).to_pylist()
     records, independent = independent_exact(articles)

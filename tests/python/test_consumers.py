@@ -9,6 +9,7 @@ import subprocess
 import duckdb
 import networkx as nx
 import pandas as pd
+import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
@@ -26,6 +27,11 @@ TABLES = [
 ]
 
 
+def glob(out: pathlib.Path, table: str) -> str:
+    """The one glob that reads every part of a table (Hive partitions included)."""
+    return f"{out}/{table}/**/*.parquet"
+
+
 def readme_block(lang: str, containing: str) -> str:
     """The README's first ```lang code block that contains `containing`."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -35,37 +41,94 @@ def readme_block(lang: str, containing: str) -> str:
     raise AssertionError(f"no {lang} block with {containing!r} in README.md")
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    """Runs the default pipeline into a temporary directory; returns it and the row counts
-    the CLI printed."""
-    out = tmp_path_factory.mktemp("out")
-    binary = os.environ.get("ENTENTE_BIN", str(ROOT / "target" / "release" / "entente"))
+BINARY = os.environ.get("ENTENTE_BIN", str(ROOT / "target" / "release" / "entente"))
+
+
+def run_pipeline(out: pathlib.Path, *args: str) -> dict:
+    """Runs entente into `out`; returns the row counts the CLI printed."""
     done = subprocess.run(
-        [binary, "run", "--output", str(out)], cwd=ROOT, capture_output=True, text=True, check=True
+        [BINARY, "run", "--output", str(out), *args], cwd=ROOT, capture_output=True, text=True, check=True
     )
     printed = {
         m.group(1): int(m.group(2))
         for m in re.finditer(r"^\s+(\w+)\s+(\d+) rows\s", done.stdout, re.MULTILINE)
     }
     assert set(printed) == set(TABLES), done.stdout
-    return out, printed
+    return printed
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """Runs the default pipeline into a temporary directory; returns it and the row counts
+    the CLI printed."""
+    out = tmp_path_factory.mktemp("out")
+    return out, run_pipeline(out)
+
+
+@pytest.fixture(scope="module")
+def parts(tmp_path_factory):
+    """The default pipeline with batches of about 10 kB: several part files per table."""
+    tmp = tmp_path_factory.mktemp("parts")
+    default = (ROOT / "pipelines" / "default.toml").read_text(encoding="utf-8")
+    pipeline = tmp / "small.toml"
+    text = default.replace('inputs = ["../data"]', f'inputs = ["{ROOT / "data"}"]')
+    text = text.replace('output = "../output/default"', 'output = "out"\nbatch_mb = 0.01')
+    assert "batch_mb = 0.01" in text
+    pipeline.write_text(text, encoding="utf-8")
+    out = tmp / "out"
+    return out, run_pipeline(out, "--pipeline", str(pipeline))
 
 
 def test_row_counts_match_the_cli(run):
     out, printed = run
     con = duckdb.connect()
     for table in TABLES:
-        path = str(out / f"{table}.parquet")
-        assert con.sql(f"select count(*) from '{path}'").fetchone()[0] == printed[table]
-        assert len(pd.read_parquet(path)) == printed[table]
+        assert con.sql(f"select count(*) from '{glob(out, table)}'").fetchone()[0] == printed[table]
+        assert len(pd.read_parquet(out / table)) == printed[table]
+        assert pl.scan_parquet(glob(out, table)).select(pl.len()).collect().item() == printed[table]
+
+
+def test_partitioned_layout_reads_with_one_glob(run, parts):
+    """Several part files per table and Hive directories for the co-occurrence tables: DuckDB,
+    pandas (pyarrow) and polars read each table with one path and see the same rows as the
+    single-part run; the partition columns come back from the directory names."""
+    one, printed_one = run
+    out, printed = parts
+    assert len(list((out / "documents").glob("part-*.parquet"))) >= 3
+    assert printed == printed_one
+    con = duckdb.connect()
+    for table in TABLES:
+        assert con.sql(f"select count(*) from '{glob(out, table)}'").fetchone()[0] == printed[table]
+        assert len(pd.read_parquet(out / table)) == printed[table]
+        assert pl.scan_parquet(glob(out, table)).select(pl.len()).collect().item() == printed[table]
+    query = "select scope, entity_a, entity_b, count, npmi from '{}' order by all"
+    assert con.sql(query.format(glob(out, "cooccurrences"))).fetchall() == con.sql(
+        query.format(glob(one, "cooccurrences"))
+    ).fetchall()
+    scopes = con.sql(f"select distinct scope from '{glob(out, 'cooccurrences')}' order by 1").fetchall()
+    assert [s[0] for s in scopes] == ["document", "sentence", "story", "window"]
+    # polars finds the Hive columns when given the directory (or the glob with
+    # hive_partitioning=True).
+    by_period = pl.scan_parquet(out / "cooccurrences_by_period").collect()
+    assert set(by_period["period"]) == {"month"} and "scope" in by_period.columns
+    assert len(by_period) == printed["cooccurrences_by_period"]
+    hive = pl.scan_parquet(glob(out, "cooccurrences"), hive_partitioning=True).collect()
+    assert set(hive["scope"]) == {"document", "sentence", "story", "window"}
+    pairs = pd.read_parquet(out / "cooccurrences")
+    assert set(pairs.scope.astype(str)) == {"document", "sentence", "story", "window"}
+
+    def stories(d):
+        return sorted(map(tuple, pd.read_parquet(d / "documents")[["doc_id", "story_id"]].values))
+
+    # Stories are grouped across batches: the same story ids as the one-part run.
+    assert stories(out) == stories(one)
 
 
 def test_offsets_with_python_slicing(run):
     out, _ = run
-    docs = pd.read_parquet(out / "documents.parquet").set_index("doc_id")
-    sentences = pd.read_parquet(out / "sentences.parquet")
-    entities = pd.read_parquet(out / "entities.parquet")
+    docs = pd.read_parquet(out / "documents").set_index("doc_id")
+    sentences = pd.read_parquet(out / "sentences")
+    entities = pd.read_parquet(out / "entities")
     assert len(entities) > 0
     for s in sentences.itertuples():
         text = docs.at[s.doc_id, "text"]
@@ -85,8 +148,8 @@ def test_duckdb_substring_agrees(run):
     con = duckdb.connect()
     mismatches = con.sql(
         f"""
-        select count(*) from '{out}/entities.parquet' e
-        join '{out}/documents.parquet' d using (doc_id)
+        select count(*) from '{glob(out, "entities")}' e
+        join '{glob(out, "documents")}' d using (doc_id)
         where substring(d.text, e.char_start + 1, e.char_end - e.char_start) <> e.text
         """
     ).fetchone()[0]
@@ -111,7 +174,7 @@ def test_readme_monthly_trend_keeps_undated(run):
     sql = readme_block("sql", "period = 'month'")
     rows = duckdb.connect().sql(sql.replace("output/default", str(out))).fetchall()
     total = duckdb.connect().sql(
-        f"""select count from '{out}/cooccurrences.parquet' where scope = 'story'
+        f"""select count from '{glob(out, "cooccurrences")}' where scope = 'story'
             and entity_a = 'iso3166:CN' and entity_b = 'iso3166:RU'"""
     ).fetchone()[0]
     assert rows and sum(r[1] for r in rows) == total
@@ -135,10 +198,10 @@ def test_graph_export_opens_in_networkx(run, tmp_path):
     """`entente export graph` writes GraphML and GEXF that networkx reads back, with the
     chosen measure as weight, and CSV that pandas reads."""
     out, _ = run
-    binary = os.environ.get("ENTENTE_BIN", str(ROOT / "target" / "release" / "entente"))
-    pairs = pd.read_parquet(out / "cooccurrences.parquet")
+    binary = BINARY
+    pairs = pd.read_parquet(out / "cooccurrences")
     pairs = pairs[(pairs.scope == "document") & (pairs["count"] >= 2)]
-    summary = pd.read_parquet(out / "entity_summary.parquet").set_index("entity_id")
+    summary = pd.read_parquet(out / "entity_summary").set_index("entity_id")
     args = ["--scope", "document", "--weight", "npmi", "--min-count", "2"]
     for fmt, read in [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)]:
         path = tmp_path / f"g.{fmt}"
@@ -162,17 +225,17 @@ def test_graph_export_opens_in_networkx(run, tmp_path):
 
 def test_timestamps_and_types(run):
     out, _ = run
-    schema = pq.read_schema(out / "documents.parquet")
+    schema = pq.read_schema(out / "documents" / "part-00000.parquet")
     assert str(schema.field("published_at").type) == "timestamp[us, tz=UTC]"
-    meta = pq.read_metadata(out / "entities.parquet").metadata
+    meta = pq.read_metadata(out / "entities" / "part-00000.parquet").metadata
     assert meta[b"entente.contract_version"] == b"2"
 
 
 def test_text_edits_rebuild_text(run):
     """Applying a document's text_edits to raw_text gives text."""
     out, _ = run
-    docs = pd.read_parquet(out / "documents.parquet").set_index("doc_id")
-    edits = pd.read_parquet(out / "text_edits.parquet").sort_values(["doc_id", "edit_idx"])
+    docs = pd.read_parquet(out / "documents").set_index("doc_id")
+    edits = pd.read_parquet(out / "text_edits").sort_values(["doc_id", "edit_idx"])
     assert len(edits) > 0
     for doc_id, doc in docs.iterrows():
         raw, rebuilt, at = doc.raw_text, [], 0
@@ -195,9 +258,9 @@ def test_readme_span_mapping_python_and_duckdb_agree(run):
     text_to_raw = namespace["text_to_raw"]
     con = duckdb.connect()
     mapped = con.sql(readme_block("sql", "asof left join").replace("output/default", str(out))).fetchall()
-    docs = pd.read_parquet(out / "documents.parquet").set_index("doc_id")
-    sentences = pd.read_parquet(out / "sentences.parquet").set_index(["doc_id", "sentence_idx"])
-    edits = pd.read_parquet(out / "text_edits.parquet").sort_values(["doc_id", "edit_idx"])
+    docs = pd.read_parquet(out / "documents").set_index("doc_id")
+    sentences = pd.read_parquet(out / "sentences").set_index(["doc_id", "sentence_idx"])
+    edits = pd.read_parquet(out / "text_edits").sort_values(["doc_id", "edit_idx"])
     by_doc = {d: list(g.itertuples()) for d, g in edits.groupby("doc_id")}
     assert len(mapped) == len(sentences)
     untouched = 0
@@ -217,8 +280,8 @@ def test_readme_span_mapping_python_and_duckdb_agree(run):
 
 def test_boilerplate_points_into_raw_text(run):
     out, _ = run
-    docs = pd.read_parquet(out / "documents.parquet").set_index("doc_id")
-    removed = pd.read_parquet(out / "boilerplate.parquet")
+    docs = pd.read_parquet(out / "documents").set_index("doc_id")
+    removed = pd.read_parquet(out / "boilerplate")
     assert "view_counter" in set(removed.rule)
     for b in removed.itertuples():
         raw = docs.at[b.doc_id, "raw_text"]

@@ -174,6 +174,26 @@ impl Corpus {
         Ok(())
     }
 
+    /// Sets the story of every document added so far (a run that groups stories after the
+    /// documents were added); documents `story_of` does not know keep theirs.
+    pub fn set_stories<'a>(&mut self, story_of: impl Fn(&str) -> Option<&'a str>) {
+        for doc in &mut self.docs {
+            if let Some(story) = story_of(&doc.doc_id) {
+                doc.story_id = Some(story.to_owned());
+            }
+        }
+    }
+
+    /// Renames every entity `name_of` gives a name (a run that chooses names after the
+    /// mentions were added).
+    pub fn set_names<'a>(&mut self, name_of: impl Fn(&str) -> Option<&'a str>) {
+        for (id, name, _) in &mut self.entities {
+            if let Some(chosen) = name_of(id) {
+                chosen.clone_into(name);
+            }
+        }
+    }
+
     /// Adds a mention (an `entities` row) of a document added before.
     pub fn add_mention(&mut self, e: &Entity) -> Result<(), Error> {
         let Some(&doc) = self.doc_index.get(&e.doc_id) else {

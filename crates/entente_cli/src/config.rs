@@ -26,6 +26,12 @@ pub struct PipelineConfig {
     /// Worker threads; absent or 0 means one per core.
     #[serde(default)]
     pub threads: Option<usize>,
+    /// About how many megabytes of input go into one batch: the documents of a batch are in
+    /// memory together and become one part file of each per-document table. Batches are cut
+    /// by the files' names and sizes alone (README "Output layout"), so adding a file changes
+    /// only its own batch.
+    #[serde(default = "default_batch_mb")]
+    pub batch_mb: f64,
     /// Extra gazetteer files (TSV, the format of the built-in ones), relative to the pipeline
     /// file.
     #[serde(default)]
@@ -82,6 +88,9 @@ impl PipelineConfig {
         // Bad boilerplate patterns are reported now, not after ingest has run.
         entente_normalise::Normaliser::new(&config.normalise).map_err(|e| invalid(&e))?;
         config.aggregate.check().map_err(|e| invalid(&e))?;
+        if !(config.batch_mb.is_finite() && config.batch_mb * 1_048_576.0 >= 1.0) {
+            return Err(invalid(&"batch_mb must be a positive number (at least one byte)"));
+        }
         Ok(config)
     }
 
@@ -99,6 +108,10 @@ impl PipelineConfig {
         });
         entente_schema::hash_hex(stages.to_string().as_bytes())
     }
+}
+
+fn default_batch_mb() -> f64 {
+    32.0
 }
 
 /// `pipelines/../data` → `data`, without touching the file system (the path may not exist).

@@ -514,6 +514,21 @@ pub fn extract(
     sentences: &[Sentence],
     extractor: &Extractor,
 ) -> Vec<Entity> {
+    let mut entities = extract_batch(documents, sentences, extractor);
+    let mut names = Names::default();
+    names.add(&entities);
+    names.choose().apply(&mut entities);
+    entities
+}
+
+/// [`extract`] without choosing one name per id across documents: each mention keeps the
+/// name its own document gave it. A run over batches counts each batch's names in [`Names`]
+/// and applies [`Names::choose`] once all are seen.
+pub fn extract_batch(
+    documents: &[Document],
+    sentences: &[Sentence],
+    extractor: &Extractor,
+) -> Vec<Entity> {
     let mut by_doc: HashMap<&str, Vec<&Sentence>> = HashMap::new();
     for s in sentences {
         by_doc.entry(s.doc_id.as_str()).or_default().push(s);
@@ -527,32 +542,66 @@ pub fn extract(
         })
         .collect();
     entities.sort_by(|a, b| (&a.doc_id, a.mention_idx).cmp(&(&b.doc_id, b.mention_idx)));
-    canonical_names(&mut entities);
     entities
 }
 
-/// One name per id across the run: names no gazetteer lists get their ids from a folded form
-/// ("Kim Jong-un" and "Kim Jong Un", "Organisation" and "Organization" share one), so the
-/// name written most often stands for all (the first in sort order on a tie).
-fn canonical_names(entities: &mut [Entity]) {
-    let mut names: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
-    for e in entities.iter() {
-        *names.entry(&e.entity_id).or_default().entry(&e.entity_name).or_default() += 1;
+/// How often each name was written for each entity id, across batches of mentions.
+#[derive(Debug, Default)]
+pub struct Names(HashMap<String, BTreeMap<String, u64>>);
+
+impl Names {
+    /// Counts the names of `entities`.
+    pub fn add(&mut self, entities: &[Entity]) {
+        for e in entities {
+            let names = match self.0.get_mut(e.entity_id.as_str()) {
+                Some(names) => names,
+                None => self.0.entry(e.entity_id.clone()).or_default(),
+            };
+            match names.get_mut(e.entity_name.as_str()) {
+                Some(n) => *n += 1,
+                None => {
+                    names.insert(e.entity_name.clone(), 1);
+                }
+            }
+        }
     }
-    let chosen: HashMap<String, String> = names
-        .into_iter()
-        .filter(|(_, n)| n.len() > 1)
-        .filter_map(|(id, n)| {
-            let best = n.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
-            Some((id.to_owned(), (*best.0).to_owned()))
-        })
-        .collect();
-    if chosen.is_empty() {
-        return;
+
+    /// One name per id across the run: names no gazetteer lists get their ids from a folded
+    /// form ("Kim Jong-un" and "Kim Jong Un", "Organisation" and "Organization" share one),
+    /// so the name written most often stands for all (the first in sort order on a tie).
+    pub fn choose(self) -> ChosenNames {
+        ChosenNames(
+            self.0
+                .into_iter()
+                .filter(|(_, n)| n.len() > 1)
+                .filter_map(|(id, n)| {
+                    let best = n.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
+                    Some((id, best.0.clone()))
+                })
+                .collect(),
+        )
     }
-    for e in entities.iter_mut() {
-        if let Some(name) = chosen.get(&e.entity_id) {
-            e.entity_name.clone_from(name);
+}
+
+/// The name chosen for each entity id that was written in more than one way.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ChosenNames(pub HashMap<String, String>);
+
+impl ChosenNames {
+    /// The chosen name of `entity_id`, if it was written in more than one way.
+    pub fn get(&self, entity_id: &str) -> Option<&str> {
+        self.0.get(entity_id).map(String::as_str)
+    }
+
+    /// Gives every mention its id's chosen name.
+    pub fn apply(&self, entities: &mut [Entity]) {
+        if self.0.is_empty() {
+            return;
+        }
+        for e in entities.iter_mut() {
+            if let Some(name) = self.0.get(&e.entity_id) {
+                e.entity_name.clone_from(name);
+            }
         }
     }
 }

@@ -147,84 +147,207 @@ impl UnionFind {
     }
 }
 
-/// Sets `story_id`, `duplicate_of`, `duplicate_kind` and `story_similarity` on every document.
-/// The result does not depend on the order of `documents` or on the number of threads.
-pub fn assign_stories(documents: &mut [Document], config: &DedupConfig) {
-    // Every document in canonical order: earliest published_at (unknown last), then input order.
-    let mut order: Vec<usize> = (0..documents.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (x, y) = (&documents[a], &documents[b]);
-        (x.published_at.is_none(), x.published_at, &x.source, x.source_record, &x.doc_id).cmp(&(
-            y.published_at.is_none(),
-            y.published_at,
-            &y.source,
-            y.source_record,
-            &y.doc_id,
-        ))
-    });
-    // Distinct texts, numbered in canonical order of their first document.
-    let mut text_of_doc = vec![0usize; documents.len()];
-    let mut texts: Vec<usize> = Vec::new(); // text -> its first document
-    let keys: Vec<u64> = if config.exact {
-        documents.par_iter().map(|d| layout_free_hash(&d.text)).collect()
-    } else {
-        (0..documents.len() as u64).collect()
-    };
-    let mut by_hash: HashMap<u64, usize> = HashMap::new();
-    for &d in &order {
-        let t = *by_hash.entry(keys[d]).or_insert_with(|| {
-            texts.push(d);
-            texts.len() - 1
-        });
-        text_of_doc[d] = t;
+/// The story columns of one document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Story {
+    /// The canonical document of the story.
+    pub story_id: String,
+    /// The canonical document, unless this is it.
+    pub duplicate_of: Option<String>,
+    /// Exact or near copy, unless this is the canonical document.
+    pub duplicate_kind: Option<DuplicateKind>,
+    /// Estimated similarity to the canonical document (1 for an exact copy).
+    pub story_similarity: Option<f64>,
+}
+
+impl Story {
+    /// Sets the story columns of `doc`.
+    pub fn apply(self, doc: &mut Document) {
+        doc.story_id = Some(self.story_id);
+        doc.duplicate_of = self.duplicate_of;
+        doc.duplicate_kind = self.duplicate_kind;
+        doc.story_similarity = self.story_similarity;
     }
-    drop(by_hash);
-    let mut groups = UnionFind((0..texts.len()).collect());
-    let signatures: Vec<Signature> = if config.near {
-        texts.par_iter().map(|&d| signature(&documents[d].text, config.shingle_words)).collect()
-    } else {
-        Vec::new()
-    };
-    if config.near {
-        for band in 0..BANDS {
-            let mut buckets: HashMap<&[u64], Vec<usize>> = HashMap::new();
-            for (t, sig) in signatures.iter().enumerate() {
-                if sig[0] == u64::MAX {
-                    continue; // no words
+}
+
+/// What grouping needs of a document; the text itself is reduced to its hash and signature.
+#[derive(Debug)]
+struct Key {
+    doc_id: String,
+    published_at: Option<i64>,
+    source: std::sync::Arc<str>,
+    source_record: u32,
+    text: u64,
+}
+
+/// Groups copies of a story across documents that arrive in batches: [`Stories::add`] keeps
+/// about 100 bytes per document and one signature (1 KiB) per distinct text, never the texts;
+/// [`Stories::assign`] decides every document's story. The result does not depend on how the
+/// documents were batched, on their order or on the number of threads.
+#[derive(Debug)]
+pub struct Stories {
+    config: DedupConfig,
+    keys: Vec<Key>,
+    signatures: HashMap<u64, Signature>,
+    last_source: Option<std::sync::Arc<str>>,
+}
+
+impl Stories {
+    /// No documents yet.
+    pub fn new(config: &DedupConfig) -> Self {
+        Self {
+            config: config.clone(),
+            keys: Vec::new(),
+            signatures: HashMap::new(),
+            last_source: None,
+        }
+    }
+
+    /// Number of documents added.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether no document was added.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Adds documents with their final text; hashes and signatures are computed in parallel on
+    /// the current rayon pool.
+    pub fn add(&mut self, documents: &[Document]) {
+        let first = self.keys.len() as u64;
+        let texts: Vec<u64> = if self.config.exact {
+            documents.par_iter().map(|d| layout_free_hash(&d.text)).collect()
+        } else {
+            // Every document is its own text.
+            (first..first + documents.len() as u64).collect()
+        };
+        if self.config.near {
+            let mut new: Vec<(u64, &Document)> = Vec::new();
+            let mut seen = std::collections::HashSet::new();
+            for (&t, d) in texts.iter().zip(documents) {
+                if !self.signatures.contains_key(&t) && seen.insert(t) {
+                    new.push((t, d));
                 }
-                let key = &sig[band * ROWS..(band + 1) * ROWS];
-                let bucket = buckets.entry(key).or_default();
-                for &earlier in bucket.iter().take(PER_BUCKET) {
-                    if groups.find(earlier) != groups.find(t)
-                        && similarity(&signatures[earlier], sig) >= config.threshold
-                    {
-                        groups.union(earlier, t);
+            }
+            let k = self.config.shingle_words;
+            let signed: Vec<(u64, Signature)> =
+                new.par_iter().map(|&(t, d)| (t, signature(&d.text, k))).collect();
+            self.signatures.extend(signed);
+        }
+        for (d, text) in documents.iter().zip(texts) {
+            let source = match &self.last_source {
+                Some(s) if **s == *d.source => s.clone(),
+                _ => std::sync::Arc::from(d.source.as_str()),
+            };
+            self.last_source = Some(source.clone());
+            self.keys.push(Key {
+                doc_id: d.doc_id.clone(),
+                published_at: d.published_at,
+                source,
+                source_record: d.source_record,
+                text,
+            });
+        }
+    }
+
+    /// Every document's story, by `doc_id`. Copies are grouped transitively; the canonical
+    /// document of a group is its earliest `published_at` (unknown last), then the first in
+    /// input order (`source`, `source_record`, `doc_id`).
+    pub fn assign(mut self) -> HashMap<String, Story> {
+        let keys = &self.keys;
+        let mut order: Vec<usize> = (0..keys.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (x, y) = (&keys[a], &keys[b]);
+            (x.published_at.is_none(), x.published_at, &x.source, x.source_record, &x.doc_id).cmp(
+                &(y.published_at.is_none(), y.published_at, &y.source, y.source_record, &y.doc_id),
+            )
+        });
+        // Distinct texts, numbered in canonical order of their first document.
+        let mut text_of_doc = vec![0usize; keys.len()];
+        let mut texts: Vec<usize> = Vec::new(); // text -> its first document
+        let mut by_hash: HashMap<u64, usize> = HashMap::new();
+        for &d in &order {
+            let t = *by_hash.entry(keys[d].text).or_insert_with(|| {
+                texts.push(d);
+                texts.len() - 1
+            });
+            text_of_doc[d] = t;
+        }
+        drop(by_hash);
+        let mut groups = UnionFind((0..texts.len()).collect());
+        let signatures: Vec<Signature> = if self.config.near {
+            texts
+                .iter()
+                .map(|&d| self.signatures.remove(&keys[d].text).unwrap_or([u64::MAX; HASHES]))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if self.config.near {
+            for band in 0..BANDS {
+                let mut buckets: HashMap<&[u64], Vec<usize>> = HashMap::new();
+                for (t, sig) in signatures.iter().enumerate() {
+                    if sig[0] == u64::MAX {
+                        continue; // no words
                     }
+                    let key = &sig[band * ROWS..(band + 1) * ROWS];
+                    let bucket = buckets.entry(key).or_default();
+                    for &earlier in bucket.iter().take(PER_BUCKET) {
+                        if groups.find(earlier) != groups.find(t)
+                            && similarity(&signatures[earlier], sig) >= self.config.threshold
+                        {
+                            groups.union(earlier, t);
+                        }
+                    }
+                    bucket.push(t);
                 }
-                bucket.push(t);
             }
         }
-    }
-    // The root of each group is its earliest text, whose first document is canonical.
-    for d in 0..documents.len() {
-        let t = text_of_doc[d];
-        let root = groups.find(t);
-        let canonical = texts[root];
-        let story = documents[canonical].doc_id.clone();
-        let doc = &mut documents[d];
-        if d == canonical {
-            doc.duplicate_of = None;
-            doc.duplicate_kind = None;
-            doc.story_similarity = None;
-        } else {
-            let exact = t == root;
-            doc.duplicate_of = Some(story.clone());
-            doc.duplicate_kind =
-                Some(if exact { DuplicateKind::Exact } else { DuplicateKind::Near });
-            doc.story_similarity =
-                Some(if exact { 1.0 } else { similarity(&signatures[t], &signatures[root]) });
+        // The root of each group is its earliest text, whose first document is canonical.
+        let mut out = HashMap::with_capacity(keys.len());
+        for (d, key) in keys.iter().enumerate() {
+            let t = text_of_doc[d];
+            let root = groups.find(t);
+            let canonical = texts[root];
+            let story_id = keys[canonical].doc_id.clone();
+            let story = if d == canonical {
+                Story { story_id, duplicate_of: None, duplicate_kind: None, story_similarity: None }
+            } else {
+                let exact = t == root;
+                Story {
+                    duplicate_of: Some(story_id.clone()),
+                    story_id,
+                    duplicate_kind: Some(if exact {
+                        DuplicateKind::Exact
+                    } else {
+                        DuplicateKind::Near
+                    }),
+                    story_similarity: Some(if exact {
+                        1.0
+                    } else {
+                        similarity(&signatures[t], &signatures[root])
+                    }),
+                }
+            };
+            out.insert(key.doc_id.clone(), story);
         }
-        doc.story_id = Some(story);
+        out
+    }
+}
+
+/// Sets `story_id`, `duplicate_of`, `duplicate_kind` and `story_similarity` on every document
+/// ([`Stories`] over one batch). The result does not depend on the order of `documents` or on
+/// the number of threads.
+pub fn assign_stories(documents: &mut [Document], config: &DedupConfig) {
+    let mut stories = Stories::new(config);
+    stories.add(documents);
+    let mut assigned = stories.assign();
+    for doc in documents.iter_mut() {
+        if let Some(story) = assigned.remove(&doc.doc_id) {
+            story.apply(doc);
+        }
     }
 }
 

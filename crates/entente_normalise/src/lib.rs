@@ -37,7 +37,7 @@
 
 pub use crate::boilerplate::{BoilerplateConfig, BoilerplateRule, RuleError, default_rules};
 pub use crate::dedup::{
-    DedupConfig, Signature, assign_stories, layout_free_hash, signature, similarity,
+    DedupConfig, Signature, Stories, Story, assign_stories, layout_free_hash, signature, similarity,
 };
 pub use crate::language::LanguageConfig;
 pub use crate::repair::RepairConfig;
@@ -149,6 +149,15 @@ impl Normaliser {
     /// Normalises `documents`, in parallel on the current rayon pool; the output does not
     /// depend on the number of threads or on the order of `documents`.
     pub fn run(&self, documents: &[Document]) -> Normalised {
+        let mut out = self.run_batch(documents);
+        assign_stories(&mut out.documents, &self.config.dedup);
+        out
+    }
+
+    /// [`Normaliser::run`] without grouping copies into stories: the story columns are left
+    /// as they were. A run over batches of documents feeds each batch's documents to
+    /// [`Normaliser::stories`] and assigns the stories once all are seen.
+    pub fn run_batch(&self, documents: &[Document]) -> Normalised {
         let results: Vec<_> = documents.par_iter().map(|d| self.document(d)).collect();
         let mut out = Normalised::default();
         for result in results {
@@ -162,13 +171,17 @@ impl Normaliser {
                 Err(reject) => out.rejects.push(reject),
             }
         }
-        assign_stories(&mut out.documents, &self.config.dedup);
         out.documents.sort_by(|a, b| a.doc_id.cmp(&b.doc_id));
         out.sentences.sort_by(|a, b| (&a.doc_id, a.sentence_idx).cmp(&(&b.doc_id, b.sentence_idx)));
         out.text_edits.sort_by(|a, b| (&a.doc_id, a.edit_idx).cmp(&(&b.doc_id, b.edit_idx)));
         out.boilerplate.sort_by(|a, b| (&a.doc_id, a.removal_idx).cmp(&(&b.doc_id, b.removal_idx)));
         out.rejects.sort_by(|a, b| (&a.source, a.source_record).cmp(&(&b.source, b.source_record)));
         out
+    }
+
+    /// An empty [`Stories`] with this stage's duplicate options.
+    pub fn stories(&self) -> Stories {
+        Stories::new(&self.config.dedup)
     }
 
     /// The repaired text of `raw` with the boilerplate removed from it, as (rule, current

@@ -5,9 +5,16 @@
 //! timestamps, so `DuckDB`, pandas and polars see ordinary `VARCHAR`, integer, `DOUBLE` and
 //! `TIMESTAMP WITH TIME ZONE` columns.
 //!
-//! Files are written atomically: to a hidden temporary file in the same directory, flushed to
-//! disk, then renamed over the destination. A run that fails part-way leaves each table either
-//! as it was or complete, never half-written.
+//! Every table is a directory of part files, `<out>/<table>/part-00000.parquet`, ...; a
+//! table with [`Table::PARTITION_COLUMNS`] puts its parts in Hive directories
+//! (`cooccurrences/scope=sentence/part-00000.parquet`) and leaves those columns out of the
+//! files, as Hive, `DuckDB`, polars and pyarrow expect. [`read_table`] and [`read_batches`]
+//! put them back. Row groups are cut at [`ROW_GROUP_BYTES`] or [`ROW_GROUP_ROWS`], whichever
+//! comes first, and compressed with zstd.
+//!
+//! A run writes its tables into a [`Staging`] directory and [`Staging::commit`]s them, each
+//! table replacing the old one by a rename, so a run that fails part-way leaves every table as
+//! it was.
 //!
 //! ```
 //! use entente_parquet::{FileMetadata, read_table, write_table};
@@ -19,6 +26,7 @@
 //!     byte_start: 0, byte_end: 2, text: "Hi".into(),
 //! }];
 //! write_table(dir.path(), &rows, &FileMetadata::new("cfg"))?;
+//! assert!(dir.path().join("sentences/part-00000.parquet").exists());
 //! assert_eq!(read_table::<Sentence>(dir.path())?, rows);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -29,6 +37,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use arrow::array::{Array, ArrayRef, BooleanArray, RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field, FieldRef, Schema, SchemaRef, TimeUnit};
 use entente_schema::{CONTRACT_VERSION, Table};
 use parquet::arrow::ArrowWriter;
@@ -40,6 +49,11 @@ use serde_arrow::schema::{SchemaLike, TracingOptions};
 
 /// Rows converted to Arrow per batch while writing: bounds the memory of the conversion.
 const WRITE_BATCH_ROWS: usize = 16 * 1024;
+
+/// A row group is closed when its encoded size reaches this many bytes ...
+pub const ROW_GROUP_BYTES: usize = 64 << 20;
+/// ... or this many rows.
+pub const ROW_GROUP_ROWS: usize = 1 << 20;
 
 /// Metadata key: the entente version that wrote the file.
 pub const KEY_VERSION: &str = "entente.version";
@@ -86,6 +100,20 @@ pub enum Error {
         /// The underlying error.
         source: serde_arrow::Error,
     },
+    /// A table directory holds no part file.
+    #[error("{path}: no Parquet part files (run the earlier stages first, e.g. `entente run`)")]
+    NoParts {
+        /// The table directory.
+        path: PathBuf,
+    },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io { path: path.to_owned(), source }
+}
+
+fn pq(path: &Path) -> impl FnOnce(parquet::errors::ParquetError) -> Error + '_ {
+    move |source| Error::Parquet { path: path.to_owned(), source }
 }
 
 /// Key-value metadata written into every file.
@@ -122,12 +150,61 @@ impl FileMetadata {
     }
 }
 
-/// The path of table `T` in `dir`.
-pub fn table_path<T: Table>(dir: &Path) -> PathBuf {
-    dir.join(format!("{}.parquet", T::NAME))
+/// The directory of table `T` in the output directory `out`.
+pub fn table_dir<T: Table>(out: &Path) -> PathBuf {
+    out.join(T::NAME)
 }
 
-/// The Arrow fields of table `T`, in column order.
+/// The file name of part `i`: `part-00007.parquet`. Parts sort in number order.
+pub fn part_name(i: usize) -> String {
+    format!("part-{i:05}.parquet")
+}
+
+/// The part files of the table directory `dir`, in path order: every `*.parquet` file below
+/// it, skipping names that start with `.` or `_` (temporary files, as Hive readers do).
+pub fn parts(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    let mut out = Vec::new();
+    collect_parts(dir, &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
+fn collect_parts(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+    for entry in std::fs::read_dir(dir).map_err(io(dir))? {
+        let entry = entry.map_err(io(dir))?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') || name.starts_with('_') {
+            continue;
+        }
+        let path = entry.path();
+        if entry.file_type().map_err(io(&path))?.is_dir() {
+            collect_parts(&path, out)?;
+        } else if name.ends_with(".parquet") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// The Hive partition values of a part file below the table directory `dir`, outermost
+/// first: `scope=sentence/period=month/part-00000.parquet` gives `[("scope", "sentence"),
+/// ("period", "month")]`.
+pub fn partition_values(dir: &Path, part: &Path) -> Vec<(String, String)> {
+    let relative = part.strip_prefix(dir).unwrap_or(part);
+    relative
+        .parent()
+        .into_iter()
+        .flat_map(Path::components)
+        .filter_map(|c| {
+            let c = c.as_os_str().to_string_lossy();
+            let (k, v) = c.split_once('=')?;
+            Some((k.to_owned(), v.to_owned()))
+        })
+        .collect()
+}
+
+/// The Arrow fields of table `T`, in column order, the partition columns included.
 pub fn fields<T: Table>() -> Result<Vec<FieldRef>, Error> {
     let schema_err = |source| Error::Schema { table: T::NAME, source };
     let traced = Vec::<FieldRef>::from_type::<T>(
@@ -154,28 +231,56 @@ pub fn fields<T: Table>() -> Result<Vec<FieldRef>, Error> {
         .collect())
 }
 
-/// The Arrow schema of table `T`.
+/// The Arrow schema of table `T` (the partition columns included).
 pub fn schema<T: Table>() -> Result<SchemaRef, Error> {
     Ok(Arc::new(Schema::new(fields::<T>()?)))
 }
 
-/// Writes `rows` as `<dir>/<T::NAME>.parquet`, atomically, and returns the path.
+/// The Arrow schema of `T`'s part files: [`schema`] without the partition columns.
+pub fn part_schema<T: Table>() -> Result<SchemaRef, Error> {
+    let fields: Vec<FieldRef> = fields::<T>()?
+        .into_iter()
+        .filter(|f| !T::PARTITION_COLUMNS.contains(&f.name().as_str()))
+        .collect();
+    Ok(Arc::new(Schema::new(fields)))
+}
+
+/// How a part file is compressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Codec {
+    /// zstd level 3: the tables users read.
+    Zstd,
+    /// None: intermediate files read back once by the same run.
+    Uncompressed,
+}
+
+/// Writes `rows` as table `T` in the output directory `out`, replacing any earlier table: one
+/// part file (per Hive partition). Returns the path of the first part file.
 pub fn write_table<T: Table>(
-    dir: &Path,
+    out: &Path,
     rows: &[T],
     metadata: &FileMetadata,
 ) -> Result<PathBuf, Error> {
-    let mut writer = TableWriter::<T>::create(dir, metadata)?;
+    let staging = Staging::new(out)?;
+    let mut writer =
+        TableWriter::<T>::create(&staging.table_dir::<T>(), &part_name(0), metadata, Codec::Zstd)?;
     writer.write(rows)?;
-    writer.finish()
+    writer.finish()?;
+    let dir = staging.table_dir::<T>();
+    let first = parts(&dir)?.into_iter().next();
+    staging.commit(&[T::NAME])?;
+    let first = first.and_then(|p| p.strip_prefix(&dir).ok().map(Path::to_owned));
+    Ok(table_dir::<T>(out).join(first.unwrap_or_else(|| PathBuf::from(part_name(0)))))
 }
 
-/// Writes one table a batch of rows at a time, for tables too large to hold in memory. The
-/// rows go to a hidden temporary file that [`TableWriter::finish`] renames into place; a
-/// writer dropped before `finish` removes it, leaving the previous table as it was.
+/// Writes one part of table `T` a batch of rows at a time: `<dir>/<name>` or, for a table
+/// with partition columns, `<dir>/<column>=<value>/.../<name>` for each combination of values
+/// the rows have (or that [`TableWriter::partition`] asked for). A file is written to a hidden
+/// temporary name and renamed by [`TableWriter::finish`]; a writer dropped before `finish`
+/// removes it.
 ///
 /// ```
-/// use entente_parquet::{FileMetadata, TableWriter, read_table};
+/// use entente_parquet::{Codec, FileMetadata, TableWriter, read_table};
 /// use entente_schema::Sentence;
 ///
 /// let dir = tempfile::tempdir()?;
@@ -183,7 +288,9 @@ pub fn write_table<T: Table>(
 ///     doc_id: "d".into(), sentence_idx: i, char_start: 0, char_end: 2,
 ///     byte_start: 0, byte_end: 2, text: "Hi".into(),
 /// };
-/// let mut writer = TableWriter::<Sentence>::create(dir.path(), &FileMetadata::new("cfg"))?;
+/// let table = dir.path().join("sentences");
+/// let meta = FileMetadata::new("cfg");
+/// let mut writer = TableWriter::<Sentence>::create(&table, "part-00000.parquet", &meta, Codec::Zstd)?;
 /// writer.write(&[row(0)])?;
 /// writer.write(&[row(1)])?;
 /// writer.finish()?;
@@ -191,29 +298,83 @@ pub fn write_table<T: Table>(
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct TableWriter<T: Table> {
-    tmp: PathBuf,
-    path: PathBuf,
+    dir: PathBuf,
+    name: String,
     fields: Vec<FieldRef>,
-    writer: Option<ArrowWriter<BufWriter<File>>>,
+    part_schema: SchemaRef,
+    props: WriterProperties,
+    /// One open file per combination of partition values (one, keyed by `[]`, if none).
+    files: BTreeMap<Vec<String>, PartFile>,
     rows: u64,
     _rows: std::marker::PhantomData<T>,
 }
 
+struct PartFile {
+    tmp: PathBuf,
+    path: PathBuf,
+    writer: Option<ArrowWriter<BufWriter<File>>>,
+}
+
 impl<T: Table> TableWriter<T> {
-    /// Starts `<dir>/<T::NAME>.parquet` with the file's metadata.
-    pub fn create(dir: &Path, metadata: &FileMetadata) -> Result<Self, Error> {
-        let path = table_path::<T>(dir);
-        let tmp = dir.join(format!(".{}.parquet.tmp-{}", T::NAME, std::process::id()));
-        let pq = |source| Error::Parquet { path: tmp.clone(), source };
-        let fields = fields::<T>()?;
-        let schema = Arc::new(Schema::new(fields.clone()));
+    /// Starts part `name` of the table in directory `dir` (created if missing).
+    pub fn create(
+        dir: &Path,
+        name: &str,
+        metadata: &FileMetadata,
+        codec: Codec,
+    ) -> Result<Self, Error> {
+        let compression = match codec {
+            Codec::Zstd => Compression::ZSTD(ZstdLevel::try_new(3).map_err(pq(dir))?),
+            Codec::Uncompressed => Compression::UNCOMPRESSED,
+        };
         let props = WriterProperties::builder()
-            .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).map_err(pq)?))
+            .set_compression(compression)
+            .set_max_row_group_bytes(Some(ROW_GROUP_BYTES))
+            .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
             .set_key_value_metadata(Some(metadata.key_values(T::NAME)))
             .set_created_by(format!("entente {}", env!("CARGO_PKG_VERSION")))
             .build();
-        let file = File::create(&tmp).map_err(|source| Error::Io { path: tmp.clone(), source })?;
-        let writer = ArrowWriter::try_new(BufWriter::new(file), schema, Some(props));
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        let mut writer = Self {
+            dir: dir.to_owned(),
+            name: name.to_owned(),
+            fields: fields::<T>()?,
+            part_schema: part_schema::<T>()?,
+            props,
+            files: BTreeMap::new(),
+            rows: 0,
+            _rows: std::marker::PhantomData,
+        };
+        if T::PARTITION_COLUMNS.is_empty() {
+            writer.open(Vec::new())?;
+        }
+        Ok(writer)
+    }
+
+    /// Makes sure the part exists in the partition with these values (one per partition
+    /// column), even if no row goes there: readers then see the partition's columns.
+    pub fn partition(&mut self, values: &[&str]) -> Result<(), Error> {
+        let key: Vec<String> = values.iter().map(|v| (*v).to_owned()).collect();
+        if !self.files.contains_key(&key) {
+            self.open(key)?;
+        }
+        Ok(())
+    }
+
+    fn open(&mut self, values: Vec<String>) -> Result<(), Error> {
+        let mut dir = self.dir.clone();
+        for (column, value) in T::PARTITION_COLUMNS.iter().zip(&values) {
+            dir.push(format!("{column}={value}"));
+        }
+        std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+        let path = dir.join(&self.name);
+        let tmp = dir.join(format!(".{}.tmp-{}", self.name, std::process::id()));
+        let file = File::create(&tmp).map_err(io(&tmp))?;
+        let writer = ArrowWriter::try_new(
+            BufWriter::new(file),
+            self.part_schema.clone(),
+            Some(self.props.clone()),
+        );
         let writer = match writer {
             Ok(w) => w,
             Err(source) => {
@@ -221,27 +382,49 @@ impl<T: Table> TableWriter<T> {
                 return Err(Error::Parquet { path: tmp, source });
             }
         };
-        Ok(Self {
-            tmp,
-            path,
-            fields,
-            writer: Some(writer),
-            rows: 0,
-            _rows: std::marker::PhantomData,
-        })
+        self.files.insert(values, PartFile { tmp, path, writer: Some(writer) });
+        Ok(())
     }
 
     /// Appends rows.
     pub fn write(&mut self, rows: &[T]) -> Result<(), Error> {
-        let Some(writer) = self.writer.as_mut() else { return Ok(()) };
         for chunk in rows.chunks(WRITE_BATCH_ROWS) {
             let batch = serde_arrow::to_record_batch(&self.fields, &chunk)
-                .map_err(|source| Error::Convert { path: self.tmp.clone(), source })?;
-            writer
-                .write(&batch)
-                .map_err(|source| Error::Parquet { path: self.tmp.clone(), source })?;
+                .map_err(|source| Error::Convert { path: self.dir.join(&self.name), source })?;
+            self.write_batch(&batch)?;
         }
-        self.rows += rows.len() as u64;
+        Ok(())
+    }
+
+    /// Appends a record batch with the table's full schema ([`schema`]): its partition
+    /// columns pick the files, the other columns are written.
+    pub fn write_batch(&mut self, batch: &RecordBatch) -> Result<(), Error> {
+        let path = self.dir.join(&self.name);
+        if T::PARTITION_COLUMNS.is_empty() {
+            let file = self
+                .files
+                .values_mut()
+                .next()
+                .ok_or_else(|| Error::NoParts { path: path.clone() })?;
+            file.write(batch)?;
+        } else {
+            for (values, rows) in split_by_partition(batch, T::PARTITION_COLUMNS, &path)? {
+                let schema = rows.schema();
+                let keep: Vec<usize> = (0..rows.num_columns())
+                    .filter(|&i| !T::PARTITION_COLUMNS.contains(&schema.field(i).name().as_str()))
+                    .collect();
+                let rows = rows
+                    .project(&keep)
+                    .map_err(|e| Error::Parquet { path: path.clone(), source: e.into() })?;
+                if !self.files.contains_key(&values) {
+                    self.open(values.clone())?;
+                }
+                if let Some(file) = self.files.get_mut(&values) {
+                    file.write(&rows)?;
+                }
+            }
+        }
+        self.rows += batch.num_rows() as u64;
         Ok(())
     }
 
@@ -250,25 +433,38 @@ impl<T: Table> TableWriter<T> {
         self.rows
     }
 
-    /// Completes the file, flushes it to disk and renames it into place; returns its path.
-    pub fn finish(mut self) -> Result<PathBuf, Error> {
-        let tmp = self.tmp.clone();
-        let io = |source| Error::Io { path: tmp.clone(), source };
-        let pq = |source| Error::Parquet { path: tmp.clone(), source };
+    /// Completes every file, flushes it to disk and renames it into place.
+    pub fn finish(mut self) -> Result<(), Error> {
+        for file in self.files.values_mut() {
+            file.finish()?;
+        }
+        Ok(())
+    }
+}
+
+impl PartFile {
+    fn write(&mut self, batch: &RecordBatch) -> Result<(), Error> {
+        if let Some(writer) = self.writer.as_mut() {
+            writer.write(batch).map_err(pq(&self.tmp))?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<(), Error> {
         if let Some(writer) = self.writer.take() {
-            let mut out = writer.into_inner().map_err(pq)?;
-            out.flush().map_err(io)?;
-            out.get_ref().sync_all().map_err(io)?;
+            let mut out = writer.into_inner().map_err(pq(&self.tmp))?;
+            out.flush().map_err(io(&self.tmp))?;
+            out.get_ref().sync_all().map_err(io(&self.tmp))?;
         }
         if let Err(source) = std::fs::rename(&self.tmp, &self.path) {
             let _ = std::fs::remove_file(&self.tmp);
             return Err(Error::Io { path: self.path.clone(), source });
         }
-        Ok(self.path.clone())
+        Ok(())
     }
 }
 
-impl<T: Table> Drop for TableWriter<T> {
+impl Drop for PartFile {
     fn drop(&mut self) {
         if self.writer.take().is_some() {
             // Not finished: best effort, the temporary file is hidden and a later run
@@ -278,45 +474,142 @@ impl<T: Table> Drop for TableWriter<T> {
     }
 }
 
-/// Reads every row of `<dir>/<T::NAME>.parquet`.
-pub fn read_table<T: Table>(dir: &Path) -> Result<Vec<T>, Error> {
-    read_file(&table_path::<T>(dir))
+/// The rows of `batch` grouped by the values of the (string) partition `columns`, in order
+/// of the values.
+fn split_by_partition(
+    batch: &RecordBatch,
+    columns: &[&str],
+    path: &Path,
+) -> Result<Vec<(Vec<String>, RecordBatch)>, Error> {
+    let err = |source: arrow::error::ArrowError| Error::Parquet {
+        path: path.to_owned(),
+        source: source.into(),
+    };
+    let mut keys: Vec<&StringArray> = Vec::new();
+    for column in columns {
+        let array = batch
+            .column_by_name(column)
+            .and_then(|a| a.as_any().downcast_ref::<StringArray>())
+            .ok_or_else(|| {
+                err(arrow::error::ArrowError::SchemaError(format!(
+                    "partition column {column} is missing or not a string"
+                )))
+            })?;
+        keys.push(array);
+    }
+    let key_of = |row: usize| -> Vec<String> {
+        keys.iter()
+            .map(|a| if a.is_null(row) { String::new() } else { a.value(row).to_owned() })
+            .collect()
+    };
+    let mut groups: BTreeMap<Vec<String>, Vec<bool>> = BTreeMap::new();
+    for row in 0..batch.num_rows() {
+        groups.entry(key_of(row)).or_insert_with(|| vec![false; batch.num_rows()])[row] = true;
+    }
+    groups
+        .into_iter()
+        .map(|(key, mask)| {
+            let rows = arrow::compute::filter_record_batch(batch, &BooleanArray::from(mask))
+                .map_err(err)?;
+            Ok((key, rows))
+        })
+        .collect()
 }
 
-/// Reads every row of the Parquet file at `path` as rows of table `T`. Columns the row type
-/// does not know (added by a newer entente) are ignored.
-pub fn read_file<T: Table>(path: &Path) -> Result<Vec<T>, Error> {
+/// Reads every row of table `T` in the output directory `out`, all parts in path order.
+pub fn read_table<T: Table>(out: &Path) -> Result<Vec<T>, Error> {
     let mut rows = Vec::new();
-    read_batches(path, |mut part: Vec<T>| {
+    read_batches(&table_dir::<T>(out), |mut part: Vec<T>| {
         rows.append(&mut part);
         Ok::<(), Error>(())
     })?;
     Ok(rows)
 }
 
-/// Reads the Parquet file at `path` one record batch (about a thousand rows) at a time and
-/// hands each to `each`, so a table larger than memory can be folded into a summary.
+/// Reads the table in directory `dir` one record batch (about a thousand rows) at a time,
+/// part by part in path order, and hands each to `each`, so a table larger than memory can be
+/// folded into a summary. Columns the row type does not know (added by a newer entente) are
+/// ignored.
 pub fn read_batches<T: Table, E: From<Error>>(
-    path: &Path,
+    dir: &Path,
     mut each: impl FnMut(Vec<T>) -> Result<(), E>,
 ) -> Result<(), E> {
-    let pq = |source| Error::Parquet { path: path.to_owned(), source };
-    let file = File::open(path).map_err(|source| Error::Io { path: path.to_owned(), source })?;
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file).map_err(pq)?.build().map_err(pq)?;
-    for batch in reader {
-        let batch = batch.map_err(|e| pq(e.into()))?;
-        let part: Vec<T> = serde_arrow::from_record_batch(&batch)
-            .map_err(|source| Error::Convert { path: path.to_owned(), source })?;
-        each(part)?;
+    let parts = parts(dir)?;
+    if parts.is_empty() {
+        return Err(Error::NoParts { path: dir.to_owned() }.into());
+    }
+    for part in parts {
+        read_part(dir, &part, &mut each)?;
     }
     Ok(())
 }
 
-/// The key-value metadata of the Parquet file at `path`.
+/// Reads one part file of the table in directory `dir` as rows of `T`, a record batch at a
+/// time, with its partition columns filled in from the path.
+pub fn read_part<T: Table, E: From<Error>>(
+    dir: &Path,
+    part: &Path,
+    mut each: impl FnMut(Vec<T>) -> Result<(), E>,
+) -> Result<(), E> {
+    let values = partition_values(dir, part);
+    read_record_batches(part, |batch| {
+        let batch = with_partition_columns(batch, &values, part)?;
+        let rows: Vec<T> = serde_arrow::from_record_batch(&batch)
+            .map_err(|source| Error::Convert { path: part.to_owned(), source })?;
+        each(rows)
+    })
+}
+
+/// Reads the Parquet file at `path` one Arrow record batch at a time, as stored.
+pub fn read_record_batches<E: From<Error>>(
+    path: &Path,
+    mut each: impl FnMut(RecordBatch) -> Result<(), E>,
+) -> Result<(), E> {
+    let file = File::open(path).map_err(io(path))?;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .map_err(pq(path))?
+        .build()
+        .map_err(pq(path))?;
+    for batch in reader {
+        let batch =
+            batch.map_err(|e| Error::Parquet { path: path.to_owned(), source: e.into() })?;
+        each(batch)?;
+    }
+    Ok(())
+}
+
+/// `batch` with a constant string column per partition value it does not have.
+fn with_partition_columns(
+    batch: RecordBatch,
+    values: &[(String, String)],
+    path: &Path,
+) -> Result<RecordBatch, Error> {
+    let schema = batch.schema();
+    let missing: Vec<&(String, String)> =
+        values.iter().filter(|(k, _)| schema.column_with_name(k).is_none()).collect();
+    if missing.is_empty() {
+        return Ok(batch);
+    }
+    let mut fields: Vec<FieldRef> = schema.fields().iter().cloned().collect();
+    let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
+    for (k, v) in missing {
+        fields.push(Arc::new(Field::new(k, DataType::Utf8, false)));
+        columns.push(Arc::new(StringArray::from(vec![v.as_str(); batch.num_rows()])));
+    }
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
+        .map_err(|e| Error::Parquet { path: path.to_owned(), source: e.into() })
+}
+
+/// The key-value metadata of the Parquet file at `path`, or of the first part of the table
+/// directory at `path`.
 pub fn read_metadata(path: &Path) -> Result<BTreeMap<String, String>, Error> {
-    let pq = |source| Error::Parquet { path: path.to_owned(), source };
-    let file = File::open(path).map_err(|source| Error::Io { path: path.to_owned(), source })?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(pq)?;
+    let file = if path.is_dir() {
+        parts(path)?.into_iter().next().ok_or_else(|| Error::NoParts { path: path.to_owned() })?
+    } else {
+        path.to_owned()
+    };
+    let builder = ParquetRecordBatchReaderBuilder::try_new(File::open(&file).map_err(io(&file))?)
+        .map_err(pq(&file))?;
     let kv = builder.metadata().file_metadata().key_value_metadata();
     Ok(kv
         .into_iter()
@@ -326,10 +619,92 @@ pub fn read_metadata(path: &Path) -> Result<BTreeMap<String, String>, Error> {
         .collect())
 }
 
-/// The number of rows of the Parquet file at `path`, from its footer.
+/// The number of rows of the Parquet file, or of all parts of the table directory, at
+/// `path`, from the footers.
 pub fn row_count(path: &Path) -> Result<u64, Error> {
-    let pq = |source| Error::Parquet { path: path.to_owned(), source };
-    let file = File::open(path).map_err(|source| Error::Io { path: path.to_owned(), source })?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(pq)?;
-    Ok(u64::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0))
+    let files = if path.is_dir() { parts(path)? } else { vec![path.to_owned()] };
+    let mut total = 0;
+    for file in files {
+        let builder =
+            ParquetRecordBatchReaderBuilder::try_new(File::open(&file).map_err(io(&file))?)
+                .map_err(pq(&file))?;
+        total += u64::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
+    }
+    Ok(total)
+}
+
+/// A hidden directory in the output directory where a run writes its tables before
+/// [`Staging::commit`] moves them into place. Dropping it removes what was not committed.
+#[derive(Debug)]
+pub struct Staging {
+    out: PathBuf,
+    root: PathBuf,
+}
+
+impl Staging {
+    /// Creates `<out>/.entente-staging-<pid>` (and `out`), empty.
+    pub fn new(out: &Path) -> Result<Self, Error> {
+        let root = out.join(format!(".entente-staging-{}", std::process::id()));
+        if root.exists() {
+            std::fs::remove_dir_all(&root).map_err(io(&root))?;
+        }
+        std::fs::create_dir_all(&root).map_err(io(&root))?;
+        Ok(Self { out: out.to_owned(), root })
+    }
+
+    /// The staged directory of table `T`.
+    pub fn table_dir<T: Table>(&self) -> PathBuf {
+        self.root.join(T::NAME)
+    }
+
+    /// A staged directory for intermediate files, never committed.
+    pub fn scratch(&self, name: &str) -> PathBuf {
+        self.root.join(format!("_{name}"))
+    }
+
+    /// Moves each named table that was staged into the output directory, replacing the old
+    /// table directory (and a table in the single-file layout of earlier versions). Each table is
+    /// replaced by a rename; tables not staged are left as they are.
+    pub fn commit(&self, names: &[&str]) -> Result<(), Error> {
+        for name in names {
+            let staged = self.root.join(name);
+            if !staged.is_dir() {
+                continue;
+            }
+            let target = self.out.join(name);
+            if target.exists() {
+                let old = self.root.join(format!(".old-{name}"));
+                std::fs::rename(&target, &old).map_err(io(&target))?;
+            }
+            std::fs::rename(&staged, &target).map_err(io(&target))?;
+            let legacy = self.out.join(format!("{name}.parquet"));
+            if legacy.is_file() {
+                std::fs::remove_file(&legacy).map_err(io(&legacy))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+/// Removes table `name` from the output directory `out`, if it is there. Returns whether it
+/// was.
+pub fn remove_table(out: &Path, name: &str) -> Result<bool, Error> {
+    let dir = out.join(name);
+    let legacy = out.join(format!("{name}.parquet"));
+    let mut removed = false;
+    if dir.is_dir() {
+        std::fs::remove_dir_all(&dir).map_err(io(&dir))?;
+        removed = true;
+    }
+    if legacy.is_file() {
+        std::fs::remove_file(&legacy).map_err(io(&legacy))?;
+        removed = true;
+    }
+    Ok(removed)
 }

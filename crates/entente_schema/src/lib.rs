@@ -75,7 +75,7 @@ pub struct Column {
 
 /// A row type that is written as one table.
 pub trait Table: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static {
-    /// The table's name: its file is `<NAME>.parquet` in the output directory.
+    /// The table's name: its directory of Parquet part files in the output directory.
     const NAME: &'static str;
     /// What one row of the table is.
     const DOC: &'static str;
@@ -85,6 +85,9 @@ pub trait Table: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 
     const COLUMNS: &'static [Column];
     /// Columns stored as UTC timestamps in microseconds (the Rust field is an `i64`).
     const TIMESTAMP_COLUMNS: &'static [&'static str] = &[];
+    /// Hive partition columns, outermost first: their values name the directories
+    /// (`scope=sentence/`) and are not stored in the part files.
+    const PARTITION_COLUMNS: &'static [&'static str] = &[];
 }
 
 /// Declares a row struct together with its [`Table`] impl, so that the column list and docs
@@ -95,6 +98,7 @@ macro_rules! table {
         $name:ident => $table:literal,
         key = [$($key:literal),* $(,)?],
         timestamps = [$($ts:literal),* $(,)?],
+        $(partitions = [$($part:literal),* $(,)?],)?
         {
             $( $(#[doc = $doc:literal])* $field:ident : $ty:ty ),* $(,)?
         }
@@ -117,6 +121,7 @@ macro_rules! table {
                 } ),*
             ];
             const TIMESTAMP_COLUMNS: &'static [&'static str] = &[$($ts),*];
+            const PARTITION_COLUMNS: &'static [&'static str] = &[$($($part),*)?];
         }
     };
 }

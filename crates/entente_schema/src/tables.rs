@@ -597,6 +597,7 @@ table! {
     Cooccurrence => "cooccurrences",
     key = ["scope", "entity_a", "entity_b"],
     timestamps = ["first_published_at", "last_published_at"],
+    partitions = ["scope"],
     {
         /// The unit counted: `sentence`, `window`, `document` or `story`.
         scope: Scope,
@@ -659,6 +660,7 @@ table! {
     CooccurrencePeriod => "cooccurrences_by_period",
     key = ["scope", "entity_a", "entity_b", "period", "period_start"],
     timestamps = ["period_start"],
+    partitions = ["scope", "period"],
     {
         /// The bucket length: `day`, `week` (ISO, from Monday) or `month`.
         period: Period,

@@ -5,7 +5,7 @@ use std::io::Write as _;
 use std::path::Path;
 
 use anyhow::Context;
-use entente_parquet::{KEY_CONFIG_HASH, KEY_CONTRACT, read_metadata, read_table, table_path};
+use entente_parquet::{KEY_CONFIG_HASH, KEY_CONTRACT, parts, read_metadata, read_table, table_dir};
 use entente_schema::{
     AggregateConfig, Aggregated, Boilerplate, CONTRACT_VERSION, Cooccurrence, CooccurrencePeriod,
     Document, Entity, Reject, Sentence, Table, Tables, TextEdit, Violation, check_tables,
@@ -39,23 +39,26 @@ pub(crate) fn validate_dir(dir: &Path) -> anyhow::Result<Vec<Violation>> {
     let mut violations = Vec::new();
     let mut hashes = BTreeSet::new();
     for name in entente_schema::TABLE_NAMES {
-        let path = dir.join(format!("{name}.parquet"));
-        if !path.exists() {
+        let table = dir.join(name);
+        if !table.is_dir() {
             continue;
         }
-        let meta = read_metadata(&path)?;
-        if meta.get(KEY_CONTRACT).map(String::as_str) != Some(CONTRACT_VERSION) {
-            violations.push(Violation {
-                table: name,
-                key: "file".into(),
-                rule: "contract-version",
-                detail: format!(
-                    "written under contract {:?}, this entente reads {CONTRACT_VERSION}",
-                    meta.get(KEY_CONTRACT)
-                ),
-            });
+        for path in parts(&table)? {
+            let meta = read_metadata(&path)?;
+            let part = path.strip_prefix(dir).unwrap_or(&path).display().to_string();
+            if meta.get(KEY_CONTRACT).map(String::as_str) != Some(CONTRACT_VERSION) {
+                violations.push(Violation {
+                    table: name,
+                    key: part.clone(),
+                    rule: "contract-version",
+                    detail: format!(
+                        "written under contract {:?}, this entente reads {CONTRACT_VERSION}",
+                        meta.get(KEY_CONTRACT)
+                    ),
+                });
+            }
+            hashes.insert((meta.get(KEY_CONFIG_HASH).cloned().unwrap_or_default(), name));
         }
-        hashes.insert((meta.get(KEY_CONFIG_HASH).cloned().unwrap_or_default(), name));
     }
     let distinct: BTreeSet<&String> = hashes.iter().map(|(h, _)| h).collect();
     if distinct.len() > 1 {
@@ -71,13 +74,13 @@ pub(crate) fn validate_dir(dir: &Path) -> anyhow::Result<Vec<Violation>> {
     let entities = required::<Entity>(dir)?;
     let text_edits = required::<TextEdit>(dir)?;
     let boilerplate = required::<Boilerplate>(dir)?;
-    let cooc_path = table_path::<Cooccurrence>(dir);
-    let aggregated = if cooc_path.exists() {
+    let cooc_path = table_dir::<Cooccurrence>(dir);
+    let aggregated = if cooc_path.is_dir() {
         let meta = read_metadata(&cooc_path)?;
         match meta.get(KEY_AGGREGATE).map(|json| serde_json::from_str::<AggregateConfig>(json)) {
             Some(Ok(config)) => {
                 let rows = read_table::<Cooccurrence>(dir)?;
-                let by_period = if table_path::<CooccurrencePeriod>(dir).exists() {
+                let by_period = if table_dir::<CooccurrencePeriod>(dir).is_dir() {
                     read_table::<CooccurrencePeriod>(dir)?
                 } else {
                     Vec::new()
@@ -101,7 +104,7 @@ pub(crate) fn validate_dir(dir: &Path) -> anyhow::Result<Vec<Violation>> {
     } else {
         None
     };
-    if table_path::<Reject>(dir).exists() {
+    if table_dir::<Reject>(dir).is_dir() {
         read_table::<Reject>(dir)?;
     }
     violations.extend(check_tables(Tables {

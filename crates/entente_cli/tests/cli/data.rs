@@ -6,11 +6,11 @@ use std::fmt::Write as _;
 use entente_parquet::read_table;
 use entente_schema::{
     Boilerplate, Cooccurrence, CooccurrencePeriod, Document, Entity, EntitySummary, Reject, Scope,
-    Sentence, TABLE_NAMES, TextEdit,
+    Sentence, TextEdit,
 };
 use entente_test::render_table;
 
-use crate::{entente, run_default, stdout};
+use crate::{assert_same_files, entente, parquet_files, run_default, stdout};
 
 /// Every table of the run on data/, rendered as text (long text columns cut).
 #[test]
@@ -204,14 +204,10 @@ fn deterministic_across_threads() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     run_default(a.path(), &["--threads", "1"]);
     run_default(b.path(), &["--threads", "2"]);
-    for name in TABLE_NAMES {
-        let file = format!("{name}.parquet");
-        let (x, y) = (
-            std::fs::read(a.path().join(&file)).unwrap(),
-            std::fs::read(b.path().join(&file)).unwrap(),
-        );
-        assert!(x == y, "{file} differs between 1 and 2 threads");
-    }
+    assert_same_files(a.path(), b.path(), "1 and 2 threads");
+    // One part per table and Hive partition: 6 per-document tables (rejects included), the
+    // summary, 4 scopes of cooccurrences, 4 scopes × 1 period of cooccurrences_by_period.
+    assert_eq!(parquet_files(a.path()).len(), 15, "one part per table and partition");
     let v = entente(&["validate", a.path().to_str().unwrap()]);
     assert!(v.status.success(), "{}", stdout(&v));
     assert!(stdout(&v).ends_with(": no violations\n"));
@@ -227,13 +223,69 @@ fn stages_alone_equal_run() {
         let o = entente(&[stage, "--output", out]);
         assert!(o.status.success(), "{stage}: {}", crate::stderr(&o));
     }
-    for name in TABLE_NAMES {
-        let file = format!("{name}.parquet");
-        let x = std::fs::read(all.path().join(&file)).unwrap();
-        let y = std::fs::read(steps.path().join(&file)).unwrap();
-        assert!(x == y, "{file} differs between `run` and the stages one by one");
-    }
+    assert_same_files(all.path(), steps.path(), "`run` and the stages one by one");
     // Re-running an early stage removes the later tables it made stale.
     assert!(entente(&["normalise", "--output", out]).status.success());
-    assert!(!steps.path().join("entities.parquet").exists());
+    assert!(!steps.path().join("entities").exists());
+    assert!(steps.path().join("sentences/part-00000.parquet").exists());
+}
+
+/// Small batches (many part files) hold the same rows as one batch: stories and entity names
+/// are decided across batches, the aggregates are byte-identical; the stages one by one and
+/// two threads give the same files as `run` on one thread.
+#[test]
+fn batches_give_the_same_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = crate::root().join("data");
+    let pipeline = dir.path().join("small.toml");
+    // The default pipeline with batches of about 10 kB (one or two files each).
+    let default = std::fs::read_to_string(crate::root().join("pipelines/default.toml")).unwrap();
+    let text = default
+        .replace("inputs = [\"../data\"]", &format!("inputs = [{:?}]", data.display().to_string()))
+        .replace("output = \"../output/default\"", "output = \"small\"\nbatch_mb = 0.01");
+    assert!(text.contains("batch_mb = 0.01") && text.contains("output = \"small\""), "{text}");
+    std::fs::write(&pipeline, text).unwrap();
+    let pipeline = pipeline.to_str().unwrap();
+    let (one, small) = (dir.path().join("one"), dir.path().join("small"));
+    run_default(&one, &[]);
+    let o = entente(&["run", "--pipeline", pipeline, "--threads", "1"]);
+    assert!(o.status.success(), "{}", crate::stderr(&o));
+    let parts = entente_parquet::parts(&small.join("documents")).unwrap();
+    assert!(parts.len() >= 3, "{parts:?}");
+    assert_eq!(sorted::<Document>(&one), sorted::<Document>(&small));
+    assert_eq!(sorted::<Sentence>(&one), sorted::<Sentence>(&small));
+    assert_eq!(sorted::<TextEdit>(&one), sorted::<TextEdit>(&small));
+    assert_eq!(sorted::<Boilerplate>(&one), sorted::<Boilerplate>(&small));
+    assert_eq!(sorted::<Entity>(&one), sorted::<Entity>(&small));
+    for table in ["cooccurrences", "cooccurrences_by_period", "entity_summary"] {
+        assert_same_files(&one.join(table), &small.join(table), table);
+    }
+    let threads = dir.path().join("threads");
+    let o = entente(&[
+        "run",
+        "--pipeline",
+        pipeline,
+        "--threads",
+        "2",
+        "--output",
+        threads.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", crate::stderr(&o));
+    assert_same_files(&small, &threads, "1 and 2 threads, small batches");
+    let steps = dir.path().join("steps");
+    for stage in ["ingest", "normalise", "extract", "aggregate"] {
+        let o = entente(&[stage, "--pipeline", pipeline, "--output", steps.to_str().unwrap()]);
+        assert!(o.status.success(), "{stage}: {}", crate::stderr(&o));
+    }
+    assert_same_files(&small, &steps, "`run` and the stages one by one, small batches");
+    let v = entente(&["validate", small.to_str().unwrap()]);
+    assert!(v.status.success(), "{}", stdout(&v));
+}
+
+/// Every row of table `T` in `dir`, printed and sorted.
+fn sorted<T: entente_schema::Table + std::fmt::Debug>(dir: &std::path::Path) -> Vec<String> {
+    let mut rows: Vec<String> =
+        read_table::<T>(dir).unwrap().iter().map(|r| format!("{r:?}")).collect();
+    rows.sort();
+    rows
 }

@@ -37,12 +37,10 @@ fn aggregate_options_and_export_errors() {
 
     let out = dir.path().join("out");
     run_default(&out, &[]);
-    let cooc = std::fs::read(out.join("cooccurrences.parquet")).unwrap();
-    let by_period = std::fs::read(out.join("cooccurrences_by_period.parquet")).unwrap();
+    let before = crate::parquet_files(&out);
     let o = entente(&["aggregate", "--output", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert_eq!(std::fs::read(out.join("cooccurrences.parquet")).unwrap(), cooc);
-    assert_eq!(std::fs::read(out.join("cooccurrences_by_period.parquet")).unwrap(), by_period);
+    assert_eq!(crate::parquet_files(&out), before);
 
     let o = entente(&["export", "graph", out.to_str().unwrap(), "--scope", "paragraph"]);
     assert_eq!(o.status.code(), Some(2));
@@ -62,7 +60,9 @@ fn aggregate_options_and_export_errors() {
         n_out.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(!n_out.join("cooccurrences_by_period.parquet").exists());
+    assert!(!n_out.join("cooccurrences_by_period").exists());
+    assert!(n_out.join("cooccurrences/scope=sentence/part-00000.parquet").exists());
+    assert!(!n_out.join("cooccurrences/scope=story").exists());
     let o = entente(&["export", "graph", n_out.to_str().unwrap(), "--scope", "story"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no story pairs (this run counted: sentence"), "{}", stderr(&o));
@@ -146,7 +146,7 @@ fn validate_reports_violations() {
     run_default(dir.path(), &[]);
     let mut entities: Vec<Entity> = read_table(dir.path()).unwrap();
     entities[0].char_end += 1;
-    let meta = entente_parquet::read_metadata(&dir.path().join("entities.parquet")).unwrap();
+    let meta = entente_parquet::read_metadata(&dir.path().join("entities")).unwrap();
     write_table(
         dir.path(),
         &entities,

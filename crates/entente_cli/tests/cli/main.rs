@@ -37,6 +37,33 @@ pub(crate) fn run_default(out: &Path, extra: &[&str]) -> Output {
     output
 }
 
+/// Every Parquet file below `dir` by its path relative to `dir`, with its bytes.
+pub(crate) fn parquet_files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut std::collections::BTreeMap<String, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else if path.extension().is_some_and(|e| e == "parquet") {
+                let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+                out.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// Asserts that two output directories hold the same Parquet files, byte for byte.
+pub(crate) fn assert_same_files(a: &Path, b: &Path, what: &str) {
+    let (x, y) = (parquet_files(a), parquet_files(b));
+    assert_eq!(x.keys().collect::<Vec<_>>(), y.keys().collect::<Vec<_>>(), "{what}: file lists");
+    for (name, bytes) in &x {
+        assert!(*bytes == y[name], "{name} differs: {what}");
+    }
+}
+
 pub(crate) fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).replace('\\', "/")
 }

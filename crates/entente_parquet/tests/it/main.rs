@@ -1,11 +1,12 @@
 //! The Parquet edge: derived schemas, round trips, metadata and atomic writes.
 
 use entente_parquet::{
-    FileMetadata, KEY_CONFIG_HASH, KEY_CONTRACT, KEY_TABLE, read_metadata, read_table, schema,
-    write_table,
+    Codec, FileMetadata, KEY_CONFIG_HASH, KEY_CONTRACT, KEY_TABLE, Staging, TableWriter, part_name,
+    parts, read_metadata, read_table, schema, write_table,
 };
 use entente_schema::{
-    Boilerplate, Cooccurrence, Document, Entity, EntitySummary, Reject, Sentence, Table, TextEdit,
+    Boilerplate, Cooccurrence, Document, Entity, EntitySummary, Reject, Scope, Sentence, Table,
+    TextEdit,
 };
 
 fn render_schema<T: Table>() -> String {
@@ -120,25 +121,126 @@ fn failed_write_keeps_old_table() {
     let old = vec![entente_test::document("old.txt", "Old text.")];
     let path = write_table(dir.path(), &old, &FileMetadata::new("h")).unwrap();
     let before = std::fs::read(&path).unwrap();
-    // A directory where the temporary file should go makes the write fail half-way.
-    let blocker = dir.path().join(format!(".documents.parquet.tmp-{}", std::process::id()));
-    std::fs::create_dir(&blocker).unwrap();
-    std::fs::write(blocker.join("x"), b"x").unwrap();
+    // A directory where the staged table should go makes the write fail half-way.
+    let staging = dir.path().join(format!(".entente-staging-{}", std::process::id()));
+    let blocker = dir.path().join("blocker");
+    std::fs::write(&blocker, b"x").unwrap();
     let new = vec![entente_test::document("new.txt", "New text.")];
-    let err = write_table(dir.path(), &new, &FileMetadata::new("h")).unwrap_err();
-    assert!(err.to_string().contains(".documents.parquet.tmp-"), "{err}");
+    let staged = Staging::new(dir.path()).unwrap();
+    // The table's staging directory is a file: creating the part fails.
+    std::fs::rename(&blocker, staged.table_dir::<Document>()).unwrap();
+    let err = TableWriter::<Document>::create(
+        &staged.table_dir::<Document>(),
+        &part_name(0),
+        &FileMetadata::new("h"),
+        Codec::Zstd,
+    )
+    .err()
+    .unwrap();
+    assert!(err.to_string().contains("documents"), "{err}");
+    drop(staged);
+    assert!(!staging.exists());
     assert_eq!(std::fs::read(&path).unwrap(), before);
     assert_eq!(read_table::<Document>(dir.path()).unwrap(), old);
+    // A write that succeeds replaces the table.
+    write_table(dir.path(), &new, &FileMetadata::new("h")).unwrap();
+    assert_eq!(read_table::<Document>(dir.path()).unwrap(), new);
+    assert!(!staging.exists());
 }
 
-/// Reading a file of another table is an error naming the file, not a panic.
+/// Reading a file of another table is an error naming the file, not a panic; so is a table
+/// directory without parts.
 #[test]
 fn wrong_table_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     write_table(dir.path(), &[entente_test::document("x.txt", "Text.")], &FileMetadata::new("h"))
         .unwrap();
-    std::fs::rename(dir.path().join("documents.parquet"), dir.path().join("sentences.parquet"))
-        .unwrap();
+    std::fs::rename(dir.path().join("documents"), dir.path().join("sentences")).unwrap();
     let err = read_table::<Sentence>(dir.path()).unwrap_err();
-    assert!(err.to_string().contains("sentences.parquet"), "{err}");
+    assert!(err.to_string().contains("sentences/part-00000.parquet"), "{err}");
+    std::fs::create_dir(dir.path().join("entities")).unwrap();
+    let err = read_table::<Entity>(dir.path()).unwrap_err();
+    assert!(err.to_string().contains("no Parquet part files"), "{err}");
+}
+
+/// A partitioned table: one Hive directory per value, the column left out of the files and
+/// put back on reading; parts of several writers read back in path order.
+#[test]
+fn hive_partitions() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("cooccurrences");
+    let row = |scope, a: &str| Cooccurrence {
+        scope,
+        entity_a: a.into(),
+        entity_b: "z".into(),
+        name_a: "A".into(),
+        name_b: "Z".into(),
+        type_a: entente_schema::EntityType::Gpe,
+        type_b: entente_schema::EntityType::Person,
+        count: 1,
+        count_a: 1,
+        count_b: 1,
+        n_units: 1,
+        pmi: 0.0,
+        npmi: 1.0,
+        llr: 0.0,
+        dice: 1.0,
+        n_docs: 1,
+        n_stories: 1,
+        first_published_at: None,
+        last_published_at: None,
+        first_doc_id: "d".into(),
+        first_sentence_idx: 0,
+        evidence: Vec::new(),
+    };
+    let meta = FileMetadata::new("h");
+    for (i, rows) in [
+        vec![row(Scope::Sentence, "a"), row(Scope::Document, "b"), row(Scope::Sentence, "c")],
+        vec![row(Scope::Sentence, "d")],
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut writer =
+            TableWriter::<Cooccurrence>::create(&table, &part_name(i), &meta, Codec::Zstd).unwrap();
+        writer.partition(&["story"]).unwrap();
+        writer.write(rows).unwrap();
+        writer.finish().unwrap();
+    }
+    let found: Vec<String> = parts(&table)
+        .unwrap()
+        .iter()
+        .map(|p| p.strip_prefix(&table).unwrap().display().to_string())
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "scope=document/part-00000.parquet",
+            "scope=sentence/part-00000.parquet",
+            "scope=sentence/part-00001.parquet",
+            "scope=story/part-00000.parquet",
+            "scope=story/part-00001.parquet",
+        ]
+    );
+    let stored = entente_parquet::read_metadata(&table.join("scope=sentence/part-00000.parquet"));
+    assert_eq!(stored.unwrap()[KEY_TABLE], "cooccurrences");
+    let file = std::fs::File::open(table.join("scope=sentence/part-00000.parquet")).unwrap();
+    let builder =
+        parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
+    assert!(builder.schema().column_with_name("scope").is_none());
+    let read: Vec<(Scope, String)> = read_table::<Cooccurrence>(dir.path())
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.scope, r.entity_a))
+        .collect();
+    assert_eq!(
+        read,
+        [
+            (Scope::Document, "b".to_owned()),
+            (Scope::Sentence, "a".to_owned()),
+            (Scope::Sentence, "c".to_owned()),
+            (Scope::Sentence, "d".to_owned()),
+        ]
+    );
+    assert_eq!(entente_parquet::row_count(&table).unwrap(), 4);
 }
