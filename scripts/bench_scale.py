@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""The whole pipeline at scale, and against the spaCy baseline.
+
+usage: bench_scale.py ENTENTE_BIN CORPORA_DIR [--scales 1,10,100] [--threads 1,2]
+                      [--spacy-python PYTHON] [--keep DIR]
+
+1. Builds BBC news scaled N times (N = --scales) in a temporary directory: N files of the
+   2,225 articles each, every copy with its own ids (copy k of `bbc-business-001` is
+   `bbc-business-001-k`), so ×100 is 222,500 documents and about 510 MB of JSONL.
+2. Runs `entente run` (pipelines/default.toml) on each with each thread count and prints one
+   row per run: documents/s, MB/s of input, words/s per core (whitespace-separated words of the
+   article texts / wall time / threads), peak RSS of the process, and the wall time of each
+   step as entente logs it ("time per step: ..."), then the growth exponent of time from the
+   smallest to the largest scale and the speed-up of the largest thread count.
+3. With --spacy-python (a python with spaCy 3.8 and en_core_web_sm, see ../shared/README.md),
+   writes a ~2 MB sample of the same articles as .txt files, times
+   ../shared/bench/spacy_baseline.py --mode fast on it (one process) and `entente run
+   --threads 1` on the same files, and prints both words/s and their ratio. spaCy's time
+   excludes loading its model; entente's is the whole run.
+"""
+
+import argparse
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SAMPLE_BYTES = 2_000_000
+
+
+def articles(corpora: str) -> list:
+    with open(os.path.join(corpora, "bbc_news", "articles.jsonl"), encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def write_scaled(items: list, copies: int, root: str) -> int:
+    """N files of all articles, ids made unique per copy; returns the bytes written."""
+    os.makedirs(root, exist_ok=True)
+    total = 0
+    for copy in range(copies):
+        path = os.path.join(root, f"bbc-{copy:03d}.jsonl")
+        with open(path, "w", encoding="utf-8") as out:
+            for a in items:
+                out.write(json.dumps(dict(a, id=f"{a['id']}-{copy}")) + "\n")
+        total += os.path.getsize(path)
+    return total
+
+
+def run_measured(args: list) -> tuple:
+    """Runs a command; returns (wall seconds, peak RSS in MiB, stdout, stderr)."""
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(args, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"failed: {' '.join(args)}\n{stderr[-3000:]}")
+    return wall, usage.ru_maxrss / 1024, stdout, stderr
+
+
+def steps_of(stderr: str) -> dict:
+    m = re.search(r"time per step: (.*)", stderr)
+    if not m:
+        return {}
+    return {name: float(sec) for name, sec in re.findall(r"(\w+) ([\d.]+)s", m.group(1))}
+
+
+STEPS = ["ingest", "normalise", "extract", "corpus", "write", "finalise", "aggregate", "commit"]
+
+
+def entente_run(entente: str, src: str, out: str, threads: int) -> tuple:
+    args = [entente, "run", "--pipeline", os.path.join(ROOT, "pipelines", "default.toml"),
+            "--input", src, "--output", out, "--threads", str(threads)]
+    return run_measured(args)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("entente")
+    ap.add_argument("corpora")
+    ap.add_argument("--scales", default="1,10,100")
+    ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--spacy-python", default=None)
+    ap.add_argument("--keep", default=None, help="build the corpora and outputs here and keep them")
+    args = ap.parse_args()
+    scales = [int(s) for s in args.scales.split(",")]
+    thread_counts = [int(t) for t in args.threads.split(",")]
+    items = articles(args.corpora)
+    words_once = sum(len(a["text"].split()) for a in items)
+    work_ctx = tempfile.TemporaryDirectory() if args.keep is None else None
+    work = args.keep or work_ctx.name
+    os.makedirs(work, exist_ok=True)
+
+    print(f"entente run on BBC news ×N ({len(items)} articles, {words_once:,} words each copy), "
+          f"{os.cpu_count()} cores; peak RSS of the process; step times in seconds")
+    header = (f"| scale | threads | docs | MB | wall s | docs/s | MB/s | words/s/core | peak RSS MiB | "
+              + " | ".join(STEPS) + " |")
+    print(header)
+    print("|" + "---|" * (header.count("|") - 1))
+    walls = {}
+    for n in scales:
+        src = os.path.join(work, f"bbc-x{n}")
+        size = write_scaled(items, n, src)
+        for threads in thread_counts:
+            out = os.path.join(work, f"out-x{n}-t{threads}")
+            wall, rss, _, stderr = entente_run(args.entente, src, out, threads)
+            walls[(n, threads)] = wall
+            steps = steps_of(stderr)
+            docs, words, mb = len(items) * n, words_once * n, size / 1e6
+            cells = " | ".join(f"{steps.get(s, 0):.1f}" for s in STEPS)
+            print(f"| ×{n} | {threads} | {docs:,} | {mb:.0f} | {wall:.1f} | {docs / wall:,.0f} | {mb / wall:.2f} | "
+                  f"{words / wall / threads:,.0f} | {rss:,.0f} | {cells} |", flush=True)
+            if args.keep is None:
+                subprocess.run(["rm", "-rf", out], check=True)
+        if args.keep is None:
+            subprocess.run(["rm", "-rf", src], check=True)
+    lo, hi = min(scales), max(scales)
+    for threads in thread_counts:
+        if hi > lo:
+            exponent = math.log(walls[(hi, threads)] / walls[(lo, threads)]) / math.log(hi / lo)
+            print(f"time ×{lo} → ×{hi} with {threads} thread(s): ×{walls[(hi, threads)] / walls[(lo, threads)]:.1f}, "
+                  f"exponent {exponent:.2f} (1.00 = linear)")
+    if len(thread_counts) > 1:
+        t1, tn = min(thread_counts), max(thread_counts)
+        for n in scales:
+            print(f"×{n}: --threads {tn} is {walls[(n, t1)] / walls[(n, tn)]:.2f}× --threads {t1}")
+
+    if args.spacy_python:
+        sample = os.path.join(work, "sample")
+        os.makedirs(sample, exist_ok=True)
+        total = 0
+        for i, a in enumerate(items):
+            if total >= SAMPLE_BYTES:
+                break
+            text = f"{a['title']}\n\n{a['text']}\n"
+            with open(os.path.join(sample, f"{i:05d}.txt"), "w", encoding="utf-8") as f:
+                f.write(text)
+            total += len(text.encode())
+        spacy_out = os.path.join(work, "spacy-out")
+        script = os.path.join(os.path.dirname(os.path.abspath(args.corpora)), "bench", "spacy_baseline.py")
+        _, rss, stdout, _ = run_measured([args.spacy_python, script, sample, spacy_out, "--mode", "fast"])
+        stats = json.loads(stdout.strip().splitlines()[-1])
+        sec = stats["seconds"]
+        spacy_time = sec["total_in_script"] - sec["load_model"]
+        words = stats["n_words"]
+        wall, e_rss, _, _ = entente_run(args.entente, sample, os.path.join(work, "sample-out"), 1)
+        print(f"\n~2 MB sample ({stats['n_docs']} articles, {total / 1e6:.1f} MB, {words:,} words), one core:")
+        print(f"  spaCy {stats['spacy']} {stats['model']} --mode fast: {spacy_time:.1f} s without model load "
+              f"({sec['load_model']:.1f} s load), {words / spacy_time:,.0f} words/s, peak RSS {rss:,.0f} MiB")
+        print(f"  entente run --threads 1: {wall:.2f} s, {words / wall:,.0f} words/s, peak RSS {e_rss:,.0f} MiB")
+        print(f"  entente : spaCy = {spacy_time / wall:.1f} : 1")
+    if work_ctx is not None:
+        work_ctx.cleanup()
+
+
+if __name__ == "__main__":
+    main()
