@@ -149,6 +149,11 @@ pub struct RunArgs {
     /// Exit with status 1 when any record was rejected (the tables are still written).
     #[arg(long)]
     pub strict: bool,
+    /// Ignore what the last `entente run` into the output directory left (`_state/`) and run
+    /// every stage on every file. Without it, `run` reuses the batches whose files and options
+    /// are unchanged; single stages always run on everything.
+    #[arg(long)]
+    pub from_scratch: bool,
 }
 
 /// Options of `entente schema`.

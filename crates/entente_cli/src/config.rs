@@ -94,24 +94,45 @@ impl PipelineConfig {
         Ok(config)
     }
 
-    /// Hash of everything that changes the tables' contents (stage options, the extra
-    /// gazetteers' and the overrides file's contents), written into every file's metadata.
-    /// Paths and thread counts do not change the tables and are left out.
-    pub fn content_hash(&self, files: &ExtractFiles) -> String {
-        let stages = serde_json::json!({
-            "ingest": self.ingest,
-            "normalise": self.normalise,
-            "extract": self.extract,
-            "aggregate": self.aggregate,
-            "gazetteers": files.gazetteers.iter().map(|(_, text)| entente_schema::hash_hex(text.as_bytes())).collect::<Vec<_>>(),
-            "overrides": files.overrides.as_ref().map(|(_, text)| entente_schema::hash_hex(text.as_bytes())),
-        });
-        entente_schema::hash_hex(stages.to_string().as_bytes())
+    /// One hash per stage of everything that changes its tables (its options, and for extract
+    /// the extra gazetteers' and the overrides file's contents), chained: each stage's hash
+    /// covers the stages before it. Paths, threads and `batch_mb` do not change the rows and
+    /// are left out.
+    pub fn stage_hashes(&self, files: &ExtractFiles) -> StageHashes {
+        let chain = |before: &str, options: serde_json::Value| {
+            entente_schema::hash_hex(format!("{before}\n{options}").as_bytes())
+        };
+        let ingest = chain("", serde_json::json!(self.ingest));
+        let normalise = chain(&ingest, serde_json::json!(self.normalise));
+        let extract = chain(
+            &normalise,
+            serde_json::json!({
+                "extract": self.extract,
+                "gazetteers": files.gazetteers.iter().map(|(_, text)| entente_schema::hash_hex(text.as_bytes())).collect::<Vec<_>>(),
+                "overrides": files.overrides.as_ref().map(|(_, text)| entente_schema::hash_hex(text.as_bytes())),
+            }),
+        );
+        let aggregate = chain(&extract, serde_json::json!(self.aggregate));
+        StageHashes { ingest, normalise, extract, aggregate }
     }
 }
 
+/// [`PipelineConfig::stage_hashes`]: written into the files (`entente.config.<stage>`) and the
+/// incremental state.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageHashes {
+    /// Ingest options.
+    pub ingest: String,
+    /// Normalise options and the above.
+    pub normalise: String,
+    /// Extract options, gazetteers, overrides and the above.
+    pub extract: String,
+    /// Aggregate options and the above.
+    pub aggregate: String,
+}
+
 fn default_batch_mb() -> f64 {
-    32.0
+    8.0
 }
 
 /// `pipelines/../data` → `data`, without touching the file system (the path may not exist).

@@ -33,7 +33,9 @@ mod rules;
 
 use std::collections::{BTreeMap, HashMap};
 
-use entente_schema::{Document, Entity, EntityType, Method, Sentence, spans_from_byte_ranges};
+use entente_schema::{
+    Document, Entity, EntityType, Method, NameCount, Sentence, spans_from_byte_ranges,
+};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -566,29 +568,57 @@ impl Names {
         }
     }
 
+    /// Adds counts kept by [`Names::counts`] in an earlier run.
+    pub fn add_counts(&mut self, counts: &[NameCount]) {
+        for c in counts {
+            *self
+                .0
+                .entry(c.entity_id.clone())
+                .or_default()
+                .entry(c.entity_name.clone())
+                .or_default() += c.count;
+        }
+    }
+
+    /// The counts, sorted by id and name.
+    pub fn counts(&self) -> Vec<NameCount> {
+        let mut out: Vec<NameCount> = self
+            .0
+            .iter()
+            .flat_map(|(id, names)| {
+                names.iter().map(|(name, &count)| NameCount {
+                    entity_id: id.clone(),
+                    entity_name: name.clone(),
+                    count,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| (&a.entity_id, &a.entity_name).cmp(&(&b.entity_id, &b.entity_name)));
+        out
+    }
+
     /// One name per id across the run: names no gazetteer lists get their ids from a folded
     /// form ("Kim Jong-un" and "Kim Jong Un", "Organisation" and "Organization" share one),
     /// so the name written most often stands for all (the first in sort order on a tie).
-    pub fn choose(self) -> ChosenNames {
+    pub fn choose(&self) -> ChosenNames {
         ChosenNames(
             self.0
-                .into_iter()
-                .filter(|(_, n)| n.len() > 1)
+                .iter()
                 .filter_map(|(id, n)| {
                     let best = n.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
-                    Some((id, best.0.clone()))
+                    Some((id.clone(), best.0.clone()))
                 })
                 .collect(),
         )
     }
 }
 
-/// The name chosen for each entity id that was written in more than one way.
+/// The name chosen for each entity id.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ChosenNames(pub HashMap<String, String>);
 
 impl ChosenNames {
-    /// The chosen name of `entity_id`, if it was written in more than one way.
+    /// The chosen name of `entity_id`.
     pub fn get(&self, entity_id: &str) -> Option<&str> {
         self.0.get(entity_id).map(String::as_str)
     }
@@ -599,7 +629,9 @@ impl ChosenNames {
             return;
         }
         for e in entities.iter_mut() {
-            if let Some(name) = self.0.get(&e.entity_id) {
+            if let Some(name) = self.0.get(&e.entity_id)
+                && e.entity_name != *name
+            {
                 e.entity_name.clone_from(name);
             }
         }

@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 
-use entente_schema::{Document, DuplicateKind};
+use entente_schema::{Document, DuplicateKind, StoryKey};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
@@ -237,25 +237,85 @@ impl Stories {
             self.signatures.extend(signed);
         }
         for (d, text) in documents.iter().zip(texts) {
-            let source = match &self.last_source {
-                Some(s) if **s == *d.source => s.clone(),
-                _ => std::sync::Arc::from(d.source.as_str()),
-            };
-            self.last_source = Some(source.clone());
-            self.keys.push(Key {
-                doc_id: d.doc_id.clone(),
-                published_at: d.published_at,
-                source,
-                source_record: d.source_record,
-                text,
-            });
+            self.push(&d.doc_id, d.published_at, &d.source, d.source_record, text);
         }
+    }
+
+    /// Adds one document's key; documents of one file share one copy of its name.
+    fn push(
+        &mut self,
+        doc_id: &str,
+        published_at: Option<i64>,
+        source: &str,
+        record: u32,
+        text: u64,
+    ) {
+        let source = match &self.last_source {
+            Some(s) if **s == *source => s.clone(),
+            _ => std::sync::Arc::from(source),
+        };
+        self.last_source = Some(source.clone());
+        self.keys.push(Key {
+            doc_id: doc_id.to_owned(),
+            published_at,
+            source,
+            source_record: record,
+            text,
+        });
+    }
+
+    /// Adds documents as [`Stories::state`] described them, without their texts.
+    pub fn add_state(&mut self, rows: &[StoryKey]) {
+        for row in rows {
+            if let Some(signature) = &row.signature
+                && let Ok(signature) = Signature::try_from(signature.as_slice())
+            {
+                self.signatures.entry(row.text_hash).or_insert(signature);
+            }
+            self.push(&row.doc_id, row.published_at, &row.source, row.source_record, row.text_hash);
+        }
+    }
+
+    /// The documents added as numbers `range` (in the order they were added), with the
+    /// stories `assigned` to them, as rows to keep: enough to [`Stories::add_state`] them in a
+    /// later run. Each distinct text's signature is kept once per call.
+    pub fn state(
+        &self,
+        range: std::ops::Range<usize>,
+        assigned: &HashMap<String, Story>,
+    ) -> Vec<StoryKey> {
+        let mut seen = std::collections::HashSet::new();
+        self.keys
+            .get(range)
+            .unwrap_or_default()
+            .iter()
+            .map(|k| {
+                let signature = if self.config.near && seen.insert(k.text) {
+                    self.signatures.get(&k.text).map(|s| s.to_vec())
+                } else {
+                    None
+                };
+                let story = assigned.get(&k.doc_id);
+                StoryKey {
+                    doc_id: k.doc_id.clone(),
+                    published_at: k.published_at,
+                    source: k.source.to_string(),
+                    source_record: k.source_record,
+                    text_hash: k.text,
+                    signature,
+                    story_id: story.map_or_else(|| k.doc_id.clone(), |s| s.story_id.clone()),
+                    duplicate_of: story.and_then(|s| s.duplicate_of.clone()),
+                    duplicate_kind: story.and_then(|s| s.duplicate_kind),
+                    story_similarity: story.and_then(|s| s.story_similarity),
+                }
+            })
+            .collect()
     }
 
     /// Every document's story, by `doc_id`. Copies are grouped transitively; the canonical
     /// document of a group is its earliest `published_at` (unknown last), then the first in
     /// input order (`source`, `source_record`, `doc_id`).
-    pub fn assign(mut self) -> HashMap<String, Story> {
+    pub fn assign(&self) -> HashMap<String, Story> {
         let keys = &self.keys;
         let mut order: Vec<usize> = (0..keys.len()).collect();
         order.sort_by(|&a, &b| {
@@ -280,7 +340,7 @@ impl Stories {
         let signatures: Vec<Signature> = if self.config.near {
             texts
                 .iter()
-                .map(|&d| self.signatures.remove(&keys[d].text).unwrap_or([u64::MAX; HASHES]))
+                .map(|&d| self.signatures.get(&keys[d].text).copied().unwrap_or([u64::MAX; HASHES]))
                 .collect()
         } else {
             Vec::new()
@@ -344,6 +404,7 @@ pub fn assign_stories(documents: &mut [Document], config: &DedupConfig) {
     let mut stories = Stories::new(config);
     stories.add(documents);
     let mut assigned = stories.assign();
+    drop(stories);
     for doc in documents.iter_mut() {
         if let Some(story) = assigned.remove(&doc.doc_id) {
             story.apply(doc);

@@ -652,6 +652,11 @@ impl Staging {
         Ok(Self { out: out.to_owned(), root })
     }
 
+    /// The staging directory itself.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
     /// The staged directory of table `T`.
     pub fn table_dir<T: Table>(&self) -> PathBuf {
         self.root.join(T::NAME)

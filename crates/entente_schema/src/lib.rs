@@ -33,6 +33,7 @@ pub use crate::recount::{
     AggregateConfig, Association, Counted, association, recount_cooccurrences,
 };
 pub use crate::span::{Span, byte_to_char_offsets, spans_from_byte_ranges};
+pub use crate::state::{NameCount, StoryKey};
 pub use crate::tables::{
     Boilerplate, Cooccurrence, CooccurrencePeriod, Document, DuplicateKind, Entity, EntitySummary,
     EntityType, Evidence, Method, Period, Reject, RejectReason, Scope, Sentence, SourceFormat,
@@ -43,6 +44,7 @@ mod ids;
 mod invariants;
 mod recount;
 mod span;
+mod state;
 mod tables;
 
 /// The version of the table contract written into every file's metadata. Bump it when a

@@ -159,6 +159,7 @@ fn pipeline(path: &Path) -> anyhow::Result<PipelineConfig> {
         output: None,
         threads: None,
         strict: false,
+        from_scratch: false,
     })
 }
 

@@ -4,6 +4,7 @@ mod eval;
 mod export;
 mod schema;
 mod stages;
+mod state;
 mod validate;
 
 use std::io::IsTerminal;
@@ -17,8 +18,9 @@ pub(crate) use stages::Stage;
 
 /// Runs the subcommand.
 pub(crate) fn dispatch(cli: &Cli) -> anyhow::Result<Outcome> {
-    let stage =
-        |args, only| stages::run(&PipelineConfig::load(args)?, only, args.strict, cli.quiet);
+    let stage = |args: &crate::args::RunArgs, only| {
+        stages::run(&PipelineConfig::load(args)?, only, args.strict, cli.quiet, args.from_scratch)
+    };
     match &cli.command {
         Command::Run(args) => stage(args, None),
         Command::Ingest(args) => stage(args, Some(Stage::Ingest)),

@@ -4,9 +4,10 @@
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use crate::config::ExtractFiles;
+use super::state::{self, STATE_DIR};
+use crate::config::{ExtractFiles, StageHashes};
 use anyhow::Context;
 use entente_aggregate::{Corpus, Limits, Rows};
 use entente_extract::Names;
@@ -28,6 +29,10 @@ use crate::{Outcome, PipelineConfig};
 /// Metadata key of `cooccurrences` and `cooccurrences_by_period`: the `[aggregate]` options
 /// they were counted with, as JSON (`entente validate` recounts with them).
 pub(crate) const KEY_AGGREGATE: &str = "entente.aggregate.config";
+
+/// Metadata key prefix: `entente.config.<stage>` is the hash of the options of that stage and
+/// the ones before it; a file carries one per stage that made it.
+pub(crate) const KEY_STAGE_CONFIG: &str = "entente.config.";
 
 /// Metadata key of `documents`: input records deliberately not read as documents (WARC
 /// requests, non-HTML responses, ...), as a JSON object of counts by kind.
@@ -61,9 +66,30 @@ impl Stage {
 struct StageCtx<'a> {
     config: &'a PipelineConfig,
     out: &'a Path,
-    meta: FileMetadata,
+    hashes: StageHashes,
     files: ExtractFiles,
     quiet: bool,
+    /// Ignore the last run's state (`run --from-scratch`).
+    from_scratch: bool,
+}
+
+impl StageCtx<'_> {
+    /// The metadata of a file made by the stages up to `stage`: their hashes, and
+    /// `entente.config_hash` = the last one.
+    fn meta(&self, stage: Stage) -> FileMetadata {
+        let h = &self.hashes;
+        let chain = [
+            (Stage::Ingest, &h.ingest),
+            (Stage::Normalise, &h.normalise),
+            (Stage::Extract, &h.extract),
+            (Stage::Aggregate, &h.aggregate),
+        ];
+        let made: Vec<(Stage, &String)> = chain.into_iter().filter(|(s, _)| *s <= stage).collect();
+        let last = made.last().map_or_else(String::new, |(_, h)| (*h).clone());
+        made.into_iter().fold(FileMetadata::new(last), |meta, (s, hash)| {
+            meta.with(format!("{KEY_STAGE_CONFIG}{}", s.name()), hash.clone())
+        })
+    }
 }
 
 /// The tables of the per-document stages, in the order they are committed.
@@ -74,12 +100,13 @@ const PER_DOCUMENT: [&str; 6] =
 const AGGREGATES: [&str; 3] = [Cooccurrence::NAME, CooccurrencePeriod::NAME, EntitySummary::NAME];
 
 /// Runs every stage (`only = None`) or one of them, reading earlier stages' tables from the
-/// output directory.
+/// output directory. `from_scratch` ignores the state of the last run.
 pub(crate) fn run(
     config: &PipelineConfig,
     only: Option<Stage>,
     strict: bool,
     quiet: bool,
+    from_scratch: bool,
 ) -> anyhow::Result<Outcome> {
     if let Some(n) = config.threads.filter(|&n| n > 0) {
         // Fails only if a pool already exists (a second command in one process); the
@@ -90,8 +117,8 @@ pub(crate) fn run(
     std::fs::create_dir_all(out)
         .with_context(|| format!("cannot create output directory {}", out.display()))?;
     let files = ExtractFiles::read(config)?;
-    let meta = FileMetadata::new(config.content_hash(&files));
-    let ctx = StageCtx { config, out, meta, files, quiet };
+    let hashes = config.stage_hashes(&files);
+    let ctx = StageCtx { config, out, hashes, files, quiet, from_scratch };
     let started = Instant::now();
     tracing::info!(
         "pipeline {}: {} into {}",
@@ -102,25 +129,80 @@ pub(crate) fn run(
     let (from, to) = only.map_or((Stage::Ingest, Stage::Aggregate), |s| (s, s));
     let staging = Staging::new(out)?;
     let mut corpus = Corpus::default();
-    let corpus_ref = (to == Stage::Aggregate).then_some(&mut corpus);
+    let mut steps = Steps::default();
+    let mut aggregate_only = to == Stage::Aggregate && from == Stage::Aggregate;
     if from <= Stage::Extract {
-        per_document(&ctx, &staging, from, to, corpus_ref)?;
-    } else {
+        let corpus_ref = (to == Stage::Aggregate).then_some(&mut corpus);
+        match per_document(&ctx, &staging, from, to, corpus_ref, &mut steps)? {
+            PerDocument::Changed => {}
+            PerDocument::Unchanged(previous)
+                if previous.config.aggregate == ctx.hashes.aggregate =>
+            {
+                tracing::info!(
+                    "{} files unchanged: all {} batches have the same files and options as in \
+                     the last run; nothing to do",
+                    previous.batches.iter().map(|b| b.files.len()).sum::<usize>(),
+                    previous.batches.len()
+                );
+                steps.log();
+                return finish(out, started, strict);
+            }
+            PerDocument::Unchanged(previous) => {
+                tracing::info!(
+                    "all {} batches unchanged; the aggregate options changed",
+                    previous.batches.len()
+                );
+                aggregate_only = true;
+            }
+        }
+    }
+    if aggregate_only {
+        let t = Instant::now();
         read_corpus(out, &mut corpus)?;
+        steps.add("read", t);
     }
     if to == Stage::Aggregate {
+        let t = Instant::now();
         aggregate(&ctx, &staging, &corpus)?;
+        steps.add("aggregate", t);
     }
+    let t = Instant::now();
     staging.commit(&PER_DOCUMENT)?;
     staging.commit(&AGGREGATES)?;
+    staging.commit(&[STATE_DIR])?;
     drop(staging);
+    if only.is_some() {
+        // The tables no longer match the state of the last full run.
+        remove_table(out, STATE_DIR)?;
+    } else if aggregate_only {
+        // Same batches, new aggregate options: only the manifest's hashes change.
+        if let Some(mut manifest) = state::Manifest::load(out) {
+            manifest.config = ctx.hashes.clone();
+            manifest.write(&out.join(STATE_DIR))?;
+        }
+    }
     remove_downstream(out, to)?;
+    steps.add("commit", t);
+    steps.log();
+    finish(out, started, strict)
+}
+
+/// Prints the tables and fails under `--strict` when records were rejected.
+fn finish(out: &Path, started: Instant, strict: bool) -> anyhow::Result<Outcome> {
     let rejected = report(out, started)?;
     if strict && rejected > 0 {
         tracing::error!("--strict: {rejected} records were rejected (see rejects/)");
         return Ok(Outcome::Failure);
     }
     Ok(Outcome::Success)
+}
+
+/// What the per-document stages found.
+enum PerDocument {
+    /// Tables were (re)written into the staging directory.
+    Changed,
+    /// A full run whose batches are all the last run's, unchanged: nothing was written.
+    Unchanged(state::Manifest),
 }
 
 /// Folds the `documents` and `entities` tables of `out` into `corpus`, a batch at a time: the
@@ -167,6 +249,28 @@ fn remove_downstream(out: &Path, last: Stage) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Wall time per step of a run, summed over the batches (each step runs on all threads), for
+/// the log's last line, which `just bench` reads.
+#[derive(Debug, Default)]
+struct Steps(Vec<(&'static str, Duration)>);
+
+impl Steps {
+    /// Adds the time since `since` to `step`.
+    fn add(&mut self, step: &'static str, since: Instant) {
+        let elapsed = since.elapsed();
+        match self.0.iter_mut().find(|(name, _)| *name == step) {
+            Some((_, total)) => *total += elapsed,
+            None => self.0.push((step, elapsed)),
+        }
+    }
+
+    fn log(&self) {
+        let steps: Vec<String> =
+            self.0.iter().map(|(name, d)| format!("{name} {:.2}s", d.as_secs_f64())).collect();
+        tracing::info!("time per step: {}", steps.join(", "));
+    }
+}
+
 /// One batch of documents on its way through the per-document stages.
 #[derive(Default)]
 struct Batch {
@@ -176,13 +280,20 @@ struct Batch {
     skipped: BTreeMap<String, u64>,
 }
 
-/// Where a batch comes from: input files (ingest runs) or a part of the `documents` table.
+/// Where a batch comes from.
 enum Source {
+    /// Input files to ingest.
     Files(Vec<InputFile>),
+    /// A part of the `documents` table of this output directory (a stage run alone).
     Part(String),
+    /// A batch of the last run, unchanged: its parts are used as they are.
+    Reuse(String),
+    /// A batch of the last run whose extract options changed: its documents and sentences are
+    /// read back and extraction runs again.
+    Extract(String),
 }
 
-/// Totals over the batches, for the log and the `documents` metadata.
+/// Totals over the batches, for the log.
 #[derive(Default)]
 struct Totals {
     files: usize,
@@ -192,22 +303,46 @@ struct Totals {
     text_edits: u64,
     boilerplate: u64,
     mentions: u64,
+    unchanged: usize,
+    unchanged_documents: usize,
+    reextracted: usize,
     skipped: BTreeMap<String, u64>,
     not_extracted: BTreeMap<String, u64>,
+}
+
+/// What the finishing pass needs to know of one batch.
+struct Done {
+    /// The part's name in this run.
+    part: String,
+    /// The part of the last run it reuses (documents and, unless re-extracted, entities).
+    old: Option<String>,
+    /// Whether its entities are new (in the scratch directory) rather than the last run's.
+    new_entities: bool,
+    /// The metadata of its final `documents` part, when the documents are new.
+    documents_meta: Option<FileMetadata>,
+    /// Its documents' numbers in the story keys.
+    stories: std::ops::Range<usize>,
+    /// The names its mentions were given by extraction.
+    names: Vec<entente_schema::NameCount>,
 }
 
 /// Runs the per-document stages `from..=to` (of ingest, normalise, extract) batch by batch:
 /// each batch's documents are in memory together and become one part file of every table it
 /// writes. Stories and entity names, which depend on all documents, are decided after the
-/// last batch and written into the final `documents` and `entities` parts then.
+/// last batch and written into the final `documents` and `entities` parts then. A full run
+/// (`from` ingest to `to` aggregate) reuses the batches of the last run that did not change
+/// (`state.rs`) and keeps the state for the next; returns whether anything changed.
+#[allow(clippy::too_many_lines, reason = "one pass over the batches, in order")]
 fn per_document(
     ctx: &StageCtx<'_>,
     staging: &Staging,
     from: Stage,
     to: Stage,
     mut corpus: Option<&mut Corpus>,
-) -> anyhow::Result<()> {
+    steps: &mut Steps,
+) -> anyhow::Result<PerDocument> {
     let runs = |s: Stage| from <= s && s <= to;
+    let full = from == Stage::Ingest && to == Stage::Aggregate;
     let normaliser = if runs(Stage::Normalise) {
         Some(
             Normaliser::new(&ctx.config.normalise)
@@ -220,12 +355,32 @@ fn per_document(
         if runs(Stage::Extract) { Some(ctx.files.extractor(ctx.config)?) } else { None };
     let mut stories = normaliser.as_ref().map(Normaliser::stories);
     let mut names = runs(Stage::Extract).then(Names::default);
+    let t = Instant::now();
+    let previous = if full && !ctx.from_scratch { state::Manifest::load(ctx.out) } else { None };
+    let mut records = Vec::new();
     let sources: Vec<Source> = if from == Stage::Ingest {
         let files = inputs::list(&ctx.config.inputs)?;
         // Checked on loading: at least one byte, finite.
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "checked")]
         let bytes = (ctx.config.batch_mb * 1_048_576.0) as u64;
-        batches(files, bytes).into_iter().map(Source::Files).collect()
+        let batches = batches(files, bytes);
+        if full {
+            records = state::records(&batches);
+        }
+        let plans = state::plan(ctx.out, previous.as_ref(), &ctx.hashes, &records, &PER_DOCUMENT);
+        if let Some(previous) = previous.as_ref().filter(|p| state::all_reused(p, &plans)) {
+            steps.add("plan", t);
+            return Ok(PerDocument::Unchanged(previous.clone()));
+        }
+        batches
+            .into_iter()
+            .enumerate()
+            .map(|(i, files)| match plans.get(i) {
+                Some(state::Plan::Reuse { old }) => Source::Reuse(old.clone()),
+                Some(state::Plan::Extract { old }) => Source::Extract(old.clone()),
+                _ => Source::Files(files),
+            })
+            .collect()
     } else {
         let dir = table_dir::<Document>(ctx.out);
         let parts = entente_parquet::parts(&dir).context(
@@ -237,104 +392,273 @@ fn per_document(
             .map(|p| Source::Part(p.to_string_lossy().into_owned()))
             .collect()
     };
+    steps.add("plan", t);
     let scratch_docs = staging.scratch(Document::NAME);
     let scratch_entities = staging.scratch(Entity::NAME);
     let mut totals = Totals::default();
-    let mut part_names = Vec::with_capacity(sources.len());
+    let mut done: Vec<Done> = Vec::with_capacity(sources.len());
     let started = Instant::now();
     let bar = super::progress(sources.len() as u64, ctx.quiet);
     bar.set_message(from.name());
     for (i, source) in sources.into_iter().enumerate() {
-        let part = match &source {
-            Source::Files(_) => part_name(i),
-            Source::Part(name) => name.clone(),
+        let (part, old) = match &source {
+            Source::Files(_) => (part_name(i), None),
+            Source::Part(name) => (name.clone(), None),
+            Source::Reuse(old) | Source::Extract(old) => (part_name(i), Some(old.clone())),
         };
+        let first_story = stories.as_ref().map_or(0, entente_normalise::Stories::len);
+        let reuse_entities = matches!(source, Source::Reuse(_));
+        let t = Instant::now();
+        if let Some(old) = &old {
+            // The last run's parts of this batch that stay as they are.
+            let tables = [Sentence::NAME, TextEdit::NAME, Boilerplate::NAME, Reject::NAME];
+            for table in tables {
+                state::link(
+                    &ctx.out.join(table).join(old),
+                    &staging.root().join(table).join(&part),
+                )?;
+            }
+        }
         let mut batch = match source {
             Source::Files(files) => {
                 totals.files += files.len();
                 ingest(&files, &ctx.config.ingest)
             }
             Source::Part(_) => read_batch(ctx.out, &part, from)?,
+            Source::Reuse(ref old) | Source::Extract(ref old) => {
+                let keys = read_state::<entente_schema::StoryKey>(ctx.out, "stories", old)?;
+                if let Some(stories) = stories.as_mut() {
+                    stories.add_state(&keys);
+                }
+                if reuse_entities {
+                    totals.unchanged += 1;
+                    totals.unchanged_documents += keys.len();
+                } else {
+                    totals.reextracted += 1;
+                }
+                if !reuse_entities {
+                    // Extraction runs again: documents and sentences.
+                    read_batch(ctx.out, old, Stage::Extract)?
+                } else if corpus.is_some() {
+                    // Documents only, for the corpus.
+                    read_batch(ctx.out, old, Stage::Aggregate)?
+                } else {
+                    Batch::default()
+                }
+            }
         };
+        steps.add(if from == Stage::Ingest { "ingest" } else { "read" }, t);
         for (kind, n) in &batch.skipped {
             *totals.skipped.entry(kind.clone()).or_default() += n;
         }
-        if let Some(normaliser) = &normaliser {
-            let done = normaliser.run_batch(&batch.documents);
-            log_rejects(&done.rejects);
-            batch.rejects.extend(done.rejects);
-            batch.documents = done.documents;
-            batch.sentences = done.sentences;
+        let mut documents_meta = None;
+        if let (Some(normaliser), None) = (&normaliser, &old) {
+            let t = Instant::now();
+            let result = normaliser.run_batch(&batch.documents);
+            log_rejects(&result.rejects);
+            batch.rejects.extend(result.rejects);
+            batch.documents = result.documents;
+            batch.sentences = result.sentences;
             totals.sentences += batch.sentences.len() as u64;
-            totals.text_edits += done.text_edits.len() as u64;
-            totals.boilerplate += done.boilerplate.len() as u64;
+            totals.text_edits += result.text_edits.len() as u64;
+            totals.boilerplate += result.boilerplate.len() as u64;
             if let Some(stories) = stories.as_mut() {
                 stories.add(&batch.documents);
             }
-            write_part(staging, &part, &ctx.meta, &batch.sentences)?;
-            write_part(staging, &part, &ctx.meta, &done.text_edits)?;
-            write_part(staging, &part, &ctx.meta, &done.boilerplate)?;
-            for (language, n) in entente_normalise::not_extractable(&batch.documents) {
-                *totals.not_extracted.entry(language).or_default() += n;
+            steps.add("normalise", t);
+            let t = Instant::now();
+            write_part(staging, &part, &ctx.meta(Stage::Normalise), &batch.sentences)?;
+            write_part(staging, &part, &ctx.meta(Stage::Normalise), &result.text_edits)?;
+            write_part(staging, &part, &ctx.meta(Stage::Normalise), &result.boilerplate)?;
+            steps.add("write", t);
+        }
+        if old.is_none() && from <= Stage::Normalise {
+            let not_extracted = entente_normalise::not_extractable(&batch.documents);
+            for (language, n) in &not_extracted {
+                *totals.not_extracted.entry(language.clone()).or_default() += n;
             }
+            documents_meta = Some(documents_meta_of(
+                ctx,
+                to,
+                &batch.skipped,
+                runs(Stage::Normalise),
+                &not_extracted,
+            )?);
         }
         if let Some(corpus) = corpus.as_deref_mut() {
+            let t = Instant::now();
             batch.documents.iter().try_for_each(|d| corpus.add_document(d))?;
+            steps.add("corpus", t);
         }
-        if let Some(extractor) = &extractor {
+        let mut batch_names = Names::default();
+        let new_entities = if let (Some(extractor), false) = (&extractor, reuse_entities) {
+            let t = Instant::now();
             let entities =
                 entente_extract::extract_batch(&batch.documents, &batch.sentences, extractor);
             totals.mentions += entities.len() as u64;
-            if let Some(names) = names.as_mut() {
-                names.add(&entities);
-            }
+            batch_names.add(&entities);
+            steps.add("extract", t);
             if let Some(corpus) = corpus.as_deref_mut() {
+                let t = Instant::now();
                 entities.iter().try_for_each(|e| corpus.add_mention(e))?;
+                steps.add("corpus", t);
             }
-            write_rows(&scratch_entities, &part, &ctx.meta, Codec::Uncompressed, &entities)?;
+            let t = Instant::now();
+            let meta = ctx.meta(Stage::Extract);
+            write_rows(&scratch_entities, &part, &meta, Codec::Uncompressed, &entities)?;
+            steps.add("write", t);
+            true
+        } else if let Some(old) = &old {
+            let t = Instant::now();
+            batch_names
+                .add_counts(&read_state::<entente_schema::NameCount>(ctx.out, "names", old)?);
+            if let Some(corpus) = corpus.as_deref_mut() {
+                let dir = table_dir::<Entity>(ctx.out);
+                entente_parquet::read_part(&dir, &dir.join(old), |rows: Vec<Entity>| {
+                    rows.iter().try_for_each(|e| corpus.add_mention(e)).map_err(anyhow::Error::new)
+                })
+                .with_context(|| format!("cannot read table {}", Entity::NAME))?;
+            }
+            steps.add("corpus", t);
+            false
+        } else {
+            false
+        };
+        let batch_counts = batch_names.counts();
+        if let Some(names) = names.as_mut() {
+            names.add_counts(&batch_counts);
         }
-        totals.documents += batch.documents.len();
-        if from <= Stage::Normalise {
-            write_rows(&scratch_docs, &part, &ctx.meta, Codec::Uncompressed, &batch.documents)?;
+        if old.is_none() {
+            totals.documents += batch.documents.len();
+        }
+        let t = Instant::now();
+        if old.is_none() && from <= Stage::Normalise {
+            write_rows(
+                &scratch_docs,
+                &part,
+                &ctx.meta(to.min(Stage::Normalise)),
+                Codec::Uncompressed,
+                &batch.documents,
+            )?;
             totals.rejects += batch.rejects.len();
             batch.rejects.sort_by(|a, b| {
                 (&a.stage, &a.source, a.source_record).cmp(&(&b.stage, &b.source, b.source_record))
             });
-            write_part(staging, &part, &ctx.meta, &batch.rejects)?;
+            write_part(staging, &part, &ctx.meta(to.min(Stage::Normalise)), &batch.rejects)?;
         }
-        part_names.push(part);
+        steps.add("write", t);
+        let last_story = stories.as_ref().map_or(0, entente_normalise::Stories::len);
+        done.push(Done {
+            part,
+            old,
+            new_entities,
+            documents_meta,
+            stories: first_story..last_story,
+            names: batch_counts,
+        });
         bar.inc(1);
     }
     bar.finish_and_clear();
     log_totals(from, to, &totals, started);
-    if from <= Stage::Normalise {
-        let stories = stories.map(entente_normalise::Stories::assign);
-        if let (Some(stories), Some(corpus)) = (&stories, corpus.as_mut()) {
-            corpus.set_stories(|doc_id| stories.get(doc_id).map(|s| s.story_id.as_str()));
-        }
-        let skipped =
-            if from == Stage::Ingest { totals.skipped.clone() } else { read_skipped(ctx.out)? };
-        let meta = documents_meta(ctx, &skipped, to >= Stage::Normalise, &totals.not_extracted)?;
-        finalise_parts::<Document>(staging, &scratch_docs, &part_names, &meta, |documents| {
-            if let Some(stories) = &stories {
-                for d in documents {
-                    if let Some(story) = stories.get(&d.doc_id) {
-                        story.clone().apply(d);
+    let t = Instant::now();
+    let state_dir = staging.root().join(STATE_DIR);
+    let assigned = stories.as_ref().map(entente_normalise::Stories::assign);
+    if let (Some(assigned), Some(corpus)) = (&assigned, corpus.as_mut()) {
+        corpus.set_stories(|doc_id| assigned.get(doc_id).map(|s| s.story_id.as_str()));
+    }
+    if from <= Stage::Normalise || full {
+        // Parts are independent: finished in parallel (each on one thread).
+        done.par_iter().try_for_each(|d| -> anyhow::Result<()> {
+            let keys = match (&stories, &assigned) {
+                (Some(stories), Some(assigned)) => stories.state(d.stories.clone(), assigned),
+                _ => Vec::new(),
+            };
+            let fix = |documents: &mut [Document]| {
+                if let Some(assigned) = &assigned {
+                    for doc in documents {
+                        if let Some(story) = assigned.get(&doc.doc_id) {
+                            story.clone().apply(doc);
+                        }
                     }
                 }
+            };
+            match (&d.old, &d.documents_meta) {
+                (_, Some(meta)) => {
+                    finalise_part::<Document>(staging, &scratch_docs, &d.part, meta, fix)?;
+                }
+                (Some(old), None) => {
+                    let before = read_state::<entente_schema::StoryKey>(ctx.out, "stories", old)?;
+                    let from_dir = table_dir::<Document>(ctx.out);
+                    if before == keys {
+                        state::link(
+                            &from_dir.join(old),
+                            &staging.table_dir::<Document>().join(&d.part),
+                        )?;
+                    } else {
+                        let meta = kept_meta(&from_dir.join(old), ctx.meta(Stage::Normalise))?;
+                        rewrite_part::<Document>(&from_dir, old, staging, &d.part, &meta, fix)?;
+                    }
+                }
+                (None, None) => {}
             }
+            if full {
+                write_rows(
+                    &state_dir.join("stories"),
+                    &d.part,
+                    &ctx.meta(Stage::Normalise),
+                    Codec::Zstd,
+                    &keys,
+                )?;
+            }
+            Ok(())
         })?;
     }
-    if let Some(names) = names {
+    if let Some(names) = &names {
         let chosen = names.choose();
         if let Some(corpus) = corpus {
             corpus.set_names(|id| chosen.get(id));
         }
-        finalise_parts::<Entity>(staging, &scratch_entities, &part_names, &ctx.meta, |rows| {
-            chosen.apply(rows);
+        // The names the last run chose, to find reused parts whose names change.
+        let mut before = Names::default();
+        if let Some(previous) = &previous {
+            for b in &previous.batches {
+                before.add_counts(&read_state::<entente_schema::NameCount>(
+                    ctx.out, "names", &b.part,
+                )?);
+            }
+        }
+        let before = before.choose();
+        let meta = ctx.meta(Stage::Extract);
+        done.par_iter().try_for_each(|d| -> anyhow::Result<()> {
+            let fix = |rows: &mut [Entity]| chosen.apply(rows);
+            if d.new_entities {
+                finalise_part::<Entity>(staging, &scratch_entities, &d.part, &meta, fix)?;
+            } else if let Some(old) = &d.old {
+                let from_dir = table_dir::<Entity>(ctx.out);
+                let renamed =
+                    d.names.iter().any(|n| chosen.get(&n.entity_id) != before.get(&n.entity_id));
+                if renamed {
+                    rewrite_part::<Entity>(&from_dir, old, staging, &d.part, &meta, fix)?;
+                } else {
+                    state::link(&from_dir.join(old), &staging.table_dir::<Entity>().join(&d.part))?;
+                }
+            }
+            if full {
+                write_rows(&state_dir.join("names"), &d.part, &meta, Codec::Zstd, &d.names)?;
+            }
+            Ok(())
         })?;
     }
-    Ok(())
+    if full {
+        let batches = done
+            .iter()
+            .zip(records)
+            .map(|(d, files)| state::BatchRecord { part: d.part.clone(), files })
+            .collect();
+        state::Manifest::new(ctx.hashes.clone(), batches).write(&state_dir)?;
+    }
+    steps.add("finalise", t);
+    Ok(PerDocument::Changed)
 }
 
 /// A batch read back from part `part` of the tables in `out`, for a stage that runs alone.
@@ -379,16 +703,17 @@ fn read_batch(out: &Path, part: &str, from: Stage) -> anyhow::Result<Batch> {
     Ok(batch)
 }
 
-/// The metadata of the `documents` parts: the skipped-record counts and, once normalised,
-/// the counts of documents extraction skips.
-fn documents_meta(
+/// The metadata of a batch's `documents` part: its skipped-record counts and, once
+/// normalised, its counts of documents extraction skips (`report` adds them up over parts).
+fn documents_meta_of(
     ctx: &StageCtx<'_>,
+    to: Stage,
     skipped: &BTreeMap<String, u64>,
     normalised: bool,
     not_extracted: &BTreeMap<String, u64>,
 ) -> anyhow::Result<FileMetadata> {
     let counts = serde_json::to_string(skipped).context("cannot encode skipped counts")?;
-    let mut meta = ctx.meta.clone().with(KEY_SKIPPED, counts);
+    let mut meta = ctx.meta(to.min(Stage::Normalise)).with(KEY_SKIPPED, counts);
     if normalised {
         let counts = serde_json::to_string(not_extracted).context("cannot encode counts")?;
         meta = meta.with(KEY_NOT_EXTRACTED, counts);
@@ -396,29 +721,63 @@ fn documents_meta(
     Ok(meta)
 }
 
-/// Rewrites each intermediate part of table `T` in `scratch` as a final (zstd) part in the
-/// staging directory, after `fix` changed its rows.
-fn finalise_parts<T: Table>(
+/// `meta` with the batch's own counts from the part file at `path` (a part being rewritten).
+fn kept_meta(path: &Path, mut meta: FileMetadata) -> anyhow::Result<FileMetadata> {
+    let old = read_metadata(path)
+        .with_context(|| format!("cannot read the metadata of {}", path.display()))?;
+    for key in [KEY_SKIPPED, KEY_NOT_EXTRACTED] {
+        if let Some(value) = old.get(key) {
+            meta = meta.with(key, value.clone());
+        }
+    }
+    Ok(meta)
+}
+
+/// The rows of state part `part` of kind `kind` (`stories`, `names`) in `out`.
+fn read_state<T: Table>(out: &Path, kind: &str, part: &str) -> anyhow::Result<Vec<T>> {
+    let dir = out.join(STATE_DIR).join(kind);
+    let mut rows = Vec::new();
+    entente_parquet::read_part(&dir, &dir.join(part), |mut batch: Vec<T>| {
+        rows.append(&mut batch);
+        Ok::<(), anyhow::Error>(())
+    })
+    .with_context(|| format!("cannot read the run state {}", dir.join(part).display()))?;
+    Ok(rows)
+}
+
+/// Rewrites the intermediate part `part` of table `T` in `scratch` as a final (zstd) part in
+/// the staging directory, after `fix` changed its rows.
+fn finalise_part<T: Table>(
     staging: &Staging,
     scratch: &Path,
-    parts: &[String],
+    part: &str,
+    meta: &FileMetadata,
+    fix: impl FnMut(&mut [T]),
+) -> anyhow::Result<()> {
+    rewrite_part::<T>(scratch, part, staging, part, meta, fix)?;
+    let path = scratch.join(part);
+    std::fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))
+}
+
+/// Writes part `from` of the table in directory `dir` as part `to` of table `T` in the
+/// staging directory, after `fix` changed its rows.
+fn rewrite_part<T: Table>(
+    dir: &Path,
+    from: &str,
+    staging: &Staging,
+    to: &str,
     meta: &FileMetadata,
     mut fix: impl FnMut(&mut [T]),
 ) -> anyhow::Result<()> {
-    for part in parts {
-        let path = scratch.join(part);
-        let mut writer =
-            TableWriter::<T>::create(&staging.table_dir::<T>(), part, meta, Codec::Zstd)
-                .with_context(|| format!("cannot write table {}", T::NAME))?;
-        entente_parquet::read_part(scratch, &path, |mut rows: Vec<T>| {
-            fix(&mut rows);
-            writer.write(&rows)
-        })
-        .with_context(|| format!("cannot write table {}", T::NAME))?;
-        writer.finish().with_context(|| format!("cannot write table {}", T::NAME))?;
-        std::fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
-    }
-    Ok(())
+    let context = || format!("cannot write table {}", T::NAME);
+    let mut writer = TableWriter::<T>::create(&staging.table_dir::<T>(), to, meta, Codec::Zstd)
+        .with_context(context)?;
+    entente_parquet::read_part(dir, &dir.join(from), |mut rows: Vec<T>| {
+        fix(&mut rows);
+        writer.write(&rows)
+    })
+    .with_context(context)?;
+    writer.finish().with_context(context)
 }
 
 /// Writes `rows` as part `part` of table `T` in the staging directory.
@@ -476,6 +835,20 @@ fn batches(files: Vec<InputFile>, batch_bytes: u64) -> Vec<Vec<InputFile>> {
 
 fn log_totals(from: Stage, to: Stage, t: &Totals, started: Instant) {
     let elapsed = started.elapsed();
+    if t.unchanged > 0 {
+        tracing::info!(
+            "{} documents unchanged: {} batches have the same files and options as in the last \
+             run, their parts are kept",
+            t.unchanged_documents,
+            t.unchanged
+        );
+    }
+    if t.reextracted > 0 {
+        tracing::info!(
+            "{} batches with unchanged files: extraction runs again (its options changed)",
+            t.reextracted
+        );
+    }
     if from == Stage::Ingest {
         let skipped: u64 = t.skipped.values().sum();
         tracing::info!(
@@ -541,7 +914,7 @@ fn aggregate(ctx: &StageCtx<'_>, staging: &Staging, corpus: &Corpus) -> anyhow::
     let started = Instant::now();
     let config = &ctx.config.aggregate;
     let json = serde_json::to_string(config).context("cannot encode the aggregate options")?;
-    let meta = ctx.meta.clone().with(KEY_AGGREGATE, json);
+    let meta = ctx.meta(Stage::Aggregate).with(KEY_AGGREGATE, json);
     let part = part_name(0);
     let context = |name: &str| format!("cannot write table {name}");
     // Both tables stream to disk batch by batch, one Hive partition per scope (and period);
@@ -593,7 +966,7 @@ fn aggregate(ctx: &StageCtx<'_>, staging: &Staging, corpus: &Corpus) -> anyhow::
             }
         }
     }
-    write_part(staging, &part, &ctx.meta, &summary)?;
+    write_part(staging, &part, &ctx.meta(Stage::Aggregate), &summary)?;
     tracing::info!(
         "aggregate: {} mentions, {n_pairs} pairs, {n_period} period rows, {} entities ({:.2?})",
         corpus.mentions(),
@@ -603,22 +976,27 @@ fn aggregate(ctx: &StageCtx<'_>, staging: &Staging, corpus: &Corpus) -> anyhow::
     Ok(())
 }
 
-/// The skipped-record counts of the `documents` table in `out` (none if it has no such key).
+/// The skipped-record counts of the `documents` table in `out`, over all parts.
 fn read_skipped(out: &Path) -> anyhow::Result<BTreeMap<String, u64>> {
     read_counts(out, KEY_SKIPPED)
 }
 
-/// A JSON object of counts in the metadata of the `documents` table in `out` (empty if the
-/// key is absent).
+/// A JSON object of counts in the metadata of the `documents` parts in `out`, added up (empty
+/// if the key is absent).
 fn read_counts(out: &Path, key: &str) -> anyhow::Result<BTreeMap<String, u64>> {
-    let path = table_dir::<Document>(out);
-    let meta = read_metadata(&path)
-        .with_context(|| format!("cannot read the metadata of {}", path.display()))?;
-    match meta.get(key) {
-        Some(json) => serde_json::from_str(json)
-            .with_context(|| format!("bad {key} metadata in {}", path.display())),
-        None => Ok(BTreeMap::new()),
+    let mut total = BTreeMap::new();
+    for path in entente_parquet::parts(&table_dir::<Document>(out))? {
+        let meta = read_metadata(&path)
+            .with_context(|| format!("cannot read the metadata of {}", path.display()))?;
+        if let Some(json) = meta.get(key) {
+            let counts: BTreeMap<String, u64> = serde_json::from_str(json)
+                .with_context(|| format!("bad {key} metadata in {}", path.display()))?;
+            for (k, n) in counts {
+                *total.entry(k).or_default() += n;
+            }
+        }
     }
+    Ok(total)
 }
 
 /// Logs the first rejects one by one, then a count, so a big bad input does not flood stderr.

@@ -5,13 +5,13 @@ use std::io::Write as _;
 use std::path::Path;
 
 use anyhow::Context;
-use entente_parquet::{KEY_CONFIG_HASH, KEY_CONTRACT, parts, read_metadata, read_table, table_dir};
+use entente_parquet::{KEY_CONTRACT, parts, read_metadata, read_table, table_dir};
 use entente_schema::{
     AggregateConfig, Aggregated, Boilerplate, CONTRACT_VERSION, Cooccurrence, CooccurrencePeriod,
     Document, Entity, Reject, Sentence, Table, Tables, TextEdit, Violation, check_tables,
 };
 
-use super::stages::KEY_AGGREGATE;
+use super::stages::{KEY_AGGREGATE, KEY_STAGE_CONFIG};
 use crate::Outcome;
 use crate::args::ValidateArgs;
 
@@ -57,16 +57,25 @@ pub(crate) fn validate_dir(dir: &Path) -> anyhow::Result<Vec<Violation>> {
                     ),
                 });
             }
-            hashes.insert((meta.get(KEY_CONFIG_HASH).cloned().unwrap_or_default(), name));
+            // Every stage's options must be the same in every file that stage made.
+            for (key, value) in meta.iter().filter(|(k, _)| k.starts_with(KEY_STAGE_CONFIG)) {
+                hashes.insert((key.clone(), value.clone(), name));
+            }
         }
     }
-    let distinct: BTreeSet<&String> = hashes.iter().map(|(h, _)| h).collect();
-    if distinct.len() > 1 {
+    let distinct: BTreeSet<(&String, &String)> = hashes.iter().map(|(k, v, _)| (k, v)).collect();
+    let keys: BTreeSet<&String> = distinct.iter().map(|(k, _)| *k).collect();
+    for key in keys.into_iter().filter(|k| distinct.iter().filter(|(x, _)| x == k).count() > 1) {
+        let tables: Vec<String> = hashes
+            .iter()
+            .filter(|(k, _, _)| k == key)
+            .map(|(_, v, t)| format!("{t}: {v}"))
+            .collect();
         violations.push(Violation {
             table: "(all)",
             key: "file".into(),
             rule: "one-config",
-            detail: format!("tables come from different configurations: {hashes:?}"),
+            detail: format!("tables were made with different {key}: {}", tables.join(", ")),
         });
     }
     let documents = required::<Document>(dir)?;

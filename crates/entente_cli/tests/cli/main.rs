@@ -6,6 +6,8 @@ mod data;
 mod docs;
 // Exit codes, bad config, bad input, validate on broken tables.
 mod errors;
+// Re-runs into the same output directory: only changes are processed.
+mod incremental;
 // `entente eval html` on a fixture page.
 mod eval;
 
@@ -55,11 +57,30 @@ pub(crate) fn parquet_files(dir: &Path) -> std::collections::BTreeMap<String, Ve
     out
 }
 
-/// Asserts that two output directories hold the same Parquet files, byte for byte.
+/// Asserts that two output directories hold the same Parquet files, byte for byte, the run
+/// state (`_state/`) included.
 pub(crate) fn assert_same_files(a: &Path, b: &Path, what: &str) {
-    let (x, y) = (parquet_files(a), parquet_files(b));
+    assert_same(&parquet_files(a), &parquet_files(b), what);
+}
+
+/// Asserts that two output directories hold the same tables, byte for byte (the run state
+/// aside: single stages do not keep one).
+pub(crate) fn assert_same_tables(a: &Path, b: &Path, what: &str) {
+    let tables = |d| {
+        let mut files = parquet_files(d);
+        files.retain(|k, _| !k.starts_with("_state/"));
+        files
+    };
+    assert_same(&tables(a), &tables(b), what);
+}
+
+fn assert_same(
+    x: &std::collections::BTreeMap<String, Vec<u8>>,
+    y: &std::collections::BTreeMap<String, Vec<u8>>,
+    what: &str,
+) {
     assert_eq!(x.keys().collect::<Vec<_>>(), y.keys().collect::<Vec<_>>(), "{what}: file lists");
-    for (name, bytes) in &x {
+    for (name, bytes) in x {
         assert!(*bytes == y[name], "{name} differs: {what}");
     }
 }

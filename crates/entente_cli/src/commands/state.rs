@@ -1,0 +1,174 @@
+//! The state of incremental runs, in `<output>/_state/`: `manifest.json` (the stage hashes and
+//! each batch's input files with their sizes and content hashes) and, per batch part,
+//! `stories/` (the documents' story keys, `entente_schema::StoryKey`) and `names/` (entity
+//! names counted, `entente_schema::NameCount`). With them, `entente run` skips every batch whose
+//! files and options are unchanged and still gives the files a run from scratch gives.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::config::StageHashes;
+use crate::inputs::InputFile;
+
+/// The directory of the state in an output directory (skipped by Hive-style readers).
+pub(crate) const STATE_DIR: &str = "_state";
+
+/// Bumped when the state's meaning changes; a manifest of another version is ignored.
+const VERSION: u32 = 1;
+
+/// What the last complete `entente run` into an output directory was made of.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Manifest {
+    pub(crate) version: u32,
+    /// The entente version that wrote it: another version runs everything again.
+    pub(crate) entente: String,
+    pub(crate) config: StageHashes,
+    pub(crate) batches: Vec<BatchRecord>,
+}
+
+/// One batch: its part name and input files.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct BatchRecord {
+    pub(crate) part: String,
+    pub(crate) files: Vec<FileRecord>,
+}
+
+/// One input file as it was read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct FileRecord {
+    pub(crate) source: String,
+    pub(crate) size: u64,
+    /// XXH3-64 of the bytes (empty if the file could not be read: never equal to a later run).
+    pub(crate) hash: String,
+}
+
+impl Manifest {
+    pub(crate) fn new(config: StageHashes, batches: Vec<BatchRecord>) -> Self {
+        Self { version: VERSION, entente: env!("CARGO_PKG_VERSION").to_owned(), config, batches }
+    }
+
+    /// The manifest in `out`, if there is a usable one (same state version and entente).
+    pub(crate) fn load(out: &Path) -> Option<Self> {
+        let path = out.join(STATE_DIR).join("manifest.json");
+        let text = std::fs::read_to_string(&path).ok()?;
+        match serde_json::from_str::<Self>(&text) {
+            Ok(m) if m.version == VERSION && m.entente == env!("CARGO_PKG_VERSION") => Some(m),
+            Ok(_) => {
+                tracing::info!(
+                    "{}: written by another entente, running everything",
+                    path.display()
+                );
+                None
+            }
+            Err(e) => {
+                tracing::warn!("{}: unreadable ({e}), running everything", path.display());
+                None
+            }
+        }
+    }
+
+    /// Writes the manifest into the state directory `dir`.
+    pub(crate) fn write(&self, dir: &Path) -> anyhow::Result<()> {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let path = dir.join("manifest.json");
+        let text = serde_json::to_string_pretty(self).context("cannot encode the run state")?;
+        std::fs::write(&path, text + "\n")
+            .with_context(|| format!("cannot write {}", path.display()))
+    }
+}
+
+/// The files of each batch with their sizes and content hashes, read in parallel.
+pub(crate) fn records(batches: &[Vec<InputFile>]) -> Vec<Vec<FileRecord>> {
+    batches
+        .iter()
+        .map(|files| {
+            files
+                .par_iter()
+                .map(|f| {
+                    let bytes = std::fs::read(&f.path);
+                    FileRecord {
+                        source: f.source.clone(),
+                        size: bytes.as_ref().map_or(0, |b| b.len() as u64),
+                        hash: bytes
+                            .map_or_else(|_| String::new(), |b| entente_schema::hash_hex(&b)),
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// How a batch of this run relates to the last run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Plan {
+    /// New or changed files, or changed ingest/normalise options: every stage runs.
+    Process,
+    /// Same files and options: the parts of `old` are used as they are.
+    Reuse { old: String },
+    /// Same files, changed extract options: extraction runs again on `old`'s sentences.
+    Extract { old: String },
+}
+
+/// The plan of each batch (`files` as [`records`] gives them), given the last run's manifest.
+/// A batch is reused only if every file the reuse needs is still in `out`.
+pub(crate) fn plan(
+    out: &Path,
+    previous: Option<&Manifest>,
+    current: &StageHashes,
+    files: &[Vec<FileRecord>],
+    tables: &[&str],
+) -> Vec<Plan> {
+    let Some(previous) = previous else { return vec![Plan::Process; files.len()] };
+    if previous.config.normalise != current.normalise {
+        return vec![Plan::Process; files.len()];
+    }
+    let same_extract = previous.config.extract == current.extract;
+    files
+        .iter()
+        .map(|batch| {
+            let Some(old) = previous.batches.iter().find(|b| b.files == *batch) else {
+                return Plan::Process;
+            };
+            let present = tables
+                .iter()
+                .map(|t| out.join(t).join(&old.part))
+                .chain(state_parts(out, &old.part))
+                .all(|p| p.is_file());
+            match (present, same_extract) {
+                (false, _) => Plan::Process,
+                (true, true) => Plan::Reuse { old: old.part.clone() },
+                (true, false) => Plan::Extract { old: old.part.clone() },
+            }
+        })
+        .collect()
+}
+
+/// Whether every batch of this run is the same batch of the last run, in the same place.
+pub(crate) fn all_reused(previous: &Manifest, plans: &[Plan]) -> bool {
+    plans.len() == previous.batches.len()
+        && plans
+            .iter()
+            .zip(&previous.batches)
+            .all(|(p, b)| matches!(p, Plan::Reuse { old } if *old == b.part))
+}
+
+/// The state files of part `part` in output directory `out`.
+pub(crate) fn state_parts(out: &Path, part: &str) -> [PathBuf; 2] {
+    let dir = out.join(STATE_DIR);
+    [dir.join("stories").join(part), dir.join("names").join(part)]
+}
+
+/// Puts a file of the last run at `to`: a hard link (no copy), or a copy where links fail.
+pub(crate) fn link(from: &Path, to: &Path) -> anyhow::Result<()> {
+    if let Some(dir) = to.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    if std::fs::hard_link(from, to).is_err() {
+        std::fs::copy(from, to)
+            .with_context(|| format!("cannot copy {} to {}", from.display(), to.display()))?;
+    }
+    Ok(())
+}
