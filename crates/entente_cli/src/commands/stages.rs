@@ -139,8 +139,8 @@ pub(crate) fn run(
                 if previous.config.aggregate == ctx.hashes.aggregate =>
             {
                 tracing::info!(
-                    "{} files unchanged: all {} batches have the same files and options as in \
-                     the last run; nothing to do",
+                    "{} files unchanged ({} batches, same files and options as in the last \
+                     run): nothing to do",
                     previous.batches.iter().map(|b| b.files.len()).sum::<usize>(),
                     previous.batches.len()
                 );
@@ -310,6 +310,9 @@ struct Totals {
     not_extracted: BTreeMap<String, u64>,
 }
 
+/// One table of a batch to write.
+type Write<'a> = Box<dyn FnOnce() -> anyhow::Result<()> + Send + 'a>;
+
 /// What the finishing pass needs to know of one batch.
 struct Done {
     /// The part's name in this run.
@@ -452,6 +455,7 @@ fn per_document(
             *totals.skipped.entry(kind.clone()).or_default() += n;
         }
         let mut documents_meta = None;
+        let mut side_tables = None;
         if let (Some(normaliser), None) = (&normaliser, &old) {
             let t = Instant::now();
             let result = normaliser.run_batch(&batch.documents);
@@ -466,11 +470,7 @@ fn per_document(
                 stories.add(&batch.documents);
             }
             steps.add("normalise", t);
-            let t = Instant::now();
-            write_part(staging, &part, &ctx.meta(Stage::Normalise), &batch.sentences)?;
-            write_part(staging, &part, &ctx.meta(Stage::Normalise), &result.text_edits)?;
-            write_part(staging, &part, &ctx.meta(Stage::Normalise), &result.boilerplate)?;
-            steps.add("write", t);
+            side_tables = Some((result.text_edits, result.boilerplate));
         }
         if old.is_none() && from <= Stage::Normalise {
             let not_extracted = entente_normalise::not_extractable(&batch.documents);
@@ -491,6 +491,7 @@ fn per_document(
             steps.add("corpus", t);
         }
         let mut batch_names = Names::default();
+        let mut extracted = None;
         let new_entities = if let (Some(extractor), false) = (&extractor, reuse_entities) {
             let t = Instant::now();
             let entities =
@@ -503,10 +504,7 @@ fn per_document(
                 entities.iter().try_for_each(|e| corpus.add_mention(e))?;
                 steps.add("corpus", t);
             }
-            let t = Instant::now();
-            let meta = ctx.meta(Stage::Extract);
-            write_rows(&scratch_entities, &part, &meta, Codec::Uncompressed, &entities)?;
-            steps.add("write", t);
+            extracted = Some(entities);
             true
         } else if let Some(old) = &old {
             let t = Instant::now();
@@ -533,19 +531,36 @@ fn per_document(
         }
         let t = Instant::now();
         if old.is_none() && from <= Stage::Normalise {
-            write_rows(
-                &scratch_docs,
-                &part,
-                &ctx.meta(to.min(Stage::Normalise)),
-                Codec::Uncompressed,
-                &batch.documents,
-            )?;
             totals.rejects += batch.rejects.len();
             batch.rejects.sort_by(|a, b| {
                 (&a.stage, &a.source, a.source_record).cmp(&(&b.stage, &b.source, b.source_record))
             });
-            write_part(staging, &part, &ctx.meta(to.min(Stage::Normalise)), &batch.rejects)?;
         }
+        // The batch's tables are independent files: written in parallel.
+        let normalise_meta = ctx.meta(Stage::Normalise);
+        let documents_scratch_meta = ctx.meta(to.min(Stage::Normalise));
+        let entities_meta = ctx.meta(Stage::Extract);
+        let mut writes: Vec<Write<'_>> = Vec::new();
+        if let Some((text_edits, boilerplate)) = &side_tables {
+            writes.push(Box::new(|| write_part(staging, &part, &normalise_meta, &batch.sentences)));
+            writes.push(Box::new(|| write_part(staging, &part, &normalise_meta, text_edits)));
+            writes.push(Box::new(|| write_part(staging, &part, &normalise_meta, boilerplate)));
+        }
+        if let Some(entities) = &extracted {
+            writes.push(Box::new(|| {
+                write_rows(&scratch_entities, &part, &entities_meta, Codec::Uncompressed, entities)
+            }));
+        }
+        if old.is_none() && from <= Stage::Normalise {
+            writes.push(Box::new(|| {
+                let (documents, meta) = (&batch.documents, &documents_scratch_meta);
+                write_rows(&scratch_docs, &part, meta, Codec::Uncompressed, documents)
+            }));
+            writes.push(Box::new(|| {
+                write_part(staging, &part, &documents_scratch_meta, &batch.rejects)
+            }));
+        }
+        writes.into_par_iter().try_for_each(|write| write())?;
         steps.add("write", t);
         let last_story = stories.as_ref().map_or(0, entente_normalise::Stories::len);
         done.push(Done {
