@@ -139,10 +139,10 @@ pub(crate) fn run(
                 if previous.config.aggregate == ctx.hashes.aggregate =>
             {
                 tracing::info!(
-                    "{} files unchanged ({} batches, same files and options as in the last \
-                     run): nothing to do",
+                    "{} files unchanged ({}, same files and options as in the last run): \
+                     nothing to do",
                     previous.batches.iter().map(|b| b.files.len()).sum::<usize>(),
-                    previous.batches.len()
+                    batches_phrase(previous.batches.len())
                 );
                 steps.log();
                 return finish(out, started, strict);
@@ -852,16 +852,16 @@ fn log_totals(from: Stage, to: Stage, t: &Totals, started: Instant) {
     let elapsed = started.elapsed();
     if t.unchanged > 0 {
         tracing::info!(
-            "{} documents unchanged: {} batches have the same files and options as in the last \
-             run, their parts are kept",
+            "{} documents unchanged ({}, same files and options as in the last run): their \
+             parts are kept",
             t.unchanged_documents,
-            t.unchanged
+            batches_phrase(t.unchanged)
         );
     }
     if t.reextracted > 0 {
         tracing::info!(
-            "{} batches with unchanged files: extraction runs again (its options changed)",
-            t.reextracted
+            "{} with unchanged files: extraction runs again (its options changed)",
+            batches_phrase(t.reextracted)
         );
     }
     if from == Stage::Ingest {
@@ -890,6 +890,11 @@ fn log_totals(from: Stage, to: Stage, t: &Totals, started: Instant) {
         );
     }
     tracing::info!("{} to {}: {elapsed:.2?}", from.name(), to.min(Stage::Extract).name());
+}
+
+/// "1 batch", "4 batches".
+fn batches_phrase(n: usize) -> String {
+    if n == 1 { "1 batch".to_owned() } else { format!("{n} batches") }
 }
 
 /// Reads and parses one batch of input files, in parallel; documents and rejects come out
