@@ -680,6 +680,12 @@ fn per_document(
 fn read_batch(out: &Path, part: &str, from: Stage) -> anyhow::Result<Batch> {
     let mut batch = Batch::default();
     let documents = table_dir::<Document>(out);
+    // The batch's skipped-record counts stay with its documents part.
+    let path = documents.join(part);
+    if let Some(json) = read_metadata(&path).ok().and_then(|m| m.get(KEY_SKIPPED).cloned()) {
+        batch.skipped = serde_json::from_str(&json)
+            .with_context(|| format!("bad {KEY_SKIPPED} metadata in {}", path.display()))?;
+    }
     entente_parquet::read_part(&documents, &documents.join(part), |rows: Vec<Document>| {
         batch.documents.extend(rows);
         Ok::<(), anyhow::Error>(())

@@ -290,3 +290,44 @@ fn sorted<T: entente_schema::Table + std::fmt::Debug>(dir: &std::path::Path) -> 
     rows.sort();
     rows
 }
+
+/// Records ingest skips (here a WARC request) are counted in the `documents` part of their
+/// batch, and the counts survive the later stages run one by one.
+#[test]
+fn skipped_counts_survive_stages_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let record = |kind: &str, content_type: &str, block: &str| {
+        format!(
+            "WARC/1.1\r\nWARC-Type: {kind}\r\nWARC-Target-URI: https://a.example/1\r\n\
+             WARC-Date: 2019-11-19T12:00:00Z\r\nWARC-Record-ID: <urn:uuid:{kind}>\r\n\
+             Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{block}\r\n\r\n",
+            block.len()
+        )
+    };
+    let html = "<html><head><title>Rail deal</title></head><body><article><p>Ministers met in \
+        Tashkent on Tuesday to sign a framework agreement on rail freight, the first such accord \
+        since the corridor was proposed.</p><p>The agreement sets common customs procedures at \
+        three border crossings, officials said.</p></article></body></html>";
+    let response =
+        format!("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{html}");
+    let warc = record("request", "application/http; msgtype=request", "GET /1 HTTP/1.1\r\n\r\n")
+        + &record("response", "application/http; msgtype=response", &response);
+    std::fs::write(input.join("crawl.warc"), warc).unwrap();
+    let (all, steps) = (dir.path().join("all"), dir.path().join("steps"));
+    let input = input.to_str().unwrap();
+    let o = entente(&["run", "--input", input, "--output", all.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", crate::stderr(&o));
+    assert!(stdout(&o).contains("skipped          1 warc request record"), "{}", stdout(&o));
+    for stage in ["ingest", "normalise", "extract", "aggregate"] {
+        let o = entente(&[stage, "--input", input, "--output", steps.to_str().unwrap()]);
+        assert!(o.status.success(), "{stage}: {}", crate::stderr(&o));
+        assert!(
+            stdout(&o).contains("skipped          1 warc request record"),
+            "{stage}: {}",
+            stdout(&o)
+        );
+    }
+    assert_same_tables(&all, &steps, "`run` and the stages one by one, with a skipped record");
+}
