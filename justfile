@@ -7,6 +7,7 @@ export CARGO_TARGET_DIR := env_var_or_default("CARGO_TARGET_DIR", home_directory
 venv := justfile_directory() / ".venv"
 spacy_venv := justfile_directory() / ".venv-spacy"
 tools := home_directory() / ".cache/entente/tools"
+fuzz_target := home_directory() / ".cache/entente/fuzz-target"
 entente := CARGO_TARGET_DIR / "release/entente"
 
 # List the recipes.
@@ -23,8 +24,9 @@ run pipeline="default": build
 build:
     cargo build --release --locked --workspace --all-targets
 
-# The whole test suite: Rust tests with snapshot checks, then the Python consumer tests.
-test: build insta venv
+# The whole test suite: Rust tests with snapshot checks, the Python consumer tests, then
+# `entente validate` on the default pipeline's output and on the hostile corpus's.
+test: build insta venv && validate validate-hostile
     PATH="{{tools}}/bin:$PATH" cargo insta test --release --workspace --check --unreferenced reject
     ENTENTE_BIN={{entente}} {{venv}}/bin/python -m pytest -q tests/python
 
@@ -54,6 +56,51 @@ docs:
 # Run the default pipeline and check every invariant on its output.
 validate: (run "default")
     {{entente}} validate output/default
+
+# Write the hostile-input corpus (README "Hostile input") into a temporary directory, run the
+# default pipeline's options on it and check every invariant on the output.
+validate-hostile: build
+    #!/usr/bin/env bash
+    set -euo pipefail
+    dir=$(mktemp -d)
+    trap 'rm -rf "$dir"' EXIT
+    {{CARGO_TARGET_DIR}}/release/hostile-corpus "$dir/in"
+    {{entente}} run --quiet --pipeline pipelines/default.toml --input "$dir/in" --output "$dir/out"
+    {{entente}} validate "$dir/out"
+
+# Fuzz each target (all, or those named) for SECONDS, one after another, with cargo-fuzz on
+# nightly Rust. New inputs go to a scratch corpus (fuzz/corpus/ holds the committed seeds);
+# a crash is saved in fuzz/artifacts/<target>/: copy it into fuzz/regressions/<target>/,
+# which `just test` replays, and fix it.
+fuzz seconds="600" *targets="":
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if ! rustup toolchain list | grep -q '^nightly'; then
+        echo "just fuzz needs nightly Rust (rustup toolchain install nightly)" >&2
+        exit 1
+    fi
+    command -v cargo-fuzz >/dev/null || test -x {{tools}}/bin/cargo-fuzz \
+        || cargo +nightly install cargo-fuzz --locked --version 0.13.2 --root {{tools}}
+    export PATH="{{tools}}/bin:$PATH" CARGO_TARGET_DIR="{{fuzz_target}}"
+    targets="{{targets}}"
+    [ -n "$targets" ] || targets=$(ls fuzz/fuzz_targets | sed 's/\.rs$//')
+    scratch=$(mktemp -d)
+    trap 'rm -rf "$scratch"' EXIT
+    cargo +nightly fuzz build --fuzz-dir fuzz 2>&1 | tail -n 3
+    for t in $targets; do
+        mkdir -p "$scratch/$t"
+        started=$(date +%s)
+        status=0
+        cargo +nightly fuzz run --fuzz-dir fuzz "$t" "$scratch/$t" "fuzz/corpus/$t" -- \
+            -max_total_time={{seconds}} -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+            > "$scratch/$t.log" 2>&1 || status=$?
+        runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$scratch/$t.log" | grep -o '[0-9]*$' || echo "?")
+        echo "$t: $(( $(date +%s) - started )) s, $runs runs, exit $status"
+        if [ "$status" -ne 0 ]; then
+            grep -E "ERROR|panicked|SUMMARY|Test unit written" "$scratch/$t.log" | head -n 20
+            exit "$status"
+        fi
+    done
 
 # Score HTML main-text extraction on the Zyte benchmark pages (path to ../shared/corpora).
 eval-html corpora="../shared/corpora": build

@@ -127,7 +127,8 @@ fn main() {
         }
         Ok(())
     })
-    .expect("aggregate");
+    .expect("aggregate")
+    .summary;
     let took = started.elapsed();
     println!(
         "aggregate: {mentions} mentions in {docs} documents: {pairs} pairs, {period_rows} period rows, {} entities in {took:.1?} (corpus built in {built:.1?}); peak RSS {:.0} MiB ({rss_built:.0} MiB after building the corpus)",

@@ -115,6 +115,16 @@ pub enum Rows {
     ByPeriod(Vec<CooccurrencePeriod>),
 }
 
+/// What [`aggregate_into`] returns once the rows went to its sink.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Summary {
+    /// `entity_summary`, sorted by `entity_id`.
+    pub summary: Vec<EntitySummary>,
+    /// Per scope, the units left out for mentioning more than
+    /// [`AggregateConfig::max_unit_entities`] distinct entities (scopes without any left out).
+    pub crowded_units: BTreeMap<Scope, u64>,
+}
+
 /// The tables the stage writes.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Aggregates {
@@ -402,7 +412,8 @@ pub fn aggregate(corpus: &Corpus, config: &AggregateConfig) -> Result<Aggregates
             Rows::ByPeriod(rows) => out.by_period.extend(rows),
         }
         Ok(())
-    })?;
+    })?
+    .summary;
     Ok(out)
 }
 
@@ -415,18 +426,22 @@ pub fn aggregate_into(
     config: &AggregateConfig,
     limits: Limits,
     mut sink: impl FnMut(Rows) -> Result<(), Box<dyn std::error::Error + Send + Sync>>,
-) -> Result<Vec<EntitySummary>, Error> {
+) -> Result<Summary, Error> {
     config.check().map_err(Error::Config)?;
     let coded = Coded::new(corpus, config, limits.chunk_mentions.max(1));
+    let mut crowded_units = BTreeMap::new();
     for scope in config.sorted_scopes() {
         let err = |source| Error::Polars { scope: scope.as_str(), source };
         let singles = count_singles(&coded, scope).map_err(err)?;
+        if singles.crowded > 0 {
+            crowded_units.insert(scope, singles.crowded);
+        }
         let budget = limits.partition_pairs.max(1);
         for range in partitions(&singles.pair_weight, budget) {
             count_partition(&coded, scope, (range, budget), &singles, &mut sink)?;
         }
     }
-    Ok(summary(&coded))
+    Ok(Summary { summary: summary(&coded), crowded_units })
 }
 
 /// Each unit of `scope` among `mentions` (whole documents, sorted by document, sentence,
@@ -458,10 +473,12 @@ fn for_each_unit(
                 }
             }
             Scope::Window => {
+                // The document's mentions are sorted by sentence: each window is a slice.
                 for w in 0..coded.config.windows(coded.doc(d).n_sentences) {
                     set.clear();
-                    let inside = |m: &&Mention| (w..w.saturating_add(span)).contains(&m.sentence);
-                    set.extend(doc.iter().filter(inside).map(|m| (m.entity, m.sentence)));
+                    let lo = doc.partition_point(|m| m.sentence < w);
+                    let hi = doc.partition_point(|m| m.sentence < w.saturating_add(span));
+                    set.extend(doc[lo..hi].iter().map(|m| (m.entity, m.sentence)));
                     emit(d, &mut set);
                 }
             }
@@ -565,6 +582,10 @@ struct Singles {
     all: LazyFrame,
     by_period: BTreeMap<Period, LazyFrame>,
     pair_weight: Vec<u64>,
+    /// Units left out of the scope ([`AggregateConfig::max_unit_entities`]), in all and per
+    /// bucket of each period.
+    crowded: u64,
+    crowded_by_period: BTreeMap<Period, BTreeMap<i64, u32>>,
 }
 
 /// Counts the units of `scope` mentioning each entity, in the run and per bucket, and the
@@ -574,8 +595,19 @@ fn count_singles(coded: &Coded<'_>, scope: Scope) -> PolarsResult<Singles> {
     let mut all = vec![0u32; coded.entity_at.len()];
     let mut pair_weight = vec![0u64; coded.entity_at.len()];
     let mut by_period: Vec<HashMap<(i64, u32), u32>> = vec![HashMap::new(); periods.len()];
+    let mut crowded = 0u64;
+    let mut crowded_by_period: BTreeMap<Period, BTreeMap<i64, u32>> = BTreeMap::new();
     for_each_unit(coded, scope, &coded.counted, |d, set| {
         let date = coded.unit_date(scope, d);
+        if !coded.config.gives_pairs(set.len()) {
+            // Left out of the scope altogether, so that the counts stay a contingency table.
+            crowded += 1;
+            for p in &periods {
+                let bucket = date.map_or(NO_DATE, |t| p.bucket_start(t));
+                *crowded_by_period.entry(*p).or_default().entry(bucket).or_default() += 1;
+            }
+            return;
+        }
         for (i, &(e, _)) in set.iter().enumerate() {
             all[e as usize] += 1;
             pair_weight[e as usize] += (set.len() - 1 - i) as u64;
@@ -610,7 +642,7 @@ fn count_singles(coded: &Coded<'_>, scope: Scope) -> PolarsResult<Singles> {
         .lazy();
         merged.insert(p, frame);
     }
-    Ok(Singles { all, by_period: merged, pair_weight })
+    Ok(Singles { all, by_period: merged, pair_weight, crowded, crowded_by_period })
 }
 
 /// The column holding a row's bucket of `p`.
@@ -656,7 +688,8 @@ fn count_partition(
             col("last").max(),
         ])
         .filter(col("count").gt_eq(lit(coded.config.min_count)));
-    let n_units = coded.units_per_bucket(scope, None).values().sum::<u32>();
+    let crowded = u32::try_from(singles.crowded).unwrap_or(u32::MAX);
+    let n_units = coded.units_per_bucket(scope, None).values().sum::<u32>().saturating_sub(crowded);
     let pairs = with_marginals(pairs, &singles.all, &[])
         .with_column(lit(n_units).alias("n_units"))
         .with_columns(measures())
@@ -693,8 +726,14 @@ fn count_partition(
             [col("a"), col("b")],
             JoinArgs::new(JoinType::Inner),
         );
+        let crowded = singles.crowded_by_period.get(&period);
         let singles = singles.by_period.get(&period).cloned().unwrap_or_default();
-        let units = coded.units_per_bucket(scope, Some(period));
+        let mut units = coded.units_per_bucket(scope, Some(period));
+        for (bucket, n) in crowded.into_iter().flatten() {
+            if let Some(units) = units.get_mut(bucket) {
+                *units = units.saturating_sub(*n);
+            }
+        }
         let units = DataFrame::new_infer_height(vec![
             Column::new(bucket.as_str().into(), units.keys().copied().collect::<Vec<i64>>()),
             Column::new("n_units".into(), units.values().copied().collect::<Vec<u32>>()),
@@ -768,6 +807,9 @@ impl UnitPairs {
     ) {
         self.buckets.resize_with(periods.len(), Vec::new);
         for_each_unit(coded, scope, mentions, |d, set| {
+            if !coded.config.gives_pairs(set.len()) {
+                return;
+            }
             let published = coded.doc(d).published_at;
             let s = coded.story[d as usize];
             let behind = if scope == Scope::Story {

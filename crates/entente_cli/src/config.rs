@@ -206,8 +206,10 @@ impl ExtractFiles {
         let usage = |e: String| anyhow::Error::new(UsageError(e));
         let extra: Vec<(&str, &str)> =
             self.gazetteers.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+        let budget = entente_extract::TimeBudget::of(&config.extract, std::time::Instant::now);
         let mut extractor = entente_extract::Extractor::new(&config.extract, &extra)
-            .map_err(|e| usage(e.to_string()))?;
+            .map_err(|e| usage(e.to_string()))?
+            .with_time_budget(budget);
         if let Some((path, text)) = &self.overrides {
             let overrides: entente_extract::Overrides = toml::from_str(text)
                 .map_err(|e| usage(format!("invalid overrides file {path}: {e}")))?;

@@ -33,7 +33,7 @@ fn main() {
             .iter()
             .map(|d| {
                 let sentences: Vec<_> = d.sentences.iter().collect();
-                extract_document(&d.document, &sentences, &extractor).len()
+                extract_document(&d.document, &sentences, &extractor).map_or(0, |e| e.len())
             })
             .sum::<usize>();
         best = best.min(started.elapsed().as_secs_f64());

@@ -34,7 +34,8 @@ mod rules;
 use std::collections::{BTreeMap, HashMap};
 
 use entente_schema::{
-    Document, Entity, EntityType, Method, NameCount, Sentence, spans_from_byte_ranges,
+    Document, Entity, EntityType, Method, NameCount, Reject, RejectReason, Sentence,
+    spans_from_byte_ranges,
 };
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -73,11 +74,52 @@ pub struct ExtractConfig {
     /// Whether to find names no gazetteer lists with the statistical tagger (README, "Entity
     /// recognition").
     pub model: bool,
+    /// A document whose extraction takes longer than this many milliseconds is a `timed_out`
+    /// reject (its mentions are left out) instead of holding up the run; 0 for no limit.
+    /// Checked between the steps of a document's extraction by the clock [`TimeBudget`]
+    /// gives, so only a run that hits it depends on the machine's speed.
+    pub max_ms_per_document: u64,
 }
 
 impl Default for ExtractConfig {
     fn default() -> Self {
-        Self { values: true, builtin_gazetteer: true, model: true }
+        Self { values: true, builtin_gazetteer: true, model: true, max_ms_per_document: 30_000 }
+    }
+}
+
+/// The per-document time limit with the clock that measures it. Stages do not read the clock
+/// themselves (their output must not depend on it): the CLI passes [`std::time::Instant::now`].
+#[derive(Debug, Clone, Copy)]
+pub struct TimeBudget {
+    /// The longest a document's extraction may take.
+    pub limit: std::time::Duration,
+    /// The clock.
+    pub now: fn() -> std::time::Instant,
+}
+
+impl TimeBudget {
+    /// The budget of `config` on `clock`, or `None` when it has no limit.
+    pub fn of(config: &ExtractConfig, now: fn() -> std::time::Instant) -> Option<Self> {
+        (config.max_ms_per_document > 0).then(|| Self {
+            limit: std::time::Duration::from_millis(config.max_ms_per_document),
+            now,
+        })
+    }
+}
+
+/// Starts a document's clock; `over` says, between steps, whether the budget is spent.
+struct Stopwatch(Option<(TimeBudget, std::time::Instant)>);
+
+impl Stopwatch {
+    fn start(budget: Option<TimeBudget>) -> Self {
+        Self(budget.map(|b| (b, (b.now)())))
+    }
+
+    /// `Some(elapsed)` once the budget is spent.
+    fn over(&self) -> Option<std::time::Duration> {
+        let (budget, started) = self.0?;
+        let elapsed = (budget.now)().saturating_duration_since(started);
+        (elapsed > budget.limit).then_some(elapsed)
     }
 }
 
@@ -117,6 +159,7 @@ pub struct Extractor {
     values: bool,
     tagger: Option<tagger::Tagger>,
     corrections: overrides::Corrections,
+    budget: Option<TimeBudget>,
 }
 
 impl Extractor {
@@ -138,7 +181,16 @@ impl Extractor {
             values: config.values,
             tagger,
             corrections: overrides::Corrections::default(),
+            budget: None,
         })
+    }
+
+    /// The same extractor with a per-document time budget (see
+    /// [`ExtractConfig::max_ms_per_document`]); without one, extraction never times out.
+    #[must_use]
+    pub fn with_time_budget(mut self, budget: Option<TimeBudget>) -> Self {
+        self.budget = budget;
+        self
     }
 
     /// The same extractor with the user's [`Overrides`]: their entities and aliases join the
@@ -254,11 +306,26 @@ impl Extractor {
     /// The mentions in each of a document's sentences, in order: the tagger reads the
     /// sentences together, so how the document writes a word elsewhere counts.
     pub fn find_sentences(&self, sentences: &[&str]) -> Vec<Vec<Found>> {
-        let listed: Vec<Vec<Found>> = sentences.iter().map(|t| self.find_listed(t)).collect();
+        self.find_sentences_checked(sentences, &|_| Ok::<(), ()>(())).unwrap_or_default()
+    }
+
+    /// [`Extractor::find_sentences`], calling `check` with the name of each step done (every
+    /// 256 sentences of the rules and gazetteer, then the tagger) and stopping at its error.
+    fn find_sentences_checked<E>(
+        &self,
+        sentences: &[&str],
+        check: &dyn Fn(&str) -> Result<(), E>,
+    ) -> Result<Vec<Vec<Found>>, E> {
+        let mut listed: Vec<Vec<Found>> = Vec::with_capacity(sentences.len());
+        for chunk in sentences.chunks(256) {
+            listed.extend(chunk.iter().map(|t| self.find_listed(t)));
+            check("rules and gazetteer")?;
+        }
         let input: Vec<(&str, &[Found])> =
             sentences.iter().copied().zip(listed.iter().map(Vec::as_slice)).collect();
         let tagged = self.tagged(&input);
-        listed
+        check("tagger")?;
+        Ok(listed
             .into_iter()
             .zip(tagged)
             .zip(sentences)
@@ -274,7 +341,7 @@ impl Extractor {
                 out.sort_by_key(|f| f.start);
                 out
             })
-            .collect()
+            .collect())
     }
 
     /// The mentions the rules and gazetteers find in `text` (not the tagger), sorted.
@@ -510,17 +577,27 @@ fn tagged_name(text: &str, start: usize, end: usize, entity_type: EntityType) ->
 /// pool. Rows are sorted by `doc_id` and `mention_idx`; mentions are numbered in text order.
 /// Sentences whose document is missing, or whose offsets do not fit its text, yield nothing
 /// (`entente validate` reports such tables). Documents with `extractable = false` (a language
-/// the extractor does not read) are skipped.
+/// the extractor does not read) are skipped, and so are documents over the time budget (see
+/// [`extract_batch`] for their rejects).
 pub fn extract(
     documents: &[Document],
     sentences: &[Sentence],
     extractor: &Extractor,
 ) -> Vec<Entity> {
-    let mut entities = extract_batch(documents, sentences, extractor);
+    let mut entities = extract_batch(documents, sentences, extractor).entities;
     let mut names = Names::default();
     names.add(&entities);
     names.choose().apply(&mut entities);
     entities
+}
+
+/// What extraction made of a batch of documents.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Extracted {
+    /// The mentions, sorted by `doc_id` and `mention_idx`.
+    pub entities: Vec<Entity>,
+    /// One `timed_out` reject per document over the time budget, sorted by source and record.
+    pub rejects: Vec<Reject>,
 }
 
 /// [`extract`] without choosing one name per id across documents: each mention keeps the
@@ -530,21 +607,29 @@ pub fn extract_batch(
     documents: &[Document],
     sentences: &[Sentence],
     extractor: &Extractor,
-) -> Vec<Entity> {
+) -> Extracted {
     let mut by_doc: HashMap<&str, Vec<&Sentence>> = HashMap::new();
     for s in sentences {
         by_doc.entry(s.doc_id.as_str()).or_default().push(s);
     }
-    let mut entities: Vec<Entity> = documents
+    let results: Vec<Result<Vec<Entity>, Reject>> = documents
         .par_iter()
         .filter(|doc| doc.extractable != Some(false))
-        .flat_map_iter(|doc| {
+        .map(|doc| {
             let sentences = by_doc.get(doc.doc_id.as_str()).map_or(&[][..], Vec::as_slice);
             extract_document(doc, sentences, extractor)
         })
         .collect();
-    entities.sort_by(|a, b| (&a.doc_id, a.mention_idx).cmp(&(&b.doc_id, b.mention_idx)));
-    entities
+    let mut out = Extracted::default();
+    for result in results {
+        match result {
+            Ok(entities) => out.entities.extend(entities),
+            Err(reject) => out.rejects.push(reject),
+        }
+    }
+    out.entities.sort_by(|a, b| (&a.doc_id, a.mention_idx).cmp(&(&b.doc_id, b.mention_idx)));
+    out.rejects.sort_by(|a, b| (&a.source, a.source_record).cmp(&(&b.source, b.source_record)));
+    out
 }
 
 /// How often each name was written for each entity id, across batches of mentions.
@@ -638,12 +723,33 @@ impl ChosenNames {
     }
 }
 
-/// The mentions of one document, numbered in text order.
+/// The stage name written in `rejects.stage`.
+pub const STAGE: &str = "extract";
+
+/// The mentions of one document, numbered in text order; a `timed_out` reject when the
+/// extractor's [`TimeBudget`] runs out (checked after each step: rules and gazetteer, tagger,
+/// short forms, acronyms).
 pub fn extract_document(
     doc: &Document,
     sentences: &[&Sentence],
     extractor: &Extractor,
-) -> Vec<Entity> {
+) -> Result<Vec<Entity>, Reject> {
+    let stopwatch = Stopwatch::start(extractor.budget);
+    let check = |step: &str| match stopwatch.over() {
+        Some(elapsed) => Err(Reject {
+            source: doc.source.clone(),
+            source_record: doc.source_record,
+            stage: STAGE.to_owned(),
+            reason: RejectReason::TimedOut,
+            detail: format!(
+                "extraction stopped after {} ms ({step}), over max_ms_per_document = {}; \
+                 the document is kept without mentions",
+                elapsed.as_millis(),
+                extractor.budget.map_or(0, |b| b.limit.as_millis())
+            ),
+        }),
+        None => Ok(()),
+    };
     let mut sentences = sentences.to_vec();
     sentences.sort_by_key(|s| s.sentence_idx);
     sentences.retain(|s| doc.text.get(s.byte_start as usize..s.byte_end as usize).is_some());
@@ -652,7 +758,7 @@ pub fn extract_document(
         .map(|s| doc.text.get(s.byte_start as usize..s.byte_end as usize).unwrap_or_default())
         .collect();
     let mut found: Vec<(u32, Found)> = Vec::new();
-    for (s, mentions) in sentences.iter().zip(extractor.find_sentences(&texts)) {
+    for (s, mentions) in sentences.iter().zip(extractor.find_sentences_checked(&texts, &check)?) {
         let start = s.byte_start as usize;
         found.extend(mentions.into_iter().map(|mut f| {
             f.start += start;
@@ -662,13 +768,14 @@ pub fn extract_document(
     }
     let short = resolve::short_forms(&doc.text, &sentences, &mut found);
     found.extend(short);
+    check("short forms")?;
     resolve::acronyms(&doc.text, &sentences, &mut found);
+    check("acronyms")?;
     // Again: short forms and acronyms may bring back a merged id or a blocked text.
     extractor.corrections.apply(&doc.text, &mut found);
-    found.sort_by_key(|(_, f)| f.start);
     let ranges: Vec<(usize, usize)> = found.iter().map(|(_, f)| (f.start, f.end)).collect();
     let spans = spans_from_byte_ranges(&doc.text, &ranges);
-    found
+    Ok(found
         .into_iter()
         .zip(spans)
         .enumerate()
@@ -690,7 +797,7 @@ pub fn extract_document(
             unit: f.unit,
             iso_date: f.iso_date,
         })
-        .collect()
+        .collect())
 }
 
 #[cfg(test)]

@@ -36,14 +36,18 @@ pub(crate) fn short_forms(
     if parts.is_empty() {
         return Vec::new();
     }
-    let first_mention = |found: &[(u32, Found)], id: &str| {
-        found
-            .iter()
-            .filter(|(_, f)| f.entity_id == id)
-            .map(|(_, f)| f.start)
-            .min()
-            .unwrap_or(usize::MAX)
+    // Linear in the mentions: a document of thousands of names must not cost their square.
+    let first_mentions = |found: &[(u32, Found)]| {
+        let mut first: HashMap<String, usize> = HashMap::new();
+        for (_, f) in found {
+            let at = first.entry(f.entity_id.clone()).or_insert(usize::MAX);
+            *at = (*at).min(f.start);
+        }
+        first
     };
+    let first = first_mentions(found);
+    let first_mention =
+        |first: &HashMap<String, usize>, id: &str| first.get(id).copied().unwrap_or(usize::MAX);
     // The tagger's own "Kim" after "Kim Jong Un" is that person too.
     let firsts: Vec<usize> = found
         .iter()
@@ -51,7 +55,7 @@ pub(crate) fn short_forms(
             Some(Some(person))
                 if f.method == Method::Model && f.entity_type == EntityType::Person =>
             {
-                first_mention(found, &person.entity_id)
+                first_mention(&first, &person.entity_id)
             }
             _ => usize::MAX,
         })
@@ -64,6 +68,22 @@ pub(crate) fn short_forms(
         }
     }
     let found: &[(u32, Found)] = found;
+    let first = first_mentions(found);
+    // Mentions by start, with the furthest end so far: whether any mention overlaps a word
+    // is one binary search.
+    let mut spans: Vec<(usize, usize)> = found.iter().map(|(_, f)| (f.start, f.end)).collect();
+    spans.sort_unstable();
+    let furthest: Vec<usize> = spans
+        .iter()
+        .scan(0, |end, &(_, e)| {
+            *end = e.max(*end);
+            Some(*end)
+        })
+        .collect();
+    let overlaps = |ws: usize, we: usize| {
+        let before = spans.partition_point(|&(s, _)| s < we);
+        before > 0 && furthest[before - 1] > ws
+    };
     let mut out = Vec::new();
     for s in sentences {
         let (start, end) = (s.byte_start as usize, s.byte_end as usize);
@@ -77,9 +97,7 @@ pub(crate) fn short_forms(
                     .and_then(|r| r.chars().next())
                     .map_or(0, char::len_utf8);
             let Some(Some(person)) = parts.get(word) else { continue };
-            if ws <= first_mention(found, &person.entity_id)
-                || found.iter().any(|(_, f)| f.start < we && ws < f.end)
-            {
+            if ws <= first_mention(&first, &person.entity_id) || overlaps(ws, we) {
                 continue;
             }
             out.push((s.sentence_idx, Found { start: ws, end: we, ..person.clone() }));

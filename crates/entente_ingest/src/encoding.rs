@@ -34,12 +34,21 @@ pub(crate) fn decode(
         let utf8 = std::str::from_utf8(bytes).is_ok();
         let encoding = match declared {
             Some(e) if e == UTF_8 || !utf8 || bytes.is_ascii() => e.output_encoding(),
-            _ if utf8 => UTF_8,
+            _ if utf8 || mostly_utf8(bytes) => UTF_8,
             _ => guess(bytes, tld),
         };
         (encoding, bytes)
     };
-    let (text, had_errors) = encoding.decode_without_bom_handling(body);
+    decode_as(encoding, body)
+}
+
+/// Decodes `bytes` (without a byte-order mark) as `encoding`. A few bytes that do not decode
+/// become U+FFFD; more than 1% of the text is a reject.
+pub(crate) fn decode_as(
+    encoding: &'static Encoding,
+    bytes: &[u8],
+) -> Result<Decoded, (RejectReason, String)> {
+    let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
     if had_errors {
         let replaced = text.chars().filter(|&c| c == '\u{fffd}').count();
         let total = text.chars().count().max(1);
@@ -51,6 +60,39 @@ pub(crate) fn decode(
         }
     }
     Ok(Decoded { text: text.into_owned(), encoding })
+}
+
+/// UTF-8 with a few broken sequences (a cut multi-byte character, a stray byte): more valid
+/// multi-byte characters than invalid sequences. Decoding such text as a legacy encoding
+/// would garble every valid character to keep a few bad bytes.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut valid, mut invalid) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        valid += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        invalid += usize::from(!chunk.invalid().is_empty());
+    }
+    valid > invalid
+}
+
+/// UTF-16 without a byte-order mark, told by its zero bytes: text in Latin script has a zero
+/// high byte in most code units, always on the same side. Binary data has zeros on both.
+pub(crate) fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
+    let sample = &bytes[..bytes.len().min(4096) & !1];
+    let units = sample.len() / 2;
+    if units < 2 {
+        return None;
+    }
+    let zeros = |offset: usize| sample.iter().skip(offset).step_by(2).filter(|&&b| b == 0).count();
+    let (even, odd) = (zeros(0), zeros(1));
+    // Most units have a zero high byte, and almost no low byte is zero.
+    let is = |high: usize, low: usize| high * 10 >= units * 6 && low * 50 <= units;
+    if is(odd, even) {
+        Some(encoding_rs::UTF_16LE)
+    } else if is(even, odd) {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
+    }
 }
 
 /// The encoding `chardetng` guesses from the first 64 KiB (enough for a confident guess;

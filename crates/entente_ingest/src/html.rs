@@ -64,15 +64,26 @@ const CONTENT: &[&str] =
 const FURNITURE: &str = "figcaption, figure, aside, nav, footer, form, button, iframe, \
                          [role=complementary], [role=navigation], [hidden]";
 
-/// Fewer non-space characters than this is page furniture ("Home", "Loading..."), not an
+/// Fewer letters and digits than this is page furniture ("Home", "Loading..."), not an
 /// article. Counted in characters, not words, so that it means the same in Japanese.
 const MIN_CHARS: usize = 50;
+
+/// Elements nested deeper than this are not an article page (browsers stop nesting at a few
+/// hundred): readability scores every node against its ancestors and descendants, so its time
+/// grows with the square of the depth (10,000 levels took 20 s).
+const MAX_DEPTH: usize = 512;
+
+/// html5ever 0.40's serializer, which readability calls, scans a text node to its end for
+/// every `&` or no-break space it escapes: time ~ the node's bytes × its escapes (a 10 MB
+/// node of 2 million `&amp;` took 65 s). Pages over this product are rejected (~1 s).
+const MAX_ESCAPE_WORK: u64 = 100_000_000_000;
 
 /// What a page yields: the article text and its metadata. `Err` when no article text was
 /// found.
 pub(crate) fn extract(html: &str, url_hint: Option<&str>) -> Result<Record, String> {
     let url = url_hint.filter(|u| u.starts_with("http://") || u.starts_with("https://"));
     let dom = Dom::from(html);
+    check_shape(&dom)?;
     // JSON-LD stays: readability reads its metadata from it.
     dom.select(r#"script:not([type="application/ld+json"]), style, noscript, template, svg"#)
         .remove();
@@ -92,11 +103,11 @@ pub(crate) fn extract(html: &str, url_hint: Option<&str>) -> Result<Record, Stri
         None => readable(Dom::from(html), url).ok_or("no article text found in the page")?,
     };
     let text = crate::text::paragraphs(&article.text_content);
-    let chars = text.chars().filter(|c| !c.is_whitespace()).count();
+    let chars = text.chars().filter(|c| c.is_alphanumeric()).count();
     if chars < MIN_CHARS {
         return Err(format!(
-            "no article text found in the page (the best candidate has {chars} characters, \
-             under {MIN_CHARS})"
+            "no article text found in the page (the best candidate has {chars} letters and \
+             digits, under {MIN_CHARS})"
         ));
     }
     Ok(Record {
@@ -109,6 +120,32 @@ pub(crate) fn extract(html: &str, url_hint: Option<&str>) -> Result<Record, Stri
         text,
         ..Record::default()
     })
+}
+
+/// Refuses pages whose shape would make extraction take minutes (see [`MAX_DEPTH`] and
+/// [`MAX_ESCAPE_WORK`]); one pass over the parsed tree.
+fn check_shape(dom: &Dom) -> Result<(), String> {
+    let mut stack = vec![(dom.root(), 0usize)];
+    while let Some((node, depth)) = stack.pop() {
+        if depth > MAX_DEPTH {
+            return Err(format!(
+                "the page nests elements more than {MAX_DEPTH} levels deep: not an article page"
+            ));
+        }
+        if node.is_text() {
+            let text = node.text();
+            let escapes = text.bytes().filter(|&b| b == b'&' || b == 0xC2).count() as u64;
+            if (text.len() as u64).saturating_mul(escapes) > MAX_ESCAPE_WORK {
+                return Err(format!(
+                    "a text run of {} bytes holds {escapes} '&' or no-break spaces: too costly \
+                     to extract (over {MAX_ESCAPE_WORK} steps), not an article page",
+                    text.len()
+                ));
+            }
+        }
+        stack.extend(node.children_it(false).map(|child| (child, depth + 1)));
+    }
+    Ok(())
 }
 
 fn readable(dom: Dom, url: Option<&str>) -> Option<dom_smoothie::Article> {

@@ -71,9 +71,12 @@ pub struct IngestConfig {
     /// Records whose text is longer than this many bytes are rejected, so one huge record
     /// cannot exhaust memory downstream. Offsets are `u32`, so the cap is below 4 GiB.
     pub max_text_bytes: usize,
-    /// A compressed file that decompresses to more than this many bytes is rejected
-    /// (decompression bombs).
+    /// A file larger than this many bytes, or a compressed file that decompresses to more, is
+    /// rejected: a file is read whole into memory (decompression bombs, runaway dumps).
     pub max_file_bytes: usize,
+    /// A file's records after this many (JSONL lines, CSV rows, WARC responses) are not read:
+    /// one reject row says where reading stopped.
+    pub max_records_per_file: u32,
     /// Formats by file extension (without the dot, lower case), overriding the built-in
     /// mapping and content sniffing: `{ xml = "html", log = "txt" }`.
     pub formats: BTreeMap<String, SourceFormat>,
@@ -84,8 +87,9 @@ pub struct IngestConfig {
 impl Default for IngestConfig {
     fn default() -> Self {
         Self {
-            max_text_bytes: 64 * 1024 * 1024,
-            max_file_bytes: 4 * 1024 * 1024 * 1024,
+            max_text_bytes: 8 * 1024 * 1024,
+            max_file_bytes: 1024 * 1024 * 1024,
+            max_records_per_file: 1_000_000,
             formats: BTreeMap::new(),
             fields: FieldMap::default(),
         }
@@ -212,8 +216,14 @@ pub fn reject(
 /// Parses one input file. `source` is its path relative to the input root, with `/`
 /// separators; it names the file in every row and reject.
 pub fn ingest_file(source: &str, bytes: &[u8], config: &IngestConfig) -> Ingested {
-    let mut ctx =
-        FileCtx { source, config, out: Ingested::default(), damage: None, encoding: None };
+    let mut ctx = FileCtx {
+        source,
+        config,
+        out: Ingested::default(),
+        damage: None,
+        encoding: None,
+        records: 0,
+    };
     read_file(&mut ctx, bytes);
     ctx.out
 }
@@ -256,12 +266,14 @@ fn read_file(ctx: &mut FileCtx<'_>, bytes: &[u8]) {
         return warc::warc(ctx, bytes);
     }
     let utf16 = bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xfe\xff");
-    if !utf16 && bytes.contains(&0) {
+    let unmarked = if utf16 { None } else { encoding::utf16_without_bom(bytes) };
+    if !utf16 && unmarked.is_none() && bytes.contains(&0) {
         return ctx.reject(0, RejectReason::Binary, "the file contains NUL bytes");
     }
-    let decoded = match format {
-        SourceFormat::Html => FileCtx::decode_html(bytes, None, None),
-        _ => encoding::decode(bytes, None, None),
+    let decoded = match (unmarked, format) {
+        (Some(utf16), _) => encoding::decode_as(utf16, bytes),
+        (None, SourceFormat::Html) => FileCtx::decode_html(bytes, None, None),
+        (None, _) => encoding::decode(bytes, None, None),
     };
     let decoded = match decoded {
         Ok(d) => d,
@@ -322,11 +334,30 @@ pub(crate) struct FileCtx<'a> {
     /// The encoding the whole file was decoded from (not set for WARC, whose records each
     /// have their own).
     encoding: Option<&'static encoding_rs::Encoding>,
+    /// Records made so far (documents and rejects).
+    records: u32,
 }
 
 impl FileCtx<'_> {
     fn reject(&mut self, record: u32, reason: RejectReason, detail: impl Into<String>) {
+        self.records = self.records.saturating_add(1);
         self.out.rejects.push(reject(self.source, record, reason, detail));
+    }
+
+    /// Whether the file already gave `max_records_per_file` records. The first time, record
+    /// `next` becomes a reject that stands for the rest of the file, which is not read.
+    fn full(&mut self, next: u32) -> bool {
+        let cap = self.config.max_records_per_file;
+        if self.records < cap {
+            return false;
+        }
+        self.damage = None;
+        let detail = format!(
+            "this record and the rest of the file were not read: the file has more than \
+             max_records_per_file = {cap} records"
+        );
+        self.reject(next, RejectReason::TooLarge, detail);
+        true
     }
 
     fn skip(&mut self, kind: String) {
@@ -344,6 +375,7 @@ impl FileCtx<'_> {
     ) {
         match parsed.and_then(|r| checked_text(&r.text, self.config).map(|()| r)) {
             Ok(r) => {
+                self.records = self.records.saturating_add(1);
                 let document = document(self.source, record, format, r, self.encoding);
                 self.out.documents.push(document);
             }

@@ -146,6 +146,9 @@ pub(crate) fn jsonl(ctx: &mut FileCtx<'_>, text: &str) {
         }
         any = true;
         let record = u32::try_from(index).unwrap_or(u32::MAX);
+        if ctx.full(record) {
+            return;
+        }
         let parsed = parse_json(line, &ctx.config.fields);
         ctx.record(record, SourceFormat::Jsonl, parsed, &format!("line {}", index + 1));
     }
@@ -219,6 +222,9 @@ pub(crate) fn delimited(ctx: &mut FileCtx<'_>, text: &str, format: SourceFormat)
     let mut index: u32 = 0;
     loop {
         let line = reader.position().line();
+        if ctx.full(index) {
+            return;
+        }
         let parsed = match reader.read_record(&mut row) {
             Ok(false) => break,
             Ok(true) if row.len() == headers.len() => {

@@ -71,6 +71,9 @@ pub(crate) fn warc(ctx: &mut FileCtx<'_>, bytes: &[u8]) {
     }
     let mut index: u32 = 0;
     while pos < bytes.len() {
+        if ctx.full(index) {
+            return;
+        }
         let record = index;
         index = index.saturating_add(1);
         let Some(body_start) = header_end(bytes, pos) else {

@@ -308,6 +308,9 @@ pub enum RejectReason {
     Corrupt,
     /// A web page in which no article text was found.
     NoContent,
+    /// Extraction took longer than the per-document time budget (`[extract]
+    /// max_ms_per_document`); the document is kept, its mentions are left out.
+    TimedOut,
 }
 
 impl RejectReason {
@@ -326,6 +329,7 @@ impl RejectReason {
             Self::Truncated => "truncated",
             Self::Corrupt => "corrupt",
             Self::NoContent => "no_content",
+            Self::TimedOut => "timed_out",
         }
     }
 }
@@ -781,7 +785,8 @@ table! {
 }
 
 table! {
-    /// One input record that did not become a row, and why.
+    /// One input record that did not become a row (or, from extract, a document left without
+    /// mentions), and why.
     Reject => "rejects",
     key = ["stage", "source", "source_record"],
     timestamps = [],

@@ -12,6 +12,8 @@
 
 pub use crate::fixtures::{document, messy_text};
 
+pub mod hostile;
+
 mod fixtures;
 
 use serde::Serialize;

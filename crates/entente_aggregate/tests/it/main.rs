@@ -232,16 +232,18 @@ fn corpus() -> impl Strategy<Value = (Vec<Document>, Vec<Entity>)> {
 }
 
 fn config() -> impl Strategy<Value = AggregateConfig> {
-    (1u32..5, 1u32..3, 1u32..4, any::<bool>()).prop_map(|(window, min_count, evidence, stop)| {
-        AggregateConfig {
+    (1u32..5, 1u32..3, 1u32..4, any::<bool>(), 0u32..5).prop_map(
+        |(window, min_count, evidence, stop, max_unit_entities)| AggregateConfig {
             window_sentences: window,
             min_count,
             evidence_units: evidence,
             stoplist: if stop { vec!["c".into()] } else { vec![] },
             periods: Period::ALL.to_vec(),
+            // 0 (no limit) or 1..4: units of many entities give no pairs in both counts.
+            max_unit_entities,
             ..AggregateConfig::default()
-        }
-    })
+        },
+    )
 }
 
 proptest! {

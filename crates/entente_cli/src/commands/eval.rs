@@ -210,7 +210,9 @@ fn print_ner_scores(
                     Ok(n) => {
                         let sentences: Vec<&entente_schema::Sentence> =
                             n.sentences.iter().collect();
+                        // A document over the time budget scores as one without mentions.
                         entente_extract::extract_document(&n.document, &sentences, extractor)
+                            .unwrap_or_default()
                             .iter()
                             .filter_map(|e| {
                                 let label = conll_label(e.entity_type)?;

@@ -15,7 +15,7 @@ use entente_ingest::Ingested;
 use entente_normalise::Normaliser;
 use entente_parquet::{
     Codec, FileMetadata, Staging, TableWriter, part_name, read_batches, read_metadata, read_table,
-    remove_table, row_count, table_dir,
+    row_count, table_dir,
 };
 use entente_schema::{
     Boilerplate, Cooccurrence, CooccurrencePeriod, Document, Entity, EntitySummary, Reject,
@@ -167,21 +167,20 @@ pub(crate) fn run(
         steps.add("aggregate", t);
     }
     let t = Instant::now();
-    staging.commit(&PER_DOCUMENT)?;
-    staging.commit(&AGGREGATES)?;
-    staging.commit(&[STATE_DIR])?;
-    drop(staging);
     if only.is_some() {
         // The tables no longer match the state of the last full run.
-        remove_table(out, STATE_DIR)?;
+        staging.discard(STATE_DIR);
     } else if aggregate_only {
         // Same batches, new aggregate options: only the manifest's hashes change.
         if let Some(mut manifest) = state::Manifest::load(out) {
             manifest.config = ctx.hashes.clone();
-            manifest.write(&out.join(STATE_DIR))?;
+            let state_dir = staging.root().join(STATE_DIR);
+            entente_parquet::link_tree(&out.join(STATE_DIR), &state_dir)?;
+            manifest.write(&state_dir)?;
         }
     }
-    remove_downstream(out, to)?;
+    discard_downstream(out, &staging, to);
+    staging.commit()?;
     steps.add("commit", t);
     steps.log();
     finish(out, started, strict)
@@ -223,8 +222,8 @@ fn read_corpus(out: &Path, corpus: &mut Corpus) -> anyhow::Result<()> {
 }
 
 /// After the stages up to `last` ran, the tables of later stages describe older input:
-/// remove them rather than leave an inconsistent directory.
-fn remove_downstream(out: &Path, last: Stage) -> anyhow::Result<()> {
+/// leave them out of the new output rather than leave an inconsistent directory.
+fn discard_downstream(out: &Path, staging: &Staging, last: Stage) {
     let later: &[&str] = match last {
         Stage::Ingest => &[
             Sentence::NAME,
@@ -242,11 +241,11 @@ fn remove_downstream(out: &Path, last: Stage) -> anyhow::Result<()> {
         Stage::Aggregate => &[],
     };
     for name in later {
-        if remove_table(out, name)? {
+        staging.discard(name);
+        if out.join(name).exists() {
             tracing::info!("removed {name} (its input changed; run the later stages again)");
         }
     }
-    Ok(())
 }
 
 /// Wall time per step of a run, summed over the batches (each step runs on all threads), for
@@ -414,7 +413,11 @@ fn per_document(
         let t = Instant::now();
         if let Some(old) = &old {
             // The last run's parts of this batch that stay as they are.
-            let tables = [Sentence::NAME, TextEdit::NAME, Boilerplate::NAME, Reject::NAME];
+            let mut tables = vec![Sentence::NAME, TextEdit::NAME, Boilerplate::NAME];
+            if reuse_entities {
+                // Else extraction runs again and its rejects are made again.
+                tables.push(Reject::NAME);
+            }
             for table in tables {
                 state::link(
                     &ctx.out.join(table).join(old),
@@ -494,8 +497,10 @@ fn per_document(
         let mut extracted = None;
         let new_entities = if let (Some(extractor), false) = (&extractor, reuse_entities) {
             let t = Instant::now();
-            let entities =
+            let entente_extract::Extracted { entities, rejects } =
                 entente_extract::extract_batch(&batch.documents, &batch.sentences, extractor);
+            log_rejects(&rejects);
+            batch.rejects.extend(rejects);
             totals.mentions += entities.len() as u64;
             batch_names.add(&entities);
             steps.add("extract", t);
@@ -530,8 +535,16 @@ fn per_document(
             totals.documents += batch.documents.len();
         }
         let t = Instant::now();
-        if old.is_none() && from <= Stage::Normalise {
+        // Rejects are written again when this run made some of them: all of the batch's when
+        // it was ingested or normalised, else extraction's own (the others were read back).
+        let new_rejects = old.is_none() && from <= Stage::Normalise;
+        if new_rejects {
             totals.rejects += batch.rejects.len();
+        } else if extracted.is_some() {
+            let stage = entente_extract::STAGE;
+            totals.rejects += batch.rejects.iter().filter(|r| r.stage == stage).count();
+        }
+        if new_rejects || extracted.is_some() {
             batch.rejects.sort_by(|a, b| {
                 (&a.stage, &a.source, a.source_record).cmp(&(&b.stage, &b.source, b.source_record))
             });
@@ -556,6 +569,8 @@ fn per_document(
                 let (documents, meta) = (&batch.documents, &documents_scratch_meta);
                 write_rows(&scratch_docs, &part, meta, Codec::Uncompressed, documents)
             }));
+        }
+        if new_rejects || extracted.is_some() {
             writes.push(Box::new(|| {
                 write_part(staging, &part, &documents_scratch_meta, &batch.rejects)
             }));
@@ -691,21 +706,25 @@ fn read_batch(out: &Path, part: &str, from: Stage) -> anyhow::Result<Batch> {
         Ok::<(), anyhow::Error>(())
     })
     .with_context(|| format!("cannot read table {}", Document::NAME))?;
-    match from {
-        Stage::Normalise => {
-            // Keep the other stages' rejects of this part; normalise's are made again.
-            let rejects = table_dir::<Reject>(out);
-            let path = rejects.join(part);
-            if path.exists() {
-                entente_parquet::read_part(&rejects, &path, |rows: Vec<Reject>| {
-                    batch
-                        .rejects
-                        .extend(rows.into_iter().filter(|r| r.stage != Stage::Normalise.name()));
-                    Ok::<(), anyhow::Error>(())
-                })
-                .with_context(|| format!("cannot read table {}", Reject::NAME))?;
-            }
+    if matches!(from, Stage::Normalise | Stage::Extract) {
+        // Keep the earlier stages' rejects of this part; this stage's and later ones' are
+        // made again.
+        let rejects = table_dir::<Reject>(out);
+        let path = rejects.join(part);
+        let earlier = |r: &Reject| {
+            [Stage::Ingest, Stage::Normalise, Stage::Extract]
+                .iter()
+                .any(|s| *s < from && s.name() == r.stage)
+        };
+        if path.exists() {
+            entente_parquet::read_part(&rejects, &path, |rows: Vec<Reject>| {
+                batch.rejects.extend(rows.into_iter().filter(earlier));
+                Ok::<(), anyhow::Error>(())
+            })
+            .with_context(|| format!("cannot read table {}", Reject::NAME))?;
         }
+    }
+    match from {
         Stage::Extract => {
             let sentences = table_dir::<Sentence>(out);
             entente_parquet::read_part(&sentences, &sentences.join(part), |rows: Vec<Sentence>| {
@@ -719,7 +738,7 @@ fn read_batch(out: &Path, part: &str, from: Stage) -> anyhow::Result<Batch> {
                 )
             })?;
         }
-        Stage::Ingest | Stage::Aggregate => {}
+        Stage::Ingest | Stage::Normalise | Stage::Aggregate => {}
     }
     Ok(batch)
 }
@@ -922,17 +941,25 @@ fn ingest(files: &[InputFile], config: &entente_ingest::IngestConfig) -> Batch {
 }
 
 fn read_input(file: &InputFile, config: &entente_ingest::IngestConfig) -> Ingested {
+    let rejected = |reason, detail: String| Ingested {
+        rejects: vec![entente_ingest::reject(&file.source, 0, reason, detail)],
+        ..Ingested::default()
+    };
+    if let Some(problem) = &file.problem {
+        return rejected(RejectReason::Unreadable, problem.clone());
+    }
+    // Checked before reading: the whole file is in memory while it is parsed.
+    let size = std::fs::metadata(&file.path).map_or(0, |m| m.len());
+    if size > config.max_file_bytes as u64 {
+        let detail = format!(
+            "the file is {size} bytes, over max_file_bytes = {} (split it, or raise the limit)",
+            config.max_file_bytes
+        );
+        return rejected(RejectReason::TooLarge, detail);
+    }
     match std::fs::read(&file.path) {
         Ok(bytes) => entente_ingest::ingest_file(&file.source, &bytes, config),
-        Err(e) => Ingested {
-            rejects: vec![entente_ingest::reject(
-                &file.source,
-                0,
-                RejectReason::Unreadable,
-                e.to_string(),
-            )],
-            ..Ingested::default()
-        },
+        Err(e) => rejected(RejectReason::Unreadable, format!("cannot be read: {e}")),
     }
 }
 
@@ -974,7 +1001,7 @@ fn aggregate(ctx: &StageCtx<'_>, staging: &Staging, corpus: &Corpus) -> anyhow::
         }
         Some(writer)
     };
-    let summary =
+    let entente_aggregate::Summary { summary, crowded_units } =
         entente_aggregate::aggregate_into(corpus, config, Limits::default(), |rows| match rows {
             Rows::Cooccurrences(rows) => Ok(pairs.write(&rows)?),
             Rows::ByPeriod(rows) => match by_period.as_mut() {
@@ -982,14 +1009,22 @@ fn aggregate(ctx: &StageCtx<'_>, staging: &Staging, corpus: &Corpus) -> anyhow::
                 None => Ok(()),
             },
         })?;
+    for (scope, n) in &crowded_units {
+        tracing::warn!(
+            "{n} {} units mention more than max_unit_entities = {} distinct entities: left \
+             out of that scope's co-occurrences",
+            scope.as_str(),
+            config.max_unit_entities
+        );
+    }
     let (n_pairs, n_period) = (pairs.rows(), by_period.as_ref().map_or(0, TableWriter::rows));
     pairs.finish().with_context(|| context(Cooccurrence::NAME))?;
-    match by_period {
-        Some(writer) => writer.finish().with_context(|| context(CooccurrencePeriod::NAME))?,
-        None => {
-            if remove_table(ctx.out, CooccurrencePeriod::NAME)? {
-                tracing::info!("removed {} (no periods configured)", CooccurrencePeriod::NAME);
-            }
+    if let Some(writer) = by_period {
+        writer.finish().with_context(|| context(CooccurrencePeriod::NAME))?;
+    } else {
+        staging.discard(CooccurrencePeriod::NAME);
+        if ctx.out.join(CooccurrencePeriod::NAME).exists() {
+            tracing::info!("removed {} (no periods configured)", CooccurrencePeriod::NAME);
         }
     }
     write_part(staging, &part, &ctx.meta(Stage::Aggregate), &summary)?;
@@ -1044,9 +1079,18 @@ fn log_rejects(rejects: &[Reject]) {
 
 /// Prints where the tables are and their row counts, read back from the files' footers; then
 /// one line per reject reason and per kind of skipped record. Returns the number of rejects.
+/// The process's peak resident memory so far (Linux: `VmHWM`), in MiB.
+fn peak_memory_mib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib.div_ceil(1024))
+}
+
 fn report(out: &Path, started: Instant) -> anyhow::Result<usize> {
     let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "entente: tables in {} ({:.1?})", out.display(), started.elapsed())?;
+    let memory = peak_memory_mib().map(|m| format!(", peak memory {m} MiB")).unwrap_or_default();
+    writeln!(stdout, "entente: tables in {} ({:.1?}{memory})", out.display(), started.elapsed())?;
     for name in entente_schema::TABLE_NAMES {
         let path = out.join(name);
         if path.is_dir() {

@@ -75,8 +75,11 @@ impl Manifest {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let path = dir.join("manifest.json");
         let text = serde_json::to_string_pretty(self).context("cannot encode the run state")?;
-        std::fs::write(&path, text + "\n")
-            .with_context(|| format!("cannot write {}", path.display()))
+        // A new file renamed into place: `dir` may hold hard links to the last output's files.
+        let tmp = dir.join(".manifest.json.tmp");
+        std::fs::write(&tmp, text + "\n")
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))
     }
 }
 
@@ -88,17 +91,34 @@ pub(crate) fn records(batches: &[Vec<InputFile>]) -> Vec<Vec<FileRecord>> {
             files
                 .par_iter()
                 .map(|f| {
-                    let bytes = std::fs::read(&f.path);
-                    FileRecord {
-                        source: f.source.clone(),
-                        size: bytes.as_ref().map_or(0, |b| b.len() as u64),
-                        hash: bytes
-                            .map_or_else(|_| String::new(), |b| entente_schema::hash_hex(&b)),
-                    }
+                    // Unread files are recorded as such, so the run after the problem is
+                    // fixed reads them (a named pipe is never opened: it would block).
+                    let read = f.problem.is_none().then(|| content_hash(&f.path).ok()).flatten();
+                    let (size, hash) = read.unwrap_or_default();
+                    FileRecord { source: f.source.clone(), size, hash }
                 })
                 .collect()
         })
         .collect()
+}
+
+/// A file's size and XXH3 hash (as [`entente_schema::hash_hex`] of its bytes), read in
+/// blocks: a file larger than memory is hashed too.
+fn content_hash(path: &Path) -> std::io::Result<(u64, String)> {
+    use std::io::Read as _;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut size = 0u64;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        size += n as u64;
+    }
+    Ok((size, format!("{:016x}", hasher.digest())))
 }
 
 /// How a batch of this run relates to the last run.

@@ -10,6 +10,10 @@ mod errors;
 mod incremental;
 // `entente eval html` on a fixture page.
 mod eval;
+// The hostile-input corpus: every file a document or a reject, bounded memory.
+mod hostile;
+// Resource limits, the output lock, and runs killed at random points.
+mod limits;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -118,15 +118,16 @@ fn deterministic_bytes() {
 #[test]
 fn failed_write_keeps_old_table() {
     let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
     let old = vec![entente_test::document("old.txt", "Old text.")];
-    let path = write_table(dir.path(), &old, &FileMetadata::new("h")).unwrap();
+    let path = write_table(&out, &old, &FileMetadata::new("h")).unwrap();
     let before = std::fs::read(&path).unwrap();
     // A directory where the staged table should go makes the write fail half-way.
-    let staging = dir.path().join(format!(".entente-staging-{}", std::process::id()));
     let blocker = dir.path().join("blocker");
     std::fs::write(&blocker, b"x").unwrap();
     let new = vec![entente_test::document("new.txt", "New text.")];
-    let staged = Staging::new(dir.path()).unwrap();
+    let staged = Staging::new(&out).unwrap();
+    let staging = staged.root().to_owned();
     // The table's staging directory is a file: creating the part fails.
     std::fs::rename(&blocker, staged.table_dir::<Document>()).unwrap();
     let err = TableWriter::<Document>::create(
@@ -141,11 +142,78 @@ fn failed_write_keeps_old_table() {
     drop(staged);
     assert!(!staging.exists());
     assert_eq!(std::fs::read(&path).unwrap(), before);
-    assert_eq!(read_table::<Document>(dir.path()).unwrap(), old);
+    assert_eq!(read_table::<Document>(&out).unwrap(), old);
     // A write that succeeds replaces the table.
-    write_table(dir.path(), &new, &FileMetadata::new("h")).unwrap();
-    assert_eq!(read_table::<Document>(dir.path()).unwrap(), new);
+    write_table(&out, &new, &FileMetadata::new("h")).unwrap();
+    assert_eq!(read_table::<Document>(&out).unwrap(), new);
     assert!(!staging.exists());
+}
+
+/// A commit makes the output directory the staged tables plus every other entry it had
+/// (other tables, a user's notes), minus the discarded ones, in one exchange; the old files
+/// are untouched until then, and leftovers of a killed run are cleared by the next staging.
+#[test]
+fn commit_exchanges_the_whole_output_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let docs = vec![entente_test::document("a.txt", "Text.")];
+    write_table(&out, &docs, &FileMetadata::new("h")).unwrap();
+    let sentence = Sentence {
+        doc_id: "d".into(),
+        sentence_idx: 0,
+        char_start: 0,
+        char_end: 3,
+        byte_start: 0,
+        byte_end: 3,
+        text: "Hi.".into(),
+    };
+    write_table(&out, &[sentence], &FileMetadata::new("h")).unwrap();
+    std::fs::create_dir(out.join("notes")).unwrap();
+    std::fs::write(out.join("notes/todo.md"), "mine").unwrap();
+    std::fs::write(out.join("sentences.parquet"), "an old single-file table").unwrap();
+    // A killed run's leftovers beside the output.
+    let stale = dir.path().join(".out.entente-staging-1");
+    std::fs::create_dir_all(stale.join("documents")).unwrap();
+
+    let staging = Staging::new(&out).unwrap();
+    assert!(!stale.exists());
+    let new_docs = vec![entente_test::document("b.txt", "New.")];
+    let mut w = TableWriter::<Document>::create(
+        &staging.table_dir::<Document>(),
+        &part_name(0),
+        &FileMetadata::new("h2"),
+        Codec::Zstd,
+    )
+    .unwrap();
+    w.write(&new_docs).unwrap();
+    w.finish().unwrap();
+    std::fs::create_dir_all(staging.scratch("x")).unwrap();
+    staging.discard("sentences");
+    // Until the commit, readers see the old output.
+    assert_eq!(read_table::<Document>(&out).unwrap(), docs);
+    staging.commit().unwrap();
+
+    assert_eq!(read_table::<Document>(&out).unwrap(), new_docs);
+    assert!(!out.join("sentences").exists() && !out.join("sentences.parquet").exists());
+    assert_eq!(std::fs::read_to_string(out.join("notes/todo.md")).unwrap(), "mine");
+    assert!(!out.join(".scratch-x").exists());
+    let beside: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(beside.len(), 2, "{beside:?}"); // out and its lock file
+}
+
+/// Two stagings of one output directory cannot exist at once.
+#[test]
+fn a_second_staging_is_busy() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let first = Staging::new(&out).unwrap();
+    let err = Staging::new(&out).unwrap_err();
+    assert!(err.to_string().contains("another entente run"), "{err}");
+    drop(first);
+    Staging::new(&out).unwrap();
 }
 
 /// Reading a file of another table is an error naming the file, not a panic; so is a table
