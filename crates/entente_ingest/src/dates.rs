@@ -70,8 +70,9 @@ const DATES: &[&str] = &[
 /// `Tuesday, November 19, 2019`, `November 19, 2019, 07:47 PM EST`), JavaScript's
 /// `Tue Nov 19 2019 03:05:46 GMT+0000`, compact ISO (`20191119`), and Unix time in seconds or
 /// milliseconds (10 or 13 digits). A trailing `UTC`, `GMT` or `Z` means UTC; date-times with
-/// no zone are read as UTC and dates as midnight UTC. Anything else is `None`; the raw string
-/// is kept in `published_raw` either way.
+/// no zone are read as UTC and dates as midnight UTC. A year outside 1000–9999 is a misreading
+/// (`16/05/20` is not the year 16). Anything else is `None`; the raw string is kept in
+/// `published_raw` either way.
 ///
 /// ```
 /// use entente_ingest::parse_published;
@@ -80,8 +81,15 @@ const DATES: &[&str] = &[
 /// assert_eq!(parse_published("02-JAN-1970 00:00:00.50"), Some(86_400_500_000));
 /// assert_eq!(parse_published("January 2, 1970"), Some(86_400_000_000));
 /// assert_eq!(parse_published("last Tuesday"), None);
+/// assert_eq!(parse_published("16/05/20"), None);
 /// ```
 pub fn parse_published(raw: &str) -> Option<i64> {
+    /// 1000-01-01 and 10000-01-01 (exclusive), in microseconds since the epoch.
+    const YEARS: std::ops::Range<i64> = -30_610_224_000_000_000..253_402_300_800_000_000;
+    parse_any(raw).filter(|t| YEARS.contains(t))
+}
+
+fn parse_any(raw: &str) -> Option<i64> {
     let s = raw.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.timestamp_micros());
@@ -170,7 +178,7 @@ mod tests {
             parse_published("1987-02-26T15:01:01.79"),
             parse_published("26-FEB-1987 15:01:01.79")
         );
-        for raw in ["", "yesterday", "2019-13-45", "12345"] {
+        for raw in ["", "yesterday", "2019-13-45", "12345", "16/05/20", "0999-12-31"] {
             assert_eq!(parse_published(raw), None, "{raw}");
         }
     }
