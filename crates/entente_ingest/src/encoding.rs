@@ -102,7 +102,12 @@ fn guess(bytes: &[u8], tld: Option<&str>) -> &'static Encoding {
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     let sample = &bytes[..bytes.len().min(SAMPLE)];
     detector.feed(sample, sample.len() == bytes.len());
-    detector.guess(tld.map(str::as_bytes), chardetng::Utf8Detection::Allow)
+    // chardetng panics on a label with upper case, a period or non-ASCII ("https://EXAMPLE.COM"
+    // in a WARC header): it gets the lower-cased label, or none.
+    let tld = tld
+        .filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .map(str::to_ascii_lowercase);
+    detector.guess(tld.as_deref().map(str::as_bytes), chardetng::Utf8Detection::Allow)
 }
 
 /// The top-level domain of a URL (`jp` for `https://www.asahi.com.jp/x`), for detection.
@@ -202,5 +207,8 @@ mod tests {
         assert_eq!(html_meta_charset(b"<meta name=x>"), None);
         assert_eq!(content_type_charset("text/html; charset=\"UTF-8\""), Some("UTF-8"));
         assert_eq!(tld_of("https://www.asahi.co.jp/a?b"), Some("jp"));
+        // An upper-case label reaches the detector lower-cased (it panics otherwise).
+        let sjis = b"\x93\xfa\x96\x7b\x8c\xea\x82\xcc\x83\x65\x83\x4c\x83\x58\x83\x67";
+        assert_eq!(guess(sjis, tld_of("https://WWW.ASAHI.CO.JP/")), guess(sjis, Some("jp")));
     }
 }

@@ -957,10 +957,23 @@ fn read_input(file: &InputFile, config: &entente_ingest::IngestConfig) -> Ingest
         );
         return rejected(RejectReason::TooLarge, detail);
     }
-    match std::fs::read(&file.path) {
-        Ok(bytes) => entente_ingest::ingest_file(&file.source, &bytes, config),
-        Err(e) => rejected(RejectReason::Unreadable, format!("cannot be read: {e}")),
-    }
+    let bytes = match std::fs::read(&file.path) {
+        Ok(bytes) => bytes,
+        Err(e) => return rejected(RejectReason::Unreadable, format!("cannot be read: {e}")),
+    };
+    // A parser bug on one file is that file's reject, not the end of the run.
+    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        entente_ingest::ingest_file(&file.source, &bytes, config)
+    }));
+    parsed.unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let detail = format!("entente failed on this file (a bug, please report it): {message}");
+        rejected(RejectReason::Corrupt, detail)
+    })
 }
 
 fn aggregate(ctx: &StageCtx<'_>, staging: &Staging, corpus: &Corpus) -> anyhow::Result<()> {
