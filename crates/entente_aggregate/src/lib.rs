@@ -10,11 +10,12 @@
 //!
 //! The input is a compact [`Corpus`] (integers, not strings: about 12 bytes per mention), fed
 //! one document and one mention at a time, so a caller can stream tables from disk. Pairs are
-//! counted one range of `entity_a` at a time: Rust lists each unit's pairs (the mentions are
-//! sorted by unit), polars lazy frames count them a bounded buffer at a time (group-bys per
-//! run and per time bucket), join the marginals and compute the measures; each range's rows
-//! go to a sink in batches ([`aggregate_into`]). Memory therefore stays within [`Limits`],
-//! whatever the number of pairs. [`entente_schema::recount_cooccurrences`] is the brute-force reference it is tested
+//! counted one range of `entity_a` at a time, in one walk over the units (the mentions are
+//! sorted by story, document, sentence): Rust adds each unit's pairs to hash maps of counts
+//! per pair and per pair and time bucket; polars joins the marginals, computes the measures
+//! and sorts; each range's rows go to a sink in batches ([`aggregate_into`]). A range whose
+//! pairs outgrow [`Limits`] is split and walked again, so memory stays bounded whatever the
+//! number of pairs. [`entente_schema::recount_cooccurrences`] is the brute-force reference it is tested
 //! against.
 //!
 //! ```
@@ -42,6 +43,7 @@
 #![warn(clippy::disallowed_methods, reason = "stages do no IO")]
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::ControlFlow;
 
 pub use entente_schema::AggregateConfig;
 use entente_schema::{
@@ -49,6 +51,7 @@ use entente_schema::{
     Period, Scope, SurfaceCount,
 };
 use polars::prelude::*;
+use rustc_hash::FxHashMap;
 
 /// Rows handed to the sink at a time.
 const BATCH_ROWS: usize = 1 << 16;
@@ -91,18 +94,17 @@ pub enum Error {
 /// few hundred MB whatever the corpus size; smaller values trade time for memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Mentions per chunk of whole stories (a chunk holds at least one story): the unit pairs
-    /// of a range are read a chunk at a time and counted whenever they pass
-    /// `partition_pairs`, so one very frequent entity cannot exhaust memory.
-    pub chunk_mentions: usize,
-    /// Unit pairs (a pair of entities in one unit) per partition of the pairs: the pairs are
-    /// counted and written in ranges of `entity_a`, each range holding about this many.
+    /// Distinct pairs, and pairs per time bucket, held at once (about 100 bytes each).
+    /// The pairs of a scope are counted in ranges of `entity_a`, as many as it takes to stay
+    /// within this: a walk over the units that passes it stops, and its range is split and
+    /// walked again. A single `entity_a` is never split, so the bound is the larger of this
+    /// and the pairs of the entity with the most partners.
     pub partition_pairs: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { chunk_mentions: 1 << 18, partition_pairs: 1 << 19 }
+        Self { partition_pairs: 1 << 20 }
     }
 }
 
@@ -256,14 +258,12 @@ struct Coded<'a> {
     canonical: Vec<bool>,
     /// Input position of the entity of each code.
     entity_at: Vec<u32>,
-    /// The mentions that take part, re-coded, sorted by chunk, document, sentence, entity.
+    /// The mentions that take part, re-coded, sorted by story, document, sentence, entity.
     counted: Vec<Mention>,
-    /// Bounds of each chunk in `counted`.
-    chunks: Vec<(usize, usize)>,
 }
 
 impl<'a> Coded<'a> {
-    fn new(corpus: &'a Corpus, config: &'a AggregateConfig, chunk_mentions: usize) -> Self {
+    fn new(corpus: &'a Corpus, config: &'a AggregateConfig) -> Self {
         let mut doc_at: Vec<u32> =
             (0..u32::try_from(corpus.docs.len()).unwrap_or(u32::MAX)).collect();
         doc_at.sort_by(|&x, &y| {
@@ -317,40 +317,18 @@ impl<'a> Coded<'a> {
             .map(|(id, _, t)| config.entity_types.contains(t) && !stop.contains(id.as_str()))
             .collect();
 
-        // Chunks of whole stories, in story order, of about `chunk_mentions` mentions each.
-        let mut per_story = vec![0usize; story_date.len()];
-        let mut counted: Vec<Mention> = Vec::new();
-        for m in &corpus.mentions {
-            if included[m.entity as usize] {
-                let doc = rank[m.doc as usize];
-                per_story[story[doc as usize] as usize] += 1;
-                counted.push(Mention {
-                    doc,
-                    sentence: m.sentence,
-                    entity: code[m.entity as usize],
-                });
-            }
-        }
-        let mut chunk_of_story = Vec::with_capacity(per_story.len());
-        let (mut chunk, mut filled) = (0u32, 0usize);
-        for n in per_story {
-            if filled > 0 && filled + n > chunk_mentions {
-                chunk += 1;
-                filled = 0;
-            }
-            filled += n;
-            chunk_of_story.push(chunk);
-        }
-        let chunk_of = |m: &Mention| chunk_of_story[story[m.doc as usize] as usize];
-        counted.sort_unstable_by_key(|m| (chunk_of(m), *m));
-        let mut chunks = Vec::new();
-        let mut start = 0;
-        for i in 1..=counted.len() {
-            if i == counted.len() || chunk_of(&counted[i]) != chunk_of(&counted[start]) {
-                chunks.push((start, i));
-                start = i;
-            }
-        }
+        // Story by story, then document, sentence and entity: the order the counts need.
+        let mut counted: Vec<Mention> = corpus
+            .mentions
+            .iter()
+            .filter(|m| included[m.entity as usize])
+            .map(|m| Mention {
+                doc: rank[m.doc as usize],
+                sentence: m.sentence,
+                entity: code[m.entity as usize],
+            })
+            .collect();
+        counted.sort_unstable_by_key(|m| (story[m.doc as usize], *m));
         Self {
             corpus,
             config,
@@ -361,7 +339,6 @@ impl<'a> Coded<'a> {
             canonical,
             entity_at,
             counted,
-            chunks,
         }
     }
 
@@ -428,7 +405,8 @@ pub fn aggregate_into(
     mut sink: impl FnMut(Rows) -> Result<(), Box<dyn std::error::Error + Send + Sync>>,
 ) -> Result<Summary, Error> {
     config.check().map_err(Error::Config)?;
-    let coded = Coded::new(corpus, config, limits.chunk_mentions.max(1));
+    let coded = Coded::new(corpus, config);
+    let budget = usize::try_from(limits.partition_pairs).unwrap_or(usize::MAX).max(1);
     let mut crowded_units = BTreeMap::new();
     for scope in config.sorted_scopes() {
         let err = |source| Error::Polars { scope: scope.as_str(), source };
@@ -436,9 +414,23 @@ pub fn aggregate_into(
         if singles.crowded > 0 {
             crowded_units.insert(scope, singles.crowded);
         }
-        let budget = limits.partition_pairs.max(1);
-        for range in partitions(&singles.pair_weight, budget) {
-            count_partition(&coded, scope, (range, budget), &singles, &mut sink)?;
+        // Ranges of `entity_a` still to count, the next one last. A range whose pairs do not
+        // fit the budget is split by the share of the walk it filled the budget in.
+        let all = u32::try_from(coded.entity_at.len()).unwrap_or(u32::MAX);
+        let mut todo = vec![(0, all)];
+        while let Some(range) = todo.pop() {
+            match count_range(&coded, scope, range, budget, singles.walked) {
+                Ok(counted) => write_range(&coded, scope, counted, &singles, &mut sink)?,
+                Err(share) => {
+                    #[allow(
+                        clippy::cast_possible_truncation,
+                        clippy::cast_sign_loss,
+                        reason = "a small positive count"
+                    )]
+                    let parts = (1.25 / share.max(1e-6)).ceil().min(1e6) as u64;
+                    todo.extend(split(&singles.pair_weight, range, parts).into_iter().rev());
+                }
+            }
         }
     }
     Ok(Summary { summary: summary(&coded), crowded_units })
@@ -451,16 +443,14 @@ fn for_each_unit(
     coded: &Coded<'_>,
     scope: Scope,
     mentions: &[Mention],
-    mut each: impl FnMut(u32, &[(u32, u32)]),
-) {
+    mut each: impl FnMut(u32, &[(u32, u32)]) -> ControlFlow<()>,
+) -> ControlFlow<()> {
     let span = coded.config.window_sentences.max(1);
     let mut set: Vec<(u32, u32)> = Vec::new();
     let mut emit = |d: u32, set: &mut Vec<(u32, u32)>| {
         set.sort_unstable();
         set.dedup_by_key(|m| m.0);
-        if !set.is_empty() {
-            each(d, set);
-        }
+        if set.is_empty() { ControlFlow::Continue(()) } else { each(d, set) }
     };
     for doc in mentions.chunk_by(|x, y| x.doc == y.doc) {
         let d = doc[0].doc;
@@ -469,7 +459,7 @@ fn for_each_unit(
                 for sentence in doc.chunk_by(|x, y| x.sentence == y.sentence) {
                     set.clear();
                     set.extend(sentence.iter().map(|m| (m.entity, m.sentence)));
-                    emit(d, &mut set);
+                    emit(d, &mut set)?;
                 }
             }
             Scope::Window => {
@@ -479,17 +469,18 @@ fn for_each_unit(
                     let lo = doc.partition_point(|m| m.sentence < w);
                     let hi = doc.partition_point(|m| m.sentence < w.saturating_add(span));
                     set.extend(doc[lo..hi].iter().map(|m| (m.entity, m.sentence)));
-                    emit(d, &mut set);
+                    emit(d, &mut set)?;
                 }
             }
             _ if scope == Scope::Story && !coded.canonical[d as usize] => {}
             _ => {
                 set.clear();
                 set.extend(doc.iter().map(|m| (m.entity, m.sentence)));
-                emit(d, &mut set);
+                emit(d, &mut set)?;
             }
         }
     }
+    ControlFlow::Continue(())
 }
 
 /// Ranges `[lo, hi)` of `entity_a` codes, each holding about `budget` unit pairs (at least
@@ -568,14 +559,6 @@ fn summary(coded: &Coded<'_>) -> Vec<EntitySummary> {
 /// An evidence candidate: pair, occurrence of its story among the pair's units, unit.
 type Candidate = (u32, u32, u32, u32, u32, u32);
 
-/// Partial pair counts of one partition of one scope, one frame per chunk.
-#[derive(Default)]
-struct Partials {
-    pairs: Vec<LazyFrame>,
-    period_pairs: BTreeMap<Period, Vec<LazyFrame>>,
-    evidence: Vec<Candidate>,
-}
-
 /// Units mentioning each entity (`entity`, `n`): in the run, and per bucket of each period;
 /// and the unit pairs each entity is `entity_a` of.
 struct Singles {
@@ -585,7 +568,11 @@ struct Singles {
     /// Units left out of the scope ([`AggregateConfig::max_unit_entities`]), in all and per
     /// bucket of each period.
     crowded: u64,
-    crowded_by_period: BTreeMap<Period, BTreeMap<i64, u32>>,
+    /// Units that count (not crowded) per bucket: of the whole run (`None`, one bucket) and
+    /// of each period.
+    units_per_bucket: BTreeMap<Option<Period>, BTreeMap<i64, u32>>,
+    /// Units walked (with at least one entity, crowded ones too).
+    walked: u64,
 }
 
 /// Counts the units of `scope` mentioning each entity, in the run and per bucket, and the
@@ -596,17 +583,20 @@ fn count_singles(coded: &Coded<'_>, scope: Scope) -> PolarsResult<Singles> {
     let mut pair_weight = vec![0u64; coded.entity_at.len()];
     let mut by_period: Vec<HashMap<(i64, u32), u32>> = vec![HashMap::new(); periods.len()];
     let mut crowded = 0u64;
-    let mut crowded_by_period: BTreeMap<Period, BTreeMap<i64, u32>> = BTreeMap::new();
-    for_each_unit(coded, scope, &coded.counted, |d, set| {
+    let mut crowded_by_period: BTreeMap<Option<Period>, BTreeMap<i64, u32>> = BTreeMap::new();
+    let mut walked = 0u64;
+    let _ = for_each_unit(coded, scope, &coded.counted, |d, set| {
+        walked += 1;
         let date = coded.unit_date(scope, d);
         if !coded.config.gives_pairs(set.len()) {
             // Left out of the scope altogether, so that the counts stay a contingency table.
             crowded += 1;
+            *crowded_by_period.entry(None).or_default().entry(NO_DATE).or_default() += 1;
             for p in &periods {
                 let bucket = date.map_or(NO_DATE, |t| p.bucket_start(t));
-                *crowded_by_period.entry(*p).or_default().entry(bucket).or_default() += 1;
+                *crowded_by_period.entry(Some(*p)).or_default().entry(bucket).or_default() += 1;
             }
-            return;
+            return ControlFlow::Continue(());
         }
         for (i, &(e, _)) in set.iter().enumerate() {
             all[e as usize] += 1;
@@ -618,6 +608,7 @@ fn count_singles(coded: &Coded<'_>, scope: Scope) -> PolarsResult<Singles> {
                 *by_period[i].entry((bucket, e)).or_default() += 1;
             }
         }
+        ControlFlow::Continue(())
     });
     let (entity, n): (Vec<u32>, Vec<u32>) = all
         .iter()
@@ -631,6 +622,16 @@ fn count_singles(coded: &Coded<'_>, scope: Scope) -> PolarsResult<Singles> {
     ])?
     .lazy();
     let mut merged = BTreeMap::new();
+    let mut units_per_bucket = BTreeMap::new();
+    for period in std::iter::once(None).chain(periods.iter().copied().map(Some)) {
+        let mut units = coded.units_per_bucket(scope, period);
+        for (bucket, n) in crowded_by_period.get(&period).into_iter().flatten() {
+            if let Some(units) = units.get_mut(bucket) {
+                *units = units.saturating_sub(*n);
+            }
+        }
+        units_per_bucket.insert(period, units);
+    }
     for (p, counts) in periods.into_iter().zip(by_period) {
         let mut rows: Vec<((i64, u32), u32)> = counts.into_iter().collect();
         rows.sort_unstable();
@@ -642,7 +643,7 @@ fn count_singles(coded: &Coded<'_>, scope: Scope) -> PolarsResult<Singles> {
         .lazy();
         merged.insert(p, frame);
     }
-    Ok(Singles { all, by_period: merged, pair_weight, crowded, crowded_by_period })
+    Ok(Singles { all, by_period: merged, pair_weight, crowded, units_per_bucket, walked })
 }
 
 /// The column holding a row's bucket of `p`.
@@ -653,50 +654,261 @@ fn bucket_col(p: Period) -> String {
 /// The sink of [`aggregate_into`].
 type Sink<'s> = dyn FnMut(Rows) -> Result<(), Box<dyn std::error::Error + Send + Sync>> + 's;
 
-/// Counts the pairs of one scope whose `entity_a` code is in `range` and hands their rows of
-/// `cooccurrences` and `cooccurrences_by_period` to `sink`, in table order, a batch at a time.
-fn count_partition(
+/// A pair of entity codes as one key: `entity_a` in the high half, so keys sort by pair.
+fn pair_key(a: u32, b: u32) -> u64 {
+    (u64::from(a) << 32) | u64::from(b)
+}
+
+/// The entity codes of a pair key.
+#[allow(clippy::cast_possible_truncation, reason = "the two halves")]
+fn pair_of(key: u64) -> (u32, u32) {
+    ((key >> 32) as u32, key as u32)
+}
+
+/// One unit a pair occurs in, as the counts see it.
+struct Occurrence {
+    /// The unit's document (for `story`, the story's canonical document).
+    doc: u32,
+    story: u32,
+    /// Documents behind the unit (for `story` every copy, else 1), and their first and last
+    /// publication time (`i64::MAX` / `i64::MIN`: none dated).
+    members: u32,
+    first: i64,
+    last: i64,
+    /// The sentences to read: from the first mention of either entity to the first
+    /// mention of the other, end-exclusive.
+    start: u32,
+    end: u32,
+}
+
+/// The counts of one pair over the units seen so far. Units arrive story by story, and
+/// within a story document by document in unit order, so distinct documents, stories and
+/// sentence ranges are counted by comparing with the last one.
+struct PairCounts {
+    count: u32,
+    n_docs: u32,
+    n_stories: u32,
+    first: i64,
+    last: i64,
+    last_doc: u32,
+    last_story: u32,
+    last_range: (u32, u32),
+    /// Distinct sentence ranges of the current story so far.
+    nth: u32,
+    /// The best evidence so far, sorted: (nth, document, start, end).
+    evidence: Vec<(u32, u32, u32, u32)>,
+}
+
+impl PairCounts {
+    fn new() -> Self {
+        Self {
+            count: 0,
+            n_docs: 0,
+            n_stories: 0,
+            first: i64::MAX,
+            last: i64::MIN,
+            last_doc: u32::MAX,
+            last_story: u32::MAX,
+            last_range: (u32::MAX, u32::MAX),
+            nth: 0,
+            evidence: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, o: &Occurrence, k: usize) {
+        self.count += 1;
+        self.first = self.first.min(o.first);
+        self.last = self.last.max(o.last);
+        if o.story != self.last_story {
+            self.last_story = o.story;
+            self.n_stories += 1;
+            self.nth = 0;
+        }
+        let new_doc = o.doc != self.last_doc;
+        if new_doc {
+            self.last_doc = o.doc;
+            self.n_docs += o.members;
+        }
+        if new_doc || (o.start, o.end) != self.last_range {
+            self.last_range = (o.start, o.end);
+            self.nth += 1;
+            let candidate = (self.nth, o.doc, o.start, o.end);
+            if self.evidence.len() < k || self.evidence.last().is_some_and(|&w| candidate < w) {
+                self.evidence.truncate(k.saturating_sub(1));
+                let at = self.evidence.partition_point(|&c| c < candidate);
+                self.evidence.insert(at, candidate);
+            }
+        }
+    }
+}
+
+/// The counts of one pair in one time bucket.
+struct BucketCounts {
+    count: u32,
+    n_docs: u32,
+    n_stories: u32,
+    last_doc: u32,
+    last_story: u32,
+}
+
+impl Default for BucketCounts {
+    fn default() -> Self {
+        Self { count: 0, n_docs: 0, n_stories: 0, last_doc: u32::MAX, last_story: u32::MAX }
+    }
+}
+
+impl BucketCounts {
+    fn add(&mut self, o: &Occurrence) {
+        self.count += 1;
+        if o.story != self.last_story {
+            self.last_story = o.story;
+            self.n_stories += 1;
+        }
+        if o.doc != self.last_doc {
+            self.last_doc = o.doc;
+            self.n_docs += o.members;
+        }
+    }
+}
+
+/// What one walk over the units of a scope counted for one range of `entity_a`.
+struct RangeCounts {
+    pairs: FxHashMap<u64, PairCounts>,
+    /// Per period (in [`AggregateConfig::sorted_periods`] order), keyed by bucket and pair.
+    buckets: Vec<FxHashMap<(i64, u64), BucketCounts>>,
+}
+
+/// Counts the pairs of one scope whose `entity_a` code is in `[lo, hi)` in one walk over
+/// the units. Stops early, returning the share of units walked, once more than `budget`
+/// pairs and pair-buckets are held (never for a range of one code, which cannot be split).
+fn count_range(
     coded: &Coded<'_>,
     scope: Scope,
-    (range, budget): ((u32, u32), u64),
+    (lo, hi): (u32, u32),
+    budget: usize,
+    units: u64,
+) -> Result<RangeCounts, f64> {
+    let periods = coded.config.sorted_periods();
+    let k = coded.config.evidence_units as usize;
+    let mut out = RangeCounts {
+        pairs: FxHashMap::default(),
+        buckets: periods.iter().map(|_| FxHashMap::default()).collect(),
+    };
+    let mut walked = 0u64;
+    let mut bucket = Vec::with_capacity(periods.len());
+    let flow = for_each_unit(coded, scope, &coded.counted, |d, set| {
+        walked += 1;
+        let from = set.partition_point(|m| m.0 < lo);
+        if !coded.config.gives_pairs(set.len())
+            || from + 1 >= set.len()
+            || set.get(from).is_none_or(|m| m.0 >= hi)
+        {
+            return ControlFlow::Continue(());
+        }
+        let story = coded.story[d as usize];
+        let (members, first, last) = if scope == Scope::Story {
+            coded.story_docs[story as usize]
+        } else {
+            let published = coded.doc(d).published_at;
+            (1, published, published)
+        };
+        let date = coded.unit_date(scope, d);
+        bucket.clear();
+        bucket.extend(periods.iter().map(|p| date.map_or(NO_DATE, |t| p.bucket_start(t))));
+        for (i, &(a, fa)) in set.iter().enumerate().skip(from) {
+            if a >= hi {
+                break;
+            }
+            for &(b, fb) in &set[i + 1..] {
+                let key = pair_key(a, b);
+                let o = Occurrence {
+                    doc: d,
+                    story,
+                    members,
+                    first: first.unwrap_or(i64::MAX),
+                    last: last.unwrap_or(i64::MIN),
+                    start: fa.min(fb),
+                    end: fa.max(fb) + 1,
+                };
+                out.pairs.entry(key).or_insert_with(PairCounts::new).add(&o, k);
+                for (counts, &bucket) in out.buckets.iter_mut().zip(&bucket) {
+                    counts.entry((bucket, key)).or_default().add(&o);
+                }
+            }
+        }
+        let held = out.pairs.len() + out.buckets.iter().map(HashMap::len).sum::<usize>();
+        if held > budget && hi - lo > 1 {
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    });
+    match flow {
+        ControlFlow::Continue(()) => Ok(out),
+        #[allow(clippy::cast_precision_loss, reason = "a share")]
+        ControlFlow::Break(()) => Err(walked as f64 / units.max(1) as f64),
+    }
+}
+
+/// Splits `[lo, hi)` into about `parts` ranges of equal pair weight, at least two.
+fn split(weight: &[u64], (lo, hi): (u32, u32), parts: u64) -> Vec<(u32, u32)> {
+    let within = &weight[lo as usize..hi as usize];
+    let budget = within.iter().sum::<u64>().div_ceil(parts.max(2)).max(1);
+    let ranges: Vec<(u32, u32)> =
+        partitions(within, budget).into_iter().map(|(x, y)| (lo + x, lo + y)).collect();
+    if ranges.len() > 1 {
+        return ranges;
+    }
+    let mid = lo + (hi - lo) / 2;
+    vec![(lo, mid), (mid, hi)]
+}
+
+/// Counts the pairs of one scope whose `entity_a` code is in `range` and hands their rows of
+/// `cooccurrences` and `cooccurrences_by_period` to `sink`, in table order, a batch at a time.
+fn write_range(
+    coded: &Coded<'_>,
+    scope: Scope,
+    counted: RangeCounts,
     singles: &Singles,
     sink: &mut Sink<'_>,
 ) -> Result<(), Error> {
     let pe = |source| Error::Polars { scope: scope.as_str(), source };
     let periods = coded.config.sorted_periods();
-    let mut parts = Partials::default();
-    // Unit pairs are buffered chunk by chunk and counted whenever the buffer holds a
-    // partition's worth (a chunk ends with a story, so no story is split between counts).
-    let mut pending = UnitPairs::default();
-    for &(from, to) in &coded.chunks {
-        pending.add(coded, scope, &coded.counted[from..to], &periods, range);
-        if pending.len() as u64 >= budget {
-            flush(coded, scope, &mut pending, &periods, &mut parts).map_err(pe)?;
-        }
+    let mut pairs: Vec<(u64, PairCounts)> = counted.pairs.into_iter().collect();
+    pairs.sort_unstable_by_key(|p| p.0);
+    let mut evidence: Vec<Candidate> = Vec::new();
+    let (mut a, mut b, mut count) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut n_docs, mut n_stories, mut first, mut last) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (key, c) in pairs {
+        let (x, y) = pair_of(key);
+        a.push(x);
+        b.push(y);
+        count.push(c.count);
+        n_docs.push(c.n_docs);
+        n_stories.push(c.n_stories);
+        first.push((c.first != i64::MAX).then_some(c.first));
+        last.push((c.last != i64::MIN).then_some(c.last));
+        evidence.extend(c.evidence.into_iter().map(|(nth, d, s, e)| (x, y, nth, d, s, e)));
     }
-    if pending.len() > 0 || parts.pairs.is_empty() {
-        flush(coded, scope, &mut pending, &periods, &mut parts).map_err(pe)?;
-    }
-    let pairs = concat_or_empty(&parts.pairs, &pair_schema(None))
-        .map_err(pe)?
-        .group_by([col("a"), col("b")])
-        .agg([
-            col("count").sum(),
-            col("n_docs").sum(),
-            col("n_stories").sum(),
-            col("first").min(),
-            col("last").max(),
-        ])
-        .filter(col("count").gt_eq(lit(coded.config.min_count)));
-    let crowded = u32::try_from(singles.crowded).unwrap_or(u32::MAX);
-    let n_units = coded.units_per_bucket(scope, None).values().sum::<u32>().saturating_sub(crowded);
+    let pairs = DataFrame::new_infer_height(vec![
+        Column::new("a".into(), a),
+        Column::new("b".into(), b),
+        Column::new("count".into(), count),
+        Column::new("n_docs".into(), n_docs),
+        Column::new("n_stories".into(), n_stories),
+        Column::new("first".into(), first),
+        Column::new("last".into(), last),
+    ])
+    .map_err(pe)?
+    .lazy()
+    .filter(col("count").gt_eq(lit(coded.config.min_count)));
+    let n_units = singles.units_per_bucket.get(&None).map_or(0, |u| u.values().sum::<u32>());
     let pairs = with_marginals(pairs, &singles.all, &[])
         .with_column(lit(n_units).alias("n_units"))
         .with_columns(measures())
         .sort(["a", "b"], SortMultipleOptions::default())
         .collect()
         .map_err(pe)?;
-    let evidence = pick_evidence(std::mem::take(&mut parts.evidence), coded.config.evidence_units);
     let mut cursor = 0;
     for offset in (0..pairs.height()).step_by(BATCH_ROWS) {
         let batch = pairs.slice(i64::try_from(offset).unwrap_or(i64::MAX), BATCH_ROWS);
@@ -711,32 +923,47 @@ fn count_partition(
     let kept = pairs.select(["a", "b"]).map_err(pe)?.lazy();
     drop(pairs);
     let mut frames = Vec::new();
-    for (index, &period) in periods.iter().enumerate() {
+    for ((index, &period), counts) in periods.iter().enumerate().zip(counted.buckets) {
         let bucket = bucket_col(period);
-        let pairs = concat_or_empty(
-            parts.period_pairs.get(&period).map_or(&[], Vec::as_slice),
-            &pair_schema(Some(period)),
-        )
+        let mut columns = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut counts: Vec<((i64, u64), BucketCounts)> = counts.into_iter().collect();
+        counts.sort_unstable_by_key(|c| c.0);
+        for ((start, key), c) in counts {
+            let (x, y) = pair_of(key);
+            columns.0.push(start);
+            columns.1.push(x);
+            columns.2.push(y);
+            columns.3.push(c.count);
+            columns.4.push(c.n_docs);
+            columns.5.push(c.n_stories);
+        }
+        let pairs = DataFrame::new_infer_height(vec![
+            Column::new(bucket.as_str().into(), columns.0),
+            Column::new("a".into(), columns.1),
+            Column::new("b".into(), columns.2),
+            Column::new("count".into(), columns.3),
+            Column::new("n_docs".into(), columns.4),
+            Column::new("n_stories".into(), columns.5),
+        ])
         .map_err(pe)?
-        .group_by([col(&bucket), col("a"), col("b")])
-        .agg([col("count").sum(), col("n_docs").sum(), col("n_stories").sum()])
+        .lazy()
         .join(
             kept.clone(),
             [col("a"), col("b")],
             [col("a"), col("b")],
             JoinArgs::new(JoinType::Inner),
         );
-        let crowded = singles.crowded_by_period.get(&period);
-        let singles = singles.by_period.get(&period).cloned().unwrap_or_default();
-        let mut units = coded.units_per_bucket(scope, Some(period));
-        for (bucket, n) in crowded.into_iter().flatten() {
-            if let Some(units) = units.get_mut(bucket) {
-                *units = units.saturating_sub(*n);
-            }
-        }
+        let singles_by_bucket = singles.by_period.get(&period).cloned().unwrap_or_default();
+        let units = singles.units_per_bucket.get(&Some(period));
         let units = DataFrame::new_infer_height(vec![
-            Column::new(bucket.as_str().into(), units.keys().copied().collect::<Vec<i64>>()),
-            Column::new("n_units".into(), units.values().copied().collect::<Vec<u32>>()),
+            Column::new(
+                bucket.as_str().into(),
+                units.into_iter().flat_map(BTreeMap::keys).copied().collect::<Vec<i64>>(),
+            ),
+            Column::new(
+                "n_units".into(),
+                units.into_iter().flat_map(BTreeMap::values).copied().collect::<Vec<u32>>(),
+            ),
         ])
         .map_err(pe)?
         .lazy();
@@ -758,7 +985,7 @@ fn count_partition(
         select.push(lit(u32::try_from(index).unwrap_or(0)).alias("period"));
         select.push(col(&bucket).alias("start"));
         frames.push(
-            with_marginals(pairs, &singles, &[bucket.as_str()])
+            with_marginals(pairs, &singles_by_bucket, &[bucket.as_str()])
                 .join(units, [col(&bucket)], [col(&bucket)], JoinArgs::new(JoinType::Inner))
                 .with_columns(measures())
                 .select(select),
@@ -775,185 +1002,6 @@ fn count_partition(
         sink(Rows::ByPeriod(rows)).map_err(Error::Sink)?;
     }
     Ok(())
-}
-
-/// The pairs of the units read so far (columns of a frame to come), with who stands behind
-/// each unit (its document, or for `story` every copy), its dates, its bucket in each period
-/// and the sentences to read.
-#[derive(Default)]
-struct UnitPairs {
-    a: Vec<u32>,
-    b: Vec<u32>,
-    doc: Vec<u32>,
-    story: Vec<u32>,
-    members: Vec<u32>,
-    pub_min: Vec<Option<i64>>,
-    pub_max: Vec<Option<i64>>,
-    start: Vec<u32>,
-    end: Vec<u32>,
-    buckets: Vec<Vec<i64>>,
-}
-
-impl UnitPairs {
-    /// Adds the pairs of one chunk of mentions (whole stories) whose `entity_a` code is in
-    /// `[lo, hi)`.
-    fn add(
-        &mut self,
-        coded: &Coded<'_>,
-        scope: Scope,
-        mentions: &[Mention],
-        periods: &[Period],
-        (lo, hi): (u32, u32),
-    ) {
-        self.buckets.resize_with(periods.len(), Vec::new);
-        for_each_unit(coded, scope, mentions, |d, set| {
-            if !coded.config.gives_pairs(set.len()) {
-                return;
-            }
-            let published = coded.doc(d).published_at;
-            let s = coded.story[d as usize];
-            let behind = if scope == Scope::Story {
-                coded.story_docs[s as usize]
-            } else {
-                (1, published, published)
-            };
-            let date = coded.unit_date(scope, d);
-            let bucket: Vec<i64> =
-                periods.iter().map(|p| date.map_or(NO_DATE, |t| p.bucket_start(t))).collect();
-            for (i, &(a, fa)) in set.iter().enumerate() {
-                if a < lo {
-                    continue;
-                }
-                if a >= hi {
-                    break;
-                }
-                for &(b, fb) in &set[i + 1..] {
-                    self.a.push(a);
-                    self.b.push(b);
-                    self.doc.push(d);
-                    self.story.push(s);
-                    self.members.push(behind.0);
-                    self.pub_min.push(behind.1);
-                    self.pub_max.push(behind.2);
-                    self.start.push(fa.min(fb));
-                    self.end.push(fa.max(fb) + 1);
-                    for (column, &value) in self.buckets.iter_mut().zip(&bucket) {
-                        column.push(value);
-                    }
-                }
-            }
-        });
-    }
-
-    fn len(&self) -> usize {
-        self.a.len()
-    }
-
-    /// The pairs as a frame; empties the buffer.
-    fn take(&mut self, periods: &[Period]) -> PolarsResult<DataFrame> {
-        let taken = std::mem::take(self);
-        let mut columns = vec![
-            Column::new("a".into(), taken.a),
-            Column::new("b".into(), taken.b),
-            Column::new("doc".into(), taken.doc),
-            Column::new("story".into(), taken.story),
-            Column::new("members".into(), taken.members),
-            Column::new("pub_min".into(), taken.pub_min),
-            Column::new("pub_max".into(), taken.pub_max),
-            Column::new("start".into(), taken.start),
-            Column::new("end".into(), taken.end),
-        ];
-        let mut buckets = taken.buckets;
-        buckets.resize_with(periods.len(), Vec::new);
-        for (&p, values) in periods.iter().zip(buckets) {
-            columns.push(Column::new(bucket_col(p).into(), values));
-        }
-        DataFrame::new_infer_height(columns)
-    }
-}
-
-/// Adds the partial pair counts of the unit pairs buffered in `pending` (whole stories) to
-/// `parts`, and empties it.
-fn flush(
-    coded: &Coded<'_>,
-    scope: Scope,
-    pending: &mut UnitPairs,
-    periods: &[Period],
-    parts: &mut Partials,
-) -> PolarsResult<()> {
-    let story = scope == Scope::Story;
-    let bucket_names: Vec<String> = periods.iter().map(|&p| bucket_col(p)).collect();
-    let unit_pairs = pending.take(periods)?;
-    // Units of one document or story never span chunks, so the partial sums add up.
-    let n_docs = if story { col("members").sum() } else { col("doc").n_unique() };
-    let counts = || {
-        [
-            len().cast(DataType::UInt32).alias("count"),
-            n_docs.clone().cast(DataType::UInt32).alias("n_docs"),
-            col("story").n_unique().cast(DataType::UInt32).alias("n_stories"),
-        ]
-    };
-    let mut agg = counts().to_vec();
-    agg.extend([col("pub_min").min().alias("first"), col("pub_max").max().alias("last")]);
-    let pairs = unit_pairs.clone().lazy().group_by([col("a"), col("b")]).agg(agg);
-    parts.pairs.push(pairs.collect()?.lazy());
-    for (&p, b) in periods.iter().zip(&bucket_names) {
-        let frame =
-            unit_pairs.clone().lazy().group_by([col(b.as_str()), col("a"), col("b")]).agg(counts());
-        parts.period_pairs.entry(p).or_default().push(frame.collect()?.lazy());
-    }
-
-    // Evidence candidates: per pair, distinct sentence ranges in document order, each with
-    // the how-many-th unit of its story it is; the best `evidence_units` are kept.
-    let sorted = unit_pairs
-        .lazy()
-        .select([col("a"), col("b"), col("story"), col("doc"), col("start"), col("end")])
-        .sort(["a", "b", "doc", "start", "end"], SortMultipleOptions::default())
-        .collect()?;
-    let column = |name: &str| u32s(&sorted, name);
-    let (pair_a, pair_b, stories) = (column("a")?, column("b")?, column("story")?);
-    let ranges: Vec<(u32, u32, u32)> = {
-        let (doc, start, end) = (column("doc")?, column("start")?, column("end")?);
-        (0..doc.len()).map(|i| (doc[i], start[i], end[i])).collect()
-    };
-    let mut from = 0;
-    let mut occurrences: HashMap<u32, u32> = HashMap::new();
-    let mut group: Vec<Candidate> = Vec::new();
-    while from < pair_a.len() {
-        let pair = (pair_a[from], pair_b[from]);
-        let to =
-            (from..pair_a.len()).find(|&j| (pair_a[j], pair_b[j]) != pair).unwrap_or(pair_a.len());
-        occurrences.clear();
-        group.clear();
-        for x in from..to {
-            if x > from && ranges[x] == ranges[x - 1] {
-                continue;
-            }
-            let nth = occurrences.entry(stories[x]).or_default();
-            *nth += 1;
-            let (doc, start, end) = ranges[x];
-            group.push((pair.0, pair.1, *nth, doc, start, end));
-        }
-        group.sort_unstable();
-        parts.evidence.extend(group.iter().take(coded.config.evidence_units as usize));
-        from = to;
-    }
-    Ok(())
-}
-
-/// The best `k` evidence candidates of each pair, sorted by pair.
-fn pick_evidence(mut candidates: Vec<Candidate>, k: u32) -> Vec<Candidate> {
-    candidates.sort_unstable();
-    let mut out: Vec<Candidate> = Vec::with_capacity(candidates.len());
-    let mut taken = 0;
-    for c in candidates {
-        let same = out.last().is_some_and(|last| (last.0, last.1) == (c.0, c.1));
-        taken = if same { taken + 1 } else { 1 };
-        if taken <= k {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// Joins `count_a` and `count_b` (from `singles`: `entity`, `n` and the `by` columns) to a
@@ -1001,30 +1049,6 @@ fn measures() -> [Expr; 4] {
     let llr = when(llr.clone().lt(lit(0.0))).then(lit(0.0)).otherwise(llr);
     let dice = lit(2.0) * c / (ca + cb);
     [pmi.alias("pmi"), npmi.alias("npmi"), llr.alias("llr"), dice.alias("dice")]
-}
-
-/// An empty frame standing in for zero chunks, with the columns of a partial pair frame.
-fn pair_schema(period: Option<Period>) -> Vec<(String, DataType)> {
-    let mut columns: Vec<(String, DataType)> =
-        period.map(|p| (bucket_col(p), DataType::Int64)).into_iter().collect();
-    columns.extend(
-        ["a", "b", "count", "n_docs", "n_stories"].map(|c| (c.to_owned(), DataType::UInt32)),
-    );
-    if period.is_none() {
-        columns.extend(["first", "last"].map(|c| (c.to_owned(), DataType::Int64)));
-    }
-    columns
-}
-
-fn concat_or_empty(frames: &[LazyFrame], schema: &[(String, DataType)]) -> PolarsResult<LazyFrame> {
-    if frames.is_empty() {
-        let columns = schema
-            .iter()
-            .map(|(name, dtype)| Column::new_empty(name.as_str().into(), dtype))
-            .collect();
-        return Ok(DataFrame::new_infer_height(columns)?.lazy());
-    }
-    concat(frames, UnionArgs::default())
 }
 
 fn u32s(frame: &DataFrame, name: &str) -> PolarsResult<Vec<u32>> {

@@ -249,13 +249,12 @@ fn config() -> impl Strategy<Value = AggregateConfig> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
-    /// Every statistic of both tables equals the brute-force recount, whatever the chunk and
-    /// partition sizes (down to one story per chunk and one entity per partition).
+    /// Every statistic of both tables equals the brute-force recount, whatever the budget of
+    /// pairs held at once (down to one entity per range, walked again after every split).
     #[test]
     fn polars_equals_recount(
         (documents, entities) in corpus(),
         config in config(),
-        chunk_mentions in 1usize..40,
         partition_pairs in 1u64..60,
     ) {
         let mut corpus = Corpus::default();
@@ -266,7 +265,7 @@ proptest! {
             corpus.add_mention(e).unwrap();
         }
         let mut actual = Counted::default();
-        let limits = Limits { chunk_mentions, partition_pairs };
+        let limits = Limits { partition_pairs };
         aggregate_into(&corpus, &config, limits, |rows| {
             match rows {
                 Rows::Cooccurrences(rows) => actual.cooccurrences.extend(rows),
