@@ -249,14 +249,19 @@ fn discard_downstream(out: &Path, staging: &Staging, last: Stage) {
 }
 
 /// Wall time per step of a run, summed over the batches (each step runs on all threads), for
-/// the log's last line, which `just bench` reads.
+/// the log's last line, which `just bench` reads. With more than one thread a batch is written
+/// while the next is processed, so the steps add up to more than the run.
 #[derive(Debug, Default)]
 struct Steps(Vec<(&'static str, Duration)>);
 
 impl Steps {
     /// Adds the time since `since` to `step`.
     fn add(&mut self, step: &'static str, since: Instant) {
-        let elapsed = since.elapsed();
+        self.add_duration(step, since.elapsed());
+    }
+
+    /// Adds `elapsed` to `step`.
+    fn add_duration(&mut self, step: &'static str, elapsed: Duration) {
         match self.0.iter_mut().find(|(name, _)| *name == step) {
             Some((_, total)) => *total += elapsed,
             None => self.0.push((step, elapsed)),
@@ -311,6 +316,11 @@ struct Totals {
 
 /// One table of a batch to write.
 type Write<'a> = Box<dyn FnOnce() -> anyhow::Result<()> + Send + 'a>;
+
+/// What a scoped thread returned (its panic goes on).
+fn join_thread<R>(thread: std::thread::ScopedJoinHandle<'_, R>) -> R {
+    thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
 
 /// What the finishing pass needs to know of one batch.
 struct Done {
@@ -402,192 +412,228 @@ fn per_document(
     let started = Instant::now();
     let bar = super::progress(sources.len() as u64, ctx.quiet);
     bar.set_message(from.name());
-    for (i, source) in sources.into_iter().enumerate() {
-        let (part, old) = match &source {
-            Source::Files(_) => (part_name(i), None),
-            Source::Part(name) => (name.clone(), None),
-            Source::Reuse(old) | Source::Extract(old) => (part_name(i), Some(old.clone())),
-        };
-        let first_story = stories.as_ref().map_or(0, entente_normalise::Stories::len);
-        let reuse_entities = matches!(source, Source::Reuse(_));
-        let t = Instant::now();
-        if let Some(old) = &old {
-            // The last run's parts of this batch that stay as they are.
-            let mut tables = vec![Sentence::NAME, TextEdit::NAME, Boilerplate::NAME];
-            if reuse_entities {
-                // Else extraction runs again and its rejects are made again.
-                tables.push(Reject::NAME);
-            }
-            for table in tables {
-                state::link(
-                    &ctx.out.join(table).join(old),
-                    &staging.root().join(table).join(&part),
-                )?;
-            }
-        }
-        let mut batch = match source {
-            Source::Files(files) => {
-                totals.files += files.len();
-                ingest(&files, &ctx.config.ingest)
-            }
-            Source::Part(_) => read_batch(ctx.out, &part, from)?,
-            Source::Reuse(ref old) | Source::Extract(ref old) => {
-                let keys = read_state::<entente_schema::StoryKey>(ctx.out, "stories", old)?;
-                if let Some(stories) = stories.as_mut() {
-                    stories.add_state(&keys);
-                }
+    // With more than one thread, a batch's tables are written while the next batch is
+    // processed (one batch in writing at a time, so memory holds at most two).
+    let overlap = rayon::current_num_threads() > 1;
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let mut writing: Option<std::thread::ScopedJoinHandle<'_, anyhow::Result<Duration>>> = None;
+        for (i, source) in sources.into_iter().enumerate() {
+            let (part, old) = match &source {
+                Source::Files(_) => (part_name(i), None),
+                Source::Part(name) => (name.clone(), None),
+                Source::Reuse(old) | Source::Extract(old) => (part_name(i), Some(old.clone())),
+            };
+            let first_story = stories.as_ref().map_or(0, entente_normalise::Stories::len);
+            let reuse_entities = matches!(source, Source::Reuse(_));
+            let t = Instant::now();
+            if let Some(old) = &old {
+                // The last run's parts of this batch that stay as they are.
+                let mut tables = vec![Sentence::NAME, TextEdit::NAME, Boilerplate::NAME];
                 if reuse_entities {
-                    totals.unchanged += 1;
-                    totals.unchanged_documents += keys.len();
-                } else {
-                    totals.reextracted += 1;
+                    // Else extraction runs again and its rejects are made again.
+                    tables.push(Reject::NAME);
                 }
-                if !reuse_entities {
-                    // Extraction runs again: documents and sentences.
-                    read_batch(ctx.out, old, Stage::Extract)?
-                } else if corpus.is_some() {
-                    // Documents only, for the corpus.
-                    read_batch(ctx.out, old, Stage::Aggregate)?
-                } else {
-                    Batch::default()
+                for table in tables {
+                    state::link(
+                        &ctx.out.join(table).join(old),
+                        &staging.root().join(table).join(&part),
+                    )?;
                 }
             }
-        };
-        steps.add(if from == Stage::Ingest { "ingest" } else { "read" }, t);
-        for (kind, n) in &batch.skipped {
-            *totals.skipped.entry(kind.clone()).or_default() += n;
-        }
-        let mut documents_meta = None;
-        let mut side_tables = None;
-        if let (Some(normaliser), None) = (&normaliser, &old) {
-            let t = Instant::now();
-            let result = normaliser.run_batch(&batch.documents);
-            log_rejects(&result.rejects);
-            batch.rejects.extend(result.rejects);
-            batch.documents = result.documents;
-            batch.sentences = result.sentences;
-            totals.sentences += batch.sentences.len() as u64;
-            totals.text_edits += result.text_edits.len() as u64;
-            totals.boilerplate += result.boilerplate.len() as u64;
-            if let Some(stories) = stories.as_mut() {
-                stories.add(&batch.documents);
+            let mut batch = match source {
+                Source::Files(files) => {
+                    totals.files += files.len();
+                    ingest(&files, &ctx.config.ingest)
+                }
+                Source::Part(_) => read_batch(ctx.out, &part, from)?,
+                Source::Reuse(ref old) | Source::Extract(ref old) => {
+                    let keys = read_state::<entente_schema::StoryKey>(ctx.out, "stories", old)?;
+                    if let Some(stories) = stories.as_mut() {
+                        stories.add_state(&keys);
+                    }
+                    if reuse_entities {
+                        totals.unchanged += 1;
+                        totals.unchanged_documents += keys.len();
+                    } else {
+                        totals.reextracted += 1;
+                    }
+                    if !reuse_entities {
+                        // Extraction runs again: documents and sentences.
+                        read_batch(ctx.out, old, Stage::Extract)?
+                    } else if corpus.is_some() {
+                        // Documents only, for the corpus.
+                        read_batch(ctx.out, old, Stage::Aggregate)?
+                    } else {
+                        Batch::default()
+                    }
+                }
+            };
+            steps.add(if from == Stage::Ingest { "ingest" } else { "read" }, t);
+            for (kind, n) in &batch.skipped {
+                *totals.skipped.entry(kind.clone()).or_default() += n;
             }
-            steps.add("normalise", t);
-            side_tables = Some((result.text_edits, result.boilerplate));
-        }
-        if old.is_none() && from <= Stage::Normalise {
-            let not_extracted = entente_normalise::not_extractable(&batch.documents);
-            for (language, n) in &not_extracted {
-                *totals.not_extracted.entry(language.clone()).or_default() += n;
+            let mut documents_meta = None;
+            let mut side_tables = None;
+            if let (Some(normaliser), None) = (&normaliser, &old) {
+                let t = Instant::now();
+                let result = normaliser.run_batch(&batch.documents);
+                log_rejects(&result.rejects);
+                batch.rejects.extend(result.rejects);
+                batch.documents = result.documents;
+                batch.sentences = result.sentences;
+                totals.sentences += batch.sentences.len() as u64;
+                totals.text_edits += result.text_edits.len() as u64;
+                totals.boilerplate += result.boilerplate.len() as u64;
+                if let Some(stories) = stories.as_mut() {
+                    stories.add(&batch.documents);
+                }
+                steps.add("normalise", t);
+                side_tables = Some((result.text_edits, result.boilerplate));
             }
-            documents_meta = Some(documents_meta_of(
-                ctx,
-                to,
-                &batch.skipped,
-                runs(Stage::Normalise),
-                &not_extracted,
-            )?);
-        }
-        if let Some(corpus) = corpus.as_deref_mut() {
-            let t = Instant::now();
-            batch.documents.iter().try_for_each(|d| corpus.add_document(d))?;
-            steps.add("corpus", t);
-        }
-        let mut batch_names = Names::default();
-        let mut extracted = None;
-        let new_entities = if let (Some(extractor), false) = (&extractor, reuse_entities) {
-            let t = Instant::now();
-            let entente_extract::Extracted { entities, rejects } =
-                entente_extract::extract_batch(&batch.documents, &batch.sentences, extractor);
-            log_rejects(&rejects);
-            batch.rejects.extend(rejects);
-            totals.mentions += entities.len() as u64;
-            batch_names.add(&entities);
-            steps.add("extract", t);
+            if old.is_none() && from <= Stage::Normalise {
+                let not_extracted = entente_normalise::not_extractable(&batch.documents);
+                for (language, n) in &not_extracted {
+                    *totals.not_extracted.entry(language.clone()).or_default() += n;
+                }
+                documents_meta = Some(documents_meta_of(
+                    ctx,
+                    to,
+                    &batch.skipped,
+                    runs(Stage::Normalise),
+                    &not_extracted,
+                )?);
+            }
             if let Some(corpus) = corpus.as_deref_mut() {
                 let t = Instant::now();
-                entities.iter().try_for_each(|e| corpus.add_mention(e))?;
+                batch.documents.iter().try_for_each(|d| corpus.add_document(d))?;
                 steps.add("corpus", t);
             }
-            extracted = Some(entities);
-            true
-        } else if let Some(old) = &old {
-            let t = Instant::now();
-            batch_names
-                .add_counts(&read_state::<entente_schema::NameCount>(ctx.out, "names", old)?);
-            if let Some(corpus) = corpus.as_deref_mut() {
-                let dir = table_dir::<Entity>(ctx.out);
-                entente_parquet::read_part(&dir, &dir.join(old), |rows: Vec<Entity>| {
-                    rows.iter().try_for_each(|e| corpus.add_mention(e)).map_err(anyhow::Error::new)
-                })
-                .with_context(|| format!("cannot read table {}", Entity::NAME))?;
+            let mut batch_names = Names::default();
+            let mut extracted = None;
+            let new_entities = if let (Some(extractor), false) = (&extractor, reuse_entities) {
+                let t = Instant::now();
+                let entente_extract::Extracted { entities, rejects } =
+                    entente_extract::extract_batch(&batch.documents, &batch.sentences, extractor);
+                log_rejects(&rejects);
+                batch.rejects.extend(rejects);
+                totals.mentions += entities.len() as u64;
+                batch_names.add(&entities);
+                steps.add("extract", t);
+                if let Some(corpus) = corpus.as_deref_mut() {
+                    let t = Instant::now();
+                    entities.iter().try_for_each(|e| corpus.add_mention(e))?;
+                    steps.add("corpus", t);
+                }
+                extracted = Some(entities);
+                true
+            } else if let Some(old) = &old {
+                let t = Instant::now();
+                batch_names
+                    .add_counts(&read_state::<entente_schema::NameCount>(ctx.out, "names", old)?);
+                if let Some(corpus) = corpus.as_deref_mut() {
+                    let dir = table_dir::<Entity>(ctx.out);
+                    entente_parquet::read_part(&dir, &dir.join(old), |rows: Vec<Entity>| {
+                        rows.iter()
+                            .try_for_each(|e| corpus.add_mention(e))
+                            .map_err(anyhow::Error::new)
+                    })
+                    .with_context(|| format!("cannot read table {}", Entity::NAME))?;
+                }
+                steps.add("corpus", t);
+                false
+            } else {
+                false
+            };
+            let batch_counts = batch_names.counts();
+            if let Some(names) = names.as_mut() {
+                names.add_counts(&batch_counts);
             }
-            steps.add("corpus", t);
-            false
-        } else {
-            false
-        };
-        let batch_counts = batch_names.counts();
-        if let Some(names) = names.as_mut() {
-            names.add_counts(&batch_counts);
-        }
-        if old.is_none() {
-            totals.documents += batch.documents.len();
-        }
-        let t = Instant::now();
-        // Rejects are written again when this run made some of them: all of the batch's when
-        // it was ingested or normalised, else extraction's own (the others were read back).
-        let new_rejects = old.is_none() && from <= Stage::Normalise;
-        if new_rejects {
-            totals.rejects += batch.rejects.len();
-        } else if extracted.is_some() {
-            let stage = entente_extract::STAGE;
-            totals.rejects += batch.rejects.iter().filter(|r| r.stage == stage).count();
-        }
-        if new_rejects || extracted.is_some() {
-            batch.rejects.sort_by(|a, b| {
-                (&a.stage, &a.source, a.source_record).cmp(&(&b.stage, &b.source, b.source_record))
+            if old.is_none() {
+                totals.documents += batch.documents.len();
+            }
+            // Rejects are written again when this run made some of them: all of the batch's when
+            // it was ingested or normalised, else extraction's own (the others were read back).
+            let new_rejects = old.is_none() && from <= Stage::Normalise;
+            if new_rejects {
+                totals.rejects += batch.rejects.len();
+            } else if extracted.is_some() {
+                let stage = entente_extract::STAGE;
+                totals.rejects += batch.rejects.iter().filter(|r| r.stage == stage).count();
+            }
+            let write_documents = old.is_none() && from <= Stage::Normalise;
+            let (scratch_docs, scratch_entities) = (&scratch_docs, &scratch_entities);
+            let normalise_meta = ctx.meta(Stage::Normalise);
+            let documents_scratch_meta = ctx.meta(to.min(Stage::Normalise));
+            let entities_meta = ctx.meta(Stage::Extract);
+            let part_written = part.clone();
+            let write = move || -> anyhow::Result<Duration> {
+                let t = Instant::now();
+                let (mut batch, part) = (batch, part_written);
+                if new_rejects || extracted.is_some() {
+                    batch.rejects.sort_by(|a, b| {
+                        (&a.stage, &a.source, a.source_record).cmp(&(
+                            &b.stage,
+                            &b.source,
+                            b.source_record,
+                        ))
+                    });
+                }
+                // The batch's tables are independent files: written in parallel.
+                let mut writes: Vec<Write<'_>> = Vec::new();
+                if let Some((text_edits, boilerplate)) = &side_tables {
+                    writes.push(Box::new(|| {
+                        write_part(staging, &part, &normalise_meta, &batch.sentences)
+                    }));
+                    writes
+                        .push(Box::new(|| write_part(staging, &part, &normalise_meta, text_edits)));
+                    writes.push(Box::new(|| {
+                        write_part(staging, &part, &normalise_meta, boilerplate)
+                    }));
+                }
+                if let Some(entities) = &extracted {
+                    writes.push(Box::new(|| {
+                        let meta = &entities_meta;
+                        write_rows(scratch_entities, &part, meta, Codec::Uncompressed, entities)
+                    }));
+                }
+                if write_documents {
+                    writes.push(Box::new(|| {
+                        let (documents, meta) = (&batch.documents, &documents_scratch_meta);
+                        write_rows(scratch_docs, &part, meta, Codec::Uncompressed, documents)
+                    }));
+                }
+                if new_rejects || extracted.is_some() {
+                    writes.push(Box::new(|| {
+                        write_part(staging, &part, &documents_scratch_meta, &batch.rejects)
+                    }));
+                }
+                writes.into_par_iter().try_for_each(|write| write())?;
+                Ok(t.elapsed())
+            };
+            if let Some(previous) = writing.take() {
+                steps.add_duration("write", join_thread(previous)?);
+            }
+            if overlap {
+                writing = Some(scope.spawn(write));
+            } else {
+                steps.add_duration("write", write()?);
+            }
+            let last_story = stories.as_ref().map_or(0, entente_normalise::Stories::len);
+            done.push(Done {
+                part,
+                old,
+                new_entities,
+                documents_meta,
+                stories: first_story..last_story,
+                names: batch_counts,
             });
+            bar.inc(1);
         }
-        // The batch's tables are independent files: written in parallel.
-        let normalise_meta = ctx.meta(Stage::Normalise);
-        let documents_scratch_meta = ctx.meta(to.min(Stage::Normalise));
-        let entities_meta = ctx.meta(Stage::Extract);
-        let mut writes: Vec<Write<'_>> = Vec::new();
-        if let Some((text_edits, boilerplate)) = &side_tables {
-            writes.push(Box::new(|| write_part(staging, &part, &normalise_meta, &batch.sentences)));
-            writes.push(Box::new(|| write_part(staging, &part, &normalise_meta, text_edits)));
-            writes.push(Box::new(|| write_part(staging, &part, &normalise_meta, boilerplate)));
+        if let Some(previous) = writing.take() {
+            steps.add_duration("write", join_thread(previous)?);
         }
-        if let Some(entities) = &extracted {
-            writes.push(Box::new(|| {
-                write_rows(&scratch_entities, &part, &entities_meta, Codec::Uncompressed, entities)
-            }));
-        }
-        if old.is_none() && from <= Stage::Normalise {
-            writes.push(Box::new(|| {
-                let (documents, meta) = (&batch.documents, &documents_scratch_meta);
-                write_rows(&scratch_docs, &part, meta, Codec::Uncompressed, documents)
-            }));
-        }
-        if new_rejects || extracted.is_some() {
-            writes.push(Box::new(|| {
-                write_part(staging, &part, &documents_scratch_meta, &batch.rejects)
-            }));
-        }
-        writes.into_par_iter().try_for_each(|write| write())?;
-        steps.add("write", t);
-        let last_story = stories.as_ref().map_or(0, entente_normalise::Stories::len);
-        done.push(Done {
-            part,
-            old,
-            new_entities,
-            documents_meta,
-            stories: first_story..last_story,
-            names: batch_counts,
-        });
-        bar.inc(1);
-    }
+        Ok(())
+    })?;
     bar.finish_and_clear();
     log_totals(from, to, &totals, started);
     let t = Instant::now();
@@ -1014,14 +1060,51 @@ fn aggregate(ctx: &StageCtx<'_>, staging: &Staging, corpus: &Corpus) -> anyhow::
         }
         Some(writer)
     };
-    let entente_aggregate::Summary { summary, crowded_units } =
-        entente_aggregate::aggregate_into(corpus, config, Limits::default(), |rows| match rows {
-            Rows::Cooccurrences(rows) => Ok(pairs.write(&rows)?),
-            Rows::ByPeriod(rows) => match by_period.as_mut() {
-                Some(writer) => Ok(writer.write(&rows)?),
-                None => Ok(()),
-            },
-        })?;
+    let limits = Limits::default();
+    let (counted, pairs, by_period) = if rayon::current_num_threads() > 1 {
+        // Each table is written on a thread of its own while the next pairs are counted.
+        std::thread::scope(|scope| {
+            let (to_pairs, pairs) = writer_thread(scope, pairs);
+            let (to_period, by_period) = match by_period {
+                Some(writer) => {
+                    let (to, thread) = writer_thread(scope, writer);
+                    (Some(to), Some(thread))
+                }
+                None => (None, None),
+            };
+            let counted = entente_aggregate::aggregate_into(corpus, config, limits, |rows| {
+                let stopped = || "a table writer stopped".into();
+                match rows {
+                    Rows::Cooccurrences(rows) => to_pairs.send(rows).map_err(|_| stopped()),
+                    Rows::ByPeriod(rows) => match &to_period {
+                        Some(to) => to.send(rows).map_err(|_| stopped()),
+                        None => Ok(()),
+                    },
+                }
+            });
+            drop((to_pairs, to_period));
+            // A writer's own error explains a counting run its stop cut short.
+            let pairs = join_thread(pairs).with_context(|| context(Cooccurrence::NAME))?;
+            let by_period = match by_period {
+                Some(writer) => {
+                    Some(join_thread(writer).with_context(|| context(CooccurrencePeriod::NAME))?)
+                }
+                None => None,
+            };
+            anyhow::Ok((counted, pairs, by_period))
+        })?
+    } else {
+        let counted =
+            entente_aggregate::aggregate_into(corpus, config, limits, |rows| match rows {
+                Rows::Cooccurrences(rows) => Ok(pairs.write(&rows)?),
+                Rows::ByPeriod(rows) => match by_period.as_mut() {
+                    Some(writer) => Ok(writer.write(&rows)?),
+                    None => Ok(()),
+                },
+            });
+        (counted, pairs, by_period)
+    };
+    let entente_aggregate::Summary { summary, crowded_units } = counted?;
     for (scope, n) in &crowded_units {
         tracing::warn!(
             "{n} {} units mention more than max_unit_entities = {} distinct entities: left \
@@ -1048,6 +1131,26 @@ fn aggregate(ctx: &StageCtx<'_>, staging: &Staging, corpus: &Corpus) -> anyhow::
         started.elapsed()
     );
     Ok(())
+}
+
+/// A thread of [`writer_thread`]: the writer back, or why it stopped.
+type WriterThread<'scope, T> =
+    std::thread::ScopedJoinHandle<'scope, Result<TableWriter<T>, entente_parquet::Error>>;
+
+/// A thread writing the batches of rows sent to it with `writer`, which it gives back.
+fn writer_thread<'scope, T: Table + Send + 'static>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    mut writer: TableWriter<T>,
+) -> (std::sync::mpsc::SyncSender<Vec<T>>, WriterThread<'scope, T>) {
+    // Two batches in flight: the counting does not wait on a write, nor memory grow.
+    let (to, from) = std::sync::mpsc::sync_channel::<Vec<T>>(2);
+    let handle = scope.spawn(move || {
+        for rows in from {
+            writer.write(&rows)?;
+        }
+        Ok(writer)
+    });
+    (to, handle)
 }
 
 /// The skipped-record counts of the `documents` table in `out`, over all parts.
