@@ -51,11 +51,11 @@ def write_scaled(items: list, copies: int, root: str) -> int:
     return total
 
 
-def run_measured(args: list) -> tuple:
+def run_measured(args: list, env: dict | None = None) -> tuple:
     """Runs a command; returns (wall seconds, peak RSS in MiB, stdout, stderr)."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(args, stdout=out, stderr=err)
+        proc = subprocess.Popen(args, stdout=out, stderr=err, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         out.seek(0)
@@ -79,7 +79,10 @@ STEPS = ["ingest", "normalise", "extract", "corpus", "write", "finalise", "aggre
 def entente_run(entente: str, src: str, out: str, threads: int) -> tuple:
     args = [entente, "run", "--pipeline", os.path.join(ROOT, "pipelines", "default.toml"),
             "--input", src, "--output", out, "--threads", str(threads)]
-    return run_measured(args)
+    # polars keeps a thread pool of its own (the aggregate stage's joins and sorts), sized by
+    # POLARS_MAX_THREADS, else one per core: held to the same count, so one thread is one core.
+    env = dict(os.environ, POLARS_MAX_THREADS=str(threads))
+    return run_measured(args, env)
 
 
 def main() -> None:
