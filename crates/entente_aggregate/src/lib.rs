@@ -681,17 +681,46 @@ struct Occurrence {
     end: u32,
 }
 
-/// The counts of one pair over the units seen so far. Units arrive story by story, and
-/// within a story document by document in unit order, so distinct documents, stories and
-/// sentence ranges are counted by comparing with the last one.
-struct PairCounts {
+/// The counts of one pair, in the run or in one time bucket, over the units seen so far.
+/// Units arrive story by story, and within a story document by document in unit order, so
+/// distinct documents and stories are counted by comparing with the last one.
+struct Tally {
     count: u32,
     n_docs: u32,
     n_stories: u32,
-    first: i64,
-    last: i64,
     last_doc: u32,
     last_story: u32,
+}
+
+impl Default for Tally {
+    fn default() -> Self {
+        Self { count: 0, n_docs: 0, n_stories: 0, last_doc: u32::MAX, last_story: u32::MAX }
+    }
+}
+
+impl Tally {
+    /// Counts `o`; whether it starts a new story, and a new document.
+    fn add(&mut self, o: &Occurrence) -> (bool, bool) {
+        self.count += 1;
+        let new_story = o.story != self.last_story;
+        if new_story {
+            self.last_story = o.story;
+            self.n_stories += 1;
+        }
+        let new_doc = o.doc != self.last_doc;
+        if new_doc {
+            self.last_doc = o.doc;
+            self.n_docs += o.members;
+        }
+        (new_story, new_doc)
+    }
+}
+
+/// The counts of one pair in the run, with its dates and its best evidence.
+struct PairCounts {
+    tally: Tally,
+    first: i64,
+    last: i64,
     last_range: (u32, u32),
     /// Distinct sentence ranges of the current story so far.
     nth: u32,
@@ -702,13 +731,9 @@ struct PairCounts {
 impl PairCounts {
     fn new() -> Self {
         Self {
-            count: 0,
-            n_docs: 0,
-            n_stories: 0,
+            tally: Tally::default(),
             first: i64::MAX,
             last: i64::MIN,
-            last_doc: u32::MAX,
-            last_story: u32::MAX,
             last_range: (u32::MAX, u32::MAX),
             nth: 0,
             evidence: Vec::new(),
@@ -716,18 +741,11 @@ impl PairCounts {
     }
 
     fn add(&mut self, o: &Occurrence, k: usize) {
-        self.count += 1;
+        let (new_story, new_doc) = self.tally.add(o);
         self.first = self.first.min(o.first);
         self.last = self.last.max(o.last);
-        if o.story != self.last_story {
-            self.last_story = o.story;
-            self.n_stories += 1;
+        if new_story {
             self.nth = 0;
-        }
-        let new_doc = o.doc != self.last_doc;
-        if new_doc {
-            self.last_doc = o.doc;
-            self.n_docs += o.members;
         }
         if new_doc || (o.start, o.end) != self.last_range {
             self.last_range = (o.start, o.end);
@@ -742,40 +760,11 @@ impl PairCounts {
     }
 }
 
-/// The counts of one pair in one time bucket.
-struct BucketCounts {
-    count: u32,
-    n_docs: u32,
-    n_stories: u32,
-    last_doc: u32,
-    last_story: u32,
-}
-
-impl Default for BucketCounts {
-    fn default() -> Self {
-        Self { count: 0, n_docs: 0, n_stories: 0, last_doc: u32::MAX, last_story: u32::MAX }
-    }
-}
-
-impl BucketCounts {
-    fn add(&mut self, o: &Occurrence) {
-        self.count += 1;
-        if o.story != self.last_story {
-            self.last_story = o.story;
-            self.n_stories += 1;
-        }
-        if o.doc != self.last_doc {
-            self.last_doc = o.doc;
-            self.n_docs += o.members;
-        }
-    }
-}
-
 /// What one walk over the units of a scope counted for one range of `entity_a`.
 struct RangeCounts {
     pairs: FxHashMap<u64, PairCounts>,
     /// Per period (in [`AggregateConfig::sorted_periods`] order), keyed by bucket and pair.
-    buckets: Vec<FxHashMap<(i64, u64), BucketCounts>>,
+    buckets: Vec<FxHashMap<(i64, u64), Tally>>,
 }
 
 /// Counts the pairs of one scope whose `entity_a` code is in `[lo, hi)` in one walk over
@@ -832,7 +821,7 @@ fn count_range(
                 };
                 out.pairs.entry(key).or_insert_with(PairCounts::new).add(&o, k);
                 for (counts, &bucket) in out.buckets.iter_mut().zip(&bucket) {
-                    counts.entry((bucket, key)).or_default().add(&o);
+                    let _ = counts.entry((bucket, key)).or_default().add(&o);
                 }
             }
         }
@@ -883,9 +872,9 @@ fn write_range(
         let (x, y) = pair_of(key);
         a.push(x);
         b.push(y);
-        count.push(c.count);
-        n_docs.push(c.n_docs);
-        n_stories.push(c.n_stories);
+        count.push(c.tally.count);
+        n_docs.push(c.tally.n_docs);
+        n_stories.push(c.tally.n_stories);
         first.push((c.first != i64::MAX).then_some(c.first));
         last.push((c.last != i64::MIN).then_some(c.last));
         evidence.extend(c.evidence.into_iter().map(|(nth, d, s, e)| (x, y, nth, d, s, e)));
@@ -926,7 +915,7 @@ fn write_range(
     for ((index, &period), counts) in periods.iter().enumerate().zip(counted.buckets) {
         let bucket = bucket_col(period);
         let mut columns = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        let mut counts: Vec<((i64, u64), BucketCounts)> = counts.into_iter().collect();
+        let mut counts: Vec<((i64, u64), Tally)> = counts.into_iter().collect();
         counts.sort_unstable_by_key(|c| c.0);
         for ((start, key), c) in counts {
             let (x, y) = pair_of(key);
