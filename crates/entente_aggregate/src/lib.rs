@@ -436,9 +436,10 @@ pub fn aggregate_into(
     Ok(Summary { summary: summary(&coded), crowded_units })
 }
 
-/// Each unit of `scope` among `mentions` (whole documents, sorted by document, sentence,
-/// entity) that mentions an entity: its document and its distinct entities in code order,
-/// each with the first sentence of the unit mentioning it.
+/// Each unit of `scope` among `mentions` (whole documents, each document's mentions together
+/// and sorted by sentence, entity) that mentions an entity: its document and its distinct
+/// entities in code order, each with the first sentence of the unit mentioning it. Stops when
+/// `each` breaks.
 fn for_each_unit(
     coded: &Coded<'_>,
     scope: Scope,
@@ -851,8 +852,9 @@ fn split(weight: &[u64], (lo, hi): (u32, u32), parts: u64) -> Vec<(u32, u32)> {
     vec![(lo, mid), (mid, hi)]
 }
 
-/// Counts the pairs of one scope whose `entity_a` code is in `range` and hands their rows of
-/// `cooccurrences` and `cooccurrences_by_period` to `sink`, in table order, a batch at a time.
+/// Turns the counts of one range of `entity_a` ([`count_range`]) into rows of `cooccurrences`
+/// and `cooccurrences_by_period` (marginals joined, measures computed, sorted) and hands them
+/// to `sink`, in table order, a batch at a time.
 fn write_range(
     coded: &Coded<'_>,
     scope: Scope,
