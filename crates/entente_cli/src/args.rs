@@ -99,6 +99,10 @@ pub struct EvalNerArgs {
     /// The pipeline whose `[normalise]` and `[extract]` options (and gazetteers) to use.
     #[arg(short, long, default_value = "pipelines/default.toml")]
     pub pipeline: PathBuf,
+    /// Write every missed and every spurious mention to this JSONL file (`{"gold_file",
+    /// "doc_id", "kind", "start", "end", "label", "text", "context"}`), for error analysis.
+    #[arg(long, value_name = "FILE")]
+    pub errors: Option<PathBuf>,
 }
 
 /// Options of `entente eval sentences`.

@@ -183,16 +183,76 @@ pub(crate) fn ner(args: &EvalNerArgs) -> anyhow::Result<Outcome> {
     let config = pipeline(&args.pipeline)?;
     let extractor = crate::config::ExtractFiles::read(&config)?.extractor(&config)?;
     let normaliser = entente_normalise::Normaliser::new(&config.normalise)?;
-    print_ner_scores(&extractor, &normaliser, &args.gold)?;
+    let errors = print_ner_scores(&extractor, &normaliser, &args.gold)?;
+    if let Some(path) = &args.errors {
+        let mut out = Vec::new();
+        for e in &errors {
+            serde_json::to_writer(&mut out, e)?;
+            out.push(b'\n');
+        }
+        std::fs::write(path, out).with_context(|| format!("cannot write {}", path.display()))?;
+        tracing::info!("{} errors written to {}", errors.len(), path.display());
+    }
     Ok(Outcome::Success)
+}
+
+/// A mention the tagger missed or found where gold has none (same span and label).
+#[derive(Debug, serde::Serialize)]
+struct NerError {
+    gold_file: String,
+    doc_id: String,
+    /// "missed" (in gold, not found) or "spurious" (found, not in gold).
+    kind: &'static str,
+    start: u32,
+    end: u32,
+    label: String,
+    text: String,
+    /// The mention with up to 40 code points either side, on one line.
+    context: String,
+}
+
+/// The missed and spurious mentions of one record.
+fn ner_errors(
+    gold_file: &str,
+    doc: &entente_extract::eval::GoldDoc,
+    predicted: &[(u32, u32, &str)],
+    gold: &[(u32, u32, &str)],
+) -> Vec<NerError> {
+    let chars: Vec<char> = doc.text.chars().collect();
+    let slice = |s: u32, e: u32| -> String {
+        let (s, e) = (s as usize, e as usize);
+        chars.get(s.min(chars.len())..e.min(chars.len())).unwrap_or_default().iter().collect()
+    };
+    let error = |kind, &(s, e, label): &(u32, u32, &str)| NerError {
+        gold_file: gold_file.to_owned(),
+        doc_id: doc.doc_id.clone(),
+        kind,
+        start: s,
+        end: e,
+        label: label.to_owned(),
+        text: slice(s, e),
+        context: format!(
+            "{}[{}]{}",
+            slice(s.saturating_sub(40), s),
+            slice(s, e),
+            slice(e, e.saturating_add(40))
+        )
+        .replace('\n', " "),
+    };
+    let mut out: Vec<NerError> =
+        gold.iter().filter(|m| !predicted.contains(m)).map(|m| error("missed", m)).collect();
+    out.extend(predicted.iter().filter(|m| !gold.contains(m)).map(|m| error("spurious", m)));
+    out.sort_by_key(|e| (e.start, e.end, e.kind));
+    out
 }
 
 fn print_ner_scores(
     extractor: &entente_extract::Extractor,
     normaliser: &entente_normalise::Normaliser,
     gold: &[std::path::PathBuf],
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<NerError>> {
     use entente_extract::eval::{GoldDoc, conll_label, score, sum};
+    let mut errors = Vec::new();
     let mut stdout = std::io::stdout().lock();
     writeln!(
         stdout,
@@ -201,6 +261,9 @@ fn print_ner_scores(
     )?;
     for path in gold {
         let docs: Vec<GoldDoc> = read_jsonl(path)?;
+        let name = path
+            .file_name()
+            .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
         let started = Instant::now();
         let scored: Vec<_> = docs
             .par_iter()
@@ -229,13 +292,12 @@ fn print_ner_scores(
                 };
                 let gold: Vec<(u32, u32, &str)> =
                     g.entities.iter().map(|e| (e.start, e.end, e.label.as_str())).collect();
-                score(&predicted, &gold)
+                (score(&predicted, &gold), ner_errors(&name, g, &predicted, &gold))
             })
             .collect();
         let elapsed = started.elapsed();
-        let name = path
-            .file_name()
-            .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let (scored, record_errors): (Vec<_>, Vec<_>) = scored.into_iter().unzip();
+        errors.extend(record_errors.into_iter().flatten());
         for (label, c) in sum(&scored) {
             let (p, r, f) = c.prf();
             let label = if label.is_empty() { "all".to_owned() } else { label };
@@ -247,7 +309,7 @@ fn print_ner_scores(
         }
         tracing::info!("{name}: {} documents in {elapsed:.2?}", docs.len());
     }
-    Ok(())
+    Ok(errors)
 }
 
 /// Trains the name tagger, writes the model, and scores it on `--dev`.
