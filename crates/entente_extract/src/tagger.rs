@@ -114,6 +114,10 @@ struct Hashes {
     len: u64,
     capitalised: bool,
     in_lexicon: bool,
+    /// A capitalised given name ("John", "Maria").
+    given: bool,
+    /// The word's coarse and fine distributional clusters (0 when it has none).
+    cluster: (u64, u64),
     /// The first and last parts of a hyphenated word ("sino", "russian").
     parts: Option<(u64, u64)>,
 }
@@ -125,16 +129,24 @@ impl Hashes {
         let chars = bounds.len() - 1;
         let prefix = |n: usize| h(&lower[..bounds[n.min(chars)]]);
         let suffix = |n: usize| h(&lower[bounds[chars.saturating_sub(n)]..]);
+        let (word, lower_hash) = (h(token.text), h(lower));
+        let capitalised = token.text.chars().next().is_some_and(char::is_uppercase);
         Self {
-            lower: h(lower),
+            lower: lower_hash,
             shape: h(&shape(token.text)),
-            word: h(token.text),
+            word,
             gazetteer: h(token.gazetteer),
             prefix: [prefix(2), prefix(3), prefix(4)],
             suffix: [suffix(2), suffix(3), suffix(4), suffix(5)],
             len: chars.min(8) as u64,
             capitalised: token.text.chars().any(char::is_uppercase),
-            in_lexicon: LEXICON.contains(lower),
+            in_lexicon: LEXICON.contains(&lower_hash),
+            given: capitalised && GIVEN_NAMES.contains(&lower_hash),
+            cluster: CLUSTERS
+                .get(&word)
+                .or_else(|| CLUSTERS.get(&lower_hash))
+                .copied()
+                .unwrap_or((0, 0)),
             parts: lower
                 .split_once('-')
                 .zip(lower.rsplit_once('-'))
@@ -145,15 +157,29 @@ impl Hashes {
 
 /// A sentence ready for tagging: lower-cased tokens, their hashes and styles.
 struct Prepared {
-    lower: Vec<String>,
+    /// Whether each token may be part of a name ([`can_name`]).
+    name_ok: Vec<bool>,
     hashes: Vec<Hashes>,
     styles: Vec<Style>,
 }
 
 fn prepare(tokens: &[Token<'_>]) -> Prepared {
-    let lower: Vec<String> = tokens.iter().map(|t| t.text.to_lowercase()).collect();
-    let hashes = tokens.iter().zip(&lower).map(|(t, l)| Hashes::new(t, l)).collect();
-    Prepared { lower, hashes, styles: styles(tokens) }
+    // One buffer for the lower-case forms: most tokens are ASCII and need no allocation.
+    let mut lower = String::new();
+    let hashes = tokens
+        .iter()
+        .map(|t| {
+            lower.clear();
+            if t.text.is_ascii() {
+                lower.extend(t.text.chars().map(|c| c.to_ascii_lowercase()));
+            } else {
+                lower.push_str(&t.text.to_lowercase());
+            }
+            Hashes::new(t, &lower)
+        })
+        .collect();
+    let name_ok = tokens.iter().map(|t| can_name(t.text)).collect();
+    Prepared { name_ok, hashes, styles: styles(tokens) }
 }
 
 /// Writes the feature ids of token `i` into `out`, given the labels chosen for the tokens
@@ -215,6 +241,27 @@ fn features(p: &Prepared, i: usize, prev: &[usize], doc: &DocContext, out: &mut 
         mix(37, suffix(1), 0),
         mix(38, mix(0, shape(-1), t.shape), shape(1)),
     ]);
+    let coarse = |k: isize| at(k).map_or(START, |x| x.cluster.0);
+    let fine = |k: isize| at(k).map_or(START, |x| x.cluster.1);
+    out.extend([
+        mix(51, fine(0), 0),
+        mix(52, coarse(0), 0),
+        mix(53, coarse(-1), 0),
+        mix(54, coarse(1), 0),
+        mix(55, fine(-1), 0),
+        mix(56, fine(1), 0),
+        mix(57, fine(0), t.shape),
+        mix(58, coarse(-1), coarse(0)),
+        mix(59, coarse(0), coarse(1)),
+        mix(60, p1, coarse(0)),
+    ]);
+    let given = |k: isize| at(k).map_or(2, |x| u64::from(x.given));
+    out.extend([
+        mix(47, given(0), u64::from(t.in_lexicon)),
+        mix(48, given(-1), t.shape),
+        mix(49, given(0), shape(1)),
+        mix(50, given(-1), given(0)),
+    ]);
     if let Some((first, last)) = t.parts {
         out.push(mix(45, first, 0));
         out.push(mix(46, last, 0));
@@ -231,12 +278,12 @@ fn features(p: &Prepared, i: usize, prev: &[usize], doc: &DocContext, out: &mut 
             Style::Prose => 11,
             other => other as u64,
         };
-        let lw = p.lower[i].as_str();
-        let seen = u64::from(doc.lower.contains(lw)) * 2 + u64::from(doc.capitalised.contains(lw));
+        let seen = u64::from(doc.lower.contains(&t.lower)) * 2
+            + u64::from(doc.capitalised.contains(&t.lower));
         out.push(mix(44, position, u64::from(t.in_lexicon)));
         out.push(mix(40, position, seen));
         out.push(mix(41, position * 4 + seen, t.shape));
-        if let Some(kind) = doc.history.get(lw).map(|h| h.majority()) {
+        if let Some(kind) = doc.history.get(&t.lower).map(|h| h.majority()) {
             out.push(mix(42, kind, 0));
             out.push(mix(43, kind, position));
         }
@@ -248,9 +295,9 @@ fn features(p: &Prepared, i: usize, prev: &[usize], doc: &DocContext, out: &mut 
 /// tagged with.
 #[derive(Debug, Default)]
 struct DocContext {
-    lower: std::collections::HashSet<String>,
-    capitalised: std::collections::HashSet<String>,
-    history: HashMap<String, History>,
+    lower: WordSet,
+    capitalised: WordSet,
+    history: ByHash<History>,
 }
 
 /// Counts of the kinds (O, PER, ORG, LOC, MISC) a word was tagged with so far.
@@ -278,9 +325,9 @@ impl DocContext {
                 let has_lower = t.text.chars().any(char::is_lowercase);
                 let has_upper = t.text.chars().any(char::is_uppercase);
                 if has_lower && !has_upper {
-                    doc.lower.insert(t.text.to_owned());
+                    doc.lower.insert(p.hashes[i].lower);
                 } else if has_lower && i > 0 && p.styles[i] == Style::Prose {
-                    doc.capitalised.insert(t.text.to_lowercase());
+                    doc.capitalised.insert(p.hashes[i].lower);
                 }
             }
         }
@@ -289,9 +336,9 @@ impl DocContext {
 
     /// Records the labels given to a sentence's capitalised tokens.
     fn remember(&mut self, p: &Prepared, labels: &[usize]) {
-        for ((t, lw), &l) in p.hashes.iter().zip(&p.lower).zip(labels) {
+        for (t, &l) in p.hashes.iter().zip(labels) {
             if t.capitalised {
-                let h = self.history.entry(lw.clone()).or_default();
+                let h = self.history.entry(t.lower).or_default();
                 let kind = l.div_ceil(2);
                 h.0[kind] = h.0[kind].saturating_add(1);
             }
@@ -370,22 +417,50 @@ fn title_case(word: &str, first: bool) -> String {
 
 /// Common lower-case English words (`scripts/ner/build_lexicon.py`): a capitalised word that
 /// news writes in lower case is a name only with other evidence.
-static LEXICON: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
-    std::sync::LazyLock::new(|| {
-        include_str!("../data/lexicon.txt")
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.is_empty())
-            .collect()
-    });
+static LEXICON: std::sync::LazyLock<WordSet> = std::sync::LazyLock::new(|| {
+    list_lines(include_str!("../data/lexicon.txt")).map(|fields| h(fields[0])).collect()
+});
+
+/// A set or map keyed by the [`h`] hash of a word, so lookups reuse the hashes a token's
+/// features are made of.
+type ByHash<V> = HashMap<u64, V, std::hash::BuildHasherDefault<IdHasher>>;
+
+/// A set of words by their [`h`] hashes.
+type WordSet = std::collections::HashSet<u64, std::hash::BuildHasherDefault<IdHasher>>;
+
+/// The words of a list file (`#` comments), each line split at tabs.
+fn list_lines(contents: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
+    contents
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| l.split('\t').collect())
+}
+
+/// Distributional word clusters (`scripts/ner/build_clusters.py`): the hash of a word as
+/// written → its (coarse, fine) clusters, counted from 1.
+static CLUSTERS: std::sync::LazyLock<ByHash<(u64, u64)>> = std::sync::LazyLock::new(|| {
+    list_lines(include_str!("../data/clusters.tsv"))
+        .filter_map(|fields| {
+            let [word, coarse, fine] = fields[..] else { return None };
+            let (coarse, fine): (u64, u64) = (coarse.parse().ok()?, fine.parse().ok()?);
+            Some((h(word), (coarse + 1, fine + 1)))
+        })
+        .collect()
+});
+
+/// Given names (`scripts/ner/build_names.py`, US Census 1990): hashes of the lower-case names.
+static GIVEN_NAMES: std::sync::LazyLock<WordSet> = std::sync::LazyLock::new(|| {
+    list_lines(include_str!("../data/given_names.txt")).map(|fields| h(fields[0])).collect()
+});
+
+/// Whether `lower` (a lower-cased word) is a given name.
+fn is_given_name(lower: &str) -> bool {
+    GIVEN_NAMES.contains(&h(lower))
+}
 
 /// Whether `lower` (a lower-cased word) is in the lexicon of common lower-case words.
 pub(crate) fn is_common_word(lower: &str) -> bool {
-    LEXICON.contains(lower)
-}
-
-/// Whether `lower` (a lower-cased word) is a common word of English or of this document.
-fn common(lower: &str, doc: &DocContext) -> bool {
-    is_common_word(lower) || doc.lower.contains(lower)
+    LEXICON.contains(&h(lower))
 }
 
 /// Titles and honorifics, which come before a person's name but are not part of it
@@ -458,11 +533,16 @@ fn is_function_word(word: &str) -> bool {
 /// Alignment"). A possessive or a word without two letters is never a name on its own.
 fn trim_common_words(
     tokens: &[Token<'_>],
-    styles: &[Style],
+    prepared: &Prepared,
     labels: &mut [usize],
     doc: &DocContext,
 ) {
-    let is_common = |i: usize| common(&tokens[i].text.to_lowercase(), doc);
+    let styles = &prepared.styles;
+    // A common word of English or of this document.
+    let is_common = |i: usize| {
+        let word = &prepared.hashes[i];
+        word.in_lexicon || doc.lower.contains(&word.lower)
+    };
     let is_junk = |i: usize| {
         let t = tokens[i].text;
         t.chars().filter(|c| c.is_alphabetic()).count() < 2
@@ -485,6 +565,7 @@ fn trim_common_words(
         let headline = styles[i] != Style::Prose;
         let (mut s, mut e) = (i, j);
         let person = labels[i] == 1;
+        let labels_kind = labels[i].div_ceil(2);
         // A capitalised "The" inside a sentence belongs to the name ("signed with The Ramones").
         let titled_the = |k: usize| tokens[k].text == "The" && !headline && !starts_sentence(k);
         while s + 1 < e
@@ -495,6 +576,31 @@ fn trim_common_words(
         }
         while e > s + 1 && (is_function_word(tokens[e - 1].text) || headline && is_common(e - 1)) {
             e -= 1;
+        }
+        // A title and a given name open a person, whatever the name was tagged: "Senator
+        // Maria Lindqvist of the Nordic Energy Forum" is a person of an organisation.
+        let given = |k: usize| {
+            tokens[k].text.chars().next().is_some_and(char::is_uppercase)
+                && is_given_name(&tokens[k].text.to_lowercase())
+        };
+        if !person && s + 2 < e && is_title(tokens[s].text) && given(s + 1) {
+            let of = (s + 2..e).find(|&k| tokens[k].text == "of").unwrap_or(e);
+            let rest = (of + 1..e).find(|&k| !is_function_word(tokens[k].text)).unwrap_or(e);
+            for (k, l) in labels.iter_mut().enumerate().take(j).skip(i) {
+                *l = if k == s + 1 {
+                    1
+                } else if k > s + 1 && k < of {
+                    2
+                } else if k == rest {
+                    labels_kind * 2 - 1
+                } else if k > rest && k < e {
+                    labels_kind * 2
+                } else {
+                    0
+                };
+            }
+            i = j;
+            continue;
         }
         // "Militarily, ..." and "Conversely, ..." open sentences; names rarely do so.
         let adverb = e == s + 1
@@ -537,9 +643,18 @@ fn scores(weights: &Weights, feats: &[u64]) -> [f32; N] {
     s
 }
 
+/// Whether a token can be part of a name: brackets, quotes and most punctuation never are
+/// ("Benny Lee Boynton ( born ..."), while "&", "-", "." and "/" join words of one ("AT & T").
+fn can_name(token: &str) -> bool {
+    token.chars().any(char::is_alphanumeric) || matches!(token, "&" | "-" | "." | "/" | "+")
+}
+
 impl Tagger {
-    fn best(scores: &[f32; N], prev: Option<usize>) -> usize {
+    fn best(scores: &[f32; N], prev: Option<usize>, name_ok: bool) -> usize {
         let mut best = 0;
+        if !name_ok {
+            return best;
+        }
         for l in 1..N {
             if allowed(prev, l) && scores[l] > scores[best] {
                 best = l;
@@ -563,17 +678,21 @@ impl Tagger {
         let mut out = Vec::with_capacity(sentences.len());
         let mut feats = Vec::new();
         for p in &prepared {
-            let mut labels = Vec::with_capacity(p.lower.len());
-            for i in 0..p.lower.len() {
+            let mut labels = Vec::with_capacity(p.hashes.len());
+            for i in 0..p.hashes.len() {
                 features(p, i, &labels, &doc, &mut feats);
-                let label = Self::best(&scores(&self.weights, &feats), labels.last().copied());
+                let label = Self::best(
+                    &scores(&self.weights, &feats),
+                    labels.last().copied(),
+                    p.name_ok[i],
+                );
                 labels.push(label);
             }
             doc.remember(p, &labels);
             out.push(labels);
         }
         for ((tokens, p), labels) in sentences.iter().zip(&prepared).zip(&mut out) {
-            trim_common_words(tokens, &p.styles, labels, &doc);
+            trim_common_words(tokens, p, labels, &doc);
         }
         out
     }
@@ -641,7 +760,11 @@ impl Tagger {
                     let mut predicted: Vec<usize> = Vec::with_capacity(tokens.len());
                     for (i, &truth) in gold.iter().enumerate().take(tokens.len()) {
                         features(p, i, &predicted, &doc, &mut feats);
-                        let guess = Self::best(&scores(&w, &feats), predicted.last().copied());
+                        let guess = Self::best(
+                            &scores(&w, &feats),
+                            predicted.last().copied(),
+                            p.name_ok[i],
+                        );
                         if guess != truth {
                             for f in &feats {
                                 let wf = w.entry(*f).or_insert([0.0; N]);
@@ -773,8 +896,11 @@ const ABBREVIATIONS: &[&str] = &[
 fn split_chunk(text: &str, mut s: usize, mut e: usize, out: &mut Vec<(usize, usize)>) {
     const LEADING: &[char] = &['"', '\'', '“', '‘', '(', '[', '{', '«'];
     const TRAILING: &[char] = &['"', '\'', '”', '’', ')', ']', '}', '»', ',', ';', ':', '!', '?'];
+    // "'s" and "'re" written apart from their word, as CoNLL text writes them, stay whole.
+    const CLITICS: &[&str] = &["s", "S", "re", "ve", "ll", "d", "m"];
     while let Some(c) = text[s..e].chars().next().filter(|c| LEADING.contains(c)) {
-        if s + c.len_utf8() >= e {
+        let rest = &text[s + c.len_utf8()..e];
+        if s + c.len_utf8() >= e || matches!(c, '\'' | '’') && CLITICS.contains(&rest) {
             break;
         }
         out.push((s, s + c.len_utf8()));
@@ -814,7 +940,7 @@ fn split_chunk(text: &str, mut s: usize, mut e: usize, out: &mut Vec<(usize, usi
 
 #[cfg(test)]
 mod tests {
-    use super::{LABELS, Tagger, Token, shape};
+    use super::{CLUSTERS, LABELS, Tagger, Token, can_name, h, is_given_name, shape, tokenize};
 
     fn toks<'a>(words: &[&'a str]) -> Vec<Token<'a>> {
         words.iter().map(|w| Token { text: w, gazetteer: "" }).collect()
@@ -874,34 +1000,67 @@ mod tests {
             label("I-PER"),
             label("O"),
         ];
-        super::trim_common_words(&heading, &super::styles(&heading), &mut labels, &doc);
+        super::trim_common_words(&heading, &super::prepare(&heading), &mut labels, &doc);
         assert_eq!(labels, [0, 0, 0, label("B-PER"), 0, 0]);
         // Prose: a first name that is also a word stays part of the name.
         let prose = toks(&["Bill", "Clinton", "said", "so", "."]);
         let mut labels = vec![label("B-PER"), label("I-PER"), 0, 0, 0];
-        super::trim_common_words(&prose, &super::styles(&prose), &mut labels, &doc);
+        super::trim_common_words(&prose, &super::prepare(&prose), &mut labels, &doc);
         assert_eq!(labels, [label("B-PER"), label("I-PER"), 0, 0, 0]);
         // Titles are not part of a person's name.
         let titled = toks(&["Foreign", "Minister", "Wang", "Yi", "spoke", "."]);
         let mut labels = vec![label("B-PER"), label("I-PER"), label("I-PER"), label("I-PER"), 0, 0];
-        super::trim_common_words(&titled, &super::styles(&titled), &mut labels, &doc);
+        super::trim_common_words(&titled, &super::prepare(&titled), &mut labels, &doc);
         assert_eq!(labels, [0, 0, label("B-PER"), label("I-PER"), 0, 0]);
         // "The" inside a sentence is part of a name; at its start it is not.
         let band = toks(&["They", "signed", "with", "The", "Ramones", "."]);
         let mut labels = vec![0, 0, 0, label("B-ORG"), label("I-ORG"), 0];
-        super::trim_common_words(&band, &super::styles(&band), &mut labels, &doc);
+        super::trim_common_words(&band, &super::prepare(&band), &mut labels, &doc);
         assert_eq!(labels, [0, 0, 0, label("B-ORG"), label("I-ORG"), 0]);
         let opening = toks(&["The", "Ramones", "played", "."]);
         let mut labels = vec![label("B-ORG"), label("I-ORG"), 0, 0];
-        super::trim_common_words(&opening, &super::styles(&opening), &mut labels, &doc);
+        super::trim_common_words(&opening, &super::prepare(&opening), &mut labels, &doc);
         assert_eq!(labels, [0, label("B-ORG"), 0, 0]);
         // Sentence-opening adverbs and interjections go.
         for first in ["Furthermore", "Militarily", "Hey"] {
             let words = toks(&[first, ",", "the", "talks", "went", "on", "."]);
             let mut labels = vec![label("B-ORG"), 0, 0, 0, 0, 0, 0];
-            super::trim_common_words(&words, &super::styles(&words), &mut labels, &doc);
+            super::trim_common_words(&words, &super::prepare(&words), &mut labels, &doc);
             assert_eq!(labels, [0; 7], "{first}");
         }
+    }
+
+    #[test]
+    fn clitics_written_apart_stay_whole() {
+        let text = "Ford County 's four , they 're here ' quoted '";
+        let tokens: Vec<&str> = tokenize(text).into_iter().map(|(s, e)| &text[s..e]).collect();
+        assert_eq!(
+            tokens,
+            ["Ford", "County", "'s", "four", ",", "they", "'re", "here", "'", "quoted", "'"]
+        );
+    }
+
+    #[test]
+    fn brackets_and_commas_are_never_inside_a_name() {
+        // Gold that puts a bracket inside a name cannot teach the tagger to do so.
+        let words = ["Benny", "Boynton", "(", "born", ")", "plays"];
+        let gold: Vec<usize> =
+            ["B-PER", "I-PER", "I-PER", "I-PER", "O", "O"].iter().map(|l| label(l)).collect();
+        let tagger = Tagger::train(&[vec![(toks(&words), gold)]], 5);
+        let labels: Vec<&str> = tagger.tag(&toks(&words)).iter().map(|&l| LABELS[l]).collect();
+        assert_eq!(labels[2], "O");
+        assert_eq!(&labels[..2], ["B-PER", "I-PER"]);
+        assert!(!can_name(",") && !can_name("(") && can_name("&") && can_name("'s"));
+    }
+
+    #[test]
+    fn word_lists_load() {
+        let cluster = |w: &str| CLUSTERS.get(&h(w)).copied();
+        assert!(CLUSTERS.len() > 20_000, "{}", CLUSTERS.len());
+        assert_eq!(cluster("January").map(|c| c.1), cluster("February").map(|c| c.1));
+        assert_ne!(cluster("January").map(|c| c.1), cluster("guitarist").map(|c| c.1));
+        assert!(is_given_name("john") && is_given_name("maria"));
+        assert!(!is_given_name("the"));
     }
 
     #[test]
