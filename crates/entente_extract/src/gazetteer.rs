@@ -16,6 +16,12 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
     ("events_laws.tsv", include_str!("../data/gazetteer/events_laws.tsv")),
 ];
 
+/// Places the extractor never reports on their own but whose ids it gives to the places the
+/// name tagger finds there (`scripts/gazetteer/build_places.py`: ISO 3166-2 subdivisions and
+/// cities of 100,000 people or more, many of which are also surnames, companies or words).
+pub const HINT_FILES: &[(&str, &str)] =
+    &[("places_hints.tsv", include_str!("../data/gazetteer/places_hints.tsv"))];
+
 const HEADER: [&str; 5] = ["entity_id", "entity_type", "name", "country_id", "aliases"];
 
 /// One canonical entity.
@@ -168,6 +174,11 @@ impl Gazetteer {
         let mut files = BUILTIN_FILES.to_vec();
         files.extend_from_slice(extra);
         Self::from_files(&files)
+    }
+
+    /// The hint gazetteer shipped with entente ([`HINT_FILES`]).
+    pub fn hints() -> Result<Self, Error> {
+        Self::from_files(HINT_FILES)
     }
 
     /// Every entity, in file order.

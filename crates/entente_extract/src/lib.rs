@@ -19,7 +19,7 @@
 #![warn(missing_docs)]
 #![warn(clippy::disallowed_methods, reason = "stages do no IO")]
 
-pub use crate::gazetteer::{BUILTIN_FILES, Entry, Gazetteer, GazetteerMatch};
+pub use crate::gazetteer::{BUILTIN_FILES, Entry, Gazetteer, GazetteerMatch, HINT_FILES};
 pub use crate::overrides::{Add, Alias, Block, Merge, Overrides};
 pub use crate::rules::{RuleMatch, find_values};
 
@@ -156,6 +156,9 @@ pub struct Found {
 #[derive(Debug, Clone)]
 pub struct Extractor {
     gazetteer: Gazetteer,
+    /// Places never reported on their own, whose ids go to the places the tagger finds there
+    /// ([`HINT_FILES`]); none when the built-in gazetteer is off.
+    hints: Option<Gazetteer>,
     values: bool,
     tagger: Option<tagger::Tagger>,
     corrections: overrides::Corrections,
@@ -166,10 +169,10 @@ impl Extractor {
     /// Builds the extractor; `extra_gazetteers` are `(name, contents)` TSV files in the format
     /// of [`Gazetteer::from_files`], added after the built-in ones.
     pub fn new(config: &ExtractConfig, extra_gazetteers: &[(&str, &str)]) -> Result<Self, Error> {
-        let gazetteer = if config.builtin_gazetteer {
-            Gazetteer::builtin_with(extra_gazetteers)?
+        let (gazetteer, hints) = if config.builtin_gazetteer {
+            (Gazetteer::builtin_with(extra_gazetteers)?, Some(Gazetteer::hints()?))
         } else {
-            Gazetteer::from_files(extra_gazetteers)?
+            (Gazetteer::from_files(extra_gazetteers)?, None)
         };
         let tagger = if config.model && !MODEL.is_empty() {
             Some(tagger::Tagger::from_bytes(MODEL).map_err(|e| Error::Model(e.to_string()))?)
@@ -178,6 +181,7 @@ impl Extractor {
         };
         Ok(Self {
             gazetteer,
+            hints,
             values: config.values,
             tagger,
             corrections: overrides::Corrections::default(),
@@ -229,6 +233,26 @@ impl Extractor {
                     .unwrap_or("")
             })
             .collect()
+    }
+
+    /// The hint place written exactly as `text[start..end]`, if any, as a mention there.
+    fn hint(&self, text: &str, start: usize, end: usize) -> Option<Found> {
+        let hints = self.hints.as_ref()?;
+        let surface = text.get(start..end)?;
+        let m = hints.find(surface).into_iter().find(|m| m.start == 0 && m.end == surface.len())?;
+        let entry = &hints.entries()[m.entry];
+        Some(Found {
+            start,
+            end,
+            entity_id: entry.id.clone(),
+            entity_name: entry.name.clone(),
+            entity_type: entry.entity_type,
+            method: Method::Model,
+            country_id: entry.country_id.clone(),
+            value: None,
+            unit: None,
+            iso_date: None,
+        })
     }
 
     /// Names the tagger finds in each sentence of a document that overlap nothing the rules
@@ -285,6 +309,12 @@ impl Extractor {
                     let own_word = word_ranges(text, name.start, name.end)
                         .any(|(s, e)| !overlapping.iter().any(|f| f.start <= s && e <= f.end));
                     if overlapping.is_empty() || (inside && own_word) {
+                        // A place the hints list, found by the tagger, gets the list's id.
+                        if matches!(name.entity_type, EntityType::Gpe | EntityType::Loc)
+                            && let Some(hint) = self.hint(text, name.start, name.end)
+                        {
+                            name = hint;
+                        }
                         out.push(name);
                     }
                 }

@@ -142,6 +142,39 @@ fn mentions(extractor: &Extractor, text: &str) -> Vec<(String, String, String)> 
         .collect()
 }
 
+/// A city or region the tagger finds gets the place list's id and country; the list alone
+/// reports nothing, since many of its names are also people or words ("Lincoln").
+#[test]
+fn places_the_tagger_finds_get_the_place_lists_ids() {
+    let text =
+        "The company moved from Houston to Maharashtra in 2003, then opened offices in Ontario.";
+    let found = extractor().find(text);
+    let ids: Vec<(&str, &str, Option<&str>)> = found
+        .iter()
+        .map(|f| {
+            (
+                text.get(f.start..f.end).unwrap_or_default(),
+                f.entity_id.as_str(),
+                f.country_id.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            ("Houston", "city:US:houston", Some("iso3166:US")),
+            ("Maharashtra", "iso3166-2:IN-MH", Some("iso3166:IN")),
+            ("2003", "date:2003", None),
+            ("Ontario", "iso3166-2:CA-ON", Some("iso3166:CA")),
+        ]
+    );
+    let lists_only = ExtractConfig { model: false, ..ExtractConfig::default() };
+    let ex = Extractor::new(&lists_only, &[]).unwrap();
+    let types: Vec<String> =
+        ex.find(text).into_iter().map(|f| f.entity_type.as_str().to_owned()).collect();
+    assert_eq!(types, ["DATE"]);
+}
+
 fn with_overrides(toml: &str) -> Result<Extractor, entente_extract::Error> {
     let overrides: Overrides = toml::from_str(toml).unwrap();
     extractor().with_overrides(&overrides)
