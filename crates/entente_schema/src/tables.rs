@@ -568,7 +568,8 @@ table! {
         entity_type: EntityType,
         /// How the mention was found: `gazetteer`, `rule` or `model` (the statistical tagger).
         method: Method,
-        /// For a NORP demonym or a capital, the `entity_id` of its country; else null.
+        /// For a NORP demonym, a capital, a national body, or a city or region of the place
+        /// lists, the `entity_id` of its country; else null.
         country_id: Option<String>,
         /// Numeric value of a MONEY (amount), PERCENT (percent) or QUANTITY (in its base unit)
         /// mention.
