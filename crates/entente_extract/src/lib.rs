@@ -474,6 +474,16 @@ fn head_type(name: &str) -> Option<EntityType> {
         ("peninsula", EntityType::Loc),
         ("strait", EntityType::Loc),
         ("province", EntityType::Gpe),
+        ("county", EntityType::Gpe),
+        ("township", EntityType::Gpe),
+        ("oblast", EntityType::Gpe),
+        ("prefecture", EntityType::Gpe),
+        ("beach", EntityType::Loc),
+        ("plateau", EntityType::Loc),
+        ("junction", EntityType::Loc),
+        ("desert", EntityType::Loc),
+        ("mountain", EntityType::Loc),
+        ("hills", EntityType::Loc),
         ("band", EntityType::Org),
         ("club", EntityType::Org),
         ("institute", EntityType::Org),
@@ -843,6 +853,8 @@ mod tests {
         assert_eq!(head_type("Battle of Antietam"), Some(EntityType::Event));
         assert_eq!(head_type("University of Tokyo"), Some(EntityType::Org));
         assert_eq!(head_type("Republic of Nauru"), Some(EntityType::Gpe));
+        assert_eq!(head_type("Ford County"), Some(EntityType::Gpe));
+        assert_eq!(head_type("Bridgton Junction"), Some(EntityType::Loc));
         assert_eq!(head_type("Bank"), None);
         assert_eq!(head_type("West Bank"), None);
         assert_eq!(head_type("Vladimir Putin"), None);
