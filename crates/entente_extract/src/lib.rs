@@ -318,6 +318,11 @@ impl Extractor {
                         out.push(name);
                     }
                 }
+                for title in quoted_titles(text, found) {
+                    out.retain(|n| n.end <= title.start || title.end <= n.start);
+                    out.push(title);
+                }
+                out.sort_by_key(|n| n.start);
                 out
             })
             .collect()
@@ -595,6 +600,48 @@ fn names(text: &str, ranges: &[(usize, usize)], labels: &[usize]) -> Vec<Found> 
     out
 }
 
+/// Titles in quotation marks: a quoted phrase of one to ten words whose words are all
+/// capitalised but for short function words, that does not end a sentence, names a work, a
+/// programme or a campaign (`MISC`: "A Beautiful Lie", "Time to Wake Up", “Made in China
+/// 2025”), not speech; a single quoted word must not be a common one. A quoted name the lists
+/// hold stays theirs ("Russia").
+fn quoted_titles(text: &str, found: &[Found]) -> Vec<Found> {
+    const OPEN: &[char] = &['"', '“'];
+    const CLOSE: &[char] = &['"', '”'];
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(open) = text.get(at..).and_then(|t| t.find(OPEN)).map(|o| at + o) {
+        let mark = text.get(open..).and_then(|t| t.chars().next()).map_or(1, char::len_utf8);
+        let body = open + mark;
+        let Some(close) = text.get(body..).and_then(|t| t.find(CLOSE)).map(|c| body + c) else {
+            break;
+        };
+        let inner = text.get(body..close).unwrap_or_default();
+        let start = body + (inner.len() - inner.trim_start().len());
+        let end = body + inner.trim_end().len();
+        let title = text.get(start..end).unwrap_or_default();
+        let words: Vec<&str> = title.split_whitespace().collect();
+        let is_title = (1..=10).contains(&words.len())
+            && words.first().is_some_and(|w| w.chars().next().is_some_and(char::is_uppercase))
+            && words
+                .iter()
+                .filter(|w| !tagger::is_minor_word(w))
+                .all(|w| w.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit()))
+            && !title.ends_with(['.', '!', '?', ','])
+            // One quoted common word is a word held at arm's length ("Donate", "New").
+            && (words.len() > 1 || !tagger::is_common_word(&title.to_lowercase()))
+            && !found.iter().any(|f| f.start <= start && end <= f.end);
+        if is_title {
+            let mut name = tagged_name(text, start, end, EntityType::Misc);
+            name.method = Method::Rule;
+            out.push(name);
+        }
+        // The closing mark of one quotation is never the opening of the next.
+        at = close + text.get(close..).and_then(|t| t.chars().next()).map_or(1, char::len_utf8);
+    }
+    out
+}
+
 /// A name the tagger found at `text[start..end]`, with its id from its type and words.
 fn tagged_name(text: &str, start: usize, end: usize, entity_type: EntityType) -> Found {
     let name = text.get(start..end).unwrap_or_default().split_whitespace().collect::<Vec<_>>();
@@ -858,5 +905,19 @@ mod tests {
         assert_eq!(head_type("Bank"), None);
         assert_eq!(head_type("West Bank"), None);
         assert_eq!(head_type("Vladimir Putin"), None);
+    }
+
+    #[test]
+    fn quoted_titles_are_works_not_speech() {
+        let titles = |text: &str| -> Vec<String> {
+            super::quoted_titles(text, &[]).into_iter().map(|f| f.entity_name).collect()
+        };
+        assert_eq!(
+            titles("The single \"Time to Wake Up\" and “Made in China 2025” came out."),
+            ["Time to Wake Up", "Made in China 2025"]
+        );
+        assert!(titles("He said \"we will win\" and \"Go Home.\" twice").is_empty());
+        assert_eq!(titles("Click \"Donate\" to help \"Longhorn\""), ["Longhorn"]);
+        assert!(titles("an \"unclosed Title").is_empty());
     }
 }

@@ -518,6 +518,15 @@ fn is_title(word: &str) -> bool {
     TITLES.contains(&word.to_lowercase().as_str())
 }
 
+/// Short words a title leaves in lower case ("Time to Wake Up", "Taste of Chaos").
+pub(crate) fn is_minor_word(word: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "a", "an", "and", "as", "at", "but", "by", "de", "for", "from", "in", "into", "nor", "of",
+        "on", "or", "the", "to", "up", "via", "with", "-", "&", "/",
+    ];
+    WORDS.contains(&word.to_lowercase().as_str())
+}
+
 /// Words that begin or end a name only by mistake ("As China", "Putin And", "Hey").
 fn is_function_word(word: &str) -> bool {
     const WORDS: &[&str] = &[
