@@ -520,6 +520,22 @@ fn head_type(name: &str) -> Option<EntityType> {
         ("railway", EntityType::Org),
         ("railroad", EntityType::Org),
         ("airlines", EntityType::Org),
+        ("inc", EntityType::Org),
+        ("ltd", EntityType::Org),
+        ("llc", EntityType::Org),
+        ("plc", EntityType::Org),
+        ("corp", EntityType::Org),
+        ("co", EntityType::Org),
+        ("gmbh", EntityType::Org),
+        ("group", EntityType::Org),
+        ("school", EntityType::Org),
+        ("hospital", EntityType::Org),
+        ("trust", EntityType::Org),
+        ("authority", EntityType::Org),
+        ("laboratory", EntityType::Org),
+        ("laboratories", EntityType::Org),
+        ("brothers", EntityType::Org),
+        ("publishing", EntityType::Org),
         ("festival", EntityType::Event),
         ("championship", EntityType::Event),
         ("championships", EntityType::Event),
@@ -902,6 +918,8 @@ mod tests {
         assert_eq!(head_type("Republic of Nauru"), Some(EntityType::Gpe));
         assert_eq!(head_type("Ford County"), Some(EntityType::Gpe));
         assert_eq!(head_type("Bridgton Junction"), Some(EntityType::Loc));
+        assert_eq!(head_type("Cold Spring Harbor Laboratory"), Some(EntityType::Org));
+        assert_eq!(head_type("Eberhard Faber Inc."), Some(EntityType::Org));
         assert_eq!(head_type("Bank"), None);
         assert_eq!(head_type("West Bank"), None);
         assert_eq!(head_type("Vladimir Putin"), None);
