@@ -88,7 +88,7 @@ fn scores_sentences_against_gold() {
 }
 
 /// `eval ner` maps entente's types to `CoNLL` labels and scores exact spans per label (here
-/// with the gazetteers and rules alone).
+/// with the gazetteers and rules alone); `--errors` lists what it missed, with context.
 #[test]
 fn scores_entities_against_gold() {
     let dir = tempfile::tempdir().unwrap();
@@ -108,8 +108,19 @@ fn scores_entities_against_gold() {
         pipeline.to_str().unwrap(),
         "--gold",
         gold.to_str().unwrap(),
+        "--errors",
+        dir.path().join("errors.jsonl").to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let errors = std::fs::read_to_string(dir.path().join("errors.jsonl")).unwrap();
+    let errors: Vec<serde_json::Value> =
+        errors.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(
+        errors,
+        [serde_json::json!({"gold_file": "gold.jsonl", "doc_id": "d1", "kind": "missed",
+            "start": 42, "end": 54, "label": "ORG", "text": "Acme Widgets",
+            "context": "adimir Putin met officials in China and [Acme Widgets] ."})]
+    );
     let out = stdout(&o);
     // Putin and China are in the gazetteer; the unknown company is missed.
     assert!(
