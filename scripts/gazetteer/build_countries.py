@@ -90,6 +90,12 @@ def usable(alias):
     )
 
 
+def population(records):
+    """The largest population countryinfo gives for a country (0 when it gives none)."""
+    counts = [r.get("population") for r in records]
+    return max([c for c in counts if isinstance(c, int)], default=0)
+
+
 def load_countryinfo():
     data = pathlib.Path(countryinfo.__file__).parent / "data"
     by_code = {}
@@ -104,6 +110,7 @@ def load_countryinfo():
 def main(out_path):
     info = load_countryinfo()
     rows = []
+    demonym_rows = []
     seen_capitals = {}
     for country in sorted(pycountry.countries, key=lambda c: c.alpha_2):
         code = country.alpha_2
@@ -131,9 +138,7 @@ def main(out_path):
                 demonyms.add(record["demonym"].strip())
         demonyms -= SKIP_DEMONYMS
         if demonyms:
-            if main_demonym not in demonyms:
-                main_demonym = sorted(demonyms, key=lambda d: (len(d), d))[0]
-            rows.append((f"demonym:{code}", "NORP", main_demonym, country_id, sorted(demonyms)))
+            demonym_rows.append((code, main_demonym, country_id, demonyms, population(records)))
 
         capitals = set(EXTRA_CAPITALS.get(code, []))
         for record in records:
@@ -150,6 +155,21 @@ def main(out_path):
             seen_capitals[main_capital] = code
             slug = "-".join(main_capital.lower().replace(".", "").replace(",", "").split())
             rows.append((f"city:{code}:{slug}", "GPE", main_capital, country_id, sorted(capitals)))
+
+    # A demonym several countries list belongs to the one EXTRA_DEMONYMS gives it to, else to
+    # the most populous ("American" is the United States', not the Northern Mariana Islands').
+    owner = {}
+    for code, _, _, demonyms, people in demonym_rows:
+        for d in demonyms:
+            rank = (d in EXTRA_DEMONYMS.get(code, []), people)
+            if d not in owner or rank > owner[d][0]:
+                owner[d] = (rank, code)
+    for code, main_demonym, country_id, demonyms, _ in demonym_rows:
+        demonyms = {d for d in demonyms if owner[d][1] == code}
+        if demonyms:
+            if main_demonym not in demonyms:
+                main_demonym = sorted(demonyms, key=lambda d: (len(d), d))[0]
+            rows.append((f"demonym:{code}", "NORP", main_demonym, country_id, sorted(demonyms)))
 
     rows.sort()
     with open(out_path, "w", encoding="utf-8", newline="\n") as out:
