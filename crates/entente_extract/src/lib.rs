@@ -277,7 +277,7 @@ impl Extractor {
             })
             .collect();
         let labels = tagger.tag_doc(&tokens);
-        sentences
+        let mut out: Vec<Vec<Found>> = sentences
             .iter()
             .zip(&ranges)
             .zip(&labels)
@@ -325,7 +325,39 @@ impl Extractor {
                 out.sort_by_key(|n| n.start);
                 out
             })
-            .collect()
+            .collect();
+        retype_defined(sentences, &mut out);
+        self.place_people(sentences, &mut out);
+        out
+    }
+
+    /// A one-word "person" the place hints hold is that place ("Perth", "Kecskemet"): the
+    /// tagger's guess for a word it does not know. Not when it is a given name or the last
+    /// word of a person's full name in the same document ("Manuel Belgrano" ... "Belgrano").
+    fn place_people(&self, sentences: &[(&str, &[Found])], names: &mut [Vec<Found>]) {
+        let surnames: Vec<&str> = names
+            .iter()
+            .flatten()
+            .filter(|n| n.entity_type == EntityType::Person)
+            .filter_map(|n| n.entity_name.rsplit_once(' ').map(|(_, last)| last))
+            .collect();
+        let mut places: Vec<(usize, usize, Found)> = Vec::new();
+        for (k, ((text, _), found)) in sentences.iter().zip(names.iter()).enumerate() {
+            for (i, name) in found.iter().enumerate() {
+                if name.entity_type == EntityType::Person
+                    && name.method == Method::Model
+                    && !name.entity_name.contains(' ')
+                    && !surnames.contains(&name.entity_name.as_str())
+                    && !tagger::is_given_name(&name.entity_name.to_lowercase())
+                    && let Some(hint) = self.hint(text, name.start, name.end)
+                {
+                    places.push((k, i, hint));
+                }
+            }
+        }
+        for (k, i, place) in places {
+            names[k][i] = place;
+        }
     }
 
     /// The gazetteer in use.
@@ -431,29 +463,43 @@ fn word_ranges(text: &str, start: usize, end: usize) -> impl Iterator<Item = (us
     })
 }
 
+/// Head words of "X of Y" names, with the type they give: "Battle of Antietam" is an event,
+/// "University of Tokyo" an organisation.
+const OF_HEADS: &[(&str, EntityType)] = &[
+    ("battle", EntityType::Event),
+    ("siege", EntityType::Event),
+    ("treaty", EntityType::Law),
+    ("university", EntityType::Org),
+    ("bank", EntityType::Org),
+    ("ministry", EntityType::Org),
+    ("department", EntityType::Org),
+    ("house", EntityType::Org),
+    ("gulf", EntityType::Loc),
+    ("bay", EntityType::Loc),
+    ("isle", EntityType::Loc),
+    ("lake", EntityType::Loc),
+    ("mount", EntityType::Loc),
+    ("kingdom", EntityType::Gpe),
+    ("republic", EntityType::Gpe),
+    ("duchy", EntityType::Gpe),
+    ("city", EntityType::Gpe),
+    ("army", EntityType::Org),
+    ("college", EntityType::Org),
+    ("council", EntityType::Org),
+    ("court", EntityType::Org),
+    ("institute", EntityType::Org),
+    ("museum", EntityType::Org),
+    ("school", EntityType::Org),
+    ("sea", EntityType::Loc),
+    ("empire", EntityType::Gpe),
+    ("province", EntityType::Gpe),
+    ("county", EntityType::Gpe),
+];
+
 /// The type a name's head word gives it, whatever the tagger said: "Doyt Perry Stadium" is a
 /// place, "Dave Matthews Band" an organisation, "Battle of Antietam" an event. The head is
 /// the first word of "X of Y" names and the last word otherwise; one-word names have none.
 fn head_type(name: &str) -> Option<EntityType> {
-    const FIRST: &[(&str, EntityType)] = &[
-        ("battle", EntityType::Event),
-        ("siege", EntityType::Event),
-        ("treaty", EntityType::Law),
-        ("university", EntityType::Org),
-        ("bank", EntityType::Org),
-        ("ministry", EntityType::Org),
-        ("department", EntityType::Org),
-        ("house", EntityType::Org),
-        ("gulf", EntityType::Loc),
-        ("bay", EntityType::Loc),
-        ("isle", EntityType::Loc),
-        ("lake", EntityType::Loc),
-        ("mount", EntityType::Loc),
-        ("kingdom", EntityType::Gpe),
-        ("republic", EntityType::Gpe),
-        ("duchy", EntityType::Gpe),
-        ("city", EntityType::Gpe),
-    ];
     const LAST: &[(&str, EntityType)] = &[
         ("street", EntityType::Loc),
         ("road", EntityType::Loc),
@@ -561,10 +607,61 @@ fn head_type(name: &str) -> Option<EntityType> {
     let lookup = |table: &[(&str, EntityType)], word: &str| {
         table.iter().find(|(w, _)| *w == word).map(|&(_, t)| t)
     };
+    // An ordinal before the head counts for nothing ("Second Battle of Bull Run").
+    let ordinal = |w: &str| {
+        ORDINALS.iter().any(|o| o.eq_ignore_ascii_case(w))
+            || w.len() > 2
+                && w.starts_with(|c: char| c.is_ascii_digit())
+                && ["st", "nd", "rd", "th"].iter().any(|x| w.ends_with(x))
+    };
+    let words = if words.len() > 2 && ordinal(&words[0]) { &words[1..] } else { &words[..] };
     if words[1] == "of" {
-        return lookup(FIRST, &words[0]);
+        return lookup(OF_HEADS, &words[0]);
     }
     lookup(LAST, &words[words.len() - 1])
+}
+
+/// Ordinal words that may open a name ("Second Battle of Bull Run").
+const ORDINALS: &[&str] = &[
+    "First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth", "Tenth",
+];
+
+/// Where a name starting at token `i` really starts: at the head of an "X of (the) Y" name
+/// when the tagger found only Y ("Battle of Antietam", "Second Battle of Bull Run", "Army of
+/// the Potomac" where it found "Antietam", "Bull Run", "Potomac"), with a capitalised ordinal
+/// before the head; else at `i`.
+fn of_head(text: &str, ranges: &[(usize, usize)], i: usize) -> usize {
+    let word = |k: usize| text.get(ranges[k].0..ranges[k].1).unwrap_or_default();
+    let same_line =
+        |a: usize, b: usize| !text.get(ranges[a].0..ranges[b].1).unwrap_or_default().contains('\n');
+    let of = match i.checked_sub(1).map(word) {
+        Some("the") if i >= 2 && word(i - 2) == "of" => i - 2,
+        Some("of") => i - 1,
+        _ => return i,
+    };
+    let Some(head) = of.checked_sub(1) else { return i };
+    let is_head = word(head).chars().next().is_some_and(char::is_uppercase)
+        && OF_HEADS.iter().any(|(w, _)| word(head).eq_ignore_ascii_case(w));
+    if !is_head || !same_line(head, i) {
+        return i;
+    }
+    match head.checked_sub(1) {
+        Some(o) if ORDINALS.contains(&word(o)) && same_line(o, head) => o,
+        _ => head,
+    }
+}
+
+/// A model designation: up to four letters, the first a capital, a hyphen and a number
+/// ("F-86", "MiG-29", "Su-57", "S-400"): what it begins is a product (`MISC`), an aircraft
+/// or a weapon, not a person.
+fn is_designation(word: &str) -> bool {
+    let Some((letters, number)) = word.split_once('-') else { return false };
+    (1..=4).contains(&letters.len())
+        && letters.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && letters.chars().all(|c| c.is_ascii_alphabetic())
+        && number.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && number.len() <= 5
+        && number.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 /// The names in a tagged sentence: BIO labels over `ranges`.
@@ -587,7 +684,7 @@ fn names(text: &str, ranges: &[(usize, usize)], labels: &[usize]) -> Vec<Found> 
         {
             j += 1;
         }
-        let (mut start, mut end) = (ranges[i].0, ranges[j - 1].1);
+        let (mut start, mut end) = (ranges[of_head(text, ranges, i)].0, ranges[j - 1].1);
         i = j;
         // Punctuation the tokenizer left on a word ("China。", "«Gazprom") is not the name's.
         let edge = |c: char| !c.is_alphanumeric() && c != '.';
@@ -605,15 +702,139 @@ fn names(text: &str, ranges: &[(usize, usize)], labels: &[usize]) -> Vec<Found> 
         if !surface.chars().any(char::is_alphabetic) {
             continue;
         }
-        let entity_type = head_type(surface).unwrap_or(match kind {
-            "PER" => EntityType::Person,
-            "ORG" => EntityType::Org,
-            "LOC" => EntityType::Gpe,
-            _ => EntityType::Misc,
-        });
+        let designation = surface.split_whitespace().next().is_some_and(is_designation);
+        let entity_type =
+            head_type(surface).or(designation.then_some(EntityType::Misc)).unwrap_or(match kind {
+                "PER" => EntityType::Person,
+                "ORG" => EntityType::Org,
+                "LOC" => EntityType::Gpe,
+                _ => EntityType::Misc,
+            });
         out.push(tagged_name(text, start, end, entity_type));
     }
     out
+}
+
+/// Nouns that say what a name is when a sentence defines it ("Korn is an American nu metal
+/// band", "Harbin Electric, a state-owned company", "Aisby is a village in Lincolnshire").
+const KIND_NOUNS: &[(&str, EntityType)] = &[
+    ("actor", EntityType::Person),
+    ("actress", EntityType::Person),
+    ("author", EntityType::Person),
+    ("footballer", EntityType::Person),
+    ("journalist", EntityType::Person),
+    ("musician", EntityType::Person),
+    ("politician", EntityType::Person),
+    ("singer", EntityType::Person),
+    ("singer-songwriter", EntityType::Person),
+    ("writer", EntityType::Person),
+    ("agency", EntityType::Org),
+    ("airline", EntityType::Org),
+    ("band", EntityType::Org),
+    ("bank", EntityType::Org),
+    ("broadcaster", EntityType::Org),
+    ("charity", EntityType::Org),
+    ("club", EntityType::Org),
+    ("company", EntityType::Org),
+    ("corporation", EntityType::Org),
+    ("firm", EntityType::Org),
+    ("label", EntityType::Org),
+    ("magazine", EntityType::Org),
+    ("manufacturer", EntityType::Org),
+    ("newspaper", EntityType::Org),
+    ("organisation", EntityType::Org),
+    ("organization", EntityType::Org),
+    ("party", EntityType::Org),
+    ("publisher", EntityType::Org),
+    ("team", EntityType::Org),
+    ("university", EntityType::Org),
+    ("capital", EntityType::Gpe),
+    ("city", EntityType::Gpe),
+    ("commune", EntityType::Gpe),
+    ("county", EntityType::Gpe),
+    ("hamlet", EntityType::Gpe),
+    ("municipality", EntityType::Gpe),
+    ("parish", EntityType::Gpe),
+    ("suburb", EntityType::Gpe),
+    ("town", EntityType::Gpe),
+    ("village", EntityType::Gpe),
+    ("island", EntityType::Loc),
+    ("lake", EntityType::Loc),
+    ("mountain", EntityType::Loc),
+    ("river", EntityType::Loc),
+    ("album", EntityType::Misc),
+    ("book", EntityType::Misc),
+    ("ep", EntityType::Misc),
+    ("film", EntityType::Misc),
+    ("novel", EntityType::Misc),
+    ("series", EntityType::Misc),
+    ("single", EntityType::Misc),
+    ("song", EntityType::Misc),
+    ("festival", EntityType::Event),
+    ("tournament", EntityType::Event),
+];
+
+/// The kind a sentence gives the name ending at byte `end` of `text`: "is a" / "was an" /
+/// ", the" followed by up to six words, the first of them a [`KIND_NOUNS`] noun ("is an
+/// American rock band"). The words stop at a preposition, conjunction or relative pronoun, so
+/// "is a member of the band" defines nothing.
+fn defined_kind(text: &str, end: usize) -> Option<EntityType> {
+    const STOP: &[&str] = &[
+        "of", "and", "or", "in", "on", "at", "for", "from", "by", "with", "who", "which", "that",
+        "to", "is", "was",
+    ];
+    let rest = text.get(end..)?;
+    let rest = rest
+        .strip_prefix(" is ")
+        .or_else(|| rest.strip_prefix(" was "))
+        .or_else(|| rest.strip_prefix(", "))?;
+    let mut words = rest.split(' ');
+    if !matches!(words.next()?, "a" | "an" | "the") {
+        return None;
+    }
+    for word in words.take(6) {
+        let bare = word.trim_end_matches([',', '.', ';', ':']);
+        let lower = bare.to_lowercase();
+        if STOP.contains(&lower.as_str()) || !bare.chars().all(|c| c.is_alphanumeric() || c == '-')
+        {
+            return None;
+        }
+        if let Some(&(_, kind)) = KIND_NOUNS.iter().find(|(w, _)| *w == lower) {
+            return Some(kind);
+        }
+        if bare.len() != word.len() {
+            return None;
+        }
+    }
+    None
+}
+
+/// Gives every name the tagger found in a document the kind a sentence of the document
+/// defines it as ([`defined_kind`]): the tagger types an unknown name from its letters and
+/// context, the definition says what it is.
+fn retype_defined(sentences: &[(&str, &[Found])], names: &mut [Vec<Found>]) {
+    let mut kinds: Vec<(String, EntityType)> = Vec::new();
+    for ((text, _), found) in sentences.iter().zip(names.iter()) {
+        for name in found.iter().filter(|n| n.method == Method::Model) {
+            if let Some(kind) = defined_kind(text, name.end)
+                && !kinds.iter().any(|(n, _)| *n == name.entity_name)
+            {
+                kinds.push((name.entity_name.clone(), kind));
+            }
+        }
+    }
+    if kinds.is_empty() {
+        return;
+    }
+    for ((text, _), found) in sentences.iter().zip(names.iter_mut()) {
+        for name in found.iter_mut().filter(|n| n.method == Method::Model) {
+            if let Some(&(_, kind)) = kinds.iter().find(|(n, _)| *n == name.entity_name)
+                && name.entity_type != kind
+            {
+                *name = tagged_name(text, name.start, name.end, kind);
+            }
+        }
+    }
 }
 
 /// Titles in quotation marks: a quoted phrase of one to ten words whose words are all
@@ -937,5 +1158,56 @@ mod tests {
         assert!(titles("He said \"we will win\" and \"Go Home.\" twice").is_empty());
         assert_eq!(titles("Click \"Donate\" to help \"Longhorn\""), ["Longhorn"]);
         assert!(titles("an \"unclosed Title").is_empty());
+    }
+
+    #[test]
+    fn ordinals_do_not_hide_the_head() {
+        assert_eq!(head_type("Second Battle of Bull Run"), Some(EntityType::Event));
+        assert_eq!(head_type("2nd Battle of Fredericksburg"), Some(EntityType::Event));
+    }
+
+    #[test]
+    fn of_names_start_at_their_head() {
+        let start = |text: &str, word: &str| {
+            let ranges = crate::tagger::tokenize(text);
+            let i = ranges.iter().position(|&(s, e)| text.get(s..e) == Some(word)).unwrap();
+            let k = super::of_head(text, &ranges, i);
+            text.get(ranges[k].0..).unwrap().to_owned()
+        };
+        assert_eq!(start("at the Battle of Antietam", "Antietam"), "Battle of Antietam");
+        assert_eq!(start("the Army of the Potomac", "Potomac"), "Army of the Potomac");
+        assert_eq!(start("the Second Battle of Bull", "Bull"), "Second Battle of Bull");
+        // Only a capitalised head on the same line.
+        assert_eq!(start("a battle of Antietam", "Antietam"), "Antietam");
+        assert_eq!(start("Battle\nof Antietam", "Antietam"), "Antietam");
+        assert_eq!(start("the President of Russia", "Russia"), "Russia");
+    }
+
+    #[test]
+    fn definitions_say_what_a_name_is() {
+        let kind = |text: &str, name: &str| super::defined_kind(text, name.len());
+        assert_eq!(kind("Korn is an American nu metal band.", "Korn"), Some(EntityType::Org));
+        assert_eq!(
+            kind("Harbin Electric, a state-owned company", "Harbin Electric"),
+            Some(EntityType::Org)
+        );
+        assert_eq!(kind("Aisby was a village in Lincolnshire", "Aisby"), Some(EntityType::Gpe));
+        assert_eq!(kind("Home is the second album by", "Home"), Some(EntityType::Misc));
+        assert_eq!(kind("Lenkova, a Russian singer,", "Lenkova"), Some(EntityType::Person));
+        // A preposition or punctuation before the noun ends the definition.
+        assert_eq!(kind("Tate is a member of the band", "Tate"), None);
+        assert_eq!(kind("Tate, a friend, and the band", "Tate"), None);
+        assert_eq!(kind("Tate is a very very very very very very old band", "Tate"), None);
+        assert_eq!(kind("Tate said a band", "Tate"), None);
+    }
+
+    #[test]
+    fn designations_are_products() {
+        for word in ["F-86", "MiG-29", "Su-57", "S-400", "EC-130"] {
+            assert!(super::is_designation(word), "{word}");
+        }
+        for word in ["Sino-Russian", "X-Men", "al-Assad", "COVID19", "F-", "-86", "ABCDE-1"] {
+            assert!(!super::is_designation(word), "{word}");
+        }
     }
 }
