@@ -865,6 +865,9 @@ fn quoted_titles(text: &str, found: &[Found]) -> Vec<Found> {
                 .filter(|w| !tagger::is_minor_word(w))
                 .all(|w| w.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit()))
             && !title.ends_with(['.', '!', '?', ','])
+            // Nor are brackets or a possessive part of a name ("Putin's)").
+            && !title.contains(['(', ')', '[', ']', '{', '}'])
+            && !["'s", "’s"].iter().any(|p| title.ends_with(p))
             // One quoted common word is a word held at arm's length ("Donate", "New").
             && (words.len() > 1 || !tagger::is_common_word(&title.to_lowercase()))
             && !found.iter().any(|f| f.start <= start && end <= f.end);
@@ -1158,6 +1161,7 @@ mod tests {
         assert!(titles("He said \"we will win\" and \"Go Home.\" twice").is_empty());
         assert_eq!(titles("Click \"Donate\" to help \"Longhorn\""), ["Longhorn"]);
         assert!(titles("an \"unclosed Title").is_empty());
+        assert!(titles("“Putin's)” and \"Xi's\"").is_empty());
     }
 
     #[test]
