@@ -8,7 +8,18 @@
 use std::collections::HashMap;
 use std::io::{Read, Write};
 
+use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+/// How many perceptrons, each visiting the training documents in its own order, the model
+/// averages: the mean of five scored CoNLL-2003 dev 0.8900 → 0.8941 and wikigold 0.6134 →
+/// 0.6198 (one, three, five and nine: wikigold 0.613, 0.616, 0.620, 0.621).
+const ORDERS: u64 = 5;
+
+/// Features of the mean whose every weight is below half of one perceptron update are left
+/// out: 167,913 → 105,211 features (a smaller model than one perceptron's), the scores
+/// within two mentions.
+const PRUNE: f32 = 0.5;
 
 /// The labels, in weight order.
 pub const LABELS: [&str; 9] =
@@ -675,9 +686,11 @@ fn scores(weights: &Weights, feats: &[u64]) -> [f32; N] {
 enum Allowed {
     /// None: brackets, quotes and most punctuation.
     Nothing,
-    /// Names of anything but a person: lower-case words, "&", "'s" ("Couch 's Division",
-    /// "AT & T", "Bank of America").
+    /// Names of anything but a person: "&", numbers ("AT & T", "30 Seconds to Mars").
     NotPerson,
+    /// Only inside the name of anything but a person: lower-case words ("Bank of America",
+    /// "Couch 's Division", "Interior ministry"), which open no name.
+    Inside,
     /// Any name.
     Any,
 }
@@ -698,6 +711,8 @@ fn can_name(token: &str) -> Allowed {
         || PARTICLES.contains(&token)
     {
         Allowed::Any
+    } else if token.chars().any(char::is_alphabetic) && !token.chars().any(|c| c.is_ascii_digit()) {
+        Allowed::Inside
     } else {
         Allowed::NotPerson
     }
@@ -708,11 +723,14 @@ impl Tagger {
         let mut best = 0;
         let first = match name_ok {
             Allowed::Nothing => return best,
-            Allowed::NotPerson => 3,
+            Allowed::NotPerson | Allowed::Inside => 3,
             Allowed::Any => 1,
         };
         for l in first..N {
-            if allowed(prev, l) && scores[l] > scores[best] {
+            if allowed(prev, l)
+                && !(name_ok == Allowed::Inside && l % 2 == 1)
+                && scores[l] > scores[best]
+            {
                 best = l;
             }
         }
@@ -736,6 +754,14 @@ impl Tagger {
         for p in &prepared {
             let mut labels = Vec::with_capacity(p.hashes.len());
             for i in 0..p.hashes.len() {
+                // Nothing to score where no name can be: punctuation, and a lower-case word
+                // outside a name (most tokens).
+                let outside = labels.last().is_none_or(|&l| l == 0);
+                if p.name_ok[i] == Allowed::Nothing || (p.name_ok[i] == Allowed::Inside && outside)
+                {
+                    labels.push(0);
+                    continue;
+                }
                 features(p, i, &labels, &doc, &mut feats);
                 let label = Self::best(
                     &scores(&self.weights, &feats),
@@ -753,10 +779,51 @@ impl Tagger {
         out
     }
 
-    /// Trains on documents (each a list of sentences: tokens with gold label indices) for
-    /// `epochs` passes, visiting documents in a fixed pseudo-random order and each document's
-    /// sentences in order, and returns the averaged weights.
+    /// Trains on documents (each a list of sentences: tokens with gold label indices): an
+    /// averaged perceptron of `epochs` passes for each of [`ORDERS`] fixed pseudo-random
+    /// orders of the documents (each document's sentences in order), and returns the mean of
+    /// their weights.
     pub fn train(documents: &[Vec<(Vec<Token<'_>>, Vec<usize>)>], epochs: usize) -> Self {
+        // Each run visits the documents in its own order; the runs are independent, so they
+        // train in parallel and are summed in run order (the same bytes at any thread count).
+        let runs: Vec<Weights> = (0..ORDERS)
+            .into_par_iter()
+            .map(|k| {
+                let seed = 0x9e37_79b9_7f4a_7c15_u64.wrapping_add(k * 0x1234_5678_9abc);
+                Self::train_in_order(documents, epochs, seed).weights
+            })
+            .collect();
+        let mut features: Vec<u64> = runs.iter().flat_map(|w| w.keys().copied()).collect();
+        features.sort_unstable();
+        features.dedup();
+        let mut weights = Weights::with_capacity_and_hasher(
+            features.len(),
+            std::hash::BuildHasherDefault::default(),
+        );
+        #[allow(clippy::cast_precision_loss, reason = "a handful of runs")]
+        let share = 1.0 / ORDERS as f32;
+        for f in features {
+            let mut sum = [0f32; N];
+            for run in &runs {
+                if let Some(w) = run.get(&f) {
+                    for (s, x) in sum.iter_mut().zip(w) {
+                        *s += x * share;
+                    }
+                }
+            }
+            if sum.iter().any(|x| x.abs() > PRUNE) {
+                weights.insert(f, sum);
+            }
+        }
+        Tagger { weights }
+    }
+
+    /// One averaged perceptron, visiting the documents in the order `seed` draws.
+    fn train_in_order(
+        documents: &[Vec<(Vec<Token<'_>>, Vec<usize>)>],
+        epochs: usize,
+        seed: u64,
+    ) -> Self {
         let mut w = Weights::default();
         let mut u = Weights::default();
         let mut c = 1f32;
@@ -796,7 +863,7 @@ impl Tagger {
             .collect();
         let mut order: Vec<usize> = (0..documents.len()).collect();
         let mut feats = Vec::new();
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut state = seed;
         for _ in 0..epochs {
             // Fisher-Yates with a fixed xorshift: the same order on every machine.
             for i in (1..order.len()).rev() {
@@ -820,7 +887,7 @@ impl Tagger {
                         // from the gold as it is; the person constraint is a decoding rule.
                         let name_ok = match p.name_ok[i] {
                             Allowed::Nothing => Allowed::Nothing,
-                            Allowed::NotPerson | Allowed::Any => Allowed::Any,
+                            Allowed::NotPerson | Allowed::Inside | Allowed::Any => Allowed::Any,
                         };
                         let guess =
                             Self::best(&scores(&w, &feats), predicted.last().copied(), name_ok);
@@ -1114,10 +1181,10 @@ mod tests {
         for (token, allowed) in [
             (",", Allowed::Nothing),
             ("(", Allowed::Nothing),
-            ("band", Allowed::NotPerson),
+            ("band", Allowed::Inside),
             ("&", Allowed::NotPerson),
-            ("'s", Allowed::NotPerson),
-            ("of", Allowed::NotPerson),
+            ("'s", Allowed::Inside),
+            ("of", Allowed::Inside),
             ("139th", Allowed::NotPerson),
             ("van", Allowed::Any),
             ("Lee", Allowed::Any),
@@ -1138,6 +1205,18 @@ mod tests {
         let labels: Vec<&str> = tagger.tag(&toks(&words)).iter().map(|&l| LABELS[l]).collect();
         assert_eq!(labels[2], "O");
         assert_eq!(labels[5], "O");
+    }
+
+    #[test]
+    fn lower_case_words_open_no_name_but_may_continue_one() {
+        let words = ["the", "interior", "ministry", "said", "Interior", "ministry", "said"];
+        let gold: Vec<usize> = ["B-ORG", "I-ORG", "I-ORG", "O", "B-ORG", "I-ORG", "O"]
+            .iter()
+            .map(|l| label(l))
+            .collect();
+        let tagger = Tagger::train(&[vec![(toks(&words), gold)]], 5);
+        let labels: Vec<&str> = tagger.tag(&toks(&words)).iter().map(|&l| LABELS[l]).collect();
+        assert_eq!(labels, ["O", "O", "O", "O", "B-ORG", "I-ORG", "O"]);
     }
 
     #[test]
