@@ -527,6 +527,7 @@ fn head_type(name: &str) -> Option<EntityType> {
         ("province", EntityType::Gpe),
         ("county", EntityType::Gpe),
         ("township", EntityType::Gpe),
+        ("parish", EntityType::Gpe),
         ("oblast", EntityType::Gpe),
         ("prefecture", EntityType::Gpe),
         ("beach", EntityType::Loc),
@@ -615,6 +616,10 @@ fn head_type(name: &str) -> Option<EntityType> {
                 && ["st", "nd", "rd", "th"].iter().any(|x| w.ends_with(x))
     };
     let words = if words.len() > 2 && ordinal(&words[0]) { &words[1..] } else { &words[..] };
+    // "Operation Market Garden", "Operation Desert Storm": a military operation.
+    if words[0] == "operation" {
+        return Some(EntityType::Event);
+    }
     if words[1] == "of" {
         return lookup(OF_HEADS, &words[0]);
     }
@@ -1168,6 +1173,8 @@ mod tests {
     fn ordinals_do_not_hide_the_head() {
         assert_eq!(head_type("Second Battle of Bull Run"), Some(EntityType::Event));
         assert_eq!(head_type("2nd Battle of Fredericksburg"), Some(EntityType::Event));
+        assert_eq!(head_type("Operation Market Garden"), Some(EntityType::Event));
+        assert_eq!(head_type("Hanved Parish"), Some(EntityType::Gpe));
     }
 
     #[test]
