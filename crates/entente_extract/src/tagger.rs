@@ -780,7 +780,7 @@ impl Tagger {
     }
 
     /// Trains on documents (each a list of sentences: tokens with gold label indices): an
-    /// averaged perceptron of `epochs` passes for each of [`ORDERS`] fixed pseudo-random
+    /// averaged perceptron of `epochs` passes for each of `ORDERS` (five) fixed pseudo-random
     /// orders of the documents (each document's sentences in order), and returns the mean of
     /// their weights.
     pub fn train(documents: &[Vec<(Vec<Token<'_>>, Vec<usize>)>], epochs: usize) -> Self {
