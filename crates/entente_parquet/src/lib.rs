@@ -750,10 +750,33 @@ impl Staging {
             }
             link_tree(&entry.path(), &self.root.join(&name))?;
         }
+        // The files are synced as they are written; their directory entries are made durable
+        // before the exchange, and the exchange itself after it, so a crash leaves either the
+        // old output or the whole new one.
+        sync_dirs(&self.root)?;
         exchange(&self.root, &self.out)?;
+        // `out` is canonical and never a root (`Staging::new`), so it has a parent.
+        if let Some(parent) = self.out.parent() {
+            sync_dir(parent)?;
+        }
         // `root` now holds the old output.
         std::fs::remove_dir_all(&self.root).map_err(io(&self.root))
     }
+}
+
+/// Syncs directory `dir` itself: its entries, not its files' contents.
+fn sync_dir(dir: &Path) -> Result<(), Error> {
+    std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(io(dir))
+}
+
+/// Syncs `dir` and every directory under it.
+fn sync_dirs(dir: &Path) -> Result<(), Error> {
+    for entry in std::fs::read_dir(dir).map_err(io(dir))?.flatten() {
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            sync_dirs(&entry.path())?;
+        }
+    }
+    sync_dir(dir)
 }
 
 /// The name prefix of [`Staging::scratch`] directories.
