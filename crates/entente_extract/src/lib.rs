@@ -697,10 +697,11 @@ fn names(text: &str, ranges: &[(usize, usize)], labels: &[usize]) -> Vec<Found> 
         let trimmed = surface.trim_start_matches(|c: char| !c.is_alphanumeric());
         start += surface.len() - trimmed.len();
         end -= trimmed.len() - trimmed.trim_end_matches(edge).len();
-        // Nor is a possessive the tokenizer could not split off ("Organization’s。China").
-        let surface = text.get(start..end).unwrap_or("");
-        if let Some(stem) = ["'s", "’s", "'S", "’S"].iter().find_map(|p| surface.strip_suffix(p))
-        {
+        // Nor is a possessive the tokenizer could not split off ("Organization’s。China"),
+        // however many there are ("Putin's’s").
+        while let Some(stem) = text.get(start..end).and_then(|surface| {
+            ["'s", "’s", "'S", "’S"].iter().find_map(|p| surface.strip_suffix(p))
+        }) {
             end = start + stem.trim_end_matches(edge).len();
         }
         let surface = text.get(start..end).unwrap_or("");
