@@ -27,9 +27,10 @@
 //!     doc_id: "d".into(), sentence_idx: 0, char_start: 0, char_end: 2,
 //!     byte_start: 0, byte_end: 2, text: "Hi".into(),
 //! }];
-//! write_table(dir.path(), &rows, &FileMetadata::new("cfg"))?;
-//! assert!(dir.path().join("sentences/part-00000.parquet").exists());
-//! assert_eq!(read_table::<Sentence>(dir.path())?, rows);
+//! let out = dir.path().join("out"); // its lock file goes beside it
+//! write_table(&out, &rows, &FileMetadata::new("cfg"))?;
+//! assert!(out.join("sentences/part-00000.parquet").exists());
+//! assert_eq!(read_table::<Sentence>(&out)?, rows);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 

@@ -48,13 +48,15 @@ fn schemas() {
 #[test]
 fn round_trip_with_metadata() {
     let dir = tempfile::tempdir().unwrap();
+    // The output directory inside the temporary one, so its lock file is too.
+    let out = dir.path().join("out");
     let mut doc = entente_test::document("a/b.txt", "Xi met Putin.\n");
     doc.published_at = Some(1_715_823_000_000_000);
     doc.url = Some("https://example.org".into());
     let docs = vec![doc.clone(), entente_test::document("c.txt", "Ça va? 北京")];
-    let path = write_table(dir.path(), &docs, &FileMetadata::new("abc").with("entente.extra", "1"))
-        .unwrap();
-    assert_eq!(read_table::<Document>(dir.path()).unwrap(), docs);
+    let path =
+        write_table(&out, &docs, &FileMetadata::new("abc").with("entente.extra", "1")).unwrap();
+    assert_eq!(read_table::<Document>(&out).unwrap(), docs);
     let meta = read_metadata(&path).unwrap();
     assert_eq!(meta[KEY_CONFIG_HASH], "abc");
     assert_eq!(meta[KEY_CONTRACT], entente_schema::CONTRACT_VERSION);
@@ -72,8 +74,8 @@ fn round_trip_with_metadata() {
         last_seen: None,
         top_surfaces: vec![entente_schema::SurfaceCount { text: "China".into(), count: 3 }],
     }];
-    write_table(dir.path(), &summary, &FileMetadata::new("abc")).unwrap();
-    assert_eq!(read_table::<EntitySummary>(dir.path()).unwrap(), summary);
+    write_table(&out, &summary, &FileMetadata::new("abc")).unwrap();
+    assert_eq!(read_table::<EntitySummary>(&out).unwrap(), summary);
     let evidence =
         |i| entente_schema::Evidence { doc_id: "d1".into(), sentence_idx: i, sentence_end: i + 2 };
     let pair = vec![entente_schema::Cooccurrence {
@@ -100,8 +102,8 @@ fn round_trip_with_metadata() {
         first_sentence_idx: 0,
         evidence: vec![evidence(0), evidence(4)],
     }];
-    write_table(dir.path(), &pair, &FileMetadata::new("abc")).unwrap();
-    assert_eq!(read_table::<entente_schema::Cooccurrence>(dir.path()).unwrap(), pair);
+    write_table(&out, &pair, &FileMetadata::new("abc")).unwrap();
+    assert_eq!(read_table::<entente_schema::Cooccurrence>(&out).unwrap(), pair);
 }
 
 /// Writing the same rows twice gives byte-identical files.
@@ -109,8 +111,8 @@ fn round_trip_with_metadata() {
 fn deterministic_bytes() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let docs = vec![entente_test::document("x.txt", "Russia and China.")];
-    let pa = write_table(a.path(), &docs, &FileMetadata::new("h")).unwrap();
-    let pb = write_table(b.path(), &docs, &FileMetadata::new("h")).unwrap();
+    let pa = write_table(&a.path().join("out"), &docs, &FileMetadata::new("h")).unwrap();
+    let pb = write_table(&b.path().join("out"), &docs, &FileMetadata::new("h")).unwrap();
     assert_eq!(std::fs::read(pa).unwrap(), std::fs::read(pb).unwrap());
 }
 
@@ -221,13 +223,14 @@ fn a_second_staging_is_busy() {
 #[test]
 fn wrong_table_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
-    write_table(dir.path(), &[entente_test::document("x.txt", "Text.")], &FileMetadata::new("h"))
+    let out = dir.path().join("out");
+    write_table(&out, &[entente_test::document("x.txt", "Text.")], &FileMetadata::new("h"))
         .unwrap();
-    std::fs::rename(dir.path().join("documents"), dir.path().join("sentences")).unwrap();
-    let err = read_table::<Sentence>(dir.path()).unwrap_err();
+    std::fs::rename(out.join("documents"), out.join("sentences")).unwrap();
+    let err = read_table::<Sentence>(&out).unwrap_err();
     assert!(err.to_string().contains("sentences/part-00000.parquet"), "{err}");
-    std::fs::create_dir(dir.path().join("entities")).unwrap();
-    let err = read_table::<Entity>(dir.path()).unwrap_err();
+    std::fs::create_dir(out.join("entities")).unwrap();
+    let err = read_table::<Entity>(&out).unwrap_err();
     assert!(err.to_string().contains("no Parquet part files"), "{err}");
 }
 
