@@ -634,8 +634,9 @@ const ORDINALS: &[&str] = &[
 /// Where a name starting at token `i` really starts: at the head of an "X of (the) Y" name
 /// when the tagger found only Y ("Battle of Antietam", "Second Battle of Bull Run", "Army of
 /// the Potomac" where it found "Antietam", "Bull Run", "Potomac"), with a capitalised ordinal
-/// before the head; else at `i`.
-fn of_head(text: &str, ranges: &[(usize, usize)], i: usize) -> usize {
+/// before the head; else at `i`. The words taken in are outside any other name (`O` in
+/// `labels`), so names never overlap.
+fn of_head(text: &str, ranges: &[(usize, usize)], labels: &[usize], i: usize) -> usize {
     let word = |k: usize| text.get(ranges[k].0..ranges[k].1).unwrap_or_default();
     let same_line =
         |a: usize, b: usize| !text.get(ranges[a].0..ranges[b].1).unwrap_or_default().contains('\n');
@@ -647,11 +648,12 @@ fn of_head(text: &str, ranges: &[(usize, usize)], i: usize) -> usize {
     let Some(head) = of.checked_sub(1) else { return i };
     let is_head = word(head).chars().next().is_some_and(char::is_uppercase)
         && OF_HEADS.iter().any(|(w, _)| word(head).eq_ignore_ascii_case(w));
-    if !is_head || !same_line(head, i) {
+    let outside = |k: usize| labels.get(k) == Some(&0);
+    if !is_head || !same_line(head, i) || !(head..i).all(outside) {
         return i;
     }
     match head.checked_sub(1) {
-        Some(o) if ORDINALS.contains(&word(o)) && same_line(o, head) => o,
+        Some(o) if ORDINALS.contains(&word(o)) && same_line(o, head) && outside(o) => o,
         _ => head,
     }
 }
@@ -689,7 +691,7 @@ fn names(text: &str, ranges: &[(usize, usize)], labels: &[usize]) -> Vec<Found> 
         {
             j += 1;
         }
-        let (mut start, mut end) = (ranges[of_head(text, ranges, i)].0, ranges[j - 1].1);
+        let (mut start, mut end) = (ranges[of_head(text, ranges, labels, i)].0, ranges[j - 1].1);
         i = j;
         // Punctuation the tokenizer left on a word ("China。", "«Gazprom") is not the name's.
         let edge = |c: char| !c.is_alphanumeric() && c != '.';
@@ -1180,12 +1182,17 @@ mod tests {
 
     #[test]
     fn of_names_start_at_their_head() {
-        let start = |text: &str, word: &str| {
+        let start_after = |text: &str, word: &str, named: &str| {
             let ranges = crate::tagger::tokenize(text);
-            let i = ranges.iter().position(|&(s, e)| text.get(s..e) == Some(word)).unwrap();
-            let k = super::of_head(text, &ranges, i);
+            let at = |w: &str| ranges.iter().position(|&(s, e)| text.get(s..e) == Some(w));
+            let mut labels = vec![0; ranges.len()];
+            if let Some(k) = at(named) {
+                labels[k] = 3; // B-ORG
+            }
+            let k = super::of_head(text, &ranges, &labels, at(word).unwrap());
             text.get(ranges[k].0..).unwrap().to_owned()
         };
+        let start = |text: &str, word: &str| start_after(text, word, "");
         assert_eq!(start("at the Battle of Antietam", "Antietam"), "Battle of Antietam");
         assert_eq!(start("the Army of the Potomac", "Potomac"), "Army of the Potomac");
         assert_eq!(start("the Second Battle of Bull", "Bull"), "Second Battle of Bull");
@@ -1193,6 +1200,9 @@ mod tests {
         assert_eq!(start("a battle of Antietam", "Antietam"), "Antietam");
         assert_eq!(start("Battle\nof Antietam", "Antietam"), "Antietam");
         assert_eq!(start("the President of Russia", "Russia"), "Russia");
+        // Not into another name: "Bank" tagged on its own stays apart.
+        assert_eq!(start_after("the Bank of America", "America", "Bank"), "America");
+        assert_eq!(start_after("the Second Battle of Bull", "Bull", "Second"), "Battle of Bull");
     }
 
     #[test]
