@@ -327,8 +327,40 @@ impl Extractor {
             })
             .collect();
         retype_defined(sentences, &mut out);
+        self.surname_people(sentences, &mut out);
         self.place_people(sentences, &mut out);
         out
+    }
+
+    /// A one-word name that is the last word of a person's full name in the same document is
+    /// that person, whatever the tagger typed it ("Senator Maria Lindqvist ... Lindqvist was
+    /// not convinced"): the tagger reads a lone surname from its letters and context alone.
+    /// The full name must open with a given name ("Lebed Chechnya", a misread headline, makes
+    /// no surname of "Chechnya"), and the word must not be a place the hints hold.
+    fn surname_people(&self, sentences: &[(&str, &[Found])], names: &mut [Vec<Found>]) {
+        let surnames: Vec<String> = names
+            .iter()
+            .flatten()
+            .filter(|n| n.entity_type == EntityType::Person)
+            .filter_map(|n| n.entity_name.split_once(' ').zip(n.entity_name.rsplit_once(' ')))
+            .filter(|((first, _), _)| tagger::is_given_name(&first.to_lowercase()))
+            .map(|(_, (_, last))| last.to_owned())
+            .collect();
+        if surnames.is_empty() {
+            return;
+        }
+        for ((text, _), found) in sentences.iter().zip(names.iter_mut()) {
+            for name in found.iter_mut().filter(|n| n.method == Method::Model) {
+                let surface = text.get(name.start..name.end).unwrap_or_default();
+                if name.entity_type != EntityType::Person
+                    && !surface.contains(char::is_whitespace)
+                    && surnames.iter().any(|s| s == surface)
+                    && self.hint(text, name.start, name.end).is_none()
+                {
+                    *name = tagged_name(text, name.start, name.end, EntityType::Person);
+                }
+            }
+        }
     }
 
     /// A one-word "person" the place hints hold is that place ("Perth", "Kecskemet"): the

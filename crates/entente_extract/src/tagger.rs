@@ -21,6 +21,13 @@ const ORDERS: u64 = 5;
 /// within two mentions.
 const PRUNE: f32 = 0.5;
 
+/// The percentage of features left out of each training update, drawn afresh every time
+/// (dropout), so that no word's weights stand in for the context and shape features that carry
+/// over to names never seen: CoNLL-2003 dev 0.8981 → 0.9030 and wikigold 0.6215 → 0.6304
+/// (10 %, 20 %, 30 %, 40 %, 50 %: wikigold 0.628, 0.630, 0.626, 0.628, 0.627). Leaving out only
+/// a name's own word and cluster instead did not help (10 %: 0.629, 25 %: 0.625).
+const DROPOUT: u64 = 20;
+
 /// The labels, in weight order.
 pub const LABELS: [&str; 9] =
     ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"];
@@ -100,6 +107,14 @@ fn shape(w: &str) -> String {
     out
 }
 
+/// The next state of a xorshift generator: the same pseudo-random draws on every machine.
+fn xorshift(mut state: u64) -> u64 {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    state
+}
+
 /// A string's hash, the unit features are built from.
 fn h(s: &str) -> u64 {
     xxh3_64_with_seed(s.as_bytes(), 0)
@@ -172,6 +187,35 @@ struct Prepared {
     name_ok: Vec<Allowed>,
     hashes: Vec<Hashes>,
     styles: Vec<Style>,
+    /// The run of capitalised words each token is part of, as `start..end` token indices
+    /// (`0..0` outside one).
+    runs: Vec<std::ops::Range<usize>>,
+}
+
+/// Runs of two or more capitalised words (or numbered ones: "139th Fighter Squadron"), for
+/// every token the run it is in. The type of a name is often said by its last word ("Reading
+/// Railroad", "Couch 's Division", "Victoria Hockey Club"), which a left-to-right tagger has
+/// not reached when it labels the first.
+fn runs(tokens: &[Token<'_>]) -> Vec<std::ops::Range<usize>> {
+    let in_run = |t: &Token<'_>| {
+        let mut chars = t.text.chars();
+        chars.next().is_some_and(|c| {
+            c.is_uppercase() || c.is_ascii_digit() && t.text.chars().any(char::is_alphabetic)
+        })
+    };
+    let mut out = vec![0..0; tokens.len()];
+    let mut i = 0;
+    while i < tokens.len() {
+        let mut j = i;
+        while j < tokens.len() && in_run(&tokens[j]) {
+            j += 1;
+        }
+        if j >= i + 2 {
+            out[i..j].fill(i..j);
+        }
+        i = j.max(i + 1);
+    }
+    out
 }
 
 fn prepare(tokens: &[Token<'_>]) -> Prepared {
@@ -190,7 +234,7 @@ fn prepare(tokens: &[Token<'_>]) -> Prepared {
         })
         .collect();
     let name_ok = tokens.iter().map(|t| can_name(t.text)).collect();
-    Prepared { name_ok, hashes, styles: styles(tokens) }
+    Prepared { name_ok, hashes, styles: styles(tokens), runs: runs(tokens) }
 }
 
 /// Writes the feature ids of token `i` into `out`, given the labels chosen for the tokens
@@ -273,6 +317,22 @@ fn features(p: &Prepared, i: usize, prev: &[usize], doc: &DocContext, out: &mut 
         mix(49, given(0), shape(1)),
         mix(50, given(-1), given(0)),
     ]);
+    let run = &p.runs[i];
+    if style == Style::Prose && !run.is_empty() {
+        let last = &p.hashes[run.end - 1];
+        let offset = |k: usize| isize::try_from(k).unwrap_or(0) - isize::try_from(i).unwrap_or(0);
+        out.extend([
+            mix(61, last.lower, u64::from(i + 1 == run.end)),
+            mix(62, last.cluster.1, 0),
+            mix(63, last.suffix[1], 0),
+            mix(64, word(offset(run.end)), 0),
+            mix(65, word(offset(run.start) - 1), 0),
+            mix(66, run.len().min(5) as u64, (i - run.start).min(3) as u64),
+        ]);
+        if i > run.start {
+            out.push(mix(67, p.hashes[run.start].lower, 0));
+        }
+    }
     if let Some((first, last)) = t.parts {
         out.push(mix(45, first, 0));
         out.push(mix(46, last, 0));
@@ -402,12 +462,14 @@ fn style(tokens: &[Token<'_>]) -> Style {
         .collect();
     let capitalised =
         long.iter().filter(|t| t.text.chars().next().is_some_and(char::is_uppercase)).count();
-    if (long.len() >= 3 || !ends_sentence && long.len() >= 2) && capitalised * 10 >= long.len() * 7
-    {
-        Style::Title
+    // A sentence that ends like one is a heading only with every long word capitalised: "He
+    // met officials of the Harbin Electric Company on Monday." is prose full of names.
+    let titled = if ends_sentence {
+        long.len() >= 3 && capitalised == long.len()
     } else {
-        Style::Prose
-    }
+        long.len() >= 2 && capitalised * 10 >= long.len() * 7
+    };
+    if titled { Style::Title } else { Style::Prose }
 }
 
 /// A title-case copy of a headline in capitals ("Japan Get Lucky Win"), so that the model
@@ -867,9 +929,7 @@ impl Tagger {
         for _ in 0..epochs {
             // Fisher-Yates with a fixed xorshift: the same order on every machine.
             for i in (1..order.len()).rev() {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
+                state = xorshift(state);
                 let j = usize::try_from(state % (i as u64 + 1)).unwrap_or(0);
                 order.swap(i, j);
             }
@@ -883,6 +943,11 @@ impl Tagger {
                     let mut predicted: Vec<usize> = Vec::with_capacity(tokens.len());
                     for (i, &truth) in gold.iter().enumerate().take(tokens.len()) {
                         features(p, i, &predicted, &doc, &mut feats);
+                        // Dropout: each update sees a random four fifths of the features.
+                        feats.retain(|_| {
+                            state = xorshift(state);
+                            state % 100 >= DROPOUT
+                        });
                         // Training keeps only the punctuation constraint and learns persons
                         // from the gold as it is; the person constraint is a decoding rule.
                         let name_ok = match p.name_ok[i] {
