@@ -192,8 +192,9 @@ struct Prepared {
     runs: Vec<std::ops::Range<usize>>,
 }
 
-/// Runs of two or more capitalised words (or numbered ones: "139th Fighter Squadron"), for
-/// every token the run it is in. The type of a name is often said by its last word ("Reading
+/// Runs of two or more capitalised words (or numbered ones: "139th Fighter Squadron"),
+/// joined across "of (the)", "and", "&", "de" and a possessive between capitalised words
+/// ("Army of the Potomac", "Couch 's Division"), for every token the run it is in. The type of a name is often said by its last word ("Reading
 /// Railroad", "Couch 's Division", "Victoria Hockey Club"), which a left-to-right tagger has
 /// not reached when it labels the first.
 fn runs(tokens: &[Token<'_>]) -> Vec<std::ops::Range<usize>> {
@@ -207,8 +208,20 @@ fn runs(tokens: &[Token<'_>]) -> Vec<std::ops::Range<usize>> {
     let mut i = 0;
     while i < tokens.len() {
         let mut j = i;
-        while j < tokens.len() && in_run(&tokens[j]) {
-            j += 1;
+        while j < tokens.len() {
+            if in_run(&tokens[j]) {
+                j += 1;
+                continue;
+            }
+            let joins = j > i && matches!(tokens[j].text, "of" | "and" | "&" | "de" | "'s" | "’s");
+            let next = |k: usize| tokens.get(k).is_some_and(&in_run);
+            if joins && next(j + 1) {
+                j += 1;
+            } else if joins && tokens.get(j + 1).is_some_and(|t| t.text == "the") && next(j + 2) {
+                j += 2;
+            } else {
+                break;
+            }
         }
         if j >= i + 2 {
             out[i..j].fill(i..j);
