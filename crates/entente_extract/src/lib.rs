@@ -338,13 +338,9 @@ impl Extractor {
     /// The full name must open with a given name ("Lebed Chechnya", a misread headline, makes
     /// no surname of "Chechnya"), and the word must not be a place the hints hold.
     fn surname_people(&self, sentences: &[(&str, &[Found])], names: &mut [Vec<Found>]) {
-        let surnames: Vec<String> = names
-            .iter()
-            .flatten()
-            .filter(|n| n.entity_type == EntityType::Person)
-            .filter_map(|n| n.entity_name.split_once(' ').zip(n.entity_name.rsplit_once(' ')))
-            .filter(|((first, _), _)| tagger::is_given_name(&first.to_lowercase()))
-            .map(|(_, (_, last))| last.to_owned())
+        let surnames: Vec<String> = full_names(names)
+            .filter(|(first, _)| tagger::is_given_name(&first.to_lowercase()))
+            .map(|(_, last)| last.to_owned())
             .collect();
         if surnames.is_empty() {
             return;
@@ -367,12 +363,7 @@ impl Extractor {
     /// tagger's guess for a word it does not know. Not when it is a given name or the last
     /// word of a person's full name in the same document ("Manuel Belgrano" ... "Belgrano").
     fn place_people(&self, sentences: &[(&str, &[Found])], names: &mut [Vec<Found>]) {
-        let surnames: Vec<&str> = names
-            .iter()
-            .flatten()
-            .filter(|n| n.entity_type == EntityType::Person)
-            .filter_map(|n| n.entity_name.rsplit_once(' ').map(|(_, last)| last))
-            .collect();
+        let surnames: Vec<&str> = full_names(names).map(|(_, last)| last).collect();
         let mut places: Vec<(usize, usize, Found)> = Vec::new();
         for (k, ((text, _), found)) in sentences.iter().zip(names.iter()).enumerate() {
             for (i, name) in found.iter().enumerate() {
@@ -875,6 +866,16 @@ fn retype_defined(sentences: &[(&str, &[Found])], names: &mut [Vec<Found>]) {
             }
         }
     }
+}
+
+/// The first and last words of every person's name of more than one word in a document.
+fn full_names(names: &[Vec<Found>]) -> impl Iterator<Item = (&str, &str)> {
+    names
+        .iter()
+        .flatten()
+        .filter(|n| n.entity_type == EntityType::Person)
+        .filter_map(|n| n.entity_name.split_once(' ').zip(n.entity_name.rsplit_once(' ')))
+        .map(|((first, _), (_, last))| (first, last))
 }
 
 /// Titles in quotation marks: a quoted phrase of one to ten words whose words are all

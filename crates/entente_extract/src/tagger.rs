@@ -194,13 +194,12 @@ struct Prepared {
 
 /// Runs of two or more capitalised words (or numbered ones: "139th Fighter Squadron"),
 /// joined across "of (the)", "and", "&", "de" and a possessive between capitalised words
-/// ("Army of the Potomac", "Couch 's Division"), for every token the run it is in. The type of a name is often said by its last word ("Reading
-/// Railroad", "Couch 's Division", "Victoria Hockey Club"), which a left-to-right tagger has
-/// not reached when it labels the first.
+/// ("Army of the Potomac", "Couch 's Division"), for every token the run it is in. The type
+/// of a name is often said by its last word ("Reading Railroad", "Victoria Hockey Club"),
+/// which a left-to-right tagger has not reached when it labels the first.
 fn runs(tokens: &[Token<'_>]) -> Vec<std::ops::Range<usize>> {
     let in_run = |t: &Token<'_>| {
-        let mut chars = t.text.chars();
-        chars.next().is_some_and(|c| {
+        t.text.chars().next().is_some_and(|c| {
             c.is_uppercase() || c.is_ascii_digit() && t.text.chars().any(char::is_alphabetic)
         })
     };
@@ -956,7 +955,7 @@ impl Tagger {
                     let mut predicted: Vec<usize> = Vec::with_capacity(tokens.len());
                     for (i, &truth) in gold.iter().enumerate().take(tokens.len()) {
                         features(p, i, &predicted, &doc, &mut feats);
-                        // Dropout: each update sees a random four fifths of the features.
+                        // Dropout: each update sees a fresh random share of the features.
                         feats.retain(|_| {
                             state = xorshift(state);
                             state % 100 >= DROPOUT
@@ -1191,6 +1190,27 @@ mod tests {
         assert!(styles[6..].iter().all(|s| *s == super::Style::Prose), "{styles:?}");
         let caps = toks(&["JAPAN", "GET", "LUCKY", "WIN", "."]);
         assert!(super::styles(&caps).iter().all(|s| *s == super::Style::Caps));
+        // A sentence full of names is still prose; a heading ending in a period is not.
+        let prose = "He met officials of the Harbin Electric Company on Monday .";
+        let prose = toks(&prose.split(' ').collect::<Vec<_>>());
+        assert_eq!(super::style(&prose), super::Style::Prose);
+        let heading = toks(&["Deeper", "Dive", "Into", "Energy", "Ties", "."]);
+        assert_eq!(super::style(&heading), super::Style::Title);
+    }
+
+    #[test]
+    fn runs_of_capitalised_words_join_across_of_and_possessives() {
+        let text =
+            "the Army of the Potomac met Couch 's Division with Lee in 139th Fighter Squadron";
+        let words = toks(&text.split(' ').collect::<Vec<_>>());
+        let runs: Vec<String> = super::runs(&words)
+            .into_iter()
+            .filter(|r| !r.is_empty())
+            .map(|r| words[r].iter().map(|t| t.text).collect::<Vec<_>>().join(" "))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        assert_eq!(runs, ["139th Fighter Squadron", "Army of the Potomac", "Couch 's Division"]);
     }
 
     #[test]
