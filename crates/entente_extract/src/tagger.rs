@@ -719,9 +719,19 @@ fn trim_common_words(
             && starts_sentence(s)
             && tokens.get(e).is_some_and(|t| t.text == ",")
             && ["ly", "ing"].iter().any(|x| tokens[s].text.ends_with(x));
+        // A heading that labels what follows its colon ("- Energy Cooperation: Russia
+        // supplies ...") names a topic, in words news also writes in lower case.
+        let label = headline
+            && tokens[e..]
+                .iter()
+                .find(|t| matches!(t.text, ":" | "|"))
+                .is_some_and(|t| t.text == ":");
+        let written_lower =
+            |k: usize| is_common(k) || CLUSTERS.contains_key(&prepared.hashes[k].lower);
         let drop = adverb
             || (s..e).all(|k| is_junk(k) || is_function_word(tokens[k].text))
-            || ((headline || starts_sentence(s)) && (s..e).all(is_common));
+            || ((headline || starts_sentence(s)) && (s..e).all(is_common))
+            || label && (s..e).all(written_lower);
         let kind = labels[i].div_ceil(2);
         for (k, l) in labels[i..j].iter_mut().enumerate() {
             if drop || i + k < s || i + k >= e {
@@ -1228,6 +1238,16 @@ mod tests {
         ];
         super::trim_common_words(&heading, &super::prepare(&heading), &mut labels, &doc);
         assert_eq!(labels, [0, 0, 0, label("B-PER"), 0, 0]);
+        // A heading labelling what follows its colon names a topic: "Energy", a word news
+        // writes in lower case too, goes; a name of its own ("Gazprom Deal:") stays.
+        for (words, kept) in
+            [(["Energy", "Cooperation", ":", "Russia"], 0), (["Gazprom", "Deal", ":", "Russia"], 1)]
+        {
+            let heading = toks(&words);
+            let mut labels = vec![label("B-PER"), label("I-PER"), 0, label("B-LOC")];
+            super::trim_common_words(&heading, &super::prepare(&heading), &mut labels, &doc);
+            assert_eq!(labels, [kept, 0, 0, label("B-LOC")], "{words:?}");
+        }
         // Prose: a first name that is also a word stays part of the name.
         let prose = toks(&["Bill", "Clinton", "said", "so", "."]);
         let mut labels = vec![label("B-PER"), label("I-PER"), 0, 0, 0];
