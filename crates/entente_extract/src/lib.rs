@@ -301,13 +301,19 @@ impl Extractor {
                     let overlapping: Vec<&Found> =
                         found.iter().filter(|f| f.start < name.end && name.start < f.end).collect();
                     // A longer name around gazetteer matches wins when it has a word of its
-                    // own ("Dynamo Moscow", "British Masters", not "Russia-China"); anything
-                    // else the lists found stands.
+                    // own ("Dynamo Moscow", "British Masters", not "Russia-China" nor "Xi
+                    // Jinping And Putin" in a heading); anything else the lists found stands.
                     let inside = overlapping.iter().all(|f| {
                         f.method == Method::Gazetteer && name.start <= f.start && f.end <= name.end
                     });
-                    let own_word = word_ranges(text, name.start, name.end)
-                        .any(|(s, e)| !overlapping.iter().any(|f| f.start <= s && e <= f.end));
+                    let own_word = word_ranges(text, name.start, name.end).any(|(s, e)| {
+                        !overlapping.iter().any(|f| f.start <= s && e <= f.end)
+                            && !text.get(s..e).is_some_and(tagger::is_function_word)
+                    });
+                    if is_currency(&name.entity_name) {
+                        // "the Ruble and the Yuan": currencies, which no kind of name covers.
+                        continue;
+                    }
                     if overlapping.is_empty() || (inside && own_word) {
                         // A place the hints list, found by the tagger, gets the list's id.
                         if matches!(name.entity_type, EntityType::Gpe | EntityType::Loc)
@@ -484,6 +490,18 @@ fn word_ranges(text: &str, start: usize, end: usize) -> impl Iterator<Item = (us
         let at = w.as_ptr() as usize - slice.as_ptr() as usize;
         (start + at, start + at + w.len())
     })
+}
+
+/// Whether a name is the name of a currency written capitalised ("the Ruble and the Yuan").
+/// The euro and the franc are left out: "Euro 96" and "Franc" are names too.
+fn is_currency(name: &str) -> bool {
+    const CURRENCIES: &[&str] = &[
+        "baht", "dinar", "dinars", "dirham", "dirhams", "dollar", "dollars", "forint", "hryvnia",
+        "lira", "peso", "pesos", "renminbi", "rial", "rials", "ringgit", "riyal", "riyals",
+        "rouble", "roubles", "ruble", "rubles", "rupee", "rupees", "rupiah", "shekel", "shekels",
+        "yen", "yuan", "zloty",
+    ];
+    CURRENCIES.contains(&name.to_lowercase().as_str())
 }
 
 /// Head words of "X of Y" names, with the type they give: "Battle of Antietam" is an event,
@@ -1254,6 +1272,14 @@ mod tests {
         assert_eq!(kind("Tate, a friend, and the band", "Tate"), None);
         assert_eq!(kind("Tate is a very very very very very very old band", "Tate"), None);
         assert_eq!(kind("Tate said a band", "Tate"), None);
+    }
+
+    #[test]
+    fn currencies_are_no_names() {
+        assert!(super::is_currency("Yuan"));
+        assert!(super::is_currency("Roubles"));
+        assert!(!super::is_currency("Euro"));
+        assert!(!super::is_currency("Yuan Shikai"));
     }
 
     #[test]

@@ -629,12 +629,34 @@ pub(crate) fn is_minor_word(word: &str) -> bool {
 }
 
 /// Words that begin or end a name only by mistake ("As China", "Putin And", "Hey").
-fn is_function_word(word: &str) -> bool {
+pub(crate) fn is_function_word(word: &str) -> bool {
     const WORDS: &[&str] = &[
         "a", "an", "and", "as", "at", "but", "by", "for", "from", "if", "in", "of", "on", "or",
         "the", "to", "with", "hello", "hey", "hi", "oh", "okay", "wow", "yes",
     ];
     WORDS.contains(&word.to_lowercase().as_str())
+}
+
+/// Whether `word` is a common word of the lexicon behind a prefix that makes new words
+/// ("Redesignated", "Counterstrategies", "Non-binding"). The rest must have five letters or
+/// more, so that names that happen to start like a prefix ("Reading", "Reeves") are not
+/// taken apart, and the word must be too rare for the clusters' news vocabulary, which
+/// knows "Republic" and "Unilever" as they are.
+fn is_derived_word(word: &str) -> bool {
+    const PREFIXES: &[&str] = &["anti", "counter", "mis", "non", "re", "un"];
+    if CLUSTERS.contains_key(&h(word)) {
+        return false;
+    }
+    let lower = word.to_lowercase();
+    PREFIXES.iter().any(|p| {
+        lower.strip_prefix(p).map(|rest| rest.strip_prefix('-').unwrap_or(rest)).is_some_and(
+            |rest| {
+                rest.chars().count() >= 5 && rest.chars().all(char::is_alphabetic) && {
+                    LEXICON.contains(&h(rest))
+                }
+            },
+        )
+    })
 }
 
 /// Where capitals prove nothing, names made of common words are dropped: at the start of a
@@ -648,10 +670,11 @@ fn trim_common_words(
     doc: &DocContext,
 ) {
     let styles = &prepared.styles;
-    // A common word of English or of this document.
+    // A common word of English or of this document, or one made from a common word with a
+    // prefix ("Redesignated", "Counterstrategies").
     let is_common = |i: usize| {
         let word = &prepared.hashes[i];
-        word.in_lexicon || doc.lower.contains(&word.lower)
+        word.in_lexicon || doc.lower.contains(&word.lower) || is_derived_word(tokens[i].text)
     };
     let is_junk = |i: usize| {
         let t = tokens[i].text;
@@ -1177,6 +1200,17 @@ mod tests {
 
     fn label(l: &str) -> usize {
         LABELS.iter().position(|x| *x == l).unwrap()
+    }
+
+    #[test]
+    fn prefixed_common_words_are_common() {
+        assert!(super::is_derived_word("Redesignated"));
+        assert!(super::is_derived_word("Counterstrategies"));
+        assert!(super::is_derived_word("Non-binding"));
+        // Too short behind the prefix, or a word the news vocabulary knows as it is.
+        assert!(!super::is_derived_word("Reading"));
+        assert!(!super::is_derived_word("Reeves"));
+        assert!(!super::is_derived_word("Republic"));
     }
 
     #[test]
