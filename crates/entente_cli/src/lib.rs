@@ -45,7 +45,7 @@ pub fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            let _ = writeln!(std::io::stderr(), "error: {err:#}");
+            let _ = writeln!(std::io::stderr(), "error: {}", message(&err));
             if err.downcast_ref::<UsageError>().is_some() {
                 ExitCode::from(2)
             } else {
@@ -53,6 +53,23 @@ pub fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// The error and its causes, each once: library errors that name their file print their
+/// cause too ("<path>: File too large"), so a cause the message already ends with is not
+/// repeated.
+fn message(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if out.is_empty() {
+            out = text;
+        } else if !out.ends_with(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+    }
+    out
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
@@ -77,4 +94,20 @@ fn init_logging(cli: &Cli) {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .without_time()
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn causes_are_printed_once() {
+        let io = std::io::Error::other("File too large");
+        let named = anyhow::Error::new(io).context("out/part-0.parquet: File too large");
+        let err = named.context("cannot write table documents");
+        assert_eq!(
+            super::message(&err),
+            "cannot write table documents: out/part-0.parquet: File too large"
+        );
+        let plain = anyhow::anyhow!("disk gone").context("cannot write table sentences");
+        assert_eq!(super::message(&plain), "cannot write table sentences: disk gone");
+    }
 }

@@ -184,6 +184,30 @@ fn spawn(p: &Path, extra: &[&str]) -> std::process::Child {
         .unwrap()
 }
 
+/// 30 files of 10 wire stories in `dir/in` and a pipeline reading them into `dir/out` in
+/// batches of a few documents; returns the input directory and the pipeline file.
+fn wires(dir: &Path) -> (PathBuf, PathBuf) {
+    let input = dir.join("in");
+    std::fs::create_dir(&input).unwrap();
+    for f in 0..30 {
+        std::fs::write(input.join(format!("wire-{f:02}.jsonl")), jsonl("a", f * 10..f * 10 + 10))
+            .unwrap();
+    }
+    (input, pipeline(dir, "batch_mb = 0.004\n"))
+}
+
+/// The tables of a run of `dir/in` from scratch, into `dir/fresh`.
+fn from_scratch(dir: &Path, extra: &[&str]) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let fresh_p = dir.join("fresh.toml");
+    std::fs::write(
+        &fresh_p,
+        "name = \"t\"\ninputs = [\"in\"]\noutput = \"fresh\"\nbatch_mb = 0.004\n",
+    )
+    .unwrap();
+    assert!(spawn(&fresh_p, extra).wait().unwrap().success());
+    parquet_files(&dir.join("fresh"))
+}
+
 /// A run over ~300 documents in many small batches, killed with SIGKILL at pseudo-random
 /// points from start-up to the end: each time the output directory is exactly the last
 /// complete output (or, killed after the exchange, exactly the new one) with every table
@@ -191,13 +215,7 @@ fn spawn(p: &Path, extra: &[&str]) -> std::process::Child {
 #[test]
 fn a_run_killed_at_any_point_leaves_the_last_output_intact() {
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in");
-    std::fs::create_dir(&input).unwrap();
-    for f in 0..30 {
-        std::fs::write(input.join(format!("wire-{f:02}.jsonl")), jsonl("a", f * 10..f * 10 + 10))
-            .unwrap();
-    }
-    let p = pipeline(dir.path(), "batch_mb = 0.004\n");
+    let (input, p) = wires(dir.path());
     let out = dir.path().join("out");
     assert!(spawn(&p, &[]).wait().unwrap().success());
     let before = all_files(&out);
@@ -209,17 +227,9 @@ fn a_run_killed_at_any_point_leaves_the_last_output_intact() {
     std::fs::write(input.join("wire-30.jsonl"), jsonl("n", 600..620)).unwrap();
     std::fs::remove_file(input.join("wire-07.jsonl")).unwrap();
     // The expected result: the same input from scratch into another directory.
-    let fresh = dir.path().join("fresh");
-    let fresh_p = dir.path().join("fresh.toml");
-    std::fs::write(
-        &fresh_p,
-        "name = \"t\"\ninputs = [\"in\"]\noutput = \"fresh\"\nbatch_mb = 0.004\n",
-    )
-    .unwrap();
     let started = Instant::now();
-    assert!(spawn(&fresh_p, &[]).wait().unwrap().success());
+    let after = from_scratch(dir.path(), &[]);
     let full_run = started.elapsed();
-    let after = parquet_files(&fresh);
     assert_ne!(parquet_files(&out), after);
 
     let mut state = 0x9e37_79b9_7f4a_7c15_u64;
@@ -265,4 +275,47 @@ fn a_run_killed_at_any_point_leaves_the_last_output_intact() {
         assert!(leftovers.is_empty(), "{leftovers:?}");
     }
     assert!(old_seen > 0, "no kill landed before the commit ({new_seen} after)");
+}
+
+/// A write that fails part-way, as on a full disk (files limited to 32 KiB by `ulimit -f`, with
+/// SIGXFSZ ignored so that the write returns an error), on the two-thread path, where one
+/// batch's tables are written while the next batch is read: exit status 1 and one error that
+/// names the file, the last output as it was, no staging directory left; the next run
+/// completes and gives the tables of a run from scratch.
+#[cfg(unix)]
+#[test]
+fn a_failed_write_leaves_the_last_output_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, p) = wires(dir.path());
+    let out = dir.path().join("out");
+    assert!(spawn(&p, &["--threads", "2"]).wait().unwrap().success());
+    let before = all_files(&out);
+    std::fs::write(input.join("wire-30.jsonl"), jsonl("n", 600..620)).unwrap();
+
+    let limited = Command::new("bash")
+        .args(["-c", "trap '' XFSZ; ulimit -f 32; exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_entente"))
+        .args(["run", "--pipeline", p.to_str().unwrap(), "--threads", "2", "--from-scratch"])
+        .current_dir(root())
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    let err = stderr(&limited);
+    assert_eq!(limited.status.code(), Some(1), "{err}");
+    assert!(err.contains("error: cannot write table "), "{err}");
+    assert!(err.contains(".parquet") && err.contains("File too large"), "{err}");
+    assert_eq!(err.matches("File too large").count(), 1, "the cause is printed once: {err}");
+    assert!(all_files(&out) == before, "the failed run changed the output directory");
+    let staging: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("entente-staging"))
+        .collect();
+    assert!(staging.is_empty(), "left behind: {staging:?}");
+
+    assert!(spawn(&p, &["--threads", "2"]).wait().unwrap().success());
+    assert!(
+        parquet_files(&out) == from_scratch(dir.path(), &["--threads", "2"]),
+        "the run after the failure differs from a run from scratch"
+    );
 }
