@@ -23,11 +23,40 @@ pub fn doc_id(source: &str, record: u32) -> String {
 
 /// The id of an entity that no gazetteer knows: its type and its name folded to lowercase
 /// words joined by `-`, e.g. `person:jhon-lennon`; "-isation" is spelled "-ization", so
-/// "Kim Jong-un" and "Kim Jong Un", "Organisation" and "Organization" get one id. Identical
-/// names of the same type get the same id in every document and run.
+/// "Kim Jong-un" and "Kim Jong Un", "Organisation" and "Organization" get one id, and an
+/// organisation's legal form is left out, so "Harbin Electric Company", "Harbin Electric Co."
+/// and "Harbin Electric" get one id. Identical names of the same type get the same id in every
+/// document and run.
 pub fn entity_id_for_name(prefix: &str, name: &str) -> String {
+    const LEGAL_FORMS: &[&str] = &[
+        "ag",
+        "co",
+        "company",
+        "corp",
+        "corporation",
+        "gmbh",
+        "inc",
+        "incorporated",
+        "jsc",
+        "llc",
+        "limited",
+        "ltd",
+        "nv",
+        "ojsc",
+        "pjsc",
+        "plc",
+    ];
+    let mut words: Vec<&str> =
+        name.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    if prefix == "org" {
+        while words.len() > 1
+            && words.last().is_some_and(|w| LEGAL_FORMS.contains(&w.to_lowercase().as_str()))
+        {
+            words.pop();
+        }
+    }
     let mut slug = String::with_capacity(name.len());
-    for word in name.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+    for word in words {
         if !slug.is_empty() {
             slug.push('-');
         }
@@ -59,5 +88,9 @@ mod tests {
             "org:collective-security-treaty-organization"
         );
         assert_eq!(id("Organizations"), id("ORGANISATIONS"));
+        assert_eq!(id("Harbin Electric Company"), "org:harbin-electric");
+        assert_eq!(id("Acme Widgets Co., Ltd."), "org:acme-widgets");
+        assert_eq!(id("Company"), "org:company");
+        assert_eq!(entity_id_for_name("gpe", "Harbin Co"), "gpe:harbin-co");
     }
 }
