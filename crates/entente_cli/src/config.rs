@@ -94,8 +94,9 @@ impl PipelineConfig {
         Ok(config)
     }
 
-    /// One hash per stage of everything that changes its tables (its options, and for extract
-    /// the extra gazetteers' and the overrides file's contents), chained: each stage's hash
+    /// One hash per stage of everything that changes its tables (its options, the data compiled
+    /// into its crate, and for extract the extra gazetteers' and the overrides file's
+    /// contents), chained: each stage's hash
     /// covers the stages before it. Paths, threads and `batch_mb` do not change the rows and
     /// are left out.
     pub fn stage_hashes(&self, files: &ExtractFiles) -> StageHashes {
@@ -103,11 +104,18 @@ impl PipelineConfig {
             entente_schema::hash_hex(format!("{before}\n{options}").as_bytes())
         };
         let ingest = chain("", serde_json::json!(self.ingest));
-        let normalise = chain(&ingest, serde_json::json!(self.normalise));
+        let normalise = chain(
+            &ingest,
+            serde_json::json!({
+                "normalise": self.normalise,
+                "builtin": entente_normalise::builtin_data_hash(),
+            }),
+        );
         let extract = chain(
             &normalise,
             serde_json::json!({
                 "extract": self.extract,
+                "builtin": entente_extract::builtin_data_hash(),
                 "gazetteers": files.gazetteers.iter().map(|(_, text)| entente_schema::hash_hex(text.as_bytes())).collect::<Vec<_>>(),
                 "overrides": files.overrides.as_ref().map(|(_, text)| entente_schema::hash_hex(text.as_bytes())),
             }),
@@ -123,9 +131,9 @@ impl PipelineConfig {
 pub struct StageHashes {
     /// Ingest options.
     pub ingest: String,
-    /// Normalise options and the above.
+    /// Normalise options, built-in data and the above.
     pub normalise: String,
-    /// Extract options, gazetteers, overrides and the above.
+    /// Extract options, built-in data, gazetteers, overrides and the above.
     pub extract: String,
     /// Aggregate options and the above.
     pub aggregate: String,

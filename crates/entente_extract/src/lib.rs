@@ -127,6 +127,20 @@ impl Stopwatch {
 /// file means no model.
 const MODEL: &[u8] = include_bytes!("../data/ner.model.zst");
 
+/// A hash of the data compiled into the extractor: the tagger's model and word lists and the
+/// built-in gazetteers. A build with other data extracts again rather than reusing the tables
+/// an earlier run left (it is part of the extract stage's configuration hash).
+pub fn builtin_data_hash() -> String {
+    let mut bytes = MODEL.to_vec();
+    let lists = tagger::WORD_LISTS.into_iter();
+    let files = BUILTIN_FILES.iter().chain(HINT_FILES).map(|(_, contents)| *contents);
+    for text in lists.chain(files) {
+        bytes.extend_from_slice(&(text.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(text.as_bytes());
+    }
+    entente_schema::hash_hex(&bytes)
+}
+
 /// A mention found in some text, in byte offsets of that text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Found {

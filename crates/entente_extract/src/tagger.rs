@@ -500,11 +500,18 @@ fn title_case(word: &str, first: bool) -> String {
     chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
+/// The word lists compiled into the tagger.
+const LEXICON_FILE: &str = include_str!("../data/lexicon.txt");
+const CLUSTERS_FILE: &str = include_str!("../data/clusters.tsv");
+const GIVEN_NAMES_FILE: &str = include_str!("../data/given_names.txt");
+
+/// Every word list the tagger's features read, for [`crate::builtin_data_hash`].
+pub(crate) const WORD_LISTS: [&str; 3] = [LEXICON_FILE, CLUSTERS_FILE, GIVEN_NAMES_FILE];
+
 /// Common lower-case English words (`scripts/ner/build_lexicon.py`): a capitalised word that
 /// news writes in lower case is a name only with other evidence.
-static LEXICON: std::sync::LazyLock<WordSet> = std::sync::LazyLock::new(|| {
-    list_lines(include_str!("../data/lexicon.txt")).map(|fields| h(fields[0])).collect()
-});
+static LEXICON: std::sync::LazyLock<WordSet> =
+    std::sync::LazyLock::new(|| list_lines(LEXICON_FILE).map(|fields| h(fields[0])).collect());
 
 /// A set or map keyed by the [`h`] hash of a word, so lookups reuse the hashes a token's
 /// features are made of.
@@ -524,7 +531,7 @@ fn list_lines(contents: &'static str) -> impl Iterator<Item = Vec<&'static str>>
 /// Distributional word clusters (`scripts/ner/build_clusters.py`): the hash of a word as
 /// written → its (coarse, fine) clusters, counted from 1.
 static CLUSTERS: std::sync::LazyLock<ByHash<(u64, u64)>> = std::sync::LazyLock::new(|| {
-    list_lines(include_str!("../data/clusters.tsv"))
+    list_lines(CLUSTERS_FILE)
         .filter_map(|fields| {
             let [word, coarse, fine] = fields[..] else { return None };
             let (coarse, fine): (u64, u64) = (coarse.parse().ok()?, fine.parse().ok()?);
@@ -534,9 +541,8 @@ static CLUSTERS: std::sync::LazyLock<ByHash<(u64, u64)>> = std::sync::LazyLock::
 });
 
 /// Given names (`scripts/ner/build_names.py`, US Census 1990): hashes of the lower-case names.
-static GIVEN_NAMES: std::sync::LazyLock<WordSet> = std::sync::LazyLock::new(|| {
-    list_lines(include_str!("../data/given_names.txt")).map(|fields| h(fields[0])).collect()
-});
+static GIVEN_NAMES: std::sync::LazyLock<WordSet> =
+    std::sync::LazyLock::new(|| list_lines(GIVEN_NAMES_FILE).map(|fields| h(fields[0])).collect());
 
 /// Whether `lower` (a lower-cased word) is a given name.
 pub(crate) fn is_given_name(lower: &str) -> bool {

@@ -44,6 +44,13 @@ pub use crate::repair::RepairConfig;
 pub use crate::sentences::{SentenceConfig, Splitter};
 pub use crate::text::{raw_to_text, text_to_raw};
 
+/// A hash of the data compiled into the normaliser (the sentence splitter's abbreviations):
+/// part of the normalise stage's configuration hash, so that a build with other data
+/// normalises again rather than reusing the tables an earlier run left.
+pub fn builtin_data_hash() -> String {
+    entente_schema::hash_hex(sentences::ABBREVIATIONS.as_bytes())
+}
+
 pub mod eval;
 
 mod boilerplate;

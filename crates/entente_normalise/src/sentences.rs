@@ -16,7 +16,7 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-const ABBREVIATIONS: &str = include_str!("../data/abbreviations.txt");
+pub(crate) const ABBREVIATIONS: &str = include_str!("../data/abbreviations.txt");
 
 /// Options of the sentence splitter (`[normalise.sentences]` in a pipeline file).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
