@@ -324,8 +324,9 @@ impl Extractor {
                         !overlapping.iter().any(|f| f.start <= s && e <= f.end)
                             && !text.get(s..e).is_some_and(tagger::is_function_word)
                     });
-                    if is_currency(&name.entity_name) {
-                        // "the Ruble and the Yuan": currencies, which no kind of name covers.
+                    if is_currency(&name.entity_name) || is_abbreviation(&name.entity_name) {
+                        // "the Ruble and the Yuan", "areas like AI": currencies and
+                        // abbreviations of common nouns, which no kind of name covers.
                         continue;
                     }
                     if overlapping.is_empty() || (inside && own_word) {
@@ -516,6 +517,19 @@ fn is_currency(name: &str) -> bool {
         "yen", "yuan", "zloty",
     ];
     CURRENCIES.contains(&name.to_lowercase().as_str())
+}
+
+/// Whether a name is an abbreviation of a common noun ("AI", "CEO", "SUVs"), which the
+/// tagger takes for an organisation by its shape. Abbreviations that `CoNLL-2003` annotates as
+/// names (GMT, RBI, ERA, CPI, AIDS, HIV) are left out.
+fn is_abbreviation(name: &str) -> bool {
+    const ABBREVIATIONS: &[&str] = &[
+        "AI", "ATM", "CD", "CEO", "CFO", "COO", "CTO", "DJ", "DVD", "EP", "FAQ", "GDP", "GPS",
+        "HQ", "KO", "LCD", "LED", "LP", "MBA", "NGO", "PC", "PDF", "PhD", "SMS", "SUV", "TV",
+        "UAV", "URL", "USB", "VIP",
+    ];
+    let singular = name.strip_suffix('s').filter(|s| s.len() >= 2).unwrap_or(name);
+    ABBREVIATIONS.contains(&name) || ABBREVIATIONS.contains(&singular)
 }
 
 /// Head words of "X of Y" names, with the type they give: "Battle of Antietam" is an event,
@@ -1289,11 +1303,15 @@ mod tests {
     }
 
     #[test]
-    fn currencies_are_no_names() {
-        assert!(super::is_currency("Yuan"));
-        assert!(super::is_currency("Roubles"));
-        assert!(!super::is_currency("Euro"));
-        assert!(!super::is_currency("Yuan Shikai"));
+    fn currencies_and_abbreviations_are_no_names() {
+        let no_name = |n: &str| super::is_currency(n) || super::is_abbreviation(n);
+        for name in ["Yuan", "Roubles", "AI", "SUVs"] {
+            assert!(no_name(name), "{name}");
+        }
+        // The euro is a name too ("Euro 96"); CoNLL-2003 annotates GMT.
+        for name in ["Euro", "Yuan Shikai", "GMT", "NATO", "s"] {
+            assert!(!no_name(name), "{name}");
+        }
     }
 
     #[test]
