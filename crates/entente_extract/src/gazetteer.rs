@@ -189,7 +189,8 @@ impl Gazetteer {
     /// The alias matches in `text`, leftmost-longest, non-overlapping, on word boundaries.
     ///
     /// Case: an alias matches as written. A multi-word alias also matches with other casing
-    /// when the match starts with a capital ("United states", "UNITED STATES"), an alias of
+    /// when the match starts with a capital ("United states", "UNITED STATES"; not the name
+    /// of an event or law: "Sea breeze"), an alias of
     /// five or more letters matches in all capitals ("RUSSIA"), and a one-word place or people
     /// of four letters or more in lower case ("russia", "beijing"), unless the word is common
     /// ("turkey"). Acronyms match only as written, so "US" never matches "us".
@@ -244,7 +245,11 @@ fn case_variant_ok(alias: &str, surface: &str, entity_type: EntityType) -> bool 
         && surface.chars().count() >= 4
         && !THINGS.contains(&surface)
         && !crate::tagger::is_common_word(surface);
-    (alias.contains(' ') && starts_upper)
+    // "United states": a place, people, organisation or person of more than one word in
+    // another casing. Events and laws are often named in common words ("Sea breeze" is
+    // weather, not the Sea Breeze exercises): their files list the casings news uses.
+    let named = !matches!(entity_type, EntityType::Event | EntityType::Law);
+    (alias.contains(' ') && starts_upper && named)
         || (all_caps && alias.chars().filter(|c| c.is_alphabetic()).count() >= 5)
         || lower_place
 }
@@ -272,7 +277,7 @@ mod tests {
     fn case_rules_and_longest_match() {
         assert_eq!(
             ids(
-                "Let us see: the US, the United states, UNITED STATES and the Russian Federation's SCO; russia, not turkey or sco."
+                "Let us see: the US, the United states, UNITED STATES and the Russian Federation's SCO; russia, not turkey or sco. Sea breeze, the Paris agreement and the Sea Breeze drills."
             ),
             [
                 "US=iso3166:US",
@@ -281,6 +286,8 @@ mod tests {
                 "Russian Federation=iso3166:RU",
                 "SCO=org:sco",
                 "russia=iso3166:RU",
+                "Paris agreement=law:paris-agreement",
+                "Sea Breeze=event:sea-breeze-exercise",
             ]
         );
     }
