@@ -56,7 +56,7 @@ pub fn main() -> ExitCode {
 }
 
 /// The error and its causes, each once: library errors that name their file print their
-/// cause too ("<path>: File too large"), so a cause the message already ends with is not
+/// cause too ("`<path>: File too large`"), so a cause the message already ends with is not
 /// repeated.
 fn message(err: &anyhow::Error) -> String {
     let mut out = String::new();

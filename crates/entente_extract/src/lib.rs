@@ -330,6 +330,19 @@ impl Extractor {
                         continue;
                     }
                     if overlapping.is_empty() || (inside && own_word) {
+                        // "US-led", "Sino-Soviet": a compound kept whole as one name (as
+                        // CoNLL-2003 annotates it) belongs to the country it opens with.
+                        if name.entity_type == EntityType::Misc
+                            && let Some(first) = overlapping.iter().find(|f| {
+                                f.start == name.start && text.get(f.end..=f.end) == Some("-")
+                            })
+                        {
+                            name.country_id = if first.entity_id.starts_with("iso3166:") {
+                                Some(first.entity_id.clone())
+                            } else {
+                                first.country_id.clone()
+                            };
+                        }
                         // A place the hints list, found by the tagger, gets the list's id.
                         if matches!(name.entity_type, EntityType::Gpe | EntityType::Loc)
                             && let Some(hint) = self.hint(text, name.start, name.end)

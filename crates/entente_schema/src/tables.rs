@@ -569,7 +569,9 @@ table! {
         /// How the mention was found: `gazetteer`, `rule` or `model` (the statistical tagger).
         method: Method,
         /// For a NORP demonym, a capital, a national body, or a city or region of the place
-        /// lists, the `entity_id` of its country; else null.
+        /// lists, the `entity_id` of its country; for a compound the tagger keeps whole as MISC
+        /// ("US-led", "Sino-Soviet", as CoNLL-2003 annotates them), the country it opens with;
+        /// else null.
         country_id: Option<String>,
         /// Numeric value of a MONEY (amount), PERCENT (percent) or QUANTITY (in its base unit)
         /// mention.

@@ -159,6 +159,23 @@ fn headline_names_currencies_and_abbreviations() {
     assert_eq!(mentions(&ex, text), []);
 }
 
+/// A compound kept whole as one name ("US-led", as CoNLL-2003 annotates it) belongs to the
+/// country it opens with.
+#[test]
+fn compounds_belong_to_their_country() {
+    let text = "The US-led coalition and the Sino-Soviet split shaped the Western-backed plan.";
+    let found: Vec<(String, String, Option<String>)> = extractor()
+        .find(text)
+        .into_iter()
+        .map(|f| (f.entity_name, f.entity_type.as_str().to_owned(), f.country_id))
+        .collect();
+    let country =
+        |name: &str| found.iter().find(|f| f.0 == name).map(|f| (f.1.as_str(), f.2.as_deref()));
+    assert_eq!(country("US-led"), Some(("MISC", Some("iso3166:US"))), "{found:?}");
+    assert_eq!(country("Sino-Soviet"), Some(("MISC", Some("iso3166:CN"))), "{found:?}");
+    assert_eq!(country("Western-backed"), Some(("MISC", None)), "{found:?}");
+}
+
 /// Pipelines, programmes and treaties are in the lists, with their countries.
 #[test]
 fn pipelines_and_treaties_are_listed() {
