@@ -698,6 +698,9 @@ fn trim_common_words(
     labels: &mut [usize],
     doc: &DocContext,
 ) {
+    if labels.iter().all(|&l| l == 0) {
+        return;
+    }
     let styles = &prepared.styles;
     let subtitles = subtitles(tokens, styles);
     // A common word of English or of this document, or one made from a common word with a
