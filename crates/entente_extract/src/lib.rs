@@ -899,17 +899,60 @@ fn defined_kind(text: &str, end: usize) -> Option<EntityType> {
     None
 }
 
+/// The kind the words around the name at bytes `start..end` of `text` give it: a
+/// [`KIND_NOUNS`] noun in lower case right before it ("the band Gigi", "the island Divar"),
+/// before "of" if the noun is a place ("the island of Divar", "the city of Aleppo"), or
+/// before "called" / "named" ("a band called Squirrel"). The noun must head the phrase and the
+/// name must not modify a noun of its own: a lower-case word after the name other than a
+/// function word or a verb ending in "s" or "ed" ("county Labour group", "a single AAA battery") or "best"
+/// before the noun (an award: "the best actor Bafta") defines nothing.
+fn preceding_kind(text: &str, start: usize, end: usize) -> Option<EntityType> {
+    const AFTER: &[&str] = &[
+        "of", "and", "or", "but", "in", "on", "at", "for", "from", "by", "with", "to", "as", "who",
+        "which", "that", "when", "where", "while", "after", "before", "is", "was", "are", "were",
+        "had", "have", "will", "would", "became", "began", "won", "made", "went",
+    ];
+    let next = text.get(end..)?.split_whitespace().next().unwrap_or_default();
+    let next = next.trim_end_matches([',', '.', ';', ':']);
+    // A verb in the present or past ("lies", "played") may follow, a noun may not.
+    let verb = next.ends_with('s') && !next.ends_with("ss") || next.ends_with("ed");
+    if next.starts_with(char::is_lowercase) && !verb && !AFTER.contains(&next) {
+        return None;
+    }
+    let before = text.get(..start)?.strip_suffix(' ')?;
+    let mut words = before.rsplit(' ');
+    let mut noun = words.next()?;
+    let mut place_only = false;
+    if matches!(noun, "called" | "named") {
+        noun = words.next()?;
+    } else if noun == "of" {
+        noun = words.next()?;
+        place_only = true;
+    }
+    // People are broadcasters and publishers too ("fellow broadcaster Michael Pointon").
+    let &(_, kind) = KIND_NOUNS
+        .iter()
+        .find(|(w, _)| *w == noun && !matches!(noun, "broadcaster" | "publisher"))?;
+    if words.next() == Some("best") {
+        return None;
+    }
+    (!place_only || matches!(kind, EntityType::Gpe | EntityType::Loc)).then_some(kind)
+}
+
 /// Gives every name the tagger found in a document the kind a sentence of the document
-/// defines it as ([`defined_kind`]): the tagger types an unknown name from its letters and
+/// defines it as ([`defined_kind`], [`preceding_kind`]), in any casing ("CALOI is a
+/// manufacturer" types "Caloi"): the tagger types an unknown name from its letters and
 /// context, the definition says what it is.
 fn retype_defined(sentences: &[(&str, &[Found])], names: &mut [Vec<Found>]) {
     let mut kinds: Vec<(String, EntityType)> = Vec::new();
     for ((text, _), found) in sentences.iter().zip(names.iter()) {
         for name in found.iter().filter(|n| n.method == Method::Model) {
-            if let Some(kind) = defined_kind(text, name.end)
-                && !kinds.iter().any(|(n, _)| *n == name.entity_name)
+            let folded = name.entity_name.to_lowercase();
+            if let Some(kind) =
+                defined_kind(text, name.end).or_else(|| preceding_kind(text, name.start, name.end))
+                && !kinds.iter().any(|(n, _)| *n == folded)
             {
-                kinds.push((name.entity_name.clone(), kind));
+                kinds.push((folded, kind));
             }
         }
     }
@@ -918,7 +961,8 @@ fn retype_defined(sentences: &[(&str, &[Found])], names: &mut [Vec<Found>]) {
     }
     for ((text, _), found) in sentences.iter().zip(names.iter_mut()) {
         for name in found.iter_mut().filter(|n| n.method == Method::Model) {
-            if let Some(&(_, kind)) = kinds.iter().find(|(n, _)| *n == name.entity_name)
+            let folded = name.entity_name.to_lowercase();
+            if let Some(&(_, kind)) = kinds.iter().find(|(n, _)| *n == folded)
                 && name.entity_type != kind
             {
                 *name = tagged_name(text, name.start, name.end, kind);
@@ -1313,6 +1357,25 @@ mod tests {
         assert_eq!(kind("Tate, a friend, and the band", "Tate"), None);
         assert_eq!(kind("Tate is a very very very very very very old band", "Tate"), None);
         assert_eq!(kind("Tate said a band", "Tate"), None);
+        // The noun before the name.
+        let before = |text: &str, name: &str| {
+            let start = text.find(name).unwrap();
+            super::preceding_kind(text, start, start + name.len())
+        };
+        assert_eq!(before("songwriter of the band Gigi.", "Gigi"), Some(EntityType::Org));
+        assert_eq!(before("a band called Squirrel", "Squirrel"), Some(EntityType::Org));
+        assert_eq!(before("The island of Divar lies", "Divar"), Some(EntityType::Loc));
+        assert_eq!(before("the city of Aleppo", "Aleppo"), Some(EntityType::Gpe));
+        // Only a place noun reaches over "of"; only a lower-case noun right before the name.
+        assert_eq!(before("the first album of Korn", "Korn"), None);
+        assert_eq!(before("the Band Gigi", "Gigi"), None);
+        assert_eq!(before("the band leader Tate", "Tate"), None);
+        assert_eq!(before("Gigi played", "Gigi"), None);
+        // Nor a name that modifies a noun, nor an award.
+        assert_eq!(before("the county Labour group", "Labour"), None);
+        assert_eq!(before("the best actor Bafta to Foxx", "Bafta"), None);
+        assert_eq!(before("US firm Skype has said", "Skype"), Some(EntityType::Org));
+        assert_eq!(before("fellow broadcaster Michael Pointon.", "Michael Pointon"), None);
     }
 
     #[test]
