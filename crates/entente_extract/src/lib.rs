@@ -578,107 +578,110 @@ const OF_HEADS: &[(&str, EntityType)] = &[
     ("county", EntityType::Gpe),
 ];
 
+/// Last words of names, with the type they give ("Doyt Perry Stadium", "Dave Matthews Band"),
+/// also heads before "of" ("Academy of Sciences", "War of the Spanish Succession").
+const LAST_HEADS: &[(&str, EntityType)] = &[
+    ("street", EntityType::Loc),
+    ("road", EntityType::Loc),
+    ("avenue", EntityType::Loc),
+    ("bridge", EntityType::Loc),
+    ("river", EntityType::Loc),
+    ("lake", EntityType::Loc),
+    ("bay", EntityType::Loc),
+    ("harbor", EntityType::Loc),
+    ("harbour", EntityType::Loc),
+    ("island", EntityType::Loc),
+    ("islands", EntityType::Loc),
+    ("mountains", EntityType::Loc),
+    ("valley", EntityType::Loc),
+    ("park", EntityType::Loc),
+    ("stadium", EntityType::Loc),
+    ("arena", EntityType::Loc),
+    ("square", EntityType::Loc),
+    ("dock", EntityType::Loc),
+    ("airport", EntityType::Loc),
+    ("canal", EntityType::Loc),
+    ("creek", EntityType::Loc),
+    ("peninsula", EntityType::Loc),
+    ("strait", EntityType::Loc),
+    ("province", EntityType::Gpe),
+    ("county", EntityType::Gpe),
+    ("township", EntityType::Gpe),
+    ("parish", EntityType::Gpe),
+    ("oblast", EntityType::Gpe),
+    ("prefecture", EntityType::Gpe),
+    ("beach", EntityType::Loc),
+    ("plateau", EntityType::Loc),
+    ("junction", EntityType::Loc),
+    ("desert", EntityType::Loc),
+    ("mountain", EntityType::Loc),
+    ("hills", EntityType::Loc),
+    ("band", EntityType::Org),
+    ("club", EntityType::Org),
+    ("institute", EntityType::Org),
+    ("university", EntityType::Org),
+    ("college", EntityType::Org),
+    ("museum", EntityType::Org),
+    ("party", EntityType::Org),
+    ("church", EntityType::Org),
+    ("company", EntityType::Org),
+    ("corporation", EntityType::Org),
+    ("records", EntityType::Org),
+    ("association", EntityType::Org),
+    ("society", EntityType::Org),
+    ("council", EntityType::Org),
+    ("committee", EntityType::Org),
+    ("agency", EntityType::Org),
+    ("army", EntityType::Org),
+    ("corps", EntityType::Org),
+    ("division", EntityType::Org),
+    ("brigade", EntityType::Org),
+    ("regiment", EntityType::Org),
+    ("navy", EntityType::Org),
+    ("federation", EntityType::Org),
+    ("foundation", EntityType::Org),
+    ("commission", EntityType::Org),
+    ("ministry", EntityType::Org),
+    ("academy", EntityType::Org),
+    ("orchestra", EntityType::Org),
+    ("railway", EntityType::Org),
+    ("railroad", EntityType::Org),
+    ("airlines", EntityType::Org),
+    ("inc", EntityType::Org),
+    ("ltd", EntityType::Org),
+    ("llc", EntityType::Org),
+    ("plc", EntityType::Org),
+    ("corp", EntityType::Org),
+    ("co", EntityType::Org),
+    ("gmbh", EntityType::Org),
+    ("group", EntityType::Org),
+    ("school", EntityType::Org),
+    ("hospital", EntityType::Org),
+    ("trust", EntityType::Org),
+    ("authority", EntityType::Org),
+    ("laboratory", EntityType::Org),
+    ("laboratories", EntityType::Org),
+    ("brothers", EntityType::Org),
+    ("publishing", EntityType::Org),
+    ("festival", EntityType::Event),
+    ("championship", EntityType::Event),
+    ("championships", EntityType::Event),
+    ("cup", EntityType::Event),
+    ("olympics", EntityType::Event),
+    ("war", EntityType::Event),
+    ("campaign", EntityType::Event),
+    ("tournament", EntityType::Event),
+    ("summit", EntityType::Event),
+    ("award", EntityType::Misc),
+    ("awards", EntityType::Misc),
+    ("prize", EntityType::Misc),
+    ("trophy", EntityType::Misc),
+];
+
 /// The type a name's head word gives it, whatever the tagger said: "Doyt Perry Stadium" is a
 /// place, "Dave Matthews Band" an organisation, "Battle of Antietam" an event. The head is
 /// the first word of "X of Y" names and the last word otherwise; one-word names have none.
 fn head_type(name: &str) -> Option<EntityType> {
-    const LAST: &[(&str, EntityType)] = &[
-        ("street", EntityType::Loc),
-        ("road", EntityType::Loc),
-        ("avenue", EntityType::Loc),
-        ("bridge", EntityType::Loc),
-        ("river", EntityType::Loc),
-        ("lake", EntityType::Loc),
-        ("bay", EntityType::Loc),
-        ("harbor", EntityType::Loc),
-        ("harbour", EntityType::Loc),
-        ("island", EntityType::Loc),
-        ("islands", EntityType::Loc),
-        ("mountains", EntityType::Loc),
-        ("valley", EntityType::Loc),
-        ("park", EntityType::Loc),
-        ("stadium", EntityType::Loc),
-        ("arena", EntityType::Loc),
-        ("square", EntityType::Loc),
-        ("dock", EntityType::Loc),
-        ("airport", EntityType::Loc),
-        ("canal", EntityType::Loc),
-        ("creek", EntityType::Loc),
-        ("peninsula", EntityType::Loc),
-        ("strait", EntityType::Loc),
-        ("province", EntityType::Gpe),
-        ("county", EntityType::Gpe),
-        ("township", EntityType::Gpe),
-        ("parish", EntityType::Gpe),
-        ("oblast", EntityType::Gpe),
-        ("prefecture", EntityType::Gpe),
-        ("beach", EntityType::Loc),
-        ("plateau", EntityType::Loc),
-        ("junction", EntityType::Loc),
-        ("desert", EntityType::Loc),
-        ("mountain", EntityType::Loc),
-        ("hills", EntityType::Loc),
-        ("band", EntityType::Org),
-        ("club", EntityType::Org),
-        ("institute", EntityType::Org),
-        ("university", EntityType::Org),
-        ("college", EntityType::Org),
-        ("museum", EntityType::Org),
-        ("party", EntityType::Org),
-        ("church", EntityType::Org),
-        ("company", EntityType::Org),
-        ("corporation", EntityType::Org),
-        ("records", EntityType::Org),
-        ("association", EntityType::Org),
-        ("society", EntityType::Org),
-        ("council", EntityType::Org),
-        ("committee", EntityType::Org),
-        ("agency", EntityType::Org),
-        ("army", EntityType::Org),
-        ("corps", EntityType::Org),
-        ("division", EntityType::Org),
-        ("brigade", EntityType::Org),
-        ("regiment", EntityType::Org),
-        ("navy", EntityType::Org),
-        ("federation", EntityType::Org),
-        ("foundation", EntityType::Org),
-        ("commission", EntityType::Org),
-        ("ministry", EntityType::Org),
-        ("academy", EntityType::Org),
-        ("orchestra", EntityType::Org),
-        ("railway", EntityType::Org),
-        ("railroad", EntityType::Org),
-        ("airlines", EntityType::Org),
-        ("inc", EntityType::Org),
-        ("ltd", EntityType::Org),
-        ("llc", EntityType::Org),
-        ("plc", EntityType::Org),
-        ("corp", EntityType::Org),
-        ("co", EntityType::Org),
-        ("gmbh", EntityType::Org),
-        ("group", EntityType::Org),
-        ("school", EntityType::Org),
-        ("hospital", EntityType::Org),
-        ("trust", EntityType::Org),
-        ("authority", EntityType::Org),
-        ("laboratory", EntityType::Org),
-        ("laboratories", EntityType::Org),
-        ("brothers", EntityType::Org),
-        ("publishing", EntityType::Org),
-        ("festival", EntityType::Event),
-        ("championship", EntityType::Event),
-        ("championships", EntityType::Event),
-        ("cup", EntityType::Event),
-        ("olympics", EntityType::Event),
-        ("war", EntityType::Event),
-        ("campaign", EntityType::Event),
-        ("tournament", EntityType::Event),
-        ("summit", EntityType::Event),
-        ("award", EntityType::Misc),
-        ("awards", EntityType::Misc),
-        ("prize", EntityType::Misc),
-        ("trophy", EntityType::Misc),
-    ];
     let words: Vec<String> = name
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -702,10 +705,13 @@ fn head_type(name: &str) -> Option<EntityType> {
     if words[0] == "operation" {
         return Some(EntityType::Event);
     }
-    if words[1] == "of" {
-        return lookup(OF_HEADS, &words[0]);
+    // The head of "X of Y" is the word before the first "of" ("Federal Republic of
+    // Yugoslavia", "Bulgarian Academy of Sciences").
+    if let Some(of) = words.iter().position(|w| w == "of").filter(|&of| of > 0) {
+        let head = &words[of - 1];
+        return lookup(OF_HEADS, head).or_else(|| lookup(LAST_HEADS, head));
     }
-    lookup(LAST, &words[words.len() - 1])
+    lookup(LAST_HEADS, &words[words.len() - 1])
 }
 
 /// Ordinal words that may open a name ("Second Battle of Bull Run").
@@ -728,8 +734,17 @@ fn of_head(text: &str, ranges: &[(usize, usize)], labels: &[usize], i: usize) ->
         _ => return i,
     };
     let Some(head) = of.checked_sub(1) else { return i };
+    // A last-word head opens the name only when no other name ends right before it: "the
+    // War of Spanish Succession", not "Couch's Division of the IV Corps" or "Victoria Hockey
+    // Club of Montreal".
+    let opens = |w: &str| {
+        head.checked_sub(1)
+            .map(word)
+            .is_none_or(|b| !b.starts_with(char::is_uppercase) && !["'s", "’s"].contains(&b))
+            && LAST_HEADS.iter().any(|(h, _)| w.eq_ignore_ascii_case(h))
+    };
     let is_head = word(head).chars().next().is_some_and(char::is_uppercase)
-        && OF_HEADS.iter().any(|(w, _)| word(head).eq_ignore_ascii_case(w));
+        && (OF_HEADS.iter().any(|(w, _)| word(head).eq_ignore_ascii_case(w)) || opens(word(head)));
     let outside = |k: usize| labels.get(k) == Some(&0);
     if !is_head || !same_line(head, i) || !(head..i).all(outside) {
         return i;
@@ -1288,6 +1303,11 @@ mod tests {
         assert_eq!(head_type("Bridgton Junction"), Some(EntityType::Loc));
         assert_eq!(head_type("Cold Spring Harbor Laboratory"), Some(EntityType::Org));
         assert_eq!(head_type("Eberhard Faber Inc."), Some(EntityType::Org));
+        // The head of "X of Y" is the word before "of", a first or a last word.
+        assert_eq!(head_type("Federal Republic of Yugoslavia"), Some(EntityType::Gpe));
+        assert_eq!(head_type("Bulgarian Academy of Sciences"), Some(EntityType::Org));
+        assert_eq!(head_type("Campaign of Alto Peru"), Some(EntityType::Event));
+        assert_eq!(head_type("Duke of Norfolk"), None);
         assert_eq!(head_type("Bank"), None);
         assert_eq!(head_type("West Bank"), None);
         assert_eq!(head_type("Vladimir Putin"), None);
@@ -1339,6 +1359,10 @@ mod tests {
         // Not into another name: "Bank" tagged on its own stays apart.
         assert_eq!(start_after("the Bank of America", "America", "Bank"), "America");
         assert_eq!(start_after("the Second Battle of Bull", "Bull", "Second"), "Battle of Bull");
+        // A last-word head opens a name of its own only after no other name.
+        assert_eq!(start("the War of Spanish Succession", "Spanish"), "War of Spanish Succession");
+        assert_eq!(start("Hockey Club of Montreal", "Montreal"), "Montreal");
+        assert_eq!(start("Couch 's Division of the IV Corps", "IV"), "IV Corps");
     }
 
     #[test]
