@@ -69,6 +69,9 @@ EXTRA_DEMONYMS = {
 EXTRA_CAPITALS = {"US": ["Washington", "Washington, D.C.", "Washington D.C."], "KR": ["Seoul"]}
 # Capitals whose names are far more often something else in news.
 SKIP_CAPITALS = {"Kingston", "Victoria", "Georgetown", "Hamilton", "Road Town", "The Valley"}
+# Alternative spellings that are English words or surnames: Iceland's "Island" made "the
+# island" Iceland, the Isle of Man's "Mann" would make Thomas Mann a place.
+SKIP_ALIASES = {"Island", "Mann"}
 # Demonyms shared by several countries name none of them.
 SKIP_DEMONYMS = {"Congolese", "Dominican", "Guinean", "Samoan", "Virgin Islander", "Irish"}
 
@@ -124,7 +127,10 @@ def main(out_path):
             names.append(record.get("name", ""))
             names.extend(record.get("altSpellings") or [])
         names.extend(EXTRA_ALIASES.get(code, []))
-        aliases = sorted({a.strip() for a in names if a and usable(a)} | set(EXTRA_ALIASES.get(code, [])))
+        aliases = sorted(
+            {a.strip() for a in names if a and usable(a) and a.strip() not in SKIP_ALIASES}
+            | set(EXTRA_ALIASES.get(code, []))
+        )
         if name not in aliases:
             aliases.insert(0, name)
         country_id = f"iso3166:{code}"

@@ -226,7 +226,7 @@ fn apostrophe_variants(alias: &str) -> Vec<String> {
 }
 
 /// Places whose names are also things ("turkey", "jersey"): never matched in lower case.
-const THINGS: &[&str] = &["chile", "guinea", "java", "jersey", "panama", "turkey"];
+const THINGS: &[&str] = &["chile", "guinea", "java", "jersey", "panama", "polish", "turkey"];
 
 fn case_variant_ok(alias: &str, surface: &str, entity_type: EntityType) -> bool {
     let acronym = !alias.chars().any(char::is_lowercase);
@@ -277,7 +277,7 @@ mod tests {
     fn case_rules_and_longest_match() {
         assert_eq!(
             ids(
-                "Let us see: the US, the United states, UNITED STATES and the Russian Federation's SCO; russia, not turkey or sco. Sea breeze, the Paris agreement and the Sea Breeze drills."
+                "Let us see: the US, the United states, UNITED STATES and the Russian Federation's SCO; russia, not turkey or sco. Sea breeze, the Paris agreement and the Sea Breeze drills. To polish the island, ask Mann."
             ),
             [
                 "US=iso3166:US",
