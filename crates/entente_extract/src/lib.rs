@@ -211,6 +211,14 @@ impl Extractor {
         self
     }
 
+    /// The `[[merge]]` ids and `[[block]]` ids and texts of the overrides that have changed no
+    /// mention this extractor found so far ("merge #2: id org:acme-widgets-inc",
+    /// "block #1: text \"Deeper Dive\""): merges first, then blocks, each in the file's order.
+    #[must_use]
+    pub fn unused_overrides(&self) -> Vec<String> {
+        self.corrections.unused()
+    }
+
     /// The same extractor with the user's [`Overrides`]: their entities and aliases join the
     /// gazetteer, their merges and blocks apply to every document's mentions.
     pub fn with_overrides(mut self, overrides: &Overrides) -> Result<Self, Error> {

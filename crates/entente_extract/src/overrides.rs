@@ -24,9 +24,12 @@
 //!
 //! `[[add]]` and `[[alias]]` extend the gazetteer; `[[merge]]` then `[[block]]` apply to every
 //! document's mentions once everything else is settled. A merge target that no gazetteer
-//! knows needs `name` and `type`.
+//! knows needs `name` and `type`. A merge or block that changes no mention of a run (a
+//! misspelt id, an id the tagger no longer gives) is reported by `entente run` as a warning.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use entente_schema::EntityType;
 use serde::{Deserialize, Serialize};
@@ -108,12 +111,16 @@ pub struct Block {
     pub texts: Vec<String>,
 }
 
-/// The merges and blocks of an overrides file, checked and ready to apply.
+/// The merges and blocks of an overrides file, checked and ready to apply. Each id or text
+/// has a rule number; `used` records, across threads, which rules changed a mention, so a
+/// rule that matches nothing (a misspelt id) can be reported.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Corrections {
-    merges: BTreeMap<String, Entry>,
-    blocked_ids: BTreeSet<String>,
-    blocked_texts: BTreeSet<String>,
+    merges: BTreeMap<String, (Entry, usize)>,
+    blocked_ids: BTreeMap<String, usize>,
+    blocked_texts: BTreeMap<String, usize>,
+    rules: Vec<String>,
+    used: Arc<Vec<AtomicBool>>,
 }
 
 fn invalid(detail: String) -> Error {
@@ -192,26 +199,59 @@ impl Overrides {
                 }
             };
             for id in &merge.ids {
-                corrections.merges.insert(id.clone(), target.clone());
+                let rule = corrections.rule(format!("merge #{}: id {id}", i + 1));
+                corrections.merges.insert(id.clone(), (target.clone(), rule));
             }
         }
-        for block in &self.block {
-            corrections.blocked_ids.extend(block.ids.iter().cloned());
-            corrections.blocked_texts.extend(block.texts.iter().cloned());
+        for (i, block) in self.block.iter().enumerate() {
+            for id in &block.ids {
+                let rule = corrections.rule(format!("block #{}: id {id}", i + 1));
+                corrections.blocked_ids.insert(id.clone(), rule);
+            }
+            for text in &block.texts {
+                let rule = corrections.rule(format!("block #{}: text {text:?}", i + 1));
+                corrections.blocked_texts.insert(text.clone(), rule);
+            }
         }
+        corrections.used =
+            Arc::new(corrections.rules.iter().map(|_| AtomicBool::new(false)).collect());
         Ok((extended, corrections))
     }
 }
 
 impl Corrections {
+    /// A new rule described as `what`; returns its number.
+    fn rule(&mut self, what: String) -> usize {
+        self.rules.push(what);
+        self.rules.len() - 1
+    }
+
+    /// Notes that rule `rule` changed a mention.
+    fn hit(&self, rule: usize) {
+        if let Some(used) = self.used.get(rule) {
+            used.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// The rules that have changed no mention yet ("merge #2: id org:acme-widgets-inc").
+    pub(crate) fn unused(&self) -> Vec<String> {
+        self.rules
+            .iter()
+            .zip(self.used.iter())
+            .filter(|(_, used)| !used.load(Ordering::Relaxed))
+            .map(|(rule, _)| rule.clone())
+            .collect()
+    }
+
     /// Merges, then drops blocked mentions, in `found` (mentions of `text`, each with a
     /// value of the caller's alongside).
     pub(crate) fn apply<T>(&self, text: &str, found: &mut Vec<(T, Found)>) {
-        if self.merges.is_empty() && self.blocked_ids.is_empty() && self.blocked_texts.is_empty() {
+        if self.rules.is_empty() {
             return;
         }
         for (_, f) in found.iter_mut() {
-            if let Some(target) = self.merges.get(&f.entity_id) {
+            if let Some((target, rule)) = self.merges.get(&f.entity_id) {
+                self.hit(*rule);
                 f.entity_id.clone_from(&target.id);
                 f.entity_name.clone_from(&target.name);
                 f.entity_type = target.entity_type;
@@ -219,8 +259,11 @@ impl Corrections {
             }
         }
         found.retain(|(_, f)| {
-            !self.blocked_ids.contains(&f.entity_id)
-                && !text.get(f.start..f.end).is_some_and(|t| self.blocked_texts.contains(t))
+            let rule = self
+                .blocked_ids
+                .get(&f.entity_id)
+                .or_else(|| text.get(f.start..f.end).and_then(|t| self.blocked_texts.get(t)));
+            rule.inspect(|&&rule| self.hit(rule)).is_none()
         });
     }
 }

@@ -307,6 +307,7 @@ struct Totals {
     text_edits: u64,
     boilerplate: u64,
     mentions: u64,
+    extracted_documents: usize,
     unchanged: usize,
     unchanged_documents: usize,
     reextracted: usize,
@@ -517,6 +518,7 @@ fn per_document(
                 log_rejects(&rejects);
                 batch.rejects.extend(rejects);
                 totals.mentions += entities.len() as u64;
+                totals.extracted_documents += batch.documents.len();
                 batch_names.add(&entities);
                 steps.add("extract", t);
                 if let Some(corpus) = corpus.as_deref_mut() {
@@ -636,6 +638,14 @@ fn per_document(
     })?;
     bar.finish_and_clear();
     log_totals(from, to, &totals, started);
+    if let Some(extractor) = extractor.as_ref().filter(|_| totals.extracted_documents > 0) {
+        for rule in extractor.unused_overrides() {
+            tracing::warn!(
+                "overrides: {rule} changed no mention of the {} documents extracted in this run",
+                totals.extracted_documents
+            );
+        }
+    }
     let t = Instant::now();
     let state_dir = staging.root().join(STATE_DIR);
     let assigned = stories.as_ref().map(entente_normalise::Stories::assign);

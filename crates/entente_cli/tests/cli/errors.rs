@@ -182,7 +182,7 @@ fn overrides_file_applies_and_bad_ones_are_named() {
     let overrides = dir.path().join("fixes.toml");
     std::fs::write(
         &overrides,
-        "[[block]]\ntexts = [\"Moscow\"]\n\n[[merge]]\nids = [\"org:kremlin\"]\ninto = \"iso3166:RU\"\n",
+        "[[block]]\ntexts = [\"Moscow\"]\n\n[[merge]]\nids = [\"org:kremlin\", \"org:kremlim\"]\ninto = \"iso3166:RU\"\n",
     )
     .unwrap();
     let pipeline = dir.path().join("p.toml");
@@ -198,6 +198,16 @@ fn overrides_file_applies_and_bad_ones_are_named() {
         entities.iter().map(|e| (e.text.as_str(), e.entity_id.as_str())).collect();
     assert!(!found.iter().any(|(t, _)| *t == "Moscow"), "{found:?}");
     assert!(found.contains(&("Kremlin", "iso3166:RU")), "{found:?}");
+    // The misspelt id changed nothing, and the run says so; the rules that worked are quiet.
+    let log = stderr(&o);
+    let warnings: Vec<&str> = log.lines().filter(|l| l.contains("overrides:")).collect();
+    assert_eq!(warnings.len(), 1, "{log}");
+    assert!(
+        warnings[0].contains(
+            "overrides: merge #1: id org:kremlim changed no mention of the 1 documents extracted"
+        ),
+        "{log}"
+    );
 
     std::fs::write(&overrides, "[[alias]]\nid = \"org:nobody\"\naliases = [\"Nobody\"]\n").unwrap();
     let o = entente(&["run", "--pipeline", pipeline.to_str().unwrap()]);

@@ -311,6 +311,18 @@ fn overrides_block() {
     let ex =
         with_overrides("[[block]]\nids = [\"person:xi-jinping\"]\ntexts = [\"Moscow\"]\n").unwrap();
     assert_eq!(mentions(&ex, text), [row("Vladimir Putin", "person:vladimir-putin", "PERSON")]);
+    assert!(ex.unused_overrides().is_empty(), "{:?}", ex.unused_overrides());
+    // A rule that changes nothing is reported: merges, then blocks.
+    let ex = with_overrides(
+        "[[block]]\nids = [\"person:xi-jinpin\"]\ntexts = [\"Moscow\", \"Kiev\"]\n\n[[merge]]\nids = [\"a:b\"]\ninto = \"iso3166:RU\"\n",
+    )
+    .unwrap();
+    assert_eq!(ex.unused_overrides().len(), 4);
+    mentions(&ex, text);
+    assert_eq!(
+        ex.unused_overrides(),
+        ["merge #1: id a:b", "block #1: id person:xi-jinpin", "block #1: text \"Kiev\""]
+    );
 }
 
 /// An acronym in parentheses after a name names that entity for the rest of the document
