@@ -853,6 +853,20 @@ fn names(text: &str, ranges: &[(usize, usize)], labels: &[usize]) -> Vec<Found> 
                 "LOC" => EntityType::Gpe,
                 _ => EntityType::Misc,
             });
+        // "Siemens and Ericsson": two one-word names joined by "and" are two names
+        // (CoNLL-2003 train has 186 such pairs and 6 one-word-and-one-word names, 2 of them
+        // "Trinidad and Tobago", which the gazetteer holds). Two common words are rather the
+        // end of a longer name ("... for Trade and Industry", "... Arts and Sciences").
+        if let Some((a, b)) = surface.split_once(" and ")
+            && [a, b].iter().all(|w| !w.contains(' ') && w.starts_with(char::is_uppercase))
+            && ![a, b].iter().all(|w| tagger::is_common_word(&w.to_lowercase()))
+        {
+            let entity_type =
+                |w: &str| if is_designation(w) { EntityType::Misc } else { entity_type };
+            out.push(tagged_name(text, start, start + a.len(), entity_type(a)));
+            out.push(tagged_name(text, end - b.len(), end, entity_type(b)));
+            continue;
+        }
         out.push(tagged_name(text, start, end, entity_type));
     }
     out
@@ -1427,6 +1441,22 @@ mod tests {
         assert_eq!(start("the War of Spanish Succession", "Spanish"), "War of Spanish Succession");
         assert_eq!(start("Hockey Club of Montreal", "Montreal"), "Montreal");
         assert_eq!(start("Couch 's Division of the IV Corps", "IV"), "IV Corps");
+    }
+
+    #[test]
+    fn one_word_names_joined_by_and_are_two() {
+        let names = |text: &str| -> Vec<String> {
+            let ranges = crate::tagger::tokenize(text);
+            let mut labels = vec![4; ranges.len()]; // I-ORG
+            labels[0] = 3; // B-ORG
+            super::names(text, &ranges, &labels).into_iter().map(|f| f.entity_name).collect()
+        };
+        assert_eq!(names("Siemens and Ericsson"), ["Siemens", "Ericsson"]);
+        assert_eq!(names("Trade and Industry"), ["Trade and Industry"]);
+        assert_eq!(
+            names("Securities and Exchange Commission"),
+            ["Securities and Exchange Commission"]
+        );
     }
 
     #[test]
