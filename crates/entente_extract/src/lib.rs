@@ -689,7 +689,8 @@ const LAST_HEADS: &[(&str, EntityType)] = &[
 
 /// The type a name's head word gives it, whatever the tagger said: "Doyt Perry Stadium" is a
 /// place, "Dave Matthews Band" an organisation, "Battle of Antietam" an event. The head is
-/// the first word of "X of Y" names and the last word otherwise; one-word names have none.
+/// the word before the first "of" of "X of Y" names ("Federal Republic of Yugoslavia") and
+/// the last word otherwise; one-word names have none.
 fn head_type(name: &str) -> Option<EntityType> {
     let words: Vec<String> = name
         .split(|c: char| !c.is_alphanumeric())
@@ -971,8 +972,8 @@ fn defined_kind(text: &str, end: usize) -> Option<EntityType> {
 /// before "of" if the noun is a place ("the island of Divar", "the city of Aleppo"), or
 /// before "called" / "named" ("a band called Squirrel"). The noun must head the phrase and the
 /// name must not modify a noun of its own: a lower-case word after the name other than a
-/// function word or a verb ending in "s" or "ed" ("county Labour group", "a single AAA battery") or "best"
-/// before the noun (an award: "the best actor Bafta") defines nothing.
+/// function word or a verb ending in "s" or "ed" ("county Labour group", "a single AAA
+/// battery") or "best" before the noun (an award: "the best actor Bafta") defines nothing.
 fn preceding_kind(text: &str, start: usize, end: usize) -> Option<EntityType> {
     const AFTER: &[&str] = &[
         "of", "and", "or", "but", "in", "on", "at", "for", "from", "by", "with", "to", "as", "who",
@@ -982,7 +983,7 @@ fn preceding_kind(text: &str, start: usize, end: usize) -> Option<EntityType> {
     let next = text.get(end..)?.split_whitespace().next().unwrap_or_default();
     let next = next.trim_end_matches([',', '.', ';', ':']);
     // A verb in the present or past ("lies", "played") may follow, a noun may not.
-    let verb = next.ends_with('s') && !next.ends_with("ss") || next.ends_with("ed");
+    let verb = (next.ends_with('s') && !next.ends_with("ss")) || next.ends_with("ed");
     if next.starts_with(char::is_lowercase) && !verb && !AFTER.contains(&next) {
         return None;
     }
