@@ -368,10 +368,10 @@ impl Extractor {
                 out
             })
             .collect();
-        retype_defined(sentences, &mut out);
+        let defined = retype_defined(sentences, &mut out);
         company_short_forms(sentences, &mut out);
-        self.surname_people(sentences, &mut out);
-        self.place_people(sentences, &mut out);
+        self.surname_people(sentences, &mut out, &defined);
+        self.place_people(sentences, &mut out, &defined);
         out
     }
 
@@ -379,8 +379,15 @@ impl Extractor {
     /// that person, whatever the tagger typed it ("Senator Maria Lindqvist ... Lindqvist was
     /// not convinced"): the tagger reads a lone surname from its letters and context alone.
     /// The full name must open with a given name ("Lebed Chechnya", a misread headline, makes
-    /// no surname of "Chechnya"), and the word must not be a place the hints hold.
-    fn surname_people(&self, sentences: &[(&str, &[Found])], names: &mut [Vec<Found>]) {
+    /// no surname of "Chechnya"), and the word must not be a place the hints hold nor a name
+    /// the document defines (`defined`, folded: "CALOI is a Brazilian manufacturer" founded by
+    /// Luigi Caloi).
+    fn surname_people(
+        &self,
+        sentences: &[(&str, &[Found])],
+        names: &mut [Vec<Found>],
+        defined: &[(String, EntityType)],
+    ) {
         let surnames: Vec<String> = full_names(names)
             .filter(|(first, _)| tagger::is_given_name(&first.to_lowercase()))
             .map(|(_, last)| last.to_owned())
@@ -395,6 +402,7 @@ impl Extractor {
                     && !surface.contains(char::is_whitespace)
                     && surnames.iter().any(|s| s == surface)
                     && self.hint(text, name.start, name.end).is_none()
+                    && !is_defined(defined, &name.entity_name)
                 {
                     *name = tagged_name(text, name.start, name.end, EntityType::Person);
                 }
@@ -404,8 +412,14 @@ impl Extractor {
 
     /// A one-word "person" the place hints hold is that place ("Perth", "Kecskemet"): the
     /// tagger's guess for a word it does not know. Not when it is a given name or the last
-    /// word of a person's full name in the same document ("Manuel Belgrano" ... "Belgrano").
-    fn place_people(&self, sentences: &[(&str, &[Found])], names: &mut [Vec<Found>]) {
+    /// word of a person's full name in the same document ("Manuel Belgrano" ... "Belgrano"),
+    /// nor a name the document defines (`defined`).
+    fn place_people(
+        &self,
+        sentences: &[(&str, &[Found])],
+        names: &mut [Vec<Found>],
+        defined: &[(String, EntityType)],
+    ) {
         let surnames: Vec<&str> = full_names(names).map(|(_, last)| last).collect();
         let mut places: Vec<(usize, usize, Found)> = Vec::new();
         for (k, ((text, _), found)) in sentences.iter().zip(names.iter()).enumerate() {
@@ -415,6 +429,7 @@ impl Extractor {
                     && !name.entity_name.contains(' ')
                     && !surnames.contains(&name.entity_name.as_str())
                     && !tagger::is_given_name(&name.entity_name.to_lowercase())
+                    && !is_defined(defined, &name.entity_name)
                     && let Some(hint) = self.hint(text, name.start, name.end)
                 {
                     places.push((k, i, hint));
@@ -1010,8 +1025,11 @@ fn preceding_kind(text: &str, start: usize, end: usize) -> Option<EntityType> {
 /// Gives every name the tagger found in a document the kind a sentence of the document
 /// defines it as ([`defined_kind`], [`preceding_kind`]), in any casing ("CALOI is a
 /// manufacturer" types "Caloi"): the tagger types an unknown name from its letters and
-/// context, the definition says what it is.
-fn retype_defined(sentences: &[(&str, &[Found])], names: &mut [Vec<Found>]) {
+/// context, the definition says what it is. Returns the defined names, folded, with their kinds.
+fn retype_defined(
+    sentences: &[(&str, &[Found])],
+    names: &mut [Vec<Found>],
+) -> Vec<(String, EntityType)> {
     let mut kinds: Vec<(String, EntityType)> = Vec::new();
     for ((text, _), found) in sentences.iter().zip(names.iter()) {
         for name in found.iter().filter(|n| n.method == Method::Model) {
@@ -1025,7 +1043,7 @@ fn retype_defined(sentences: &[(&str, &[Found])], names: &mut [Vec<Found>]) {
         }
     }
     if kinds.is_empty() {
-        return;
+        return kinds;
     }
     for ((text, _), found) in sentences.iter().zip(names.iter_mut()) {
         for name in found.iter_mut().filter(|n| n.method == Method::Model) {
@@ -1037,6 +1055,12 @@ fn retype_defined(sentences: &[(&str, &[Found])], names: &mut [Vec<Found>]) {
             }
         }
     }
+    kinds
+}
+
+/// Whether the document defines `name` ([`retype_defined`]'s list, folded).
+fn is_defined(defined: &[(String, EntityType)], name: &str) -> bool {
+    !defined.is_empty() && defined.iter().any(|(n, _)| *n == name.to_lowercase())
 }
 
 /// A name the tagger typed otherwise that is an organisation's name of the same document
