@@ -410,9 +410,9 @@ impl Extractor {
         }
     }
 
-    /// A one-word "person" the place hints hold is that place ("Perth", "Kecskemet"): the
-    /// tagger's guess for a word it does not know. Not when it is a given name or the last
-    /// word of a person's full name in the same document ("Manuel Belgrano" ... "Belgrano"),
+    /// A "person" the place hints hold is that place ("Perth", "Kecskemet", "Chiang Mai"): the
+    /// tagger's guess for words it does not know. Not when it opens with a given name or is the
+    /// last word of a person's full name in the same document ("Manuel Belgrano" ... "Belgrano"),
     /// nor a name the document defines (`defined`).
     fn place_people(
         &self,
@@ -424,11 +424,11 @@ impl Extractor {
         let mut places: Vec<(usize, usize, Found)> = Vec::new();
         for (k, ((text, _), found)) in sentences.iter().zip(names.iter()).enumerate() {
             for (i, name) in found.iter().enumerate() {
+                let first = name.entity_name.split(' ').next().unwrap_or_default();
                 if name.entity_type == EntityType::Person
                     && name.method == Method::Model
-                    && !name.entity_name.contains(' ')
                     && !surnames.contains(&name.entity_name.as_str())
-                    && !tagger::is_given_name(&name.entity_name.to_lowercase())
+                    && !tagger::is_given_name(&first.to_lowercase())
                     && !is_defined(defined, &name.entity_name)
                     && let Some(hint) = self.hint(text, name.start, name.end)
                 {
