@@ -862,8 +862,12 @@ fn names(text: &str, ranges: &[(usize, usize)], labels: &[usize]) -> Vec<Found> 
             continue;
         }
         let designation = surface.split_whitespace().next().is_some_and(is_designation);
-        let entity_type =
-            head_type(surface).or(designation.then_some(EntityType::Misc)).unwrap_or(match kind {
+        // "DJ Khaled", "MC Kano", "DJ John Peel": a performer, whatever the shape said.
+        let stage_name = surface.split_once(' ').is_some_and(|(w, _)| matches!(w, "DJ" | "MC"));
+        let entity_type = head_type(surface)
+            .or(designation.then_some(EntityType::Misc))
+            .or(stage_name.then_some(EntityType::Person))
+            .unwrap_or(match kind {
                 "PER" => EntityType::Person,
                 "ORG" => EntityType::Org,
                 "LOC" => EntityType::Gpe,
@@ -1482,6 +1486,16 @@ mod tests {
             names("Securities and Exchange Commission"),
             ["Securities and Exchange Commission"]
         );
+    }
+
+    #[test]
+    fn stage_names_are_people() {
+        let text = "DJ Green Lantern";
+        let ranges = crate::tagger::tokenize(text);
+        let labels = [3, 4, 4]; // B-ORG I-ORG I-ORG
+        let found = super::names(text, &ranges, &labels);
+        assert_eq!(found[0].entity_type, EntityType::Person);
+        assert_eq!(found[0].entity_name, "DJ Green Lantern");
     }
 
     #[test]
