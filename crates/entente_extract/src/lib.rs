@@ -1064,7 +1064,11 @@ fn retype_defined(
 
 /// Whether the document defines `name` ([`retype_defined`]'s list, folded).
 fn is_defined(defined: &[(String, EntityType)], name: &str) -> bool {
-    !defined.is_empty() && defined.iter().any(|(n, _)| *n == name.to_lowercase())
+    if defined.is_empty() {
+        return false;
+    }
+    let folded = name.to_lowercase();
+    defined.iter().any(|(n, _)| *n == folded)
 }
 
 /// A name the tagger typed otherwise that is an organisation's name of the same document
