@@ -34,6 +34,9 @@ pub enum Command {
     Extract(RunArgs),
     /// Count co-occurrences: writes `cooccurrences` and `entity_summary`.
     Aggregate(RunArgs),
+    /// Print the effective pipeline as TOML: the file (or the built-in default) with the
+    /// command-line overrides applied and every option written out.
+    Pipeline(PipelineArgs),
     /// Print the table contract: every table, its key and its columns.
     Schema(SchemaArgs),
     /// Check every invariant of the contract on an output directory.
@@ -96,9 +99,10 @@ pub struct EvalNerArgs {
     /// offsets in code points (repeatable).
     #[arg(long, value_name = "FILE", required = true)]
     pub gold: Vec<PathBuf>,
-    /// The pipeline whose `[normalise]` and `[extract]` options (and gazetteers) to use.
-    #[arg(short, long, default_value = "pipelines/default.toml")]
-    pub pipeline: PathBuf,
+    /// The pipeline whose `[normalise]` and `[extract]` options (and gazetteers) to use
+    /// (default: the built-in default pipeline).
+    #[arg(short, long, value_name = "FILE")]
+    pub pipeline: Option<PathBuf>,
     /// Write every missed and every spurious mention to this JSONL file (`{"gold_file",
     /// "doc_id", "kind", "start", "end", "label", "text", "context"}`), for error analysis.
     #[arg(long, value_name = "FILE")]
@@ -111,9 +115,10 @@ pub struct EvalSentencesArgs {
     /// A JSONL file of `{"id" | "doc_id", "text", "sentences": [...]}` records (repeatable).
     #[arg(long, value_name = "FILE", required = true)]
     pub gold: Vec<PathBuf>,
-    /// The pipeline whose `[normalise]` options to use (abbreviations, repairs).
-    #[arg(short, long, default_value = "pipelines/default.toml")]
-    pub pipeline: PathBuf,
+    /// The pipeline whose `[normalise]` options to use (abbreviations, repairs; default: the
+    /// built-in default pipeline).
+    #[arg(short, long, value_name = "FILE")]
+    pub pipeline: Option<PathBuf>,
     /// Print every record whose sentences do not match, gold and predicted.
     #[arg(long)]
     pub show_errors: bool,
@@ -134,12 +139,14 @@ pub struct EvalHtmlArgs {
     pub min_f1: Option<f64>,
 }
 
-/// Options shared by `run` and the single-stage commands.
+/// Which pipeline, and the command-line overrides of its paths and threads.
 #[derive(Debug, Clone, Args)]
-pub struct RunArgs {
-    /// The pipeline file. Paths inside it are relative to the file's directory.
-    #[arg(short, long, default_value = "pipelines/default.toml")]
-    pub pipeline: PathBuf,
+pub struct PipelineArgs {
+    /// The pipeline file; paths inside it are relative to the file's directory. Without it,
+    /// the built-in default pipeline (`entente pipeline` prints it): data/ into
+    /// output/default/, relative to the working directory.
+    #[arg(short, long, value_name = "FILE")]
+    pub pipeline: Option<PathBuf>,
     /// Input files or directories, instead of the pipeline's `inputs` (repeatable).
     #[arg(short, long = "input", value_name = "PATH")]
     pub inputs: Vec<PathBuf>,
@@ -150,6 +157,14 @@ pub struct RunArgs {
     /// not depend on it.
     #[arg(short = 'j', long)]
     pub threads: Option<usize>,
+}
+
+/// Options shared by `run` and the single-stage commands.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// The pipeline and its overrides.
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
     /// Exit with status 1 when any record was rejected (the tables are still written).
     #[arg(long)]
     pub strict: bool,

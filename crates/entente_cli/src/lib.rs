@@ -1,5 +1,6 @@
-//! The `entente` command-line tool: parses arguments, loads pipeline files and wires each
-//! stage to the Parquet tables through `entente_parquet`. It holds no transformation logic.
+//! The `entente` command-line tool: parses arguments, loads the pipeline, calls the run
+//! library (`entente_pipeline`) and prints what it returns. It holds no transformation or
+//! orchestration logic.
 //!
 //! Exit codes: 0 on success (rejected records are reported, not fatal), 1 when the run fails
 //! or `validate` finds a violation, 2 on usage errors (bad arguments or pipeline file).
@@ -7,12 +8,9 @@
 // closed pipe): `clippy::print_stdout` (workspace lint) keeps it so.
 
 pub use crate::args::Cli;
-pub use crate::config::PipelineConfig;
 
 mod args;
 mod commands;
-mod config;
-mod inputs;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -46,7 +44,10 @@ pub fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             let _ = writeln!(std::io::stderr(), "error: {}", message(&err));
-            if err.downcast_ref::<UsageError>().is_some() {
+            let config = err
+                .downcast_ref::<entente_pipeline::Error>()
+                .is_some_and(entente_pipeline::Error::is_config);
+            if config || err.downcast_ref::<UsageError>().is_some() {
                 ExitCode::from(2)
             } else {
                 ExitCode::from(1)
@@ -55,21 +56,9 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// The error and its causes, each once: library errors that name their file print their
-/// cause too ("`<path>: File too large`"), so a cause the message already ends with is not
-/// repeated.
+/// The error and its causes, each once ([`entente_pipeline::chain_message`]).
 fn message(err: &anyhow::Error) -> String {
-    let mut out = String::new();
-    for cause in err.chain() {
-        let text = cause.to_string();
-        if out.is_empty() {
-            out = text;
-        } else if !out.ends_with(&text) {
-            out.push_str(": ");
-            out.push_str(&text);
-        }
-    }
-    out
+    entente_pipeline::chain_message(err.as_ref())
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

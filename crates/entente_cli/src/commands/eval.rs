@@ -13,7 +13,9 @@ use rayon::prelude::*;
 use serde::Deserialize;
 
 use crate::args::{EvalHtmlArgs, EvalNerArgs, EvalSentencesArgs, TrainNerArgs};
-use crate::{Outcome, PipelineConfig};
+use entente_pipeline::{ExtractFiles, Pipeline};
+
+use crate::Outcome;
 
 /// One line of a cases file.
 #[derive(Debug, Deserialize)]
@@ -102,7 +104,7 @@ pub(crate) fn html(args: &EvalHtmlArgs) -> anyhow::Result<Outcome> {
 pub(crate) fn sentences(args: &EvalSentencesArgs) -> anyhow::Result<Outcome> {
     use entente_normalise::eval::{GoldRecord, RecordResult, evaluate, summarize};
     let mut stdout = std::io::stdout().lock();
-    let config = pipeline(&args.pipeline)?;
+    let config = Pipeline::load(args.pipeline.as_deref())?;
     let normaliser = entente_normalise::Normaliser::new(&config.normalise)?;
     let mut rows = Vec::new();
     for path in &args.gold {
@@ -151,18 +153,6 @@ pub(crate) fn sentences(args: &EvalSentencesArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-/// The pipeline file at `path`, its paths resolved as `entente run` resolves them.
-fn pipeline(path: &Path) -> anyhow::Result<PipelineConfig> {
-    PipelineConfig::load(&crate::args::RunArgs {
-        pipeline: path.to_path_buf(),
-        inputs: Vec::new(),
-        output: None,
-        threads: None,
-        strict: false,
-        from_scratch: false,
-    })
-}
-
 /// Reads a JSONL file of gold records, naming the line that does not parse.
 fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<Vec<T>> {
     let text = std::fs::read_to_string(path)
@@ -180,8 +170,8 @@ fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<Vec
 /// Runs each gold document through normalise and extract, maps the mentions back to the
 /// gold text and prints exact-span scores per label.
 pub(crate) fn ner(args: &EvalNerArgs) -> anyhow::Result<Outcome> {
-    let config = pipeline(&args.pipeline)?;
-    let extractor = crate::config::ExtractFiles::read(&config)?.extractor(&config)?;
+    let config = Pipeline::load(args.pipeline.as_deref())?;
+    let extractor = ExtractFiles::read(&config)?.extractor(&config)?;
     let normaliser = entente_normalise::Normaliser::new(&config.normalise)?;
     let errors = print_ner_scores(&extractor, &normaliser, &args.gold)?;
     if let Some(path) = &args.errors {

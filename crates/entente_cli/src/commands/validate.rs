@@ -11,9 +11,9 @@ use entente_schema::{
     Document, Entity, Reject, Sentence, Table, Tables, TextEdit, Violation, check_tables,
 };
 
-use super::stages::{KEY_AGGREGATE, KEY_STAGE_CONFIG};
 use crate::Outcome;
 use crate::args::ValidateArgs;
+use entente_pipeline::meta::{KEY_AGGREGATE, KEY_STAGE_CONFIG};
 
 pub(crate) fn run(args: &ValidateArgs) -> anyhow::Result<Outcome> {
     let mut stdout = std::io::stdout().lock();

@@ -331,3 +331,38 @@ fn skipped_counts_survive_stages_alone() {
     }
     assert_same_tables(&all, &steps, "`run` and the stages one by one, with a skipped record");
 }
+
+/// The default pipeline is built in: `entente run --input X --output Y` works from a
+/// directory with no `pipelines/` and gives the tables `--pipeline pipelines/default.toml`
+/// gives; `entente pipeline` prints it as TOML that runs the same way.
+#[test]
+fn builtin_pipeline_runs_anywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = crate::root().join("data");
+    let (builtin, file) = (dir.path().join("builtin"), dir.path().join("file"));
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_entente"))
+        .args(["run", "--input", data.to_str().unwrap(), "--output", "builtin"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", crate::stderr(&o));
+    let pipeline = crate::root().join("pipelines/default.toml");
+    let pipeline = pipeline.to_str().unwrap();
+    crate::run_default(&file, &["--pipeline", pipeline]);
+    crate::assert_same_files(&builtin, &file, "built-in vs pipelines/default.toml");
+
+    let printed = crate::entente(&["pipeline", "--output", "elsewhere"]);
+    assert!(printed.status.success(), "{}", crate::stderr(&printed));
+    let text = crate::stdout(&printed);
+    assert!(text.contains("output = \"elsewhere\""), "{text}");
+    assert!(text.contains("[normalise.dedup]"), "{text}");
+    let toml = dir.path().join("printed.toml");
+    std::fs::write(&toml, text.replace("\"elsewhere\"", "\"printed\"")).unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_entente"))
+        .args(["run", "--pipeline", "printed.toml", "--input", data.to_str().unwrap()])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", crate::stderr(&o));
+    crate::assert_same_files(&dir.path().join("printed"), &file, "printed pipeline");
+}

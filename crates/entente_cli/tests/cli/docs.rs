@@ -28,7 +28,7 @@ fn pipeline_files_are_valid() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "toml") {
             let text = std::fs::read_to_string(&path).unwrap();
-            let config = entente_cli::PipelineConfig::parse(&text, &path).unwrap();
+            let config = entente_pipeline::Pipeline::parse(&text, &path).unwrap();
             for input in &config.inputs {
                 assert!(
                     path.parent().unwrap().join(input).exists(),

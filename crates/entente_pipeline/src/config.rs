@@ -1,22 +1,25 @@
-//! Pipeline files: `pipelines/<name>.toml`.
+//! Pipelines: `pipelines/<name>.toml` files, and the built-in default.
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use entente_aggregate::AggregateConfig;
 use entente_extract::ExtractConfig;
 use entente_ingest::IngestConfig;
 use entente_normalise::NormaliseConfig;
 use serde::{Deserialize, Serialize};
 
-use crate::UsageError;
-use crate::args::RunArgs;
+use crate::error::{Error, Result};
+
+/// The built-in default pipeline, compiled into the library: `pipelines/default.toml` is its
+/// documented copy (a test proves the two equal). Its paths are relative to the working
+/// directory: `data` into `output/default`.
+pub const DEFAULT_PIPELINE: &str = include_str!("default.toml");
 
 /// One pipeline: where to read, where to write and every stage's options. Unknown keys are an
 /// error, so a typo never silently falls back to a default.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PipelineConfig {
+pub struct Pipeline {
     /// The pipeline's name, shown in logs.
     pub name: String,
     /// Input files and directories (searched recursively), relative to the pipeline file.
@@ -54,35 +57,60 @@ pub struct PipelineConfig {
     pub aggregate: AggregateConfig,
 }
 
-impl PipelineConfig {
-    /// Reads the pipeline file named in `args` and applies the command-line overrides.
-    pub fn load(args: &RunArgs) -> anyhow::Result<Self> {
-        let path = &args.pipeline;
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read pipeline file {}", path.display()))
-            .map_err(|e| anyhow::Error::new(UsageError(format!("{e:#}"))))?;
+impl Pipeline {
+    /// The pipeline file at `path`, or the built-in default when `None`.
+    pub fn load(path: Option<&Path>) -> Result<Self> {
+        path.map_or_else(|| Ok(Self::builtin()), Self::from_file)
+    }
+
+    /// The built-in default pipeline ([`DEFAULT_PIPELINE`]).
+    ///
+    /// # Panics
+    ///
+    /// Never: the compiled-in text parses (`builtin_equals_the_documented_copy` tests it).
+    pub fn builtin() -> Self {
+        // A test parses it; it cannot fail at run time.
+        #[allow(clippy::expect_used, reason = "compiled in and tested")]
+        Self::parse(DEFAULT_PIPELINE, Path::new("(built-in default pipeline)"))
+            .expect("the built-in pipeline parses")
+    }
+
+    /// Reads the pipeline file at `path`; the paths inside it are made relative to the file's
+    /// directory.
+    pub fn from_file(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::Config(format!("cannot read pipeline file {}: {e}", path.display()))
+        })?;
         let mut config = Self::parse(&text, path)?;
         let base = path.parent().unwrap_or(Path::new(""));
         config.inputs = config.inputs.iter().map(|p| clean(&base.join(p))).collect();
         config.output = clean(&base.join(&config.output));
         config.gazetteers = config.gazetteers.iter().map(|p| clean(&base.join(p))).collect();
         config.overrides = config.overrides.as_ref().map(|p| clean(&base.join(p)));
-        if !args.inputs.is_empty() {
-            config.inputs.clone_from(&args.inputs);
-        }
-        if let Some(output) = &args.output {
-            config.output.clone_from(output);
-        }
-        if args.threads.is_some() {
-            config.threads = args.threads;
-        }
         Ok(config)
     }
 
-    /// Parses a pipeline file's text; `path` names it in errors.
-    pub fn parse(text: &str, path: &Path) -> anyhow::Result<Self> {
+    /// The pipeline with its paths (inputs, output, gazetteers, overrides) taken relative to
+    /// `base` where they are relative.
+    #[must_use]
+    pub fn relative_to(mut self, base: &Path) -> Self {
+        let at = |p: &Path| clean(&base.join(p));
+        self.inputs = self.inputs.iter().map(|p| at(p)).collect();
+        self.output = at(&self.output);
+        self.gazetteers = self.gazetteers.iter().map(|p| at(p)).collect();
+        self.overrides = self.overrides.as_deref().map(at);
+        self
+    }
+
+    /// The pipeline as TOML, every option written out (`entente pipeline` prints it).
+    pub fn to_toml(&self) -> Result<String> {
+        toml::to_string(self).map_err(|e| Error::Config(format!("cannot write the pipeline: {e}")))
+    }
+
+    /// Parses a pipeline file's text; `path` names it in errors. Paths stay as written.
+    pub fn parse(text: &str, path: &Path) -> Result<Self> {
         let invalid = |e: &dyn std::fmt::Display| {
-            anyhow::Error::new(UsageError(format!("invalid pipeline file {}: {e}", path.display())))
+            Error::Config(format!("invalid pipeline file {}: {e}", path.display()))
         };
         let config: Self = toml::from_str(text).map_err(|e| invalid(&e))?;
         // Bad boilerplate patterns are reported now, not after ingest has run.
@@ -125,7 +153,7 @@ impl PipelineConfig {
     }
 }
 
-/// [`PipelineConfig::stage_hashes`]: written into the files (`entente.config.<stage>`) and the
+/// [`Pipeline::stage_hashes`]: written into the files (`entente.config.<stage>`) and the
 /// incremental state.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StageHashes {
@@ -188,18 +216,18 @@ pub struct ExtractFiles {
 
 impl ExtractFiles {
     /// Reads the files `config` names.
-    pub fn read(config: &PipelineConfig) -> anyhow::Result<Self> {
+    pub fn read(config: &Pipeline) -> Result<Self> {
         let read = |p: &Path, what: &str| {
             std::fs::read_to_string(p)
                 .map(|text| (p.display().to_string(), text))
-                .with_context(|| format!("cannot read {what} {}", p.display()))
+                .map_err(|e| Error::Run(format!("cannot read {what} {}: {e}", p.display()).into()))
         };
         Ok(Self {
             gazetteers: config
                 .gazetteers
                 .iter()
                 .map(|p| read(p, "gazetteer"))
-                .collect::<anyhow::Result<_>>()?,
+                .collect::<Result<_>>()?,
             overrides: config
                 .overrides
                 .as_deref()
@@ -210,8 +238,8 @@ impl ExtractFiles {
 
     /// The extractor `config` describes with these files; a bad gazetteer or overrides file
     /// is a usage error naming it.
-    pub fn extractor(&self, config: &PipelineConfig) -> anyhow::Result<entente_extract::Extractor> {
-        let usage = |e: String| anyhow::Error::new(UsageError(e));
+    pub fn extractor(&self, config: &Pipeline) -> Result<entente_extract::Extractor> {
+        let usage = Error::Config;
         let extra: Vec<(&str, &str)> =
             self.gazetteers.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
         let budget = entente_extract::TimeBudget::of(&config.extract, std::time::Instant::now);
@@ -226,5 +254,49 @@ impl ExtractFiles {
                 .map_err(|e| usage(format!("overrides file {path}: {e}")))?;
         }
         Ok(extractor)
+    }
+}
+
+#[cfg(test)]
+mod builtin_tests {
+    use std::path::Path;
+
+    use super::Pipeline;
+
+    /// `pipelines/default.toml` is the documented copy of the built-in pipeline: the same
+    /// options, and the same paths once each is resolved (the file's relative to itself, the
+    /// built-in's relative to the working directory, here the workspace root).
+    #[test]
+    fn builtin_equals_the_documented_copy() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let root = super::clean(&root);
+        let file = Pipeline::from_file(&root.join("pipelines/default.toml")).unwrap();
+        assert_eq!(file, Pipeline::builtin().relative_to(&root));
+    }
+
+    #[test]
+    fn builtin_reads_data_into_output_default() {
+        let builtin = Pipeline::builtin();
+        assert_eq!(builtin.inputs, vec![Path::new("data")]);
+        assert_eq!(builtin.output, Path::new("output/default"));
+    }
+
+    /// What `entente pipeline` prints parses back to the same pipeline.
+    #[test]
+    fn toml_round_trips() {
+        let builtin = Pipeline::builtin();
+        let text = builtin.to_toml().unwrap();
+        assert_eq!(Pipeline::parse(&text, Path::new("printed")).unwrap(), builtin);
+    }
+
+    #[test]
+    fn unknown_keys_are_config_errors_naming_the_file() {
+        let err = Pipeline::parse(
+            "name = \"x\"\ninputs = []\noutput = \"o\"\nbach_mb = 2\n",
+            Path::new("p.toml"),
+        )
+        .unwrap_err();
+        assert!(err.is_config());
+        assert!(err.to_string().starts_with("invalid pipeline file p.toml: "), "{err}");
     }
 }

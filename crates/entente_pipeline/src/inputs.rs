@@ -7,14 +7,18 @@ use walkdir::WalkDir;
 
 /// One input file: its path on disk and its `source` (path relative to its input root, with
 /// `/` separators).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct InputFile {
-    pub(crate) source: String,
-    pub(crate) path: PathBuf,
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub struct InputFile {
+    /// The path relative to its input root, with `/` separators: `documents.source`.
+    pub source: String,
+    /// Where it is on disk.
+    pub path: PathBuf,
+    /// Its size in bytes when listed (0 if it cannot be read).
+    pub size: u64,
     /// Why the entry cannot be read, found while listing (a link loop, a link to nothing, a
     /// named pipe, a directory that cannot be listed): it becomes a reject, not an error that
     /// stops the run.
-    pub(crate) problem: Option<String>,
+    pub problem: Option<String>,
 }
 
 /// Every file under `roots`, sorted by `source`. Hidden files and directories (names starting
@@ -32,7 +36,7 @@ pub(crate) fn list(roots: &[PathBuf]) -> anyhow::Result<Vec<InputFile>> {
         if meta.is_file() {
             let name = root_name(root);
             let source = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
-            files.push(InputFile { source, path: root.clone(), problem: None });
+            files.push(InputFile { source, path: root.clone(), size: meta.len(), problem: None });
             continue;
         }
         let source_of = |path: &Path| {
@@ -64,7 +68,8 @@ pub(crate) fn list(roots: &[PathBuf]) -> anyhow::Result<Vec<InputFile>> {
                     (path, Some(problem))
                 }
             };
-            files.push(InputFile { source: source_of(&path), path, problem });
+            let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+            files.push(InputFile { source: source_of(&path), path, size, problem });
         }
     }
     files.sort();

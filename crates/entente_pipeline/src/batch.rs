@@ -1,0 +1,652 @@
+//! The per-document stages, batch by batch: ingest, normalise and extract each batch into
+//! its parts in the staging directory, or reuse the last run's parts of an unchanged batch.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use entente_aggregate::Corpus;
+use entente_extract::Names;
+use entente_ingest::Ingested;
+use entente_normalise::{Normaliser, Stories};
+use entente_parquet::{Codec, FileMetadata, Staging, part_name, read_metadata, table_dir};
+use entente_schema::{
+    Boilerplate, Document, Entity, Reject, RejectReason, Sentence, Table, TextEdit,
+};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+
+use crate::inputs::{self, InputFile};
+use crate::meta::{KEY_NOT_EXTRACTED, KEY_SKIPPED};
+use crate::parts::{read_state, write_part, write_rows};
+use crate::plan::plan_batches;
+use crate::run::{Ctx, PER_DOCUMENT, Stage, Steps, join_thread};
+use crate::state::{self, FileRecord};
+
+/// One batch of documents on its way through the per-document stages.
+#[derive(Default)]
+pub(crate) struct Batch {
+    documents: Vec<Document>,
+    sentences: Vec<Sentence>,
+    rejects: Vec<Reject>,
+    skipped: BTreeMap<String, u64>,
+}
+
+/// Where a batch comes from.
+pub(crate) enum Source {
+    /// Input files to ingest.
+    Files(Vec<InputFile>),
+    /// A part of the `documents` table of this output directory (a stage run alone).
+    Part(String),
+    /// A batch of the last run, unchanged: its parts are used as they are.
+    Reuse(String),
+    /// A batch of the last run whose extract options changed: its documents and sentences are
+    /// read back and extraction runs again.
+    Extract(String),
+}
+
+/// Totals over the batches, for the log.
+#[derive(Default)]
+struct Totals {
+    files: usize,
+    documents: usize,
+    rejects: usize,
+    sentences: u64,
+    text_edits: u64,
+    boilerplate: u64,
+    mentions: u64,
+    extracted_documents: usize,
+    unchanged: usize,
+    unchanged_documents: usize,
+    reextracted: usize,
+    skipped: BTreeMap<String, u64>,
+    not_extracted: BTreeMap<String, u64>,
+}
+
+/// One table of a batch to write.
+type Write<'a> = Box<dyn FnOnce() -> anyhow::Result<()> + Send + 'a>;
+
+/// What the finishing pass needs to know of one batch.
+pub(crate) struct Done {
+    /// The part's name in this run.
+    pub(crate) part: String,
+    /// The part of the last run it reuses (documents and, unless re-extracted, entities).
+    pub(crate) old: Option<String>,
+    /// Whether its entities are new (in the scratch directory) rather than the last run's.
+    pub(crate) new_entities: bool,
+    /// The metadata of its final `documents` part, when the documents are new.
+    pub(crate) documents_meta: Option<FileMetadata>,
+    /// Its documents' numbers in the story keys.
+    pub(crate) stories: std::ops::Range<usize>,
+    /// The names its mentions were given by extraction.
+    pub(crate) names: Vec<entente_schema::NameCount>,
+}
+
+/// What the batches left for the finishing pass.
+pub(crate) struct Collected {
+    /// Every document's story key (with normalise).
+    pub(crate) stories: Option<Stories>,
+    /// Every entity's name counts (with extract).
+    pub(crate) names: Option<Names>,
+    /// Each batch, in order.
+    pub(crate) done: Vec<Done>,
+    /// Each batch's input files as read (a full run), for the manifest.
+    pub(crate) records: Vec<Vec<FileRecord>>,
+    /// Where the batches' `documents` parts wait for their stories.
+    pub(crate) scratch_docs: PathBuf,
+    /// Where the batches' `entities` parts wait for their names.
+    pub(crate) scratch_entities: PathBuf,
+}
+
+/// What the per-document stages found.
+pub(crate) enum PerDocument {
+    /// Tables were (re)written into the staging directory.
+    Changed,
+    /// A full run whose batches are all the last run's, unchanged: nothing was written.
+    Unchanged(state::Manifest),
+}
+
+/// Where each batch of this run comes from, unless nothing changed since the last run.
+enum Planned {
+    /// One source per batch, and (a full run) each batch's files as read.
+    Sources(Vec<Source>, Vec<Vec<FileRecord>>),
+    /// A full run whose batches are all the last run's, unchanged.
+    Unchanged,
+}
+
+/// Lists the inputs and cuts them into batches, each processed, re-extracted or reused as
+/// the last run's state allows (a stage run alone: one batch per part of its input table).
+fn plan_sources(
+    ctx: &Ctx<'_>,
+    from: Stage,
+    full: bool,
+    previous: Option<&state::Manifest>,
+) -> anyhow::Result<Planned> {
+    let mut records = Vec::new();
+    let sources = if from == Stage::Ingest {
+        let files = inputs::list(&ctx.config.inputs)?;
+        // Checked on loading: at least one byte, finite.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "checked")]
+        let bytes = (ctx.config.batch_mb * 1_048_576.0) as u64;
+        let batches = plan_batches(files, bytes);
+        if full {
+            records = state::records(&batches);
+        }
+        let plans = state::plan(ctx.out, previous, &ctx.hashes, &records, &PER_DOCUMENT);
+        if previous.is_some_and(|p| state::all_reused(p, &plans)) {
+            return Ok(Planned::Unchanged);
+        }
+        batches
+            .into_iter()
+            .enumerate()
+            .map(|(i, files)| match plans.get(i) {
+                Some(state::Plan::Reuse { old }) => Source::Reuse(old.clone()),
+                Some(state::Plan::Extract { old }) => Source::Extract(old.clone()),
+                _ => Source::Files(files),
+            })
+            .collect()
+    } else {
+        let dir = table_dir::<Document>(ctx.out);
+        let parts = entente_parquet::parts(&dir).context(
+            "cannot read table documents (run the earlier stages first, e.g. `entente run`)",
+        )?;
+        parts
+            .iter()
+            .filter_map(|p| p.strip_prefix(&dir).ok())
+            .map(|p| Source::Part(p.to_string_lossy().into_owned()))
+            .collect()
+    };
+    Ok(Planned::Sources(sources, records))
+}
+
+/// A progress bar on stderr when it is a terminal and `shown`, else a hidden one.
+fn progress(len: u64, shown: bool) -> ProgressBar {
+    if !shown || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} {msg:<10} [{bar:30}] {pos}/{len} {elapsed}")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
+/// Runs the per-document stages `from..=to` (of ingest, normalise, extract) batch by batch:
+/// each batch's documents are in memory together and become one part file of every table it
+/// writes. Stories and entity names, which depend on all documents, are decided after the
+/// last batch and written into the final `documents` and `entities` parts then. A full run
+/// (`from` ingest to `to` aggregate) reuses the batches of the last run that did not change
+/// (`state.rs`) and keeps the state for the next; returns whether anything changed.
+#[allow(clippy::too_many_lines, reason = "one pass over the batches, in order")]
+pub(crate) fn per_document(
+    ctx: &Ctx<'_>,
+    staging: &Staging,
+    from: Stage,
+    to: Stage,
+    mut corpus: Option<&mut Corpus>,
+    steps: &mut Steps,
+) -> anyhow::Result<PerDocument> {
+    let runs = |s: Stage| from <= s && s <= to;
+    let full = from == Stage::Ingest && to == Stage::Aggregate;
+    let normaliser = if runs(Stage::Normalise) {
+        Some(
+            Normaliser::new(&ctx.config.normalise)
+                .map_err(|e| crate::error::config(e.to_string()))?,
+        )
+    } else {
+        None
+    };
+    let extractor =
+        if runs(Stage::Extract) { Some(ctx.files.extractor(ctx.config)?) } else { None };
+    let mut stories = normaliser.as_ref().map(Normaliser::stories);
+    let mut names = runs(Stage::Extract).then(Names::default);
+    let t = Instant::now();
+    let previous = if full && !ctx.from_scratch { state::Manifest::load(ctx.out) } else { None };
+    let (sources, records) = match plan_sources(ctx, from, full, previous.as_ref())? {
+        Planned::Sources(sources, records) => (sources, records),
+        Planned::Unchanged => {
+            steps.add("plan", t);
+            let previous = previous.unwrap_or_default();
+            return Ok(PerDocument::Unchanged(previous));
+        }
+    };
+    steps.add("plan", t);
+    let scratch_docs = staging.scratch(Document::NAME);
+    let scratch_entities = staging.scratch(Entity::NAME);
+    let mut totals = Totals::default();
+    let mut done: Vec<Done> = Vec::with_capacity(sources.len());
+    let started = Instant::now();
+    let bar = progress(sources.len() as u64, ctx.progress);
+    bar.set_message(from.name());
+    // With more than one thread, a batch's tables are written while the next batch is
+    // processed (one batch in writing at a time, so memory holds at most two).
+    let overlap = rayon::current_num_threads() > 1;
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let mut writing: Option<std::thread::ScopedJoinHandle<'_, anyhow::Result<Duration>>> = None;
+        for (i, source) in sources.into_iter().enumerate() {
+            let (part, old) = match &source {
+                Source::Files(_) => (part_name(i), None),
+                Source::Part(name) => (name.clone(), None),
+                Source::Reuse(old) | Source::Extract(old) => (part_name(i), Some(old.clone())),
+            };
+            let first_story = stories.as_ref().map_or(0, entente_normalise::Stories::len);
+            let reuse_entities = matches!(source, Source::Reuse(_));
+            let t = Instant::now();
+            if let Some(old) = &old {
+                // The last run's parts of this batch that stay as they are.
+                let mut tables = vec![Sentence::NAME, TextEdit::NAME, Boilerplate::NAME];
+                if reuse_entities {
+                    // Else extraction runs again and its rejects are made again.
+                    tables.push(Reject::NAME);
+                }
+                for table in tables {
+                    state::link(
+                        &ctx.out.join(table).join(old),
+                        &staging.root().join(table).join(&part),
+                    )?;
+                }
+            }
+            let mut batch = match source {
+                Source::Files(files) => {
+                    totals.files += files.len();
+                    ingest(&files, &ctx.config.ingest)
+                }
+                Source::Part(_) => read_batch(ctx.out, &part, from)?,
+                Source::Reuse(ref old) | Source::Extract(ref old) => {
+                    let keys = read_state::<entente_schema::StoryKey>(ctx.out, "stories", old)?;
+                    if let Some(stories) = stories.as_mut() {
+                        stories.add_state(&keys);
+                    }
+                    if reuse_entities {
+                        totals.unchanged += 1;
+                        totals.unchanged_documents += keys.len();
+                    } else {
+                        totals.reextracted += 1;
+                    }
+                    if !reuse_entities {
+                        // Extraction runs again: documents and sentences.
+                        read_batch(ctx.out, old, Stage::Extract)?
+                    } else if corpus.is_some() {
+                        // Documents only, for the corpus.
+                        read_batch(ctx.out, old, Stage::Aggregate)?
+                    } else {
+                        Batch::default()
+                    }
+                }
+            };
+            steps.add(if from == Stage::Ingest { "ingest" } else { "read" }, t);
+            for (kind, n) in &batch.skipped {
+                *totals.skipped.entry(kind.clone()).or_default() += n;
+            }
+            let mut documents_meta = None;
+            let mut side_tables = None;
+            if let (Some(normaliser), None) = (&normaliser, &old) {
+                let t = Instant::now();
+                let result = normaliser.run_batch(&batch.documents);
+                log_rejects(&result.rejects);
+                batch.rejects.extend(result.rejects);
+                batch.documents = result.documents;
+                batch.sentences = result.sentences;
+                totals.sentences += batch.sentences.len() as u64;
+                totals.text_edits += result.text_edits.len() as u64;
+                totals.boilerplate += result.boilerplate.len() as u64;
+                if let Some(stories) = stories.as_mut() {
+                    stories.add(&batch.documents);
+                }
+                steps.add("normalise", t);
+                side_tables = Some((result.text_edits, result.boilerplate));
+            }
+            if old.is_none() && from <= Stage::Normalise {
+                let not_extracted = entente_normalise::not_extractable(&batch.documents);
+                for (language, n) in &not_extracted {
+                    *totals.not_extracted.entry(language.clone()).or_default() += n;
+                }
+                documents_meta = Some(documents_meta_of(
+                    ctx,
+                    to,
+                    &batch.skipped,
+                    runs(Stage::Normalise),
+                    &not_extracted,
+                )?);
+            }
+            if let Some(corpus) = corpus.as_deref_mut() {
+                let t = Instant::now();
+                batch.documents.iter().try_for_each(|d| corpus.add_document(d))?;
+                steps.add("corpus", t);
+            }
+            let mut batch_names = Names::default();
+            let mut extracted = None;
+            let new_entities = if let (Some(extractor), false) = (&extractor, reuse_entities) {
+                let t = Instant::now();
+                let entente_extract::Extracted { entities, rejects } =
+                    entente_extract::extract_batch(&batch.documents, &batch.sentences, extractor);
+                log_rejects(&rejects);
+                batch.rejects.extend(rejects);
+                totals.mentions += entities.len() as u64;
+                totals.extracted_documents += batch.documents.len();
+                batch_names.add(&entities);
+                steps.add("extract", t);
+                if let Some(corpus) = corpus.as_deref_mut() {
+                    let t = Instant::now();
+                    entities.iter().try_for_each(|e| corpus.add_mention(e))?;
+                    steps.add("corpus", t);
+                }
+                extracted = Some(entities);
+                true
+            } else if let Some(old) = &old {
+                let t = Instant::now();
+                batch_names
+                    .add_counts(&read_state::<entente_schema::NameCount>(ctx.out, "names", old)?);
+                if let Some(corpus) = corpus.as_deref_mut() {
+                    let dir = table_dir::<Entity>(ctx.out);
+                    entente_parquet::read_part(&dir, &dir.join(old), |rows: Vec<Entity>| {
+                        rows.iter()
+                            .try_for_each(|e| corpus.add_mention(e))
+                            .map_err(anyhow::Error::new)
+                    })
+                    .with_context(|| format!("cannot read table {}", Entity::NAME))?;
+                }
+                steps.add("corpus", t);
+                false
+            } else {
+                false
+            };
+            let batch_counts = batch_names.counts();
+            if let Some(names) = names.as_mut() {
+                names.add_counts(&batch_counts);
+            }
+            if old.is_none() {
+                totals.documents += batch.documents.len();
+            }
+            // Rejects are written again when this run made some of them: all of the batch's when
+            // it was ingested or normalised, else extraction's own (the others were read back).
+            let new_rejects = old.is_none() && from <= Stage::Normalise;
+            if new_rejects {
+                totals.rejects += batch.rejects.len();
+            } else if extracted.is_some() {
+                let stage = entente_extract::STAGE;
+                totals.rejects += batch.rejects.iter().filter(|r| r.stage == stage).count();
+            }
+            let write_documents = old.is_none() && from <= Stage::Normalise;
+            let (scratch_docs, scratch_entities) = (&scratch_docs, &scratch_entities);
+            let normalise_meta = ctx.meta(Stage::Normalise);
+            let documents_scratch_meta = ctx.meta(to.min(Stage::Normalise));
+            let entities_meta = ctx.meta(Stage::Extract);
+            let part_written = part.clone();
+            let write = move || -> anyhow::Result<Duration> {
+                let t = Instant::now();
+                let (mut batch, part) = (batch, part_written);
+                if new_rejects || extracted.is_some() {
+                    batch.rejects.sort_by(|a, b| {
+                        (&a.stage, &a.source, a.source_record).cmp(&(
+                            &b.stage,
+                            &b.source,
+                            b.source_record,
+                        ))
+                    });
+                }
+                // The batch's tables are independent files: written in parallel.
+                let mut writes: Vec<Write<'_>> = Vec::new();
+                if let Some((text_edits, boilerplate)) = &side_tables {
+                    writes.push(Box::new(|| {
+                        write_part(staging, &part, &normalise_meta, &batch.sentences)
+                    }));
+                    writes
+                        .push(Box::new(|| write_part(staging, &part, &normalise_meta, text_edits)));
+                    writes.push(Box::new(|| {
+                        write_part(staging, &part, &normalise_meta, boilerplate)
+                    }));
+                }
+                if let Some(entities) = &extracted {
+                    writes.push(Box::new(|| {
+                        let meta = &entities_meta;
+                        write_rows(scratch_entities, &part, meta, Codec::Uncompressed, entities)
+                    }));
+                }
+                if write_documents {
+                    writes.push(Box::new(|| {
+                        let (documents, meta) = (&batch.documents, &documents_scratch_meta);
+                        write_rows(scratch_docs, &part, meta, Codec::Uncompressed, documents)
+                    }));
+                }
+                if new_rejects || extracted.is_some() {
+                    writes.push(Box::new(|| {
+                        write_part(staging, &part, &documents_scratch_meta, &batch.rejects)
+                    }));
+                }
+                writes.into_par_iter().try_for_each(|write| write())?;
+                Ok(t.elapsed())
+            };
+            if let Some(previous) = writing.take() {
+                steps.add_duration("write", join_thread(previous)?);
+            }
+            if overlap {
+                let pool = ctx.pool;
+                writing = Some(scope.spawn(move || pool.install(write)));
+            } else {
+                steps.add_duration("write", write()?);
+            }
+            let last_story = stories.as_ref().map_or(0, entente_normalise::Stories::len);
+            done.push(Done {
+                part,
+                old,
+                new_entities,
+                documents_meta,
+                stories: first_story..last_story,
+                names: batch_counts,
+            });
+            bar.inc(1);
+        }
+        if let Some(previous) = writing.take() {
+            steps.add_duration("write", join_thread(previous)?);
+        }
+        Ok(())
+    })?;
+    bar.finish_and_clear();
+    log_totals(from, to, &totals, started);
+    if let Some(extractor) = extractor.as_ref().filter(|_| totals.extracted_documents > 0) {
+        for rule in extractor.unused_overrides() {
+            tracing::warn!(
+                "overrides: {rule} changed no mention of the {} documents extracted in this run",
+                totals.extracted_documents
+            );
+        }
+    }
+    let collected = Collected { stories, names, done, records, scratch_docs, scratch_entities };
+    crate::finalise::finalise(ctx, staging, from, corpus, collected, previous.as_ref(), steps)?;
+    Ok(PerDocument::Changed)
+}
+
+/// A batch read back from part `part` of the tables in `out`, for a stage that runs alone.
+fn read_batch(out: &Path, part: &str, from: Stage) -> anyhow::Result<Batch> {
+    let mut batch = Batch::default();
+    let documents = table_dir::<Document>(out);
+    // The batch's skipped-record counts stay with its documents part.
+    let path = documents.join(part);
+    if let Some(json) = read_metadata(&path).ok().and_then(|m| m.get(KEY_SKIPPED).cloned()) {
+        batch.skipped = serde_json::from_str(&json)
+            .with_context(|| format!("bad {KEY_SKIPPED} metadata in {}", path.display()))?;
+    }
+    entente_parquet::read_part(&documents, &documents.join(part), |rows: Vec<Document>| {
+        batch.documents.extend(rows);
+        Ok::<(), anyhow::Error>(())
+    })
+    .with_context(|| format!("cannot read table {}", Document::NAME))?;
+    if matches!(from, Stage::Normalise | Stage::Extract) {
+        // Keep the earlier stages' rejects of this part; this stage's and later ones' are
+        // made again.
+        let rejects = table_dir::<Reject>(out);
+        let path = rejects.join(part);
+        let earlier = |r: &Reject| {
+            [Stage::Ingest, Stage::Normalise, Stage::Extract]
+                .iter()
+                .any(|s| *s < from && s.name() == r.stage)
+        };
+        if path.exists() {
+            entente_parquet::read_part(&rejects, &path, |rows: Vec<Reject>| {
+                batch.rejects.extend(rows.into_iter().filter(earlier));
+                Ok::<(), anyhow::Error>(())
+            })
+            .with_context(|| format!("cannot read table {}", Reject::NAME))?;
+        }
+    }
+    match from {
+        Stage::Extract => {
+            let sentences = table_dir::<Sentence>(out);
+            entente_parquet::read_part(&sentences, &sentences.join(part), |rows: Vec<Sentence>| {
+                batch.sentences.extend(rows);
+                Ok::<(), anyhow::Error>(())
+            })
+            .with_context(|| {
+                format!(
+                    "cannot read table {} (run the earlier stages first, e.g. `entente run`)",
+                    Sentence::NAME
+                )
+            })?;
+        }
+        Stage::Ingest | Stage::Normalise | Stage::Aggregate => {}
+    }
+    Ok(batch)
+}
+
+/// The metadata of a batch's `documents` part: its skipped-record counts and, once
+/// normalised, its counts of documents extraction skips (`report` adds them up over parts).
+fn documents_meta_of(
+    ctx: &Ctx<'_>,
+    to: Stage,
+    skipped: &BTreeMap<String, u64>,
+    normalised: bool,
+    not_extracted: &BTreeMap<String, u64>,
+) -> anyhow::Result<FileMetadata> {
+    let counts = serde_json::to_string(skipped).context("cannot encode skipped counts")?;
+    let mut meta = ctx.meta(to.min(Stage::Normalise)).with(KEY_SKIPPED, counts);
+    if normalised {
+        let counts = serde_json::to_string(not_extracted).context("cannot encode counts")?;
+        meta = meta.with(KEY_NOT_EXTRACTED, counts);
+    }
+    Ok(meta)
+}
+
+fn log_totals(from: Stage, to: Stage, t: &Totals, started: Instant) {
+    let elapsed = started.elapsed();
+    if t.unchanged > 0 {
+        tracing::info!(
+            "{} documents unchanged ({}, same files and options as in the last run): their \
+             parts are kept",
+            t.unchanged_documents,
+            batches_phrase(t.unchanged)
+        );
+    }
+    if t.reextracted > 0 {
+        tracing::info!(
+            "{} with unchanged files: extraction runs again (its options changed)",
+            batches_phrase(t.reextracted)
+        );
+    }
+    if from == Stage::Ingest {
+        let skipped: u64 = t.skipped.values().sum();
+        tracing::info!(
+            "read {} files: {} documents, {} rejected; {skipped} skipped",
+            t.files,
+            t.documents,
+            t.rejects
+        );
+    }
+    if from <= Stage::Normalise && to >= Stage::Normalise {
+        tracing::info!(
+            "normalise: {} documents, {} sentences, {} edits, {} boilerplate removals",
+            t.documents,
+            t.sentences,
+            t.text_edits,
+            t.boilerplate
+        );
+    }
+    if to >= Stage::Extract {
+        let skipped: u64 = t.not_extracted.values().sum();
+        tracing::info!(
+            "extract: {} mentions; {skipped} documents skipped for their language",
+            t.mentions
+        );
+    }
+    tracing::info!("{} to {}: {elapsed:.2?}", from.name(), to.min(Stage::Extract).name());
+}
+
+/// "1 batch", "4 batches".
+pub(crate) fn batches_phrase(n: usize) -> String {
+    if n == 1 { "1 batch".to_owned() } else { format!("{n} batches") }
+}
+
+/// Reads and parses one batch of input files, in parallel; documents and rejects come out
+/// sorted by source and record.
+fn ingest(files: &[InputFile], config: &entente_ingest::IngestConfig) -> Batch {
+    let parts: Vec<Ingested> = files.par_iter().map(|file| read_input(file, config)).collect();
+    let mut ingested = Ingested::default();
+    for part in parts {
+        ingested.extend(part);
+    }
+    ingested.sort();
+    log_rejects(&ingested.rejects);
+    Batch {
+        documents: ingested.documents,
+        sentences: Vec::new(),
+        rejects: ingested.rejects,
+        skipped: ingested.skipped,
+    }
+}
+
+fn read_input(file: &InputFile, config: &entente_ingest::IngestConfig) -> Ingested {
+    let rejected = |reason, detail: String| Ingested {
+        rejects: vec![entente_ingest::reject(&file.source, 0, reason, detail)],
+        ..Ingested::default()
+    };
+    if let Some(problem) = &file.problem {
+        return rejected(RejectReason::Unreadable, problem.clone());
+    }
+    // Checked before reading: the whole file is in memory while it is parsed.
+    let size = std::fs::metadata(&file.path).map_or(0, |m| m.len());
+    if size > config.max_file_bytes as u64 {
+        let detail = format!(
+            "the file is {size} bytes, over max_file_bytes = {} (split it, or raise the limit)",
+            config.max_file_bytes
+        );
+        return rejected(RejectReason::TooLarge, detail);
+    }
+    let bytes = match std::fs::read(&file.path) {
+        Ok(bytes) => bytes,
+        Err(e) => return rejected(RejectReason::Unreadable, format!("cannot be read: {e}")),
+    };
+    // A parser bug on one file is that file's reject, not the end of the run.
+    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        entente_ingest::ingest_file(&file.source, &bytes, config)
+    }));
+    parsed.unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let detail = format!("entente failed on this file (a bug, please report it): {message}");
+        rejected(RejectReason::Corrupt, detail)
+    })
+}
+
+/// Logs the first rejects one by one, then a count, so a big bad input does not flood stderr.
+pub(crate) fn log_rejects(rejects: &[Reject]) {
+    const SHOWN: usize = 20;
+    for r in rejects.iter().take(SHOWN) {
+        tracing::warn!(
+            "rejected {} record {}: {} ({})",
+            r.source,
+            r.source_record,
+            r.detail,
+            r.reason.as_str()
+        );
+    }
+    if rejects.len() > SHOWN {
+        tracing::warn!("… and {} more rejects: see rejects.parquet", rejects.len() - SHOWN);
+    }
+}

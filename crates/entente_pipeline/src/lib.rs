@@ -1,0 +1,53 @@
+//! The entente run as a library. [`run`] takes a [`Pipeline`] (its inputs, output and every
+//! stage's options; [`Pipeline::builtin`] is the default) and [`RunOptions`], and returns a
+//! [`RunSummary`] of the tables it wrote:
+//!
+//! 1. list the inputs ([`list_inputs`]) and cut them into batches ([`plan_batches`], a pure
+//!    function of the files' names and sizes);
+//! 2. compare them with the last run's state (`<output>/_state/`): unchanged batches keep
+//!    their parts, batches whose extract options changed are extracted again;
+//! 3. run ingest, normalise and extract on each other batch into one part file per table in
+//!    a staging directory (with two or more threads, a batch is written while the next is
+//!    processed);
+//! 4. decide what depends on the whole corpus, duplicate stories and entity names, from small
+//!    per-batch state, and finish every part with it;
+//! 5. count co-occurrences (the aggregate stage) and commit the staging directory in place of
+//!    the last output, atomically.
+//!
+//! It prints nothing: it logs through `tracing` and shows a progress bar only when asked.
+//! Bad input records are rows of `rejects`, never errors; an [`Error`] means the run did not
+//! happen and the last output is as it was.
+
+#![warn(missing_docs)]
+
+pub use crate::config::{DEFAULT_PIPELINE, ExtractFiles, Pipeline, StageHashes};
+pub use crate::error::{Error, Result, chain_message};
+pub use crate::inputs::InputFile;
+pub use crate::plan::plan_batches;
+pub use crate::run::{RunOptions, Stage, run};
+pub use crate::summary::{RejectSummary, RunSummary, TableSummary};
+
+pub mod meta;
+
+mod aggregate;
+mod batch;
+mod config;
+mod error;
+mod finalise;
+mod inputs;
+mod parts;
+mod plan;
+mod run;
+mod state;
+mod summary;
+
+use std::path::PathBuf;
+
+/// Every file under `roots`, sorted by `source`: a file root is one input, a directory is
+/// searched recursively (hidden files and directories skipped, links followed). With one root
+/// `source` is relative to it; with several it starts with the root's own name. An entry that
+/// cannot be read is listed with its [`InputFile::problem`] (it becomes a reject); only a root
+/// that does not exist is an error.
+pub fn list_inputs(roots: &[PathBuf]) -> Result<Vec<InputFile>> {
+    inputs::list(roots).map_err(error::from_anyhow)
+}

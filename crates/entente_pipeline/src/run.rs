@@ -1,0 +1,275 @@
+//! The run: [`run`] with its [`RunOptions`], and the context every step shares.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use entente_aggregate::Corpus;
+use entente_parquet::{FileMetadata, Staging, read_batches, table_dir};
+use entente_schema::{
+    Boilerplate, Cooccurrence, CooccurrencePeriod, Document, Entity, EntitySummary, Reject,
+    Sentence, Table, TextEdit,
+};
+
+use crate::Pipeline;
+use crate::batch::{PerDocument, batches_phrase, per_document};
+use crate::config::{ExtractFiles, StageHashes};
+use crate::error::{Result, from_anyhow};
+use crate::meta::KEY_STAGE_CONFIG;
+use crate::state::{self, STATE_DIR};
+use crate::summary::RunSummary;
+
+/// A stage of the pipeline, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Stage {
+    /// Input files into `documents` (raw text) and `rejects`.
+    Ingest,
+    /// `documents` repaired, boilerplate removed, languages identified, `sentences` split,
+    /// duplicate stories grouped; `text_edits` and `boilerplate` record what changed.
+    Normalise,
+    /// Entity mentions in `sentences`: `entities`.
+    Extract,
+    /// `cooccurrences`, `cooccurrences_by_period` and `entity_summary` from `entities`.
+    Aggregate,
+}
+
+impl Stage {
+    /// The stage's name, as in `rejects.stage` and the metadata keys.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Ingest => entente_ingest::STAGE,
+            Self::Normalise => entente_normalise::STAGE,
+            Self::Extract => entente_extract::STAGE,
+            Self::Aggregate => "aggregate",
+        }
+    }
+}
+
+/// How to run a [`Pipeline`]; `RunOptions::default()` is `entente run`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Run this stage alone, on the tables the earlier stages left in the output directory
+    /// (`entente extract`, ...); `None` runs every stage.
+    pub only: Option<Stage>,
+    /// Ignore what the last run into the output directory left (`_state/`): every stage runs
+    /// on every file. Otherwise a full run reuses the batches whose files and options did not
+    /// change.
+    pub from_scratch: bool,
+    /// Show a progress bar on stderr (when it is a terminal).
+    pub progress: bool,
+}
+
+/// Runs `pipeline`: the stages `options` asks for, from its inputs into its output directory,
+/// which is replaced atomically at the end (a failed run leaves the last output as it was).
+/// Returns what the output holds. The thread pool is the pipeline's `threads` (one per core
+/// when absent), made for this call; the tables do not depend on it.
+pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary> {
+    let threads = pipeline.threads.unwrap_or(0);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| crate::Error::Run(format!("cannot start {threads} threads: {e}").into()))?;
+    pool.install(|| run_in_pool(pipeline, options, &pool)).map_err(from_anyhow)
+}
+
+fn run_in_pool(
+    config: &Pipeline,
+    options: &RunOptions,
+    pool: &rayon::ThreadPool,
+) -> anyhow::Result<RunSummary> {
+    let out = config.output.as_path();
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("cannot create output directory {}", out.display()))?;
+    let files = ExtractFiles::read(config).map_err(anyhow::Error::new)?;
+    let hashes = config.stage_hashes(&files);
+    let ctx = Ctx {
+        config,
+        out,
+        hashes,
+        files,
+        progress: options.progress,
+        from_scratch: options.from_scratch,
+        pool,
+    };
+    let only = options.only;
+    let started = Instant::now();
+    tracing::info!(
+        "pipeline {}: {} into {}",
+        config.name,
+        only.map_or("all stages", Stage::name),
+        out.display()
+    );
+    let (from, to) = only.map_or((Stage::Ingest, Stage::Aggregate), |s| (s, s));
+    let staging = Staging::new(out)?;
+    let mut corpus = Corpus::default();
+    let mut steps = Steps::default();
+    let mut aggregate_only = to == Stage::Aggregate && from == Stage::Aggregate;
+    if from <= Stage::Extract {
+        let corpus_ref = (to == Stage::Aggregate).then_some(&mut corpus);
+        match per_document(&ctx, &staging, from, to, corpus_ref, &mut steps)? {
+            PerDocument::Changed => {}
+            PerDocument::Unchanged(previous)
+                if previous.config.aggregate == ctx.hashes.aggregate =>
+            {
+                tracing::info!(
+                    "{} files unchanged ({}, same files and options as in the last run): \
+                     nothing to do",
+                    previous.batches.iter().map(|b| b.files.len()).sum::<usize>(),
+                    batches_phrase(previous.batches.len())
+                );
+                steps.log();
+                return RunSummary::read(out, started);
+            }
+            PerDocument::Unchanged(previous) => {
+                tracing::info!(
+                    "all {} batches unchanged; the aggregate options changed",
+                    previous.batches.len()
+                );
+                aggregate_only = true;
+            }
+        }
+    }
+    if aggregate_only {
+        let t = Instant::now();
+        read_corpus(out, &mut corpus)?;
+        steps.add("read", t);
+    }
+    if to == Stage::Aggregate {
+        let t = Instant::now();
+        crate::aggregate::aggregate(&ctx, &staging, &corpus)?;
+        steps.add("aggregate", t);
+    }
+    let t = Instant::now();
+    if only.is_some() {
+        // The tables no longer match the state of the last full run.
+        staging.discard(STATE_DIR);
+    } else if aggregate_only {
+        // Same batches, new aggregate options: only the manifest's hashes change.
+        if let Some(mut manifest) = state::Manifest::load(out) {
+            manifest.config = ctx.hashes.clone();
+            let state_dir = staging.root().join(STATE_DIR);
+            entente_parquet::link_tree(&out.join(STATE_DIR), &state_dir)?;
+            manifest.write(&state_dir)?;
+        }
+    }
+    discard_downstream(out, &staging, to);
+    staging.commit()?;
+    steps.add("commit", t);
+    steps.log();
+    RunSummary::read(out, started)
+}
+
+/// Everything a step needs besides its input tables.
+pub(crate) struct Ctx<'a> {
+    pub(crate) config: &'a Pipeline,
+    pub(crate) out: &'a Path,
+    pub(crate) hashes: StageHashes,
+    pub(crate) files: ExtractFiles,
+    pub(crate) progress: bool,
+    /// Ignore the last run's state (`run --from-scratch`).
+    pub(crate) from_scratch: bool,
+    /// The run's thread pool: threads of its own (a batch's writer) work in it too.
+    pub(crate) pool: &'a rayon::ThreadPool,
+}
+
+impl Ctx<'_> {
+    /// The metadata of a file made by the stages up to `stage`: their hashes, and
+    /// `entente.config_hash` = the last one.
+    pub(crate) fn meta(&self, stage: Stage) -> FileMetadata {
+        let h = &self.hashes;
+        let chain = [
+            (Stage::Ingest, &h.ingest),
+            (Stage::Normalise, &h.normalise),
+            (Stage::Extract, &h.extract),
+            (Stage::Aggregate, &h.aggregate),
+        ];
+        let made: Vec<(Stage, &String)> = chain.into_iter().filter(|(s, _)| *s <= stage).collect();
+        let last = made.last().map_or_else(String::new, |(_, h)| (*h).clone());
+        made.into_iter().fold(FileMetadata::new(last), |meta, (s, hash)| {
+            meta.with(format!("{KEY_STAGE_CONFIG}{}", s.name()), hash.clone())
+        })
+    }
+}
+
+/// The tables of the per-document stages, in the order they are committed.
+pub(crate) const PER_DOCUMENT: [&str; 6] =
+    [Document::NAME, Sentence::NAME, TextEdit::NAME, Boilerplate::NAME, Entity::NAME, Reject::NAME];
+
+/// The tables the aggregate stage writes.
+const AGGREGATES: [&str; 3] = [Cooccurrence::NAME, CooccurrencePeriod::NAME, EntitySummary::NAME];
+
+/// Folds the `documents` and `entities` tables of `out` into `corpus`, a batch at a time: the
+/// texts and mentions are never all in memory.
+fn read_corpus(out: &Path, corpus: &mut Corpus) -> anyhow::Result<()> {
+    let from = |name| {
+        format!("cannot read table {name} (run the earlier stages first, e.g. `entente run`)")
+    };
+    read_batches(&table_dir::<Document>(out), |documents: Vec<Document>| {
+        documents.iter().try_for_each(|d| corpus.add_document(d)).map_err(anyhow::Error::new)
+    })
+    .with_context(|| from(Document::NAME))?;
+    read_batches(&table_dir::<Entity>(out), |entities: Vec<Entity>| {
+        entities.iter().try_for_each(|e| corpus.add_mention(e)).map_err(anyhow::Error::new)
+    })
+    .with_context(|| from(Entity::NAME))?;
+    Ok(())
+}
+
+/// After the stages up to `last` ran, the tables of later stages describe older input:
+/// leave them out of the new output rather than leave an inconsistent directory.
+fn discard_downstream(out: &Path, staging: &Staging, last: Stage) {
+    let later: &[&str] = match last {
+        Stage::Ingest => &[
+            Sentence::NAME,
+            TextEdit::NAME,
+            Boilerplate::NAME,
+            Entity::NAME,
+            Cooccurrence::NAME,
+            CooccurrencePeriod::NAME,
+            EntitySummary::NAME,
+        ],
+        Stage::Normalise => {
+            &[Entity::NAME, Cooccurrence::NAME, CooccurrencePeriod::NAME, EntitySummary::NAME]
+        }
+        Stage::Extract => &AGGREGATES,
+        Stage::Aggregate => &[],
+    };
+    for name in later {
+        staging.discard(name);
+        if out.join(name).exists() {
+            tracing::info!("removed {name} (its input changed; run the later stages again)");
+        }
+    }
+}
+
+/// Wall time per step of a run, summed over the batches (each step runs on all threads), for
+/// the log's last line, which `just bench` reads. With more than one thread a batch is written
+/// while the next is processed, so the steps add up to more than the run.
+#[derive(Debug, Default)]
+pub(crate) struct Steps(Vec<(&'static str, Duration)>);
+
+impl Steps {
+    /// Adds the time since `since` to `step`.
+    pub(crate) fn add(&mut self, step: &'static str, since: Instant) {
+        self.add_duration(step, since.elapsed());
+    }
+
+    /// Adds `elapsed` to `step`.
+    pub(crate) fn add_duration(&mut self, step: &'static str, elapsed: Duration) {
+        match self.0.iter_mut().find(|(name, _)| *name == step) {
+            Some((_, total)) => *total += elapsed,
+            None => self.0.push((step, elapsed)),
+        }
+    }
+
+    pub(crate) fn log(&self) {
+        let steps: Vec<String> =
+            self.0.iter().map(|(name, d)| format!("{name} {:.2}s", d.as_secs_f64())).collect();
+        tracing::info!("time per step: {}", steps.join(", "));
+    }
+}
+
+/// What a scoped thread returned (its panic goes on).
+pub(crate) fn join_thread<R>(thread: std::thread::ScopedJoinHandle<'_, R>) -> R {
+    thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
