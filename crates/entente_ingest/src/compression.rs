@@ -62,15 +62,8 @@ pub(crate) fn decompress(
     bytes: &[u8],
     limit: usize,
 ) -> Result<Decompressed, (RejectReason, String)> {
-    let reader: Box<dyn Read + '_> = match format {
-        // Multi-member: Common Crawl and most WARC tools write one gzip member per record.
-        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(bytes)),
-        Compression::Zstd => match zstd::stream::read::Decoder::with_buffer(bytes) {
-            Ok(d) => Box::new(d),
-            Err(e) => return Err((RejectReason::Corrupt, format!("not valid zstd data: {e}"))),
-        },
-        Compression::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(bytes)),
-    };
+    let reader = reader(format, bytes)
+        .map_err(|e| (RejectReason::Corrupt, format!("not valid {} data: {e}", format.name())))?;
     let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
     let mut out = Vec::new();
     let result = reader.take(cap).read_to_end(&mut out);
@@ -83,18 +76,40 @@ pub(crate) fn decompress(
             ),
         ));
     }
-    let damage = result.err().map(|e| {
-        let truncated = e.kind() == std::io::ErrorKind::UnexpectedEof
-            || e.to_string().contains("incomplete")
-            || e.to_string().contains("end of file");
-        let reason = if truncated { RejectReason::Truncated } else { RejectReason::Corrupt };
-        let what = if truncated { "ends early" } else { "is corrupt" };
-        (reason, format!("the {} stream {what} after {} bytes: {e}", format.name(), out.len()))
-    });
+    let damage = result.err().map(|e| damage(Some(format), &e, out.len() as u64));
     if out.is_empty()
         && let Some((reason, detail)) = damage
     {
         return Err((reason, detail));
     }
     Ok(Decompressed { bytes: out, damage })
+}
+
+/// A reader of the decompressed stream of `input`.
+pub(crate) fn reader<'a>(
+    format: Compression,
+    input: impl std::io::BufRead + 'a,
+) -> std::io::Result<Box<dyn Read + 'a>> {
+    Ok(match format {
+        // Multi-member: Common Crawl and most WARC tools write one gzip member per record.
+        Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(input)),
+        Compression::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(input)?),
+        Compression::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new(input)),
+    })
+}
+
+/// What a read error `e` after `at` decompressed bytes means: the stream ends early
+/// (`truncated`) or is corrupt.
+pub(crate) fn damage(
+    format: Option<Compression>,
+    e: &std::io::Error,
+    at: u64,
+) -> (RejectReason, String) {
+    let truncated = e.kind() == std::io::ErrorKind::UnexpectedEof
+        || e.to_string().contains("incomplete")
+        || e.to_string().contains("end of file");
+    let reason = if truncated { RejectReason::Truncated } else { RejectReason::Corrupt };
+    let what = if truncated { "ends early" } else { "is corrupt" };
+    let name = format.map_or("input", Compression::name);
+    (reason, format!("the {name} stream {what} after {at} bytes: {e}"))
 }

@@ -42,6 +42,43 @@ pub(crate) fn decode(
     decode_as(encoding, body)
 }
 
+/// How much of a multi-record file (JSON Lines, CSV, TSV) its encoding is chosen from: the
+/// same bytes whether the file is read whole or a chunk at a time, so its rows never depend
+/// on how it was cut.
+pub(crate) const SAMPLE_BYTES: usize = 1 << 20;
+
+/// The encoding of a multi-record file from its first [`SAMPLE_BYTES`] (`sample`; `cut` when
+/// the file goes on after it), and the length of its byte-order mark: as [`decode`] chooses
+/// with no declared charset, a multi-byte character cut at the end of the sample aside.
+pub(crate) fn choose(sample: &[u8], cut: bool) -> (&'static Encoding, usize) {
+    if let Some((encoding, bom)) = Encoding::for_bom(sample) {
+        return (encoding, bom);
+    }
+    let utf8 = match std::str::from_utf8(sample) {
+        Ok(_) => true,
+        Err(e) => cut && e.error_len().is_none(),
+    };
+    let encoding = if utf8 || mostly_utf8(sample) { UTF_8 } else { guess(sample, None) };
+    (encoding, 0)
+}
+
+/// Decodes `bytes` as `encoding`, bytes that do not decode becoming U+FFFD: a multi-record
+/// file judges each record's text on its own ([`undecodable`]).
+pub(crate) fn decode_lossy(encoding: &'static Encoding, bytes: &[u8]) -> String {
+    encoding.decode_without_bom_handling(bytes).0.into_owned()
+}
+
+/// Why a record's `text` is rejected: more than 1% of it is U+FFFD.
+pub(crate) fn undecodable(text: &str, encoding: &'static Encoding) -> Option<String> {
+    let replaced = text.chars().filter(|&c| c == '\u{fffd}').count();
+    if replaced == 0 {
+        return None;
+    }
+    let total = text.chars().count().max(1);
+    (replaced * 1000 > total * MAX_REPLACED_PER_MILLE)
+        .then(|| format!("{replaced} of {total} characters do not decode as {}", encoding.name()))
+}
+
 /// Decodes `bytes` (without a byte-order mark) as `encoding`. A few bytes that do not decode
 /// become U+FFFD; more than 1% of the text is a reject.
 pub(crate) fn decode_as(

@@ -43,6 +43,7 @@
 
 pub use crate::dates::parse_published;
 pub use crate::records::FieldMap;
+pub use crate::stream::{Chunk, ChunkReader, FilePlan, Position, ingest_chunk, scan};
 
 mod compression;
 mod dates;
@@ -50,6 +51,7 @@ mod encoding;
 pub mod eval;
 mod html;
 mod records;
+mod stream;
 mod text;
 mod warc;
 
@@ -216,16 +218,25 @@ pub fn reject(
 /// Parses one input file. `source` is its path relative to the input root, with `/`
 /// separators; it names the file in every row and reject.
 pub fn ingest_file(source: &str, bytes: &[u8], config: &IngestConfig) -> Ingested {
-    let mut ctx = FileCtx {
-        source,
-        config,
-        out: Ingested::default(),
-        damage: None,
-        encoding: None,
-        records: 0,
-    };
+    let mut ctx = FileCtx::new(source, config, Position::whole());
     read_file(&mut ctx, bytes);
     ctx.out
+}
+
+/// The largest record (JSON line, CSV row, WARC record) a multi-record file may hold, in
+/// bytes: eight times `max_text_bytes`, room for markup and escaping around the text. A
+/// larger record is a `too_large` reject, skipped without being held in memory when the file
+/// is read a chunk at a time.
+pub fn max_record_bytes(config: &IngestConfig) -> usize {
+    config.max_text_bytes.saturating_mul(8)
+}
+
+/// Whether files of `format` hold many records, read a chunk at a time when large.
+fn multi_record(format: SourceFormat) -> bool {
+    matches!(
+        format,
+        SourceFormat::Jsonl | SourceFormat::Csv | SourceFormat::Tsv | SourceFormat::Warc
+    )
 }
 
 fn read_file(ctx: &mut FileCtx<'_>, bytes: &[u8]) {
@@ -267,12 +278,20 @@ fn read_file(ctx: &mut FileCtx<'_>, bytes: &[u8]) {
     }
     let utf16 = bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xfe\xff");
     let unmarked = if utf16 { None } else { encoding::utf16_without_bom(bytes) };
-    if !utf16 && unmarked.is_none() && bytes.contains(&0) {
+    let records = matches!(format, SourceFormat::Jsonl | SourceFormat::Csv | SourceFormat::Tsv);
+    // A multi-record file is judged on its first bytes, as when it is read a chunk at a time.
+    let sample = if records { &bytes[..bytes.len().min(encoding::SAMPLE_BYTES)] } else { bytes };
+    if !utf16 && unmarked.is_none() && sample.contains(&0) {
         return ctx.reject(0, RejectReason::Binary, "the file contains NUL bytes");
     }
     let decoded = match (unmarked, format) {
         (Some(utf16), _) => encoding::decode_as(utf16, bytes),
         (None, SourceFormat::Html) => FileCtx::decode_html(bytes, None, None),
+        (None, _) if records && !utf16 => {
+            let (encoding, bom) = encoding::choose(sample, sample.len() < bytes.len());
+            ctx.per_record = true;
+            Ok(Decoded { text: encoding::decode_lossy(encoding, &bytes[bom..]), encoding })
+        }
         (None, _) => encoding::decode(bytes, None, None),
     };
     let decoded = match decoded {
@@ -283,7 +302,7 @@ fn read_file(ctx: &mut FileCtx<'_>, bytes: &[u8]) {
     let text = decoded.text.as_str();
     match format {
         SourceFormat::Jsonl => records::jsonl(ctx, text),
-        SourceFormat::Csv | SourceFormat::Tsv => records::delimited(ctx, text, format),
+        SourceFormat::Csv | SourceFormat::Tsv => records::delimited(ctx, text, format, None),
         _ => single(ctx, format, text),
     }
 }
@@ -334,11 +353,29 @@ pub(crate) struct FileCtx<'a> {
     /// The encoding the whole file was decoded from (not set for WARC, whose records each
     /// have their own).
     encoding: Option<&'static encoding_rs::Encoding>,
-    /// Records made so far (documents and rejects).
+    /// Records made so far in the file (documents, rejects and skipped WARC records).
     records: u32,
+    /// Where the text being read sits in its file.
+    pos: Position,
+    /// Each record's text is checked for bytes that did not decode (multi-record text files),
+    /// rather than the whole file's.
+    per_record: bool,
 }
 
-impl FileCtx<'_> {
+impl<'a> FileCtx<'a> {
+    fn new(source: &'a str, config: &'a IngestConfig, pos: Position) -> Self {
+        FileCtx {
+            source,
+            config,
+            out: Ingested::default(),
+            damage: None,
+            encoding: None,
+            records: pos.records_before,
+            pos,
+            per_record: false,
+        }
+    }
+
     fn reject(&mut self, record: u32, reason: RejectReason, detail: impl Into<String>) {
         self.records = self.records.saturating_add(1);
         self.out.rejects.push(reject(self.source, record, reason, detail));
@@ -361,6 +398,7 @@ impl FileCtx<'_> {
     }
 
     fn skip(&mut self, kind: String) {
+        self.records = self.records.saturating_add(1);
         *self.out.skipped.entry(kind).or_default() += 1;
     }
 
@@ -373,7 +411,16 @@ impl FileCtx<'_> {
         parsed: Result<Record, (RejectReason, String)>,
         label: &str,
     ) {
-        match parsed.and_then(|r| checked_text(&r.text, self.config).map(|()| r)) {
+        let checked = parsed.and_then(|r| checked_text(&r.text, self.config).map(|()| r));
+        let encoding = self.encoding.unwrap_or(encoding_rs::UTF_8);
+        let checked = checked.and_then(|r| {
+            let undecodable = self.per_record.then(|| encoding::undecodable(&r.text, encoding));
+            match undecodable.flatten() {
+                Some(detail) => Err((RejectReason::Undecodable, detail)),
+                None => Ok(r),
+            }
+        });
+        match checked {
             Ok(r) => {
                 self.records = self.records.saturating_add(1);
                 let document = document(self.source, record, format, r, self.encoding);

@@ -4,7 +4,7 @@
 use entente_schema::{RejectReason, SourceFormat};
 use serde::{Deserialize, Serialize};
 
-use crate::{FileCtx, Record};
+use crate::{FileCtx, Record, max_record_bytes};
 
 /// Which source fields fill which document column (`[ingest.fields]` in a pipeline file).
 /// Each column lists candidate field names, tried in order; the first present non-empty one
@@ -136,27 +136,43 @@ fn record(fields: &dyn Fields, map: &FieldMap) -> Result<Record, (RejectReason, 
     })
 }
 
-/// One document per non-blank line; `source_record` is the 0-based line index.
+/// One document per non-blank line; `source_record` is the 0-based line index in the file
+/// (`text` may be a chunk of it: [`crate::Position`]).
 pub(crate) fn jsonl(ctx: &mut FileCtx<'_>, text: &str) {
     let (complete, partial) = ctx.split_partial_tail(text);
+    let first = ctx.pos.first_index;
     let mut any = false;
-    for (index, line) in complete.split('\n').enumerate() {
+    for (offset, line) in complete.split('\n').enumerate() {
         if line.trim().is_empty() {
             continue;
         }
         any = true;
-        let record = u32::try_from(index).unwrap_or(u32::MAX);
+        let record = first.saturating_add(u32::try_from(offset).unwrap_or(u32::MAX));
         if ctx.full(record) {
             return;
         }
+        let label = format!("line {}", u64::from(record) + 1);
+        if line.len() > max_record_bytes(ctx.config) {
+            ctx.reject(record, RejectReason::TooLarge, oversized_detail(&label, ctx.config));
+            continue;
+        }
         let parsed = parse_json(line, &ctx.config.fields);
-        ctx.record(record, SourceFormat::Jsonl, parsed, &format!("line {}", index + 1));
+        ctx.record(record, SourceFormat::Jsonl, parsed, &label);
     }
     // When `partial` is set, `complete` ends with a line break: its lines are its breaks.
-    let next = u32::try_from(complete.matches('\n').count()).unwrap_or(u32::MAX);
-    if !ctx.finish_partial_tail(next, partial) && !any {
+    let lines = u32::try_from(complete.matches('\n').count()).unwrap_or(u32::MAX);
+    let next = first.saturating_add(lines);
+    if !ctx.finish_partial_tail(next, partial) && !any && ctx.pos.no_records_before() {
         ctx.reject(0, RejectReason::Empty, "the file has no records");
     }
+}
+
+/// The detail of a record over [`max_record_bytes`].
+pub(crate) fn oversized_detail(label: &str, config: &crate::IngestConfig) -> String {
+    format!(
+        "{label}: the record is over {} bytes (8 × max_text_bytes): not read",
+        max_record_bytes(config)
+    )
 }
 
 fn parse_json(line: &str, map: &FieldMap) -> Result<Record, (RejectReason, String)> {
@@ -192,17 +208,27 @@ fn json_kind(v: &serde_json::Value) -> &'static str {
     }
 }
 
-/// One document per data row after the header; `source_record` is the 0-based data row. TSV
-/// is read without quoting (exports rarely quote, and a stray `"` must not swallow rows).
-pub(crate) fn delimited(ctx: &mut FileCtx<'_>, text: &str, format: SourceFormat) {
+/// One document per data row after the header; `source_record` is the 0-based data row in the
+/// file. TSV is read without quoting (exports rarely quote, and a stray `"` must not swallow
+/// rows). A chunk after the file's first comes with the file's `header` row.
+pub(crate) fn delimited(
+    ctx: &mut FileCtx<'_>,
+    text: &str,
+    format: SourceFormat,
+    header: Option<&str>,
+) {
     let (complete, partial) = ctx.split_partial_tail(text);
     let tsv = format == SourceFormat::Tsv;
+    let header = header.unwrap_or_default();
+    // Line numbers in the file: the header given apart takes lines of its own.
+    let header_lines = header.matches('\n').count() as u64;
+    let lines_before = ctx.pos.lines_before;
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(if tsv { b'\t' } else { b',' })
         .quoting(!tsv)
         .flexible(true)
         .has_headers(true)
-        .from_reader(complete.as_bytes());
+        .from_reader(std::io::Read::chain(header.as_bytes(), complete.as_bytes()));
     let headers = match reader.headers() {
         Ok(h) if h.iter().any(|f| !f.trim().is_empty()) => h.clone(),
         Ok(_) => {
@@ -219,30 +245,45 @@ pub(crate) fn delimited(ctx: &mut FileCtx<'_>, text: &str, format: SourceFormat)
         }
     };
     let mut row = csv::StringRecord::new();
-    let mut index: u32 = 0;
+    let mut index: u32 = ctx.pos.first_index;
     loop {
-        let line = reader.position().line();
-        if ctx.full(index) {
+        let start = reader.position().clone();
+        let line = start.line() - header_lines + lines_before;
+        let read = reader.read_record(&mut row);
+        if !matches!(read, Ok(false)) && ctx.full(index) {
             return;
         }
-        let parsed = match reader.read_record(&mut row) {
+        let parsed = match read {
             Ok(false) => break,
-            Ok(true) if row.len() == headers.len() => {
-                record(&CsvRow { headers: &headers, row: &row }, &ctx.config.fields)
+            Ok(true)
+                if reader.position().byte() - start.byte()
+                    > max_record_bytes(ctx.config) as u64 =>
+            {
+                None
             }
-            Ok(true) => Err((
+            Ok(true) if row.len() == headers.len() => {
+                Some(record(&CsvRow { headers: &headers, row: &row }, &ctx.config.fields))
+            }
+            Ok(true) => Some(Err((
                 RejectReason::MalformedCsv,
                 format!("the row has {} fields, the header {}", row.len(), headers.len()),
-            )),
-            Err(e) => Err((RejectReason::MalformedCsv, format!("the row does not parse: {e}"))),
+            ))),
+            Err(e) => {
+                Some(Err((RejectReason::MalformedCsv, format!("the row does not parse: {e}"))))
+            }
         };
-        ctx.record(index, format, parsed, &format!("line {line}"));
+        let label = format!("line {line}");
+        match parsed {
+            Some(parsed) => ctx.record(index, format, parsed, &label),
+            None => ctx.reject(index, RejectReason::TooLarge, oversized_detail(&label, ctx.config)),
+        }
         index = index.saturating_add(1);
         if reader.is_done() {
             break;
         }
     }
-    if !ctx.finish_partial_tail(index, partial) && index == 0 {
+    let none = index == ctx.pos.first_index && ctx.pos.no_records_before();
+    if !ctx.finish_partial_tail(index, partial) && none {
         ctx.reject(0, RejectReason::Empty, "the file has a header but no rows");
     }
 }

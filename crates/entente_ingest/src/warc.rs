@@ -9,8 +9,9 @@ use std::io::Read;
 
 use entente_schema::{RejectReason, SourceFormat};
 
-use crate::FileCtx;
 use crate::encoding::{content_type_charset, tld_of};
+use crate::records::oversized_detail;
+use crate::{FileCtx, max_record_bytes};
 
 /// Header lines of one WARC record or HTTP message, names lower-cased.
 struct Headers(Vec<(String, String)>);
@@ -62,14 +63,75 @@ fn next_record(bytes: &[u8], from: usize) -> Option<usize> {
     None
 }
 
-/// Reads every record of an (already decompressed) WARC file.
+/// How the WARC record at `pos` (a `WARC/` line) ends, as [`warc`] reads it.
+pub(crate) enum Span {
+    /// More bytes are needed to tell (the end of the input is not reached).
+    Need,
+    /// The next record starts at `end` (or the input ends there); the record and the bytes
+    /// after it that are not a record take `numbers` record numbers.
+    Record { end: usize, numbers: u32 },
+    /// The record's body ends at `body_end` and the record is over `cap` bytes.
+    Oversized { body_end: usize },
+}
+
+/// Where the WARC record at `pos` ends in `bytes` (`eof`: nothing follows them), records
+/// over `cap` bytes told apart without their body.
+pub(crate) fn span(bytes: &[u8], pos: usize, eof: bool, cap: usize) -> Span {
+    let Some(body_start) = header_end(bytes, pos) else {
+        return if eof { Span::Record { end: bytes.len(), numbers: 1 } } else { Span::Need };
+    };
+    let headers = Headers::parse(&bytes[pos..body_start]);
+    let Some(length) = headers.get("content-length").and_then(|l| l.parse::<usize>().ok()) else {
+        return match next_record(bytes, body_start) {
+            Some(end) => Span::Record { end, numbers: 1 },
+            None if eof => Span::Record { end: bytes.len(), numbers: 1 },
+            None => Span::Need,
+        };
+    };
+    let body_end = body_start.saturating_add(length);
+    if body_end - pos > cap {
+        return Span::Oversized { body_end };
+    }
+    if body_end > bytes.len() {
+        return if eof { Span::Record { end: bytes.len(), numbers: 1 } } else { Span::Need };
+    }
+    match tail(bytes, body_end, eof) {
+        Some((end, garbage)) => Span::Record { end, numbers: 1 + u32::from(garbage) },
+        None => Span::Need,
+    }
+}
+
+/// After a record's body at `from`: the start of the next record, and whether bytes that are
+/// not a record (not white space) came first; `None` when more bytes are needed.
+pub(crate) fn tail(bytes: &[u8], from: usize, eof: bool) -> Option<(usize, bool)> {
+    let mut pos = from;
+    while pos < bytes.len() && bytes[pos].is_ascii_whitespace() {
+        pos += 1;
+    }
+    if pos == bytes.len() {
+        return eof.then_some((pos, false));
+    }
+    if bytes.len() - pos < 5 && !eof {
+        return None;
+    }
+    if bytes[pos..].starts_with(b"WARC/") {
+        return Some((pos, false));
+    }
+    match next_record(bytes, pos) {
+        Some(next) => Some((next, true)),
+        None => eof.then_some((bytes.len(), true)),
+    }
+}
+
+/// Reads every record of an (already decompressed) WARC file, or of a chunk of one that starts
+/// at a record ([`crate::Position`]).
 pub(crate) fn warc(ctx: &mut FileCtx<'_>, bytes: &[u8]) {
     let mut pos = next_record(bytes, 0).unwrap_or(bytes.len());
     if pos > 0 && !bytes[..pos].iter().all(u8::is_ascii_whitespace) {
         ctx.reject(0, RejectReason::Corrupt, "the file does not start with a WARC record");
         return;
     }
-    let mut index: u32 = 0;
+    let mut index: u32 = ctx.pos.first_index;
     while pos < bytes.len() {
         if ctx.full(index) {
             return;
@@ -98,7 +160,12 @@ pub(crate) fn warc(ctx: &mut FileCtx<'_>, bytes: &[u8]) {
             ctx.damage_reported();
             break;
         }
-        read_record(ctx, record, &headers, &bytes[body_start..body_end]);
+        if body_end - pos > max_record_bytes(ctx.config) {
+            let detail = oversized_detail(&format!("record {record}"), ctx.config);
+            ctx.reject(record, RejectReason::TooLarge, detail);
+        } else {
+            read_record(ctx, record, &headers, &bytes[body_start..body_end]);
+        }
         pos = body_end;
         while pos < bytes.len() && bytes[pos].is_ascii_whitespace() {
             pos += 1;
@@ -115,7 +182,8 @@ pub(crate) fn warc(ctx: &mut FileCtx<'_>, bytes: &[u8]) {
             pos = next;
         }
     }
-    if !ctx.finish_partial_tail(index, "") && index == 0 {
+    let none = index == ctx.pos.first_index && ctx.pos.no_records_before();
+    if !ctx.finish_partial_tail(index, "") && none {
         ctx.reject(0, RejectReason::Empty, "the file has no WARC records");
     }
 }

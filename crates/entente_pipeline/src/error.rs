@@ -36,11 +36,7 @@ pub(crate) struct ConfigError(pub(crate) String);
 pub(crate) fn from_anyhow(err: anyhow::Error) -> Error {
     let config = err.downcast_ref::<ConfigError>().is_some()
         || err.downcast_ref::<Error>().is_some_and(Error::is_config);
-    if config {
-        Error::Config(chain_message(err.as_ref()))
-    } else {
-        Error::Run(err.into())
-    }
+    if config { Error::Config(chain_message(err.as_ref())) } else { Error::Run(err.into()) }
 }
 
 /// A usage error as an `anyhow` error, for the run's internals.

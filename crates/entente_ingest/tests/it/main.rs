@@ -1,6 +1,7 @@
 //! Ingest over fixture files (one snapshot per file in `resources/test/{ok,mixed,err}`), a
 //! WARC archive built here, and arbitrary bytes.
 
+mod stream;
 mod warc;
 
 use std::collections::BTreeMap;
