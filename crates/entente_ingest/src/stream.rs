@@ -288,10 +288,7 @@ impl<'a> Stream<'a> {
             match step {
                 Step::Need if self.buf.len() - at > cutter.cap => {
                     // A record over the limit: a chunk of its own, dropped as it streams by.
-                    cutter.cut(self, plan, start, at, false);
-                    let (index, label) = cutter.label(plan.format);
-                    let detail = oversized_detail(&label, config);
-                    let from = self.offset;
+                    let (index, detail, from) = self.oversized(cutter, plan, start, at, config);
                     if plan.format == SourceFormat::Warc {
                         // Its header block alone is over the limit: the rest is not read.
                         let n = self.buf.len();
@@ -311,10 +308,7 @@ impl<'a> Stream<'a> {
                     let rejects = vec![(index, RejectReason::TooLarge, detail)];
                     cutter.oversized(plan, from, self.offset, rejects, 1, lines);
                     (start, at, resume) = (0, 0, 0);
-                    if self.buf.is_empty() {
-                        self.fill(1);
-                    }
-                    if self.buf.is_empty() {
+                    if self.at_end() {
                         Cutter::finish_last(plan);
                         return;
                     }
@@ -324,18 +318,11 @@ impl<'a> Stream<'a> {
                     self.read_more(READ_BYTES);
                 }
                 Step::Oversized { end } => {
-                    let body = end - at;
-                    cutter.cut(self, plan, start, at, false);
-                    let (index, label) = cutter.label(plan.format);
-                    let detail = oversized_detail(&label, config);
-                    let from = self.offset;
-                    self.discard_until(body);
+                    let (index, detail, from) = self.oversized(cutter, plan, start, at, config);
+                    self.discard_until(end - at);
                     self.warc_tail_after_skip(cutter, plan, from, index, detail);
                     (start, at, resume) = (0, 0, 0);
-                    if self.buf.is_empty() {
-                        self.fill(1);
-                    }
-                    if self.buf.is_empty() {
+                    if self.at_end() {
                         Cutter::finish_last(plan);
                         return;
                     }
@@ -364,6 +351,29 @@ impl<'a> Stream<'a> {
                 }
             }
         }
+    }
+
+    /// Ends the chunk before the record at `at`, which is over the limit: its record number,
+    /// its reject's detail and where it starts in the decompressed file.
+    fn oversized(
+        &mut self,
+        cutter: &mut Cutter,
+        plan: &mut FilePlan,
+        start: usize,
+        at: usize,
+        config: &IngestConfig,
+    ) -> (u32, String, u64) {
+        cutter.cut(self, plan, start, at, false);
+        let (index, label) = cutter.label(plan.format);
+        (index, oversized_detail(&label, config), self.offset)
+    }
+
+    /// Whether the stream has no bytes left.
+    fn at_end(&mut self) -> bool {
+        if self.buf.is_empty() {
+            self.fill(1);
+        }
+        self.buf.is_empty()
     }
 
     /// A line-based record from `at` to `end`: one record number unless it is blank (JSON
