@@ -4,12 +4,13 @@
 use std::collections::BTreeMap;
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use entente_aggregate::Corpus;
 use entente_extract::Names;
-use entente_ingest::Ingested;
+use entente_ingest::{ChunkReader, FilePlan, Ingested};
 use entente_normalise::{Normaliser, Stories};
 use entente_parquet::{Codec, FileMetadata, Staging, part_name, read_metadata, table_dir};
 use entente_schema::{
@@ -21,7 +22,7 @@ use rayon::prelude::*;
 use crate::inputs::{self, InputFile};
 use crate::meta::{KEY_NOT_EXTRACTED, KEY_SKIPPED};
 use crate::parts::{read_state, write_part, write_rows};
-use crate::plan::plan_batches;
+use crate::plan::{BatchInput, plan_inputs, scan_inputs};
 use crate::run::{Ctx, PER_DOCUMENT, Stage, Steps, join_thread};
 use crate::state::{self, FileRecord};
 
@@ -38,6 +39,8 @@ pub(crate) struct Batch {
 pub(crate) enum Source {
     /// Input files to ingest.
     Files(Vec<InputFile>),
+    /// A chunk of a big input file to ingest.
+    Chunk { file: InputFile, plan: Arc<FilePlan>, chunk: usize },
     /// A part of the `documents` table of this output directory (a stage run alone).
     Part(String),
     /// A batch of the last run, unchanged: its parts are used as they are.
@@ -110,8 +113,9 @@ pub(crate) enum PerDocument {
 
 /// Where each batch of this run comes from, unless nothing changed since the last run.
 enum Planned {
-    /// One source per batch, and (a full run) each batch's files as read.
-    Sources(Vec<Source>, Vec<Vec<FileRecord>>),
+    /// One source per batch with its input bytes (`None`: a stage run alone, counted in
+    /// parts), and (a full run) each batch's files as read.
+    Sources(Vec<Source>, Option<Vec<u64>>, Vec<Vec<FileRecord>>),
     /// A full run whose batches are all the last run's, unchanged.
     Unchanged,
 }
@@ -125,12 +129,24 @@ fn plan_sources(
     previous: Option<&state::Manifest>,
 ) -> anyhow::Result<Planned> {
     let mut records = Vec::new();
+    let mut sizes = None;
     let sources = if from == Stage::Ingest {
         let files = inputs::list(&ctx.config.inputs)?;
         // Checked on loading: at least one byte, finite.
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "checked")]
         let bytes = (ctx.config.batch_mb * 1_048_576.0) as u64;
-        let batches = plan_batches(files, bytes);
+        let large: Vec<&InputFile> = files.iter().filter(|f| f.size > bytes).collect();
+        if !large.is_empty() {
+            let total: u64 = large.iter().map(|f| f.size).sum();
+            tracing::info!(
+                "{} files over batch_mb ({} MB): finding their records' boundaries",
+                large.len(),
+                total.div_ceil(1_000_000)
+            );
+        }
+        let plans = scan_inputs(&files, &ctx.config.ingest, bytes);
+        let batches = plan_inputs(files, plans, bytes);
+        sizes = Some(batches.iter().map(BatchInput::bytes).collect());
         if full {
             records = state::records(&batches);
         }
@@ -141,10 +157,11 @@ fn plan_sources(
         batches
             .into_iter()
             .enumerate()
-            .map(|(i, files)| match plans.get(i) {
-                Some(state::Plan::Reuse { old }) => Source::Reuse(old.clone()),
-                Some(state::Plan::Extract { old }) => Source::Extract(old.clone()),
-                _ => Source::Files(files),
+            .map(|(i, batch)| match (plans.get(i), batch) {
+                (Some(state::Plan::Reuse { old }), _) => Source::Reuse(old.clone()),
+                (Some(state::Plan::Extract { old }), _) => Source::Extract(old.clone()),
+                (_, BatchInput::Files(files)) => Source::Files(files),
+                (_, BatchInput::Chunk { file, plan, chunk }) => Source::Chunk { file, plan, chunk },
             })
             .collect()
     } else {
@@ -158,18 +175,22 @@ fn plan_sources(
             .map(|p| Source::Part(p.to_string_lossy().into_owned()))
             .collect()
     };
-    Ok(Planned::Sources(sources, records))
+    Ok(Planned::Sources(sources, sizes, records))
 }
 
-/// A progress bar on stderr when it is a terminal and `shown`, else a hidden one.
-fn progress(len: u64, shown: bool) -> ProgressBar {
+/// A progress bar on stderr when it is a terminal and `shown`, else a hidden one: over the
+/// input's bytes, or over parts (a stage run alone).
+fn progress(len: u64, bytes: bool, shown: bool) -> ProgressBar {
     if !shown || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-    if let Ok(style) =
-        ProgressStyle::with_template("{spinner} {msg:<10} [{bar:30}] {pos}/{len} {elapsed}")
-    {
+    let template = if bytes {
+        "{spinner} {msg:<10} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} {elapsed}, ~{eta} left"
+    } else {
+        "{spinner} {msg:<10} [{bar:30}] {pos}/{len} parts {elapsed}"
+    };
+    if let Ok(style) = ProgressStyle::with_template(template) {
         bar.set_style(style.progress_chars("=> "));
     }
     bar
@@ -206,8 +227,8 @@ pub(crate) fn per_document(
     let mut names = runs(Stage::Extract).then(Names::default);
     let t = Instant::now();
     let previous = if full && !ctx.from_scratch { state::Manifest::load(ctx.out) } else { None };
-    let (sources, records) = match plan_sources(ctx, from, full, previous.as_ref())? {
-        Planned::Sources(sources, records) => (sources, records),
+    let (sources, sizes, records) = match plan_sources(ctx, from, full, previous.as_ref())? {
+        Planned::Sources(sources, sizes, records) => (sources, sizes, records),
         Planned::Unchanged => {
             steps.add("plan", t);
             let previous = previous.unwrap_or_default();
@@ -220,8 +241,13 @@ pub(crate) fn per_document(
     let mut totals = Totals::default();
     let mut done: Vec<Done> = Vec::with_capacity(sources.len());
     let started = Instant::now();
-    let bar = progress(sources.len() as u64, ctx.progress);
+    let bar = match &sizes {
+        Some(sizes) => progress(sizes.iter().sum(), true, ctx.progress),
+        None => progress(sources.len() as u64, false, ctx.progress),
+    };
     bar.set_message(from.name());
+    // The file whose chunks are being read, open where the last chunk ended.
+    let mut cursor: Option<(String, ChunkReader<'static>)> = None;
     // With more than one thread, a batch's tables are written while the next batch is
     // processed (one batch in writing at a time, so memory holds at most two).
     let overlap = rayon::current_num_threads() > 1;
@@ -229,7 +255,7 @@ pub(crate) fn per_document(
         let mut writing: Option<std::thread::ScopedJoinHandle<'_, anyhow::Result<Duration>>> = None;
         for (i, source) in sources.into_iter().enumerate() {
             let (part, old) = match &source {
-                Source::Files(_) => (part_name(i), None),
+                Source::Files(_) | Source::Chunk { .. } => (part_name(i), None),
                 Source::Part(name) => (name.clone(), None),
                 Source::Reuse(old) | Source::Extract(old) => (part_name(i), Some(old.clone())),
             };
@@ -254,6 +280,11 @@ pub(crate) fn per_document(
                 Source::Files(files) => {
                     totals.files += files.len();
                     ingest(&files, &ctx.config.ingest)
+                }
+                Source::Chunk { file, plan, chunk } => {
+                    let reading = cursor.as_ref().is_some_and(|(source, _)| *source == file.source);
+                    totals.files += usize::from(!reading);
+                    ingest_chunk(&file, &plan, chunk, &mut cursor, &ctx.config.ingest)
                 }
                 Source::Part(_) => read_batch(ctx.out, &part, from)?,
                 Source::Reuse(ref old) | Source::Extract(ref old) => {
@@ -439,7 +470,7 @@ pub(crate) fn per_document(
                 stories: first_story..last_story,
                 names: batch_counts,
             });
-            bar.inc(1);
+            bar.inc(sizes.as_ref().map_or(1, |s| s.get(i).copied().unwrap_or(0)));
         }
         if let Some(previous) = writing.take() {
             steps.add_duration("write", join_thread(previous)?);
@@ -590,12 +621,7 @@ fn ingest(files: &[InputFile], config: &entente_ingest::IngestConfig) -> Batch {
     }
     ingested.sort();
     log_rejects(&ingested.rejects);
-    Batch {
-        documents: ingested.documents,
-        sentences: Vec::new(),
-        rejects: ingested.rejects,
-        skipped: ingested.skipped,
-    }
+    batch_of(ingested)
 }
 
 fn read_input(file: &InputFile, config: &entente_ingest::IngestConfig) -> Ingested {
@@ -624,14 +650,82 @@ fn read_input(file: &InputFile, config: &entente_ingest::IngestConfig) -> Ingest
         entente_ingest::ingest_file(&file.source, &bytes, config)
     }));
     parsed.unwrap_or_else(|panic| {
-        let message = panic
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        let detail = format!("entente failed on this file (a bug, please report it): {message}");
+        let detail = format!(
+            "entente failed on this file (a bug, please report it): {}",
+            panic_text(&*panic)
+        );
         rejected(RejectReason::Corrupt, detail)
     })
+}
+
+/// Reads and parses chunk `chunk` of `file`, continuing from `cursor` when it holds the file
+/// (chunks of one file come in order) and opening it otherwise.
+fn ingest_chunk(
+    file: &InputFile,
+    plan: &FilePlan,
+    chunk: usize,
+    cursor: &mut Option<(String, ChunkReader<'static>)>,
+    config: &entente_ingest::IngestConfig,
+) -> Batch {
+    let rejected = |detail: String| Ingested {
+        rejects: vec![entente_ingest::reject(&file.source, 0, RejectReason::Unreadable, detail)],
+        ..Ingested::default()
+    };
+    let Some(spec) = plan.chunks.get(chunk) else { return Batch::default() };
+    if cursor.as_ref().is_none_or(|(source, _)| *source != file.source) {
+        let opened = std::fs::File::open(&file.path)
+            .and_then(|f| ChunkReader::new(&file.source, std::io::BufReader::new(f)));
+        match opened {
+            Ok(reader) => *cursor = Some((file.source.clone(), reader)),
+            Err(e) => return batch_of(rejected(format!("cannot be read: {e}"))),
+        }
+    }
+    let Some((_, reader)) = cursor.as_mut() else { return Batch::default() };
+    let bytes = match reader.read(spec) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            *cursor = None;
+            let detail = format!("cannot be read from byte {}: {e}", spec.offset);
+            let mut out = rejected(detail);
+            out.rejects[0].source_record = spec.pos.first_index;
+            return batch_of(out);
+        }
+    };
+    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        entente_ingest::ingest_chunk(&file.source, plan, spec, &bytes, config)
+    }));
+    let mut ingested = parsed.unwrap_or_else(|panic| {
+        let detail = format!(
+            "entente failed on this file (a bug, please report it): {}",
+            panic_text(&*panic)
+        );
+        let mut out = rejected(detail);
+        out.rejects[0].reason = RejectReason::Corrupt;
+        out.rejects[0].source_record = spec.pos.first_index;
+        out
+    });
+    ingested.sort();
+    log_rejects(&ingested.rejects);
+    batch_of(ingested)
+}
+
+/// A batch of ingested documents.
+fn batch_of(ingested: Ingested) -> Batch {
+    Batch {
+        documents: ingested.documents,
+        sentences: Vec::new(),
+        rejects: ingested.rejects,
+        skipped: ingested.skipped,
+    }
+}
+
+/// The message of a panic.
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
 }
 
 /// Logs the first rejects one by one, then a count, so a big bad input does not flood stderr.

@@ -23,7 +23,7 @@
 pub use crate::config::{DEFAULT_PIPELINE, ExtractFiles, Pipeline, StageHashes};
 pub use crate::error::{Error, Result, chain_message};
 pub use crate::inputs::InputFile;
-pub use crate::plan::plan_batches;
+pub use crate::plan::{BatchInput, plan_batches, plan_inputs, scan_inputs};
 pub use crate::run::{RunOptions, Stage, run};
 pub use crate::summary::{RejectSummary, RunSummary, TableSummary};
 

@@ -1,6 +1,101 @@
-//! Cutting the input files into batches: a pure function of their names and sizes.
+//! Cutting the input into batches: whole small files grouped by their names and sizes, and
+//! big multi-record files a chunk of records per batch.
+
+use std::sync::Arc;
+
+use entente_ingest::{FilePlan, IngestConfig};
+use rayon::prelude::*;
 
 use crate::inputs::InputFile;
+
+/// One batch of input: its documents are in memory together and become one part file of
+/// each per-document table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BatchInput {
+    /// Whole files, read and parsed one by one.
+    Files(Vec<InputFile>),
+    /// One chunk of records of a big file ([`entente_ingest::scan`]).
+    Chunk {
+        /// The file.
+        file: InputFile,
+        /// How it was cut.
+        plan: Arc<FilePlan>,
+        /// Which of its chunks.
+        chunk: usize,
+    },
+}
+
+impl BatchInput {
+    /// Input bytes: the files' sizes, or the chunk's decompressed length.
+    pub fn bytes(&self) -> u64 {
+        match self {
+            Self::Files(files) => files.iter().map(|f| f.size).sum(),
+            Self::Chunk { plan, chunk, .. } => plan.chunks.get(*chunk).map_or(0, |c| c.len),
+        }
+    }
+}
+
+/// How each file is cut ([`entente_ingest::scan`], in parallel): multi-record files that are
+/// compressed or larger than `batch_bytes` are streamed once to find their chunks of about
+/// `batch_bytes`; `None` for a file read whole. A file that cannot be opened is read whole
+/// (and rejected then, naming the problem).
+pub fn scan_inputs(
+    files: &[InputFile],
+    config: &IngestConfig,
+    batch_bytes: u64,
+) -> Vec<Option<Arc<FilePlan>>> {
+    files
+        .par_iter()
+        .map(|file| {
+            if file.problem.is_some() || !(file.size > batch_bytes || compressed(&file.source)) {
+                return None;
+            }
+            let opened = std::fs::File::open(&file.path).ok()?;
+            let plan = entente_ingest::scan(&file.source, opened, config, batch_bytes).ok()??;
+            Some(Arc::new(plan))
+        })
+        .collect()
+}
+
+/// Whether a file name ends in a compression extension.
+fn compressed(source: &str) -> bool {
+    let lower = source.to_ascii_lowercase();
+    [".gz", ".gzip", ".zst", ".zstd", ".bz2"].iter().any(|e| lower.ends_with(e))
+}
+
+/// The batches of the input, in order: runs of whole files cut by [`plan_batches`], and one
+/// batch per chunk of each file that has a plan (`plans[i]` is `files[i]`'s).
+pub fn plan_inputs(
+    files: Vec<InputFile>,
+    plans: Vec<Option<Arc<FilePlan>>>,
+    batch_bytes: u64,
+) -> Vec<BatchInput> {
+    let mut out = Vec::new();
+    let mut whole = Vec::new();
+    let flush = |whole: &mut Vec<InputFile>, out: &mut Vec<BatchInput>| {
+        if !whole.is_empty() {
+            let run = plan_batches(std::mem::take(whole), batch_bytes);
+            out.extend(run.into_iter().map(BatchInput::Files));
+        }
+    };
+    for (file, plan) in files.into_iter().zip(plans) {
+        match plan {
+            None => whole.push(file),
+            Some(plan) => {
+                flush(&mut whole, &mut out);
+                for chunk in 0..plan.chunks.len() {
+                    let (file, plan) = (file.clone(), plan.clone());
+                    out.push(BatchInput::Chunk { file, plan, chunk });
+                }
+            }
+        }
+    }
+    flush(&mut whole, &mut out);
+    if out.is_empty() {
+        out.push(BatchInput::Files(Vec::new()));
+    }
+    out
+}
 
 /// The input files (sorted by `source`, as [`crate::list_inputs`] gives them) cut into batches
 /// of about `batch_bytes`. A file ends its batch with probability `size / batch_bytes`,

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::config::StageHashes;
-use crate::inputs::InputFile;
+use crate::plan::BatchInput;
 
 /// The directory of the state in an output directory (skipped by Hive-style readers).
 pub(crate) const STATE_DIR: &str = "_state";
@@ -36,13 +36,18 @@ pub(crate) struct BatchRecord {
     pub(crate) files: Vec<FileRecord>,
 }
 
-/// One input file as it was read.
+/// One input file as it was read, or one chunk of a big one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct FileRecord {
     pub(crate) source: String,
+    /// The file's size (a chunk: its decompressed length).
     pub(crate) size: u64,
     /// XXH3-64 of the bytes (empty if the file could not be read: never equal to a later run).
     pub(crate) hash: String,
+    /// A chunk: everything besides its bytes that its rows depend on (where it starts and
+    /// sits in the file; the file's encoding, header row and damage), as a key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) chunk: Option<String>,
 }
 
 impl Manifest {
@@ -83,23 +88,53 @@ impl Manifest {
     }
 }
 
-/// The files of each batch with their sizes and content hashes, read in parallel.
-pub(crate) fn records(batches: &[Vec<InputFile>]) -> Vec<Vec<FileRecord>> {
+/// The files of each batch with their sizes and content hashes, read in parallel (a chunk:
+/// the hash its scan took).
+pub(crate) fn records(batches: &[BatchInput]) -> Vec<Vec<FileRecord>> {
     batches
         .iter()
-        .map(|files| {
-            files
+        .map(|batch| match batch {
+            BatchInput::Files(files) => files
                 .par_iter()
                 .map(|f| {
                     // Unread files are recorded as such, so the run after the problem is
                     // fixed reads them (a named pipe is never opened: it would block).
                     let read = f.problem.is_none().then(|| content_hash(&f.path).ok()).flatten();
                     let (size, hash) = read.unwrap_or_default();
-                    FileRecord { source: f.source.clone(), size, hash }
+                    FileRecord { source: f.source.clone(), size, hash, chunk: None }
                 })
-                .collect()
+                .collect(),
+            BatchInput::Chunk { file, plan, chunk } => plan
+                .chunks
+                .get(*chunk)
+                .map(|c| FileRecord {
+                    source: file.source.clone(),
+                    size: c.len,
+                    hash: c.hash.clone(),
+                    chunk: Some(chunk_key(plan, c)),
+                })
+                .into_iter()
+                .collect(),
         })
         .collect()
+}
+
+/// What a chunk's rows depend on besides its bytes.
+fn chunk_key(plan: &entente_ingest::FilePlan, chunk: &entente_ingest::Chunk) -> String {
+    let header = xxhash_rust::xxh3::xxh3_64(&plan.header);
+    let p = &chunk.pos;
+    format!(
+        "{} {} {} {} {} {:?} {} {header:016x} {:?} {:?}",
+        chunk.offset,
+        p.first_index,
+        p.records_before,
+        p.lines_before,
+        p.last,
+        plan.encoding,
+        plan.bom,
+        p.last.then_some(&plan.damage),
+        chunk.rejects,
+    )
 }
 
 /// A file's size and XXH3 hash (as [`entente_schema::hash_hex`] of its bytes), read in

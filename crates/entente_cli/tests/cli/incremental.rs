@@ -119,3 +119,68 @@ fn changed_files_and_options_match_a_run_from_scratch() {
     assert!(log.contains("read 5 files"), "{log}");
     assert_equals_scratch(dir.path(), &pipeline, "after a single stage");
 }
+
+/// One gzip JSON Lines file of `n` records made from data/'s articles.
+fn write_wire(path: &Path, n: usize) {
+    use std::io::Write as _;
+    let mut texts = Vec::new();
+    for entry in std::fs::read_dir(crate::root().join("data")).unwrap() {
+        texts.push(std::fs::read_to_string(entry.unwrap().path()).unwrap());
+    }
+    texts.sort();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    for i in 0..n {
+        let text = format!("{} Filed as record {i}.", texts[i % texts.len()]);
+        let record =
+            serde_json::json!({"id": format!("w{i}"), "title": format!("Wire {i}"), "text": text});
+        writeln!(gz, "{record}").unwrap();
+    }
+    std::fs::write(path, gz.finish().unwrap()).unwrap();
+}
+
+/// A big file is read a chunk of records per batch (`batch_mb` is 10 kB here): the aggregate
+/// tables equal those of reading it whole; records appended to it leave the batches of the
+/// earlier chunks as they were, and the output equals a run from scratch.
+#[test]
+fn a_big_file_is_cut_by_records_and_appending_keeps_the_earlier_chunks() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, pipeline) = setup(dir.path());
+    for entry in std::fs::read_dir(&input).unwrap() {
+        std::fs::remove_file(entry.unwrap().path()).unwrap();
+    }
+    let wire = input.join("wire.jsonl.gz");
+    write_wire(&wire, 30);
+    let first = run(&pipeline);
+    assert!(first.contains("1 files over batch_mb") || first.contains("read 1 files"), "{first}");
+    let parts = std::fs::read_dir(dir.path().join("out/documents")).unwrap().count();
+    assert!(parts >= 5, "{parts} documents parts");
+
+    // Read whole, in one batch: the same co-occurrences and entity summary, byte for byte.
+    let whole = dir.path().join("whole");
+    let o =
+        entente(&["run", "--input", input.to_str().unwrap(), "--output", whole.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read_dir(whole.join("documents")).unwrap().count(), 1);
+    let aggregates = |d: &Path| {
+        let mut files = parquet_files(d);
+        files.retain(|k, _| k.starts_with("cooccurrences") || k.starts_with("entity_summary"));
+        files
+    };
+    crate::assert_same(
+        &aggregates(&dir.path().join("out")),
+        &aggregates(&whole),
+        "chunks vs whole",
+    );
+
+    write_wire(&wire, 36);
+    let again = run(&pipeline);
+    assert!(again.contains("documents unchanged ("), "{again}");
+    let kept: usize = again
+        .split("documents unchanged (")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(kept + 3 >= parts, "{kept} of {parts} batches kept: {again}");
+    assert_equals_scratch(dir.path(), &pipeline, "records appended");
+}

@@ -78,7 +78,7 @@ pub(crate) fn assert_same_tables(a: &Path, b: &Path, what: &str) {
     assert_same(&tables(a), &tables(b), what);
 }
 
-fn assert_same(
+pub(crate) fn assert_same(
     x: &std::collections::BTreeMap<String, Vec<u8>>,
     y: &std::collections::BTreeMap<String, Vec<u8>>,
     what: &str,
