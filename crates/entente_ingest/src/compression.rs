@@ -60,7 +60,7 @@ pub(crate) struct Decompressed {
 pub(crate) fn decompress(
     format: Compression,
     bytes: &[u8],
-    limit: usize,
+    (limit, option): (usize, &str),
 ) -> Result<Decompressed, (RejectReason, String)> {
     let reader = reader(format, bytes)
         .map_err(|e| (RejectReason::Corrupt, format!("not valid {} data: {e}", format.name())))?;
@@ -71,7 +71,7 @@ pub(crate) fn decompress(
         return Err((
             RejectReason::TooLarge,
             format!(
-                "the {} stream decompresses to more than max_file_bytes = {limit} bytes",
+                "the {} stream decompresses to more than {option} = {limit} bytes",
                 format.name()
             ),
         ));

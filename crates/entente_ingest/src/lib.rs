@@ -73,8 +73,11 @@ pub struct IngestConfig {
     /// Records whose text is longer than this many bytes are rejected, so one huge record
     /// cannot exhaust memory downstream. Offsets are `u32`, so the cap is below 4 GiB.
     pub max_text_bytes: usize,
-    /// A file larger than this many bytes, or a compressed file that decompresses to more, is
-    /// rejected: a file is read whole into memory (decompression bombs, runaway dumps).
+    /// A file read whole (a single document: text, Markdown, HTML; or a small multi-record
+    /// file) larger than this many bytes, or a compressed one that decompresses to more, is
+    /// rejected. A single document is one record, so it is also held to 8 ×
+    /// `max_text_bytes`. Big JSON Lines, CSV, TSV and WARC files are read a chunk of records
+    /// at a time and have no size limit; each record is held to 8 × `max_text_bytes`.
     pub max_file_bytes: usize,
     /// A file's records after this many (JSONL lines, CSV rows, WARC responses) are not read:
     /// one reject row says where reading stopped.
@@ -185,6 +188,10 @@ fn sniff(bytes: &[u8]) -> Option<SourceFormat> {
     }
 }
 
+/// Why a file of no format entente reads is rejected.
+const UNSUPPORTED: &str = "not a format entente reads (txt, md, jsonl, csv, tsv, html, warc, \
+                           optionally .gz/.zst/.bz2); map the extension in [ingest.formats]";
+
 /// A known binary file signature (images, PDF, archives, executables).
 fn binary_signature(bytes: &[u8]) -> Option<&'static str> {
     const SIGNATURES: &[(&[u8], &str)] = &[
@@ -231,6 +238,19 @@ pub fn max_record_bytes(config: &IngestConfig) -> usize {
     config.max_text_bytes.saturating_mul(8)
 }
 
+/// How many (decompressed) bytes the file `source` may have when it is read whole, and the
+/// option that says so: `max_file_bytes`, or for a single document (by its name) the record
+/// limit ([`max_record_bytes`]) when that is lower, so a decompression bomb is stopped early.
+pub fn whole_file_limit(source: &str, config: &IngestConfig) -> (usize, &'static str) {
+    let single = format_of(source, &config.formats).is_some_and(|f| !multi_record(f));
+    let record = max_record_bytes(config);
+    if single && record < config.max_file_bytes {
+        (record, "8 × max_text_bytes (a single document is one record)")
+    } else {
+        (config.max_file_bytes, "max_file_bytes")
+    }
+}
+
 /// Whether files of `format` hold many records, read a chunk at a time when large.
 fn multi_record(format: SourceFormat) -> bool {
     matches!(
@@ -244,7 +264,7 @@ fn read_file(ctx: &mut FileCtx<'_>, bytes: &[u8]) {
     let decompressed;
     let bytes = match (Compression::sniff(bytes), named) {
         (Some(format), _) => {
-            match compression::decompress(format, bytes, ctx.config.max_file_bytes) {
+            match compression::decompress(format, bytes, whole_file_limit(ctx.source, ctx.config)) {
                 Ok(d) => {
                     ctx.damage = d.damage;
                     decompressed = d.bytes;
@@ -264,9 +284,7 @@ fn read_file(ctx: &mut FileCtx<'_>, bytes: &[u8]) {
     }
     let format = format_of(ctx.source, &ctx.config.formats).or_else(|| sniff(bytes));
     let Some(format) = format else {
-        let detail = "not a format entente reads (txt, md, jsonl, csv, tsv, html, warc, \
-                      optionally .gz/.zst/.bz2); map the extension in [ingest.formats]";
-        return ctx.reject(0, RejectReason::UnsupportedFormat, detail);
+        return ctx.reject(0, RejectReason::UnsupportedFormat, UNSUPPORTED);
     };
     if bytes.iter().all(u8::is_ascii_whitespace) {
         let detail =

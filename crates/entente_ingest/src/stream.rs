@@ -101,17 +101,26 @@ pub fn scan(
         return Ok(None);
     }
     let head = &stream.buf[..stream.buf.len().min(SAMPLE_BYTES)];
+    // A big stream the whole-file reader would reject is rejected here, without reading it.
+    let big = !stream.eof;
+    if let Some(what) = crate::binary_signature(head) {
+        let detail = format!("the file is {what}");
+        return Ok(big.then(|| refused(SourceFormat::Txt, RejectReason::Binary, detail)));
+    }
     let Some(format) = crate::format_of(source, &config.formats).or_else(|| crate::sniff(head))
     else {
-        return Ok(None);
+        let detail = crate::UNSUPPORTED.to_owned();
+        return Ok(big.then(|| refused(SourceFormat::Txt, RejectReason::UnsupportedFormat, detail)));
     };
-    if !crate::multi_record(format)
-        || crate::binary_signature(head).is_some()
-        || head.starts_with(b"\xff\xfe")
+    let utf16 = head.starts_with(b"\xff\xfe")
         || head.starts_with(b"\xfe\xff")
-        || encoding::utf16_without_bom(head).is_some()
-    {
+        || encoding::utf16_without_bom(head).is_some();
+    if !crate::multi_record(format) || utf16 {
         return Ok(None);
+    }
+    if format != SourceFormat::Warc && head.contains(&0) {
+        let detail = "the file contains NUL bytes".to_owned();
+        return Ok(big.then(|| refused(format, RejectReason::Binary, detail)));
     }
     let mut plan = FilePlan {
         format,
@@ -129,9 +138,6 @@ pub fn scan(
             return Ok(None);
         }
     } else {
-        if head.contains(&0) {
-            return Ok(None);
-        }
         let (encoding, bom) = encoding::choose(head, stream.buf.len() > SAMPLE_BYTES);
         plan.encoding = Some(encoding.name().to_owned());
         plan.bom = u8::try_from(bom).unwrap_or(0);
@@ -152,6 +158,26 @@ pub fn scan(
     plan.damage = stream.damage.take();
     plan.bytes = stream.offset + stream.buf.len() as u64;
     Ok((plan.chunks.len() > 1).then_some(plan))
+}
+
+/// A file rejected whole: one chunk of one reject, never read.
+fn refused(format: SourceFormat, reason: RejectReason, detail: String) -> FilePlan {
+    let key = format!("{reason:?} {detail}");
+    FilePlan {
+        format,
+        encoding: None,
+        bom: 0,
+        header: Vec::new(),
+        chunks: vec![Chunk {
+            offset: 0,
+            len: 0,
+            hash: format!("{:016x}", xxhash_rust::xxh3::xxh3_64(key.as_bytes())),
+            pos: Position::whole(),
+            rejects: vec![(0, reason, detail)],
+        }],
+        damage: None,
+        bytes: 0,
+    }
 }
 
 /// Whether the CSV/TSV header row parses with at least one named field, as the whole-file

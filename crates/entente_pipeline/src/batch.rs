@@ -634,10 +634,10 @@ fn read_input(file: &InputFile, config: &entente_ingest::IngestConfig) -> Ingest
     }
     // Checked before reading: the whole file is in memory while it is parsed.
     let size = std::fs::metadata(&file.path).map_or(0, |m| m.len());
-    if size > config.max_file_bytes as u64 {
+    let (limit, option) = entente_ingest::whole_file_limit(&file.source, config);
+    if size > limit as u64 {
         let detail = format!(
-            "the file is {size} bytes, over max_file_bytes = {} (split it, or raise the limit)",
-            config.max_file_bytes
+            "the file is {size} bytes, over {option} = {limit} (split it, or raise the limit)"
         );
         return rejected(RejectReason::TooLarge, detail);
     }

@@ -271,3 +271,26 @@ proptest! {
         }
     }
 }
+
+/// Decompression bombs stop early: a big stream of zeros is one `binary` reject found in its
+/// first MiB, and a single document stops at its record limit (8 × `max_text_bytes`).
+#[test]
+fn bombs_are_rejected_without_reading_them() {
+    let config = IngestConfig::default();
+    let zeros = gzip(&vec![0u8; 3 << 20]);
+    let plan = scan("bomb.jsonl.gz", zeros.as_slice(), &config, 1 << 20).unwrap().unwrap();
+    assert_eq!(plan.chunks.len(), 1);
+    let rejects = &plan.chunks[0].rejects;
+    assert_eq!(rejects.len(), 1);
+    assert_eq!(rejects[0].1, entente_schema::RejectReason::Binary);
+    let mut reader = ChunkReader::new("bomb.jsonl.gz", zeros.as_slice()).unwrap();
+    let bytes = reader.read(&plan.chunks[0]).unwrap();
+    let out = ingest_chunk("bomb.jsonl.gz", &plan, &plan.chunks[0], &bytes, &config);
+    assert_eq!(out.rejects, ingest_file("bomb.jsonl.gz", &zeros, &config).rejects);
+
+    let small = IngestConfig { max_text_bytes: 1_000, ..IngestConfig::default() };
+    let page = gzip(text(3, 3_000).as_bytes());
+    let out = ingest_file("page.txt.gz", &page, &small);
+    assert_eq!(out.rejects.len(), 1, "{:?}", out.rejects);
+    assert!(out.rejects[0].detail.contains("8 × max_text_bytes"), "{}", out.rejects[0].detail);
+}
