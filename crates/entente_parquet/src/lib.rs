@@ -129,7 +129,7 @@ fn pq(path: &Path) -> impl FnOnce(parquet::errors::ParquetError) -> Error + '_ {
 }
 
 /// Key-value metadata written into every file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileMetadata {
     /// Extra keys, e.g. the entity types the aggregate stage counted. Sorted, so files are
     /// byte-identical across runs.
@@ -719,7 +719,7 @@ impl Staging {
 
     /// A staged directory for intermediate files, never committed.
     pub fn scratch(&self, name: &str) -> PathBuf {
-        self.root.join(format!("{SCRATCH}{name}"))
+        scratch_dir(&self.root, name)
     }
 
     /// Leaves table (or directory) `name` of the output directory out of the commit: after
@@ -782,6 +782,12 @@ fn sync_dirs(dir: &Path) -> Result<(), Error> {
 
 /// The name prefix of [`Staging::scratch`] directories.
 const SCRATCH: &str = ".scratch-";
+
+/// The directory for intermediate files `name` in the staging directory `root`
+/// ([`Staging::scratch`]): [`Staging::commit`] removes it.
+pub fn scratch_dir(root: &Path, name: &str) -> PathBuf {
+    root.join(format!("{SCRATCH}{name}"))
+}
 
 impl Drop for Staging {
     fn drop(&mut self) {

@@ -5,14 +5,17 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use entente_aggregate::{Corpus, Limits, Rows};
-use entente_parquet::{Codec, Staging, TableWriter, part_name};
+use entente_parquet::{Codec, TableWriter, part_name};
 use entente_schema::{Cooccurrence, CooccurrencePeriod, Table};
 
 use crate::meta::KEY_AGGREGATE;
 use crate::parts::write_part;
 use crate::run::{Ctx, Stage, join_thread};
+use crate::staged::Staged;
 
-pub(crate) fn aggregate(ctx: &Ctx<'_>, staging: &Staging, corpus: &Corpus) -> anyhow::Result<()> {
+/// Counts the co-occurrences of `corpus` into the staged aggregate tables; returns whether
+/// `cooccurrences_by_period` was left out (no periods configured).
+pub(crate) fn aggregate(ctx: &Ctx<'_>, staging: &Staged, corpus: &Corpus) -> anyhow::Result<bool> {
     let started = Instant::now();
     let config = &ctx.config.aggregate;
     let json = serde_json::to_string(config).context("cannot encode the aggregate options")?;
@@ -105,13 +108,9 @@ pub(crate) fn aggregate(ctx: &Ctx<'_>, staging: &Staging, corpus: &Corpus) -> an
     }
     let (n_pairs, n_period) = (pairs.rows(), by_period.as_ref().map_or(0, TableWriter::rows));
     pairs.finish().with_context(|| context(Cooccurrence::NAME))?;
+    let discard_periods = by_period.is_none();
     if let Some(writer) = by_period {
         writer.finish().with_context(|| context(CooccurrencePeriod::NAME))?;
-    } else {
-        staging.discard(CooccurrencePeriod::NAME);
-        if ctx.out.join(CooccurrencePeriod::NAME).exists() {
-            tracing::info!("removed {} (no periods configured)", CooccurrencePeriod::NAME);
-        }
     }
     write_part(staging, &part, &ctx.meta(Stage::Aggregate), &summary)?;
     tracing::info!(
@@ -120,7 +119,7 @@ pub(crate) fn aggregate(ctx: &Ctx<'_>, staging: &Staging, corpus: &Corpus) -> an
         summary.len(),
         started.elapsed()
     );
-    Ok(())
+    Ok(discard_periods)
 }
 
 /// A thread of [`writer_thread`]: the writer back, or why it stopped.

@@ -12,7 +12,7 @@ use entente_aggregate::Corpus;
 use entente_extract::Names;
 use entente_ingest::{ChunkReader, FilePlan, Ingested};
 use entente_normalise::{Normaliser, Stories};
-use entente_parquet::{Codec, FileMetadata, Staging, part_name, read_metadata, table_dir};
+use entente_parquet::{Codec, FileMetadata, part_name, read_metadata, table_dir};
 use entente_schema::{
     Boilerplate, Document, Entity, Reject, RejectReason, Sentence, Table, TextEdit,
 };
@@ -24,6 +24,7 @@ use crate::meta::{KEY_NOT_EXTRACTED, KEY_SKIPPED};
 use crate::parts::{read_state, write_part, write_rows};
 use crate::plan::{BatchInput, plan_inputs, scan_inputs};
 use crate::run::{Ctx, PER_DOCUMENT, Stage, Steps, join_thread};
+use crate::staged::Staged;
 use crate::state::{self, FileRecord};
 
 /// One batch of documents on its way through the per-document stages.
@@ -132,9 +133,7 @@ fn plan_sources(
     let mut sizes = None;
     let sources = if from == Stage::Ingest {
         let files = inputs::list(&ctx.config.inputs)?;
-        // Checked on loading: at least one byte, finite.
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "checked")]
-        let bytes = (ctx.config.batch_mb * 1_048_576.0) as u64;
+        let bytes = crate::stepwise::batch_bytes(ctx.config);
         let large: Vec<&InputFile> = files.iter().filter(|f| f.size > bytes).collect();
         if !large.is_empty() {
             let total: u64 = large.iter().map(|f| f.size).sum();
@@ -202,29 +201,17 @@ fn progress(len: u64, bytes: bool, shown: bool) -> ProgressBar {
 /// last batch and written into the final `documents` and `entities` parts then. A full run
 /// (`from` ingest to `to` aggregate) reuses the batches of the last run that did not change
 /// (`state.rs`) and keeps the state for the next; returns whether anything changed.
-#[allow(clippy::too_many_lines, reason = "one pass over the batches, in order")]
 pub(crate) fn per_document(
     ctx: &Ctx<'_>,
-    staging: &Staging,
+    staging: &Staged,
     from: Stage,
     to: Stage,
     mut corpus: Option<&mut Corpus>,
     steps: &mut Steps,
 ) -> anyhow::Result<PerDocument> {
-    let runs = |s: Stage| from <= s && s <= to;
     let full = from == Stage::Ingest && to == Stage::Aggregate;
-    let normaliser = if runs(Stage::Normalise) {
-        Some(
-            Normaliser::new(&ctx.config.normalise)
-                .map_err(|e| crate::error::config(e.to_string()))?,
-        )
-    } else {
-        None
-    };
-    let extractor =
-        if runs(Stage::Extract) { Some(ctx.files.extractor(ctx.config)?) } else { None };
-    let mut stories = normaliser.as_ref().map(Normaliser::stories);
-    let mut names = runs(Stage::Extract).then(Names::default);
+    let tools = Tools::new(ctx, from, to)?;
+    let mut runner = Runner::new(ctx, staging, &tools, from, to);
     let t = Instant::now();
     let previous = if full && !ctx.from_scratch { state::Manifest::load(ctx.out) } else { None };
     let (sources, sizes, records) = match plan_sources(ctx, from, full, previous.as_ref())? {
@@ -236,9 +223,6 @@ pub(crate) fn per_document(
         }
     };
     steps.add("plan", t);
-    let scratch_docs = staging.scratch(Document::NAME);
-    let scratch_entities = staging.scratch(Entity::NAME);
-    let mut totals = Totals::default();
     let mut done: Vec<Done> = Vec::with_capacity(sources.len());
     let started = Instant::now();
     let bar = match &sizes {
@@ -246,230 +230,22 @@ pub(crate) fn per_document(
         None => progress(sources.len() as u64, false, ctx.progress),
     };
     bar.set_message(from.name());
-    // The file whose chunks are being read, open where the last chunk ended.
-    let mut cursor: Option<(String, ChunkReader<'static>)> = None;
     // With more than one thread, a batch's tables are written while the next batch is
     // processed (one batch in writing at a time, so memory holds at most two).
-    let overlap = rayon::current_num_threads() > 1;
+    let overlap = ctx.pool.filter(|_| rayon::current_num_threads() > 1);
     std::thread::scope(|scope| -> anyhow::Result<()> {
         let mut writing: Option<std::thread::ScopedJoinHandle<'_, anyhow::Result<Duration>>> = None;
         for (i, source) in sources.into_iter().enumerate() {
-            let (part, old) = match &source {
-                Source::Files(_) | Source::Chunk { .. } => (part_name(i), None),
-                Source::Part(name) => (name.clone(), None),
-                Source::Reuse(old) | Source::Extract(old) => (part_name(i), Some(old.clone())),
-            };
-            let first_story = stories.as_ref().map_or(0, entente_normalise::Stories::len);
-            let reuse_entities = matches!(source, Source::Reuse(_));
-            let t = Instant::now();
-            if let Some(old) = &old {
-                // The last run's parts of this batch that stay as they are.
-                let mut tables = vec![Sentence::NAME, TextEdit::NAME, Boilerplate::NAME];
-                if reuse_entities {
-                    // Else extraction runs again and its rejects are made again.
-                    tables.push(Reject::NAME);
-                }
-                for table in tables {
-                    state::link(
-                        &ctx.out.join(table).join(old),
-                        &staging.root().join(table).join(&part),
-                    )?;
-                }
-            }
-            let mut batch = match source {
-                Source::Files(files) => {
-                    totals.files += files.len();
-                    ingest(&files, &ctx.config.ingest)
-                }
-                Source::Chunk { file, plan, chunk } => {
-                    let reading = cursor.as_ref().is_some_and(|(source, _)| *source == file.source);
-                    totals.files += usize::from(!reading);
-                    ingest_chunk(&file, &plan, chunk, &mut cursor, &ctx.config.ingest)
-                }
-                Source::Part(_) => read_batch(ctx.out, &part, from)?,
-                Source::Reuse(ref old) | Source::Extract(ref old) => {
-                    let keys = read_state::<entente_schema::StoryKey>(ctx.out, "stories", old)?;
-                    if let Some(stories) = stories.as_mut() {
-                        stories.add_state(&keys);
-                    }
-                    if reuse_entities {
-                        totals.unchanged += 1;
-                        totals.unchanged_documents += keys.len();
-                    } else {
-                        totals.reextracted += 1;
-                    }
-                    if !reuse_entities {
-                        // Extraction runs again: documents and sentences.
-                        read_batch(ctx.out, old, Stage::Extract)?
-                    } else if corpus.is_some() {
-                        // Documents only, for the corpus.
-                        read_batch(ctx.out, old, Stage::Aggregate)?
-                    } else {
-                        Batch::default()
-                    }
-                }
-            };
-            steps.add(if from == Stage::Ingest { "ingest" } else { "read" }, t);
-            for (kind, n) in &batch.skipped {
-                *totals.skipped.entry(kind.clone()).or_default() += n;
-            }
-            let mut documents_meta = None;
-            let mut side_tables = None;
-            if let (Some(normaliser), None) = (&normaliser, &old) {
-                let t = Instant::now();
-                let result = normaliser.run_batch(&batch.documents);
-                log_rejects(&result.rejects);
-                batch.rejects.extend(result.rejects);
-                batch.documents = result.documents;
-                batch.sentences = result.sentences;
-                totals.sentences += batch.sentences.len() as u64;
-                totals.text_edits += result.text_edits.len() as u64;
-                totals.boilerplate += result.boilerplate.len() as u64;
-                if let Some(stories) = stories.as_mut() {
-                    stories.add(&batch.documents);
-                }
-                steps.add("normalise", t);
-                side_tables = Some((result.text_edits, result.boilerplate));
-            }
-            if old.is_none() && from <= Stage::Normalise {
-                let not_extracted = entente_normalise::not_extractable(&batch.documents);
-                for (language, n) in &not_extracted {
-                    *totals.not_extracted.entry(language.clone()).or_default() += n;
-                }
-                documents_meta = Some(documents_meta_of(
-                    ctx,
-                    to,
-                    &batch.skipped,
-                    runs(Stage::Normalise),
-                    &not_extracted,
-                )?);
-            }
-            if let Some(corpus) = corpus.as_deref_mut() {
-                let t = Instant::now();
-                batch.documents.iter().try_for_each(|d| corpus.add_document(d))?;
-                steps.add("corpus", t);
-            }
-            let mut batch_names = Names::default();
-            let mut extracted = None;
-            let new_entities = if let (Some(extractor), false) = (&extractor, reuse_entities) {
-                let t = Instant::now();
-                let entente_extract::Extracted { entities, rejects } =
-                    entente_extract::extract_batch(&batch.documents, &batch.sentences, extractor);
-                log_rejects(&rejects);
-                batch.rejects.extend(rejects);
-                totals.mentions += entities.len() as u64;
-                totals.extracted_documents += batch.documents.len();
-                batch_names.add(&entities);
-                steps.add("extract", t);
-                if let Some(corpus) = corpus.as_deref_mut() {
-                    let t = Instant::now();
-                    entities.iter().try_for_each(|e| corpus.add_mention(e))?;
-                    steps.add("corpus", t);
-                }
-                extracted = Some(entities);
-                true
-            } else if let Some(old) = &old {
-                let t = Instant::now();
-                batch_names
-                    .add_counts(&read_state::<entente_schema::NameCount>(ctx.out, "names", old)?);
-                if let Some(corpus) = corpus.as_deref_mut() {
-                    let dir = table_dir::<Entity>(ctx.out);
-                    entente_parquet::read_part(&dir, &dir.join(old), |rows: Vec<Entity>| {
-                        rows.iter()
-                            .try_for_each(|e| corpus.add_mention(e))
-                            .map_err(anyhow::Error::new)
-                    })
-                    .with_context(|| format!("cannot read table {}", Entity::NAME))?;
-                }
-                steps.add("corpus", t);
-                false
-            } else {
-                false
-            };
-            let batch_counts = batch_names.counts();
-            if let Some(names) = names.as_mut() {
-                names.add_counts(&batch_counts);
-            }
-            if old.is_none() {
-                totals.documents += batch.documents.len();
-            }
-            // Rejects are written again when this run made some of them: all of the batch's when
-            // it was ingested or normalised, else extraction's own (the others were read back).
-            let new_rejects = old.is_none() && from <= Stage::Normalise;
-            if new_rejects {
-                totals.rejects += batch.rejects.len();
-            } else if extracted.is_some() {
-                let stage = entente_extract::STAGE;
-                totals.rejects += batch.rejects.iter().filter(|r| r.stage == stage).count();
-            }
-            let write_documents = old.is_none() && from <= Stage::Normalise;
-            let (scratch_docs, scratch_entities) = (&scratch_docs, &scratch_entities);
-            let normalise_meta = ctx.meta(Stage::Normalise);
-            let documents_scratch_meta = ctx.meta(to.min(Stage::Normalise));
-            let entities_meta = ctx.meta(Stage::Extract);
-            let part_written = part.clone();
-            let write = move || -> anyhow::Result<Duration> {
-                let t = Instant::now();
-                let (mut batch, part) = (batch, part_written);
-                if new_rejects || extracted.is_some() {
-                    batch.rejects.sort_by(|a, b| {
-                        (&a.stage, &a.source, a.source_record).cmp(&(
-                            &b.stage,
-                            &b.source,
-                            b.source_record,
-                        ))
-                    });
-                }
-                // The batch's tables are independent files: written in parallel.
-                let mut writes: Vec<Write<'_>> = Vec::new();
-                if let Some((text_edits, boilerplate)) = &side_tables {
-                    writes.push(Box::new(|| {
-                        write_part(staging, &part, &normalise_meta, &batch.sentences)
-                    }));
-                    writes
-                        .push(Box::new(|| write_part(staging, &part, &normalise_meta, text_edits)));
-                    writes.push(Box::new(|| {
-                        write_part(staging, &part, &normalise_meta, boilerplate)
-                    }));
-                }
-                if let Some(entities) = &extracted {
-                    writes.push(Box::new(|| {
-                        let meta = &entities_meta;
-                        write_rows(scratch_entities, &part, meta, Codec::Uncompressed, entities)
-                    }));
-                }
-                if write_documents {
-                    writes.push(Box::new(|| {
-                        let (documents, meta) = (&batch.documents, &documents_scratch_meta);
-                        write_rows(scratch_docs, &part, meta, Codec::Uncompressed, documents)
-                    }));
-                }
-                if new_rejects || extracted.is_some() {
-                    writes.push(Box::new(|| {
-                        write_part(staging, &part, &documents_scratch_meta, &batch.rejects)
-                    }));
-                }
-                writes.into_par_iter().try_for_each(|write| write())?;
-                Ok(t.elapsed())
-            };
+            let (batch_done, write) = runner.batch(i, source, corpus.as_deref_mut(), steps)?;
             if let Some(previous) = writing.take() {
                 steps.add_duration("write", join_thread(previous)?);
             }
-            if overlap {
-                let pool = ctx.pool;
+            if let Some(pool) = overlap {
                 writing = Some(scope.spawn(move || pool.install(write)));
             } else {
                 steps.add_duration("write", write()?);
             }
-            let last_story = stories.as_ref().map_or(0, entente_normalise::Stories::len);
-            done.push(Done {
-                part,
-                old,
-                new_entities,
-                documents_meta,
-                stories: first_story..last_story,
-                names: batch_counts,
-            });
+            done.push(batch_done);
             bar.inc(sizes.as_ref().map_or(1, |s| s.get(i).copied().unwrap_or(0)));
         }
         if let Some(previous) = writing.take() {
@@ -478,8 +254,9 @@ pub(crate) fn per_document(
         Ok(())
     })?;
     bar.finish_and_clear();
+    let Runner { totals, stories, names, scratch_docs, scratch_entities, .. } = runner;
     log_totals(from, to, &totals, started);
-    if let Some(extractor) = extractor.as_ref().filter(|_| totals.extracted_documents > 0) {
+    if let Some(extractor) = tools.extractor.as_ref().filter(|_| totals.extracted_documents > 0) {
         for rule in extractor.unused_overrides() {
             tracing::warn!(
                 "overrides: {rule} changed no mention of the {} documents extracted in this run",
@@ -490,6 +267,302 @@ pub(crate) fn per_document(
     let collected = Collected { stories, names, done, records, scratch_docs, scratch_entities };
     crate::finalise::finalise(ctx, staging, from, corpus, collected, previous.as_ref(), steps)?;
     Ok(PerDocument::Changed)
+}
+
+/// Writes a batch's tables: run at once, or on a thread of its own while the next batch is
+/// processed.
+pub(crate) type WriteJob<'r> = Box<dyn FnOnce() -> anyhow::Result<Duration> + Send + 'r>;
+
+/// What the per-document stages are made of, built once: the normaliser and the extractor
+/// (the tagger's model and the gazetteers).
+pub(crate) struct Tools {
+    normaliser: Option<Normaliser>,
+    extractor: Option<entente_extract::Extractor>,
+}
+
+impl Tools {
+    /// What the stages `from..=to` need.
+    pub(crate) fn new(ctx: &Ctx<'_>, from: Stage, to: Stage) -> anyhow::Result<Self> {
+        let runs = |s: Stage| from <= s && s <= to;
+        let normaliser = if runs(Stage::Normalise) {
+            Some(
+                Normaliser::new(&ctx.config.normalise)
+                    .map_err(|e| crate::error::config(e.to_string()))?,
+            )
+        } else {
+            None
+        };
+        let extractor =
+            if runs(Stage::Extract) { Some(ctx.files.extractor(ctx.config)?) } else { None };
+        Ok(Self { normaliser, extractor })
+    }
+}
+
+/// The per-document stages over a sequence of batches, and what they collect on the way.
+pub(crate) struct Runner<'r, 'a> {
+    ctx: &'r Ctx<'a>,
+    staging: &'r Staged,
+    tools: &'r Tools,
+    from: Stage,
+    to: Stage,
+    /// Every document's story key so far (with normalise).
+    pub(crate) stories: Option<Stories>,
+    /// Every entity's name counts so far (with extract).
+    pub(crate) names: Option<Names>,
+    totals: Totals,
+    /// The file whose chunks are being read, open where the last chunk ended.
+    cursor: Option<(String, ChunkReader<'static>)>,
+    pub(crate) scratch_docs: PathBuf,
+    pub(crate) scratch_entities: PathBuf,
+}
+
+impl<'r, 'a> Runner<'r, 'a> {
+    /// A runner of the stages `from..=to` with `tools`.
+    pub(crate) fn new(
+        ctx: &'r Ctx<'a>,
+        staging: &'r Staged,
+        tools: &'r Tools,
+        from: Stage,
+        to: Stage,
+    ) -> Self {
+        Self {
+            ctx,
+            staging,
+            tools,
+            from,
+            to,
+            stories: tools.normaliser.as_ref().map(Normaliser::stories),
+            names: (from <= Stage::Extract && Stage::Extract <= to).then(Names::default),
+            totals: Totals::default(),
+            cursor: None,
+            scratch_docs: staging.scratch(Document::NAME),
+            scratch_entities: staging.scratch(Entity::NAME),
+        }
+    }
+
+    fn runs(&self, stage: Stage) -> bool {
+        self.from <= stage && stage <= self.to
+    }
+
+    /// Runs the stages on batch `i` from `source`, adding its documents and mentions to
+    /// `corpus`; returns what the finishing pass needs of it and the job that writes its tables.
+    #[allow(clippy::too_many_lines, reason = "one batch through the stages, in order")]
+    pub(crate) fn batch(
+        &mut self,
+        i: usize,
+        source: Source,
+        mut corpus: Option<&mut Corpus>,
+        steps: &mut Steps,
+    ) -> anyhow::Result<(Done, WriteJob<'r>)> {
+        let (ctx, from, to) = (self.ctx, self.from, self.to);
+        let (part, old) = match &source {
+            Source::Files(_) | Source::Chunk { .. } => (part_name(i), None),
+            Source::Part(name) => (name.clone(), None),
+            Source::Reuse(old) | Source::Extract(old) => (part_name(i), Some(old.clone())),
+        };
+        let first_story = self.stories.as_ref().map_or(0, entente_normalise::Stories::len);
+        let reuse_entities = matches!(source, Source::Reuse(_));
+        let t = Instant::now();
+        if let Some(old) = &old {
+            // The last run's parts of this batch that stay as they are.
+            let mut tables = vec![Sentence::NAME, TextEdit::NAME, Boilerplate::NAME];
+            if reuse_entities {
+                // Else extraction runs again and its rejects are made again.
+                tables.push(Reject::NAME);
+            }
+            for table in tables {
+                state::link(
+                    &ctx.out.join(table).join(old),
+                    &self.staging.root().join(table).join(&part),
+                )?;
+            }
+        }
+        let mut batch = match source {
+            Source::Files(files) => {
+                self.totals.files += files.len();
+                ingest(&files, &ctx.config.ingest)
+            }
+            Source::Chunk { file, plan, chunk } => {
+                let reading =
+                    self.cursor.as_ref().is_some_and(|(source, _)| *source == file.source);
+                self.totals.files += usize::from(!reading);
+                ingest_chunk(&file, &plan, chunk, &mut self.cursor, &ctx.config.ingest)
+            }
+            Source::Part(_) => read_batch(ctx.out, &part, from)?,
+            Source::Reuse(ref old) | Source::Extract(ref old) => {
+                let keys = read_state::<entente_schema::StoryKey>(ctx.out, "stories", old)?;
+                if let Some(stories) = self.stories.as_mut() {
+                    stories.add_state(&keys);
+                }
+                if reuse_entities {
+                    self.totals.unchanged += 1;
+                    self.totals.unchanged_documents += keys.len();
+                } else {
+                    self.totals.reextracted += 1;
+                }
+                if !reuse_entities {
+                    // Extraction runs again: documents and sentences.
+                    read_batch(ctx.out, old, Stage::Extract)?
+                } else if corpus.is_some() {
+                    // Documents only, for the corpus.
+                    read_batch(ctx.out, old, Stage::Aggregate)?
+                } else {
+                    Batch::default()
+                }
+            }
+        };
+        steps.add(if from == Stage::Ingest { "ingest" } else { "read" }, t);
+        for (kind, n) in &batch.skipped {
+            *self.totals.skipped.entry(kind.clone()).or_default() += n;
+        }
+        let mut documents_meta = None;
+        let mut side_tables = None;
+        if let (Some(normaliser), None) = (&self.tools.normaliser, &old) {
+            let t = Instant::now();
+            let result = normaliser.run_batch(&batch.documents);
+            log_rejects(&result.rejects);
+            batch.rejects.extend(result.rejects);
+            batch.documents = result.documents;
+            batch.sentences = result.sentences;
+            self.totals.sentences += batch.sentences.len() as u64;
+            self.totals.text_edits += result.text_edits.len() as u64;
+            self.totals.boilerplate += result.boilerplate.len() as u64;
+            if let Some(stories) = self.stories.as_mut() {
+                stories.add(&batch.documents);
+            }
+            steps.add("normalise", t);
+            side_tables = Some((result.text_edits, result.boilerplate));
+        }
+        if old.is_none() && from <= Stage::Normalise {
+            let not_extracted = entente_normalise::not_extractable(&batch.documents);
+            for (language, n) in &not_extracted {
+                *self.totals.not_extracted.entry(language.clone()).or_default() += n;
+            }
+            documents_meta = Some(documents_meta_of(
+                ctx,
+                to,
+                &batch.skipped,
+                self.runs(Stage::Normalise),
+                &not_extracted,
+            )?);
+        }
+        if let Some(corpus) = corpus.as_deref_mut() {
+            let t = Instant::now();
+            batch.documents.iter().try_for_each(|d| corpus.add_document(d))?;
+            steps.add("corpus", t);
+        }
+        let mut batch_names = Names::default();
+        let mut extracted = None;
+        let new_entities = if let (Some(extractor), false) = (&self.tools.extractor, reuse_entities)
+        {
+            let t = Instant::now();
+            let entente_extract::Extracted { entities, rejects } =
+                entente_extract::extract_batch(&batch.documents, &batch.sentences, extractor);
+            log_rejects(&rejects);
+            batch.rejects.extend(rejects);
+            self.totals.mentions += entities.len() as u64;
+            self.totals.extracted_documents += batch.documents.len();
+            batch_names.add(&entities);
+            steps.add("extract", t);
+            if let Some(corpus) = corpus.as_deref_mut() {
+                let t = Instant::now();
+                entities.iter().try_for_each(|e| corpus.add_mention(e))?;
+                steps.add("corpus", t);
+            }
+            extracted = Some(entities);
+            true
+        } else if let Some(old) = &old {
+            let t = Instant::now();
+            batch_names
+                .add_counts(&read_state::<entente_schema::NameCount>(ctx.out, "names", old)?);
+            if let Some(corpus) = corpus {
+                let dir = table_dir::<Entity>(ctx.out);
+                entente_parquet::read_part(&dir, &dir.join(old), |rows: Vec<Entity>| {
+                    rows.iter().try_for_each(|e| corpus.add_mention(e)).map_err(anyhow::Error::new)
+                })
+                .with_context(|| format!("cannot read table {}", Entity::NAME))?;
+            }
+            steps.add("corpus", t);
+            false
+        } else {
+            false
+        };
+        let batch_counts = batch_names.counts();
+        if let Some(names) = self.names.as_mut() {
+            names.add_counts(&batch_counts);
+        }
+        if old.is_none() {
+            self.totals.documents += batch.documents.len();
+        }
+        // Rejects are written again when this run made some of them: all of the batch's when
+        // it was ingested or normalised, else extraction's own (the others were read back).
+        let new_rejects = old.is_none() && from <= Stage::Normalise;
+        if new_rejects {
+            self.totals.rejects += batch.rejects.len();
+        } else if extracted.is_some() {
+            let stage = entente_extract::STAGE;
+            self.totals.rejects += batch.rejects.iter().filter(|r| r.stage == stage).count();
+        }
+        let write_documents = old.is_none() && from <= Stage::Normalise;
+        let (scratch_docs, scratch_entities) =
+            (self.scratch_docs.clone(), self.scratch_entities.clone());
+        let normalise_meta = ctx.meta(Stage::Normalise);
+        let documents_scratch_meta = ctx.meta(to.min(Stage::Normalise));
+        let entities_meta = ctx.meta(Stage::Extract);
+        let part_written = part.clone();
+        let staging = self.staging;
+        let write = move || -> anyhow::Result<Duration> {
+            let t = Instant::now();
+            let (mut batch, part) = (batch, part_written);
+            if new_rejects || extracted.is_some() {
+                batch.rejects.sort_by(|a, b| {
+                    (&a.stage, &a.source, a.source_record).cmp(&(
+                        &b.stage,
+                        &b.source,
+                        b.source_record,
+                    ))
+                });
+            }
+            // The batch's tables are independent files: written in parallel.
+            let mut writes: Vec<Write<'_>> = Vec::new();
+            if let Some((text_edits, boilerplate)) = &side_tables {
+                writes.push(Box::new(|| {
+                    write_part(staging, &part, &normalise_meta, &batch.sentences)
+                }));
+                writes.push(Box::new(|| write_part(staging, &part, &normalise_meta, text_edits)));
+                writes.push(Box::new(|| write_part(staging, &part, &normalise_meta, boilerplate)));
+            }
+            if let Some(entities) = &extracted {
+                writes.push(Box::new(|| {
+                    let meta = &entities_meta;
+                    write_rows(&scratch_entities, &part, meta, Codec::Uncompressed, entities)
+                }));
+            }
+            if write_documents {
+                writes.push(Box::new(|| {
+                    let (documents, meta) = (&batch.documents, &documents_scratch_meta);
+                    write_rows(&scratch_docs, &part, meta, Codec::Uncompressed, documents)
+                }));
+            }
+            if new_rejects || extracted.is_some() {
+                writes.push(Box::new(|| {
+                    write_part(staging, &part, &documents_scratch_meta, &batch.rejects)
+                }));
+            }
+            writes.into_par_iter().try_for_each(|write| write())?;
+            Ok(t.elapsed())
+        };
+        let last_story = self.stories.as_ref().map_or(0, entente_normalise::Stories::len);
+        let done = Done {
+            part,
+            old,
+            new_entities,
+            documents_meta,
+            stories: first_story..last_story,
+            names: batch_counts,
+        };
+        Ok((done, Box::new(write)))
+    }
 }
 
 /// A batch read back from part `part` of the tables in `out`, for a stage that runs alone.

@@ -6,20 +6,21 @@ use std::time::Instant;
 
 use entente_aggregate::Corpus;
 use entente_extract::Names;
-use entente_parquet::{Codec, Staging, table_dir};
+use entente_parquet::{Codec, table_dir};
 use entente_schema::{Document, Entity};
 use rayon::prelude::*;
 
 use crate::batch::Collected;
 use crate::parts::{finalise_part, kept_meta, read_state, rewrite_part, write_rows};
 use crate::run::{Ctx, Stage, Steps};
+use crate::staged::Staged;
 use crate::state::{self, STATE_DIR};
 
 /// Decides the stories (with normalise) and the names (with extract) from what the batches
 /// collected, finishes every part with them and, in a full run, writes the run state.
 pub(crate) fn finalise(
     ctx: &Ctx<'_>,
-    staging: &Staging,
+    staging: &Staged,
     from: Stage,
     mut corpus: Option<&mut Corpus>,
     collected: Collected,

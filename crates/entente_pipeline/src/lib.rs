@@ -28,6 +28,7 @@ pub use crate::run::{RunOptions, Stage, run};
 pub use crate::summary::{RejectSummary, RunSummary, TableSummary};
 
 pub mod meta;
+pub mod stepwise;
 
 mod aggregate;
 mod batch;
@@ -38,6 +39,7 @@ mod inputs;
 mod parts;
 mod plan;
 mod run;
+mod staged;
 mod state;
 mod summary;
 

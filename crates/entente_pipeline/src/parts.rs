@@ -3,10 +3,11 @@
 use std::path::Path;
 
 use anyhow::Context as _;
-use entente_parquet::{Codec, FileMetadata, Staging, TableWriter, read_metadata};
+use entente_parquet::{Codec, FileMetadata, TableWriter, read_metadata};
 use entente_schema::Table;
 
 use crate::meta::{KEY_NOT_EXTRACTED, KEY_SKIPPED};
+use crate::staged::Staged;
 use crate::state::STATE_DIR;
 
 /// `meta` with the batch's own counts from the part file at `path` (a part being rewritten).
@@ -36,7 +37,7 @@ pub(crate) fn read_state<T: Table>(out: &Path, kind: &str, part: &str) -> anyhow
 /// Rewrites the intermediate part `part` of table `T` in `scratch` as a final (zstd) part in
 /// the staging directory, after `fix` changed its rows.
 pub(crate) fn finalise_part<T: Table>(
-    staging: &Staging,
+    staging: &Staged,
     scratch: &Path,
     part: &str,
     meta: &FileMetadata,
@@ -52,7 +53,7 @@ pub(crate) fn finalise_part<T: Table>(
 pub(crate) fn rewrite_part<T: Table>(
     dir: &Path,
     from: &str,
-    staging: &Staging,
+    staging: &Staged,
     to: &str,
     meta: &FileMetadata,
     mut fix: impl FnMut(&mut [T]),
@@ -70,7 +71,7 @@ pub(crate) fn rewrite_part<T: Table>(
 
 /// Writes `rows` as part `part` of table `T` in the staging directory.
 pub(crate) fn write_part<T: Table>(
-    staging: &Staging,
+    staging: &Staged,
     part: &str,
     meta: &FileMetadata,
     rows: &[T],

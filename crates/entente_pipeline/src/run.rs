@@ -16,6 +16,7 @@ use crate::batch::{PerDocument, batches_phrase, per_document};
 use crate::config::{ExtractFiles, StageHashes};
 use crate::error::{Result, from_anyhow};
 use crate::meta::KEY_STAGE_CONFIG;
+use crate::staged::Staged;
 use crate::state::{self, STATE_DIR};
 use crate::summary::RunSummary;
 
@@ -89,7 +90,7 @@ fn run_in_pool(
         files,
         progress: options.progress,
         from_scratch: options.from_scratch,
-        pool,
+        pool: Some(pool),
     };
     let only = options.only;
     let started = Instant::now();
@@ -101,12 +102,13 @@ fn run_in_pool(
     );
     let (from, to) = only.map_or((Stage::Ingest, Stage::Aggregate), |s| (s, s));
     let staging = Staging::new(out)?;
+    let staged = Staged::new(staging.root());
     let mut corpus = Corpus::default();
     let mut steps = Steps::default();
     let mut aggregate_only = to == Stage::Aggregate && from == Stage::Aggregate;
     if from <= Stage::Extract {
         let corpus_ref = (to == Stage::Aggregate).then_some(&mut corpus);
-        match per_document(&ctx, &staging, from, to, corpus_ref, &mut steps)? {
+        match per_document(&ctx, &staged, from, to, corpus_ref, &mut steps)? {
             PerDocument::Changed => {}
             PerDocument::Unchanged(previous)
                 if previous.config.aggregate == ctx.hashes.aggregate =>
@@ -136,7 +138,12 @@ fn run_in_pool(
     }
     if to == Stage::Aggregate {
         let t = Instant::now();
-        crate::aggregate::aggregate(&ctx, &staging, &corpus)?;
+        if crate::aggregate::aggregate(&ctx, &staged, &corpus)? {
+            staging.discard(CooccurrencePeriod::NAME);
+            if out.join(CooccurrencePeriod::NAME).exists() {
+                tracing::info!("removed {} (no periods configured)", CooccurrencePeriod::NAME);
+            }
+        }
         steps.add("aggregate", t);
     }
     let t = Instant::now();
@@ -168,8 +175,9 @@ pub(crate) struct Ctx<'a> {
     pub(crate) progress: bool,
     /// Ignore the last run's state (`run --from-scratch`).
     pub(crate) from_scratch: bool,
-    /// The run's thread pool: threads of its own (a batch's writer) work in it too.
-    pub(crate) pool: &'a rayon::ThreadPool,
+    /// The run's thread pool: threads of its own (a batch's writer) work in it too. `None`:
+    /// a step of a distributed run, which writes on its own thread.
+    pub(crate) pool: Option<&'a rayon::ThreadPool>,
 }
 
 impl Ctx<'_> {
@@ -200,7 +208,7 @@ const AGGREGATES: [&str; 3] = [Cooccurrence::NAME, CooccurrencePeriod::NAME, Ent
 
 /// Folds the `documents` and `entities` tables of `out` into `corpus`, a batch at a time: the
 /// texts and mentions are never all in memory.
-fn read_corpus(out: &Path, corpus: &mut Corpus) -> anyhow::Result<()> {
+pub(crate) fn read_corpus(out: &Path, corpus: &mut Corpus) -> anyhow::Result<()> {
     let from = |name| {
         format!("cannot read table {name} (run the earlier stages first, e.g. `entente run`)")
     };

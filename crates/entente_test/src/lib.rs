@@ -19,6 +19,29 @@ mod fixtures;
 use serde::Serialize;
 use serde_json::Value;
 
+/// Every file below `dir` (its path relative to `dir`, `/`-separated) with its bytes, for
+/// comparing two output directories byte for byte. Panics when `dir` cannot be read.
+pub fn files_below(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    fn walk(
+        root: &std::path::Path,
+        dir: &std::path::Path,
+        out: &mut std::collections::BTreeMap<String, Vec<u8>>,
+    ) {
+        for entry in std::fs::read_dir(dir).expect("a readable directory") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else if let Ok(rel) = path.strip_prefix(root) {
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                out.insert(rel, std::fs::read(&path).expect("a readable file"));
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
 /// Cells longer than this many characters are cut, with `…` and the full length.
 pub const MAX_CELL: usize = 60;
 

@@ -141,24 +141,6 @@ fn a_second_run_into_a_locked_output_directory_stops_with_a_clear_error() {
     assert!(run.status.success(), "{}", stderr(&run));
 }
 
-/// Every file below `dir` (Parquet or not) with its bytes.
-fn all_files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    fn walk(root: &Path, dir: &Path, out: &mut std::collections::BTreeMap<String, Vec<u8>>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(root, &path, out);
-            } else {
-                let rel = path.strip_prefix(root).unwrap().to_string_lossy().into_owned();
-                out.insert(rel, std::fs::read(&path).unwrap());
-            }
-        }
-    }
-    let mut out = std::collections::BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
-}
-
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
@@ -218,7 +200,7 @@ fn a_run_killed_at_any_point_leaves_the_last_output_intact() {
     let (input, p) = wires(dir.path());
     let out = dir.path().join("out");
     assert!(spawn(&p, &[]).wait().unwrap().success());
-    let before = all_files(&out);
+    let before = entente_test::files_below(&out);
     let pristine = dir.path().join("pristine");
     copy_tree(&out, &pristine);
 
@@ -247,7 +229,7 @@ fn a_run_killed_at_any_point_leaves_the_last_output_intact() {
         std::thread::sleep(full_run.mul_f64(fraction));
         let _ = child.kill();
         child.wait().unwrap();
-        if all_files(&out) == before {
+        if entente_test::files_below(&out) == before {
             old_seen += 1;
         } else {
             let now = parquet_files(&out);
@@ -289,7 +271,7 @@ fn a_failed_write_leaves_the_last_output_intact() {
     let (input, p) = wires(dir.path());
     let out = dir.path().join("out");
     assert!(spawn(&p, &["--threads", "2"]).wait().unwrap().success());
-    let before = all_files(&out);
+    let before = entente_test::files_below(&out);
     std::fs::write(input.join("wire-30.jsonl"), jsonl("n", 600..620)).unwrap();
 
     let limited = Command::new("bash")
@@ -305,7 +287,10 @@ fn a_failed_write_leaves_the_last_output_intact() {
     assert!(err.contains("error: cannot write table "), "{err}");
     assert!(err.contains(".parquet") && err.contains("File too large"), "{err}");
     assert_eq!(err.matches("File too large").count(), 1, "the cause is printed once: {err}");
-    assert!(all_files(&out) == before, "the failed run changed the output directory");
+    assert!(
+        entente_test::files_below(&out) == before,
+        "the failed run changed the output directory"
+    );
     let staging: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

@@ -1,0 +1,332 @@
+//! A run split into steps for an engine that schedules them itself (Spark: a task per batch,
+//! the corpus-wide decisions on the driver, a task per part to finish, one for the aggregate
+//! stage). Every step's input and output is serialisable, and the steps together write the
+//! very files [`crate::run`] writes from scratch (`_state/` included, so a later `entente run`
+//! into the same directory is incremental):
+//!
+//! ```no_run
+//! use entente_pipeline::{Pipeline, stepwise::{Driver, Worker}};
+//!
+//! let driver = Driver::new(Pipeline::builtin())?;
+//! let batches = driver.plan()?;
+//! // On the workers (one Worker per process: it loads the tagger once).
+//! let worker = Worker::new(driver.job())?;
+//! let states: Vec<_> =
+//!     batches.iter().enumerate().map(|(i, b)| worker.process(i, b)).collect::<Result<_, _>>()?;
+//! let decisions = driver.decide(&states)?;
+//! for (state, decision) in states.iter().zip(&decisions) {
+//!     worker.finalise(state, decision)?;
+//! }
+//! worker.aggregate()?;
+//! let summary = driver.commit(&batches, &states)?;
+//! # Ok::<(), entente_pipeline::Error>(())
+//! ```
+//!
+//! Unlike [`crate::run`], a stepwise run does not reuse the last run's batches: every batch
+//! is processed.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use entente_aggregate::Corpus;
+use entente_extract::{ChosenNames, Names};
+use entente_ingest::FilePlan;
+use entente_normalise::{Normaliser, Story};
+use entente_parquet::{Codec, FileMetadata, Staging};
+use entente_schema::{Document, Entity, NameCount, StoryKey, Table};
+use serde::{Deserialize, Serialize};
+
+use crate::batch::{Runner, Source, Tools};
+use crate::config::{ExtractFiles, StageHashes};
+use crate::error::{Error, Result, from_anyhow};
+use crate::inputs::InputFile;
+use crate::parts::{finalise_part, write_rows};
+use crate::plan::BatchInput;
+use crate::run::{Ctx, Stage, Steps, read_corpus};
+use crate::staged::Staged;
+use crate::state::{self, STATE_DIR};
+use crate::summary::RunSummary;
+use crate::{Pipeline, list_inputs};
+
+/// What every step needs to know: the pipeline and the staging directory the driver made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Job {
+    /// The pipeline, its paths as the driver resolved them.
+    pub pipeline: Pipeline,
+    /// The staging directory every step writes into.
+    pub staging: PathBuf,
+}
+
+/// One batch, as [`Driver::plan`] cuts the input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BatchSpec {
+    /// Whole files.
+    Files(Vec<InputFile>),
+    /// One chunk of a big file: its plan holds that chunk alone.
+    Chunk {
+        /// The file.
+        file: InputFile,
+        /// How the file is read, with only this batch's chunk.
+        plan: FilePlan,
+    },
+}
+
+/// What a processed batch leaves for the decisions: its documents' story keys and its
+/// entities' name counts, a few hundred bytes per document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchState {
+    /// The batch's part name.
+    pub part: String,
+    /// Its documents' story keys (without stories yet).
+    pub stories: Vec<StoryKey>,
+    /// How often each entity id was given each name.
+    pub names: Vec<NameCount>,
+    /// The metadata of its final `documents` part.
+    pub documents_meta: Option<FileMetadata>,
+}
+
+/// The corpus-wide decisions for one part: its documents' stories and its entities' names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartDecision {
+    /// The part's documents' story keys with their stories.
+    pub stories: Vec<StoryKey>,
+    /// The name chosen for each entity id of the part.
+    pub names: Vec<(String, String)>,
+}
+
+/// The driver's side of a stepwise run: it holds the output directory's lock and the staging
+/// directory until [`Driver::commit`].
+#[derive(Debug)]
+pub struct Driver {
+    staging: Staging,
+    job: Job,
+    hashes: StageHashes,
+    started: Instant,
+}
+
+impl Driver {
+    /// Locks the pipeline's output directory and makes the staging directory.
+    pub fn new(pipeline: Pipeline) -> Result<Self> {
+        let files = ExtractFiles::read(&pipeline)?;
+        let hashes = pipeline.stage_hashes(&files);
+        let staging = Staging::new(&pipeline.output).map_err(|e| Error::Run(Box::new(e)))?;
+        let job = Job { pipeline, staging: staging.root().to_path_buf() };
+        Ok(Self { staging, job, hashes, started: Instant::now() })
+    }
+
+    /// What the workers need.
+    pub fn job(&self) -> &Job {
+        &self.job
+    }
+
+    /// The input's batches, as `entente run` cuts them (big files are scanned here).
+    pub fn plan(&self) -> Result<Vec<BatchSpec>> {
+        let pipeline = &self.job.pipeline;
+        let files = list_inputs(&pipeline.inputs)?;
+        let bytes = batch_bytes(pipeline);
+        let plans = crate::plan::scan_inputs(&files, &pipeline.ingest, bytes);
+        let batches = crate::plan::plan_inputs(files, plans, bytes);
+        Ok(batches.into_iter().map(spec_of).collect())
+    }
+
+    /// Every document's story and every entity's name, from all batches' state (in batch
+    /// order): one decision per batch.
+    pub fn decide(&self, states: &[BatchState]) -> Result<Vec<PartDecision>> {
+        let normaliser = Normaliser::new(&self.job.pipeline.normalise)
+            .map_err(|e| Error::Config(e.to_string()))?;
+        let mut stories = normaliser.stories();
+        let mut names = Names::default();
+        let mut ranges = Vec::with_capacity(states.len());
+        for state in states {
+            let first = stories.len();
+            stories.add_state(&state.stories);
+            ranges.push(first..stories.len());
+            names.add_counts(&state.names);
+        }
+        let assigned = stories.assign();
+        let chosen = names.choose();
+        Ok(states
+            .iter()
+            .zip(ranges)
+            .map(|(state, range)| PartDecision {
+                stories: stories.state(range, &assigned),
+                names: state
+                    .names
+                    .iter()
+                    .filter_map(|n| {
+                        chosen.get(&n.entity_id).map(|name| (n.entity_id.clone(), name.to_owned()))
+                    })
+                    .collect(),
+            })
+            .collect())
+    }
+
+    /// Writes the run state and puts the staged tables in place of the output directory, in
+    /// one atomic exchange; returns what the output holds.
+    pub fn commit(self, batches: &[BatchSpec], states: &[BatchState]) -> Result<RunSummary> {
+        let inputs: Vec<BatchInput> = batches.iter().cloned().map(input_of).collect();
+        let records = state::records(&inputs);
+        let batches = states
+            .iter()
+            .zip(records)
+            .map(|(s, files)| state::BatchRecord { part: s.part.clone(), files })
+            .collect();
+        let state_dir = self.staging.root().join(STATE_DIR);
+        state::Manifest::new(self.hashes.clone(), batches)
+            .write(&state_dir)
+            .map_err(from_anyhow)?;
+        let out = self.job.pipeline.output.clone();
+        self.staging.commit().map_err(|e| Error::Run(Box::new(e)))?;
+        RunSummary::read(&out, self.started).map_err(from_anyhow)
+    }
+}
+
+/// A worker: the stages loaded once (the tagger's model, the gazetteers), for any number of
+/// batches of one job.
+pub struct Worker {
+    job: Job,
+    hashes: StageHashes,
+    files: ExtractFiles,
+    tools: Tools,
+}
+
+impl std::fmt::Debug for Worker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Worker").field("job", &self.job).finish_non_exhaustive()
+    }
+}
+
+impl Worker {
+    /// Loads what the stages of `job` need.
+    pub fn new(job: &Job) -> Result<Self> {
+        let files = ExtractFiles::read(&job.pipeline)?;
+        let hashes = job.pipeline.stage_hashes(&files);
+        let ctx = ctx(&job.pipeline, &hashes, &files);
+        let tools = Tools::new(&ctx, Stage::Ingest, Stage::Aggregate).map_err(from_anyhow)?;
+        Ok(Self { job: job.clone(), hashes, files, tools })
+    }
+
+    fn ctx(&self) -> Ctx<'_> {
+        ctx(&self.job.pipeline, &self.hashes, &self.files)
+    }
+
+    /// Ingests, normalises and extracts batch `index` into its parts in the staging
+    /// directory; returns its state for [`Driver::decide`].
+    pub fn process(&self, index: usize, batch: &BatchSpec) -> Result<BatchState> {
+        let ctx = self.ctx();
+        let staged = Staged::new(&self.job.staging);
+        let mut runner = Runner::new(&ctx, &staged, &self.tools, Stage::Ingest, Stage::Aggregate);
+        let source = match input_of(batch.clone()) {
+            BatchInput::Files(files) => Source::Files(files),
+            BatchInput::Chunk { file, plan, chunk } => Source::Chunk { file, plan, chunk },
+        };
+        let mut steps = Steps::default();
+        let (done, write) = runner.batch(index, source, None, &mut steps).map_err(from_anyhow)?;
+        write().map_err(from_anyhow)?;
+        let stories = runner
+            .stories
+            .as_ref()
+            .map(|s| s.state(done.stories.clone(), &HashMap::new()))
+            .unwrap_or_default();
+        Ok(BatchState {
+            part: done.part,
+            stories,
+            names: done.names,
+            documents_meta: done.documents_meta,
+        })
+    }
+
+    /// Finishes the `documents` and `entities` parts of a processed batch with its decision,
+    /// and writes its run state.
+    pub fn finalise(&self, state: &BatchState, decision: &PartDecision) -> Result<()> {
+        let ctx = self.ctx();
+        let staged = Staged::new(&self.job.staging);
+        let by_doc: HashMap<&str, Story> = decision
+            .stories
+            .iter()
+            .map(|k| {
+                let story = Story {
+                    story_id: k.story_id.clone(),
+                    duplicate_of: k.duplicate_of.clone(),
+                    duplicate_kind: k.duplicate_kind,
+                    story_similarity: k.story_similarity,
+                };
+                (k.doc_id.as_str(), story)
+            })
+            .collect();
+        let chosen = ChosenNames(decision.names.iter().cloned().collect());
+        let part = &state.part;
+        let state_dir = staged.root().join(STATE_DIR);
+        let run = || -> anyhow::Result<()> {
+            let scratch = staged.scratch(Document::NAME);
+            if let Some(meta) = &state.documents_meta {
+                finalise_part::<Document>(&staged, &scratch, part, meta, |documents| {
+                    for doc in documents {
+                        if let Some(story) = by_doc.get(doc.doc_id.as_str()) {
+                            story.clone().apply(doc);
+                        }
+                    }
+                })?;
+            }
+            let meta = ctx.meta(Stage::Normalise);
+            write_rows(&state_dir.join("stories"), part, &meta, Codec::Zstd, &decision.stories)?;
+            let meta = ctx.meta(Stage::Extract);
+            let scratch = staged.scratch(Entity::NAME);
+            finalise_part::<Entity>(&staged, &scratch, part, &meta, |rows| chosen.apply(rows))?;
+            write_rows(&state_dir.join("names"), part, &meta, Codec::Zstd, &state.names)
+        };
+        run().map_err(from_anyhow)
+    }
+
+    /// The aggregate stage over the finished parts.
+    pub fn aggregate(&self) -> Result<()> {
+        let ctx = self.ctx();
+        let staged = Staged::new(&self.job.staging);
+        let mut corpus = Corpus::default();
+        read_corpus(staged.root(), &mut corpus).map_err(from_anyhow)?;
+        crate::aggregate::aggregate(&ctx, &staged, &corpus).map_err(from_anyhow)?;
+        Ok(())
+    }
+}
+
+/// The context of a step of `pipeline`: a run from scratch, writing on its own thread.
+fn ctx<'a>(pipeline: &'a Pipeline, hashes: &StageHashes, files: &ExtractFiles) -> Ctx<'a> {
+    Ctx {
+        config: pipeline,
+        out: &pipeline.output,
+        hashes: hashes.clone(),
+        files: files.clone(),
+        progress: false,
+        from_scratch: true,
+        pool: None,
+    }
+}
+
+/// `batch_mb` in bytes (checked on loading: at least one byte, finite).
+pub(crate) fn batch_bytes(pipeline: &Pipeline) -> u64 {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "checked")]
+    let bytes = (pipeline.batch_mb * 1_048_576.0) as u64;
+    bytes
+}
+
+fn spec_of(batch: BatchInput) -> BatchSpec {
+    match batch {
+        BatchInput::Files(files) => BatchSpec::Files(files),
+        BatchInput::Chunk { file, plan, chunk } => {
+            let mut plan = Arc::unwrap_or_clone(plan);
+            plan.chunks = plan.chunks.get(chunk).cloned().into_iter().collect();
+            BatchSpec::Chunk { file, plan }
+        }
+    }
+}
+
+fn input_of(batch: BatchSpec) -> BatchInput {
+    match batch {
+        BatchSpec::Files(files) => BatchInput::Files(files),
+        BatchSpec::Chunk { file, plan } => {
+            BatchInput::Chunk { file, plan: Arc::new(plan), chunk: 0 }
+        }
+    }
+}

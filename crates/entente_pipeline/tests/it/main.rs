@@ -1,0 +1,118 @@
+//! The run library without the binary: `run` and the stepwise API write the same files.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use entente_pipeline::stepwise::{Driver, Worker};
+use entente_pipeline::{Pipeline, RunOptions, Stage, run};
+use entente_test::files_below;
+
+/// data/'s articles, and one JSON Lines file of `n` records made from them (big enough to be
+/// read in chunks at the test's batch size).
+fn input(dir: &Path, n: usize) -> PathBuf {
+    let input = dir.join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data");
+    let mut texts = Vec::new();
+    for entry in std::fs::read_dir(data).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, input.join(path.file_name().unwrap())).unwrap();
+        texts.push(std::fs::read_to_string(&path).unwrap());
+    }
+    texts.sort();
+    let mut wire = std::fs::File::create(input.join("wire.jsonl")).unwrap();
+    for i in 0..n {
+        let text = format!("{} Filed as record {i}.", texts[i % texts.len()]);
+        let record =
+            serde_json::json!({"id": format!("w{i}"), "title": format!("Wire {i}"), "text": text});
+        writeln!(wire, "{record}").unwrap();
+    }
+    input
+}
+
+fn pipeline(input: &Path, output: &Path) -> Pipeline {
+    let mut pipeline = Pipeline::builtin();
+    pipeline.inputs = vec![input.to_path_buf()];
+    pipeline.output = output.to_path_buf();
+    pipeline.batch_mb = 0.02;
+    pipeline.threads = Some(2);
+    pipeline
+}
+
+/// The stepwise API, each batch on a worker of its own as a distributed engine would run
+/// them, writes byte for byte what `run` writes: every table, the run state and its manifest.
+#[test]
+fn stepwise_writes_what_run_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = input(dir.path(), 40);
+    let (a, b) = (dir.path().join("run"), dir.path().join("stepwise"));
+    let summary = run(&pipeline(&input, &a), &RunOptions::default()).unwrap();
+    assert!(summary.tables.iter().find(|t| t.name == "documents").unwrap().parts >= 6);
+
+    let driver = Driver::new(pipeline(&input, &b)).unwrap();
+    let batches = driver.plan().unwrap();
+    let chunks = batches
+        .iter()
+        .filter(|b| matches!(b, entente_pipeline::stepwise::BatchSpec::Chunk { .. }))
+        .count();
+    assert!(chunks >= 3, "{chunks} chunk batches of {}", batches.len());
+    // Specs, states and decisions cross process boundaries as JSON.
+    let job: entente_pipeline::stepwise::Job =
+        serde_json::from_str(&serde_json::to_string(driver.job()).unwrap()).unwrap();
+    let mut states = Vec::new();
+    for (i, batch) in batches.iter().enumerate() {
+        let batch = serde_json::from_str(&serde_json::to_string(batch).unwrap()).unwrap();
+        let state = Worker::new(&job).unwrap().process(i, &batch).unwrap();
+        states.push(serde_json::from_str(&serde_json::to_string(&state).unwrap()).unwrap());
+    }
+    let decisions = driver.decide(&states).unwrap();
+    let worker = Worker::new(&job).unwrap();
+    for (state, decision) in states.iter().zip(&decisions) {
+        worker.finalise(state, decision).unwrap();
+    }
+    worker.aggregate().unwrap();
+    let stepwise = driver.commit(&batches, &states).unwrap();
+    assert_eq!(stepwise.tables.len(), summary.tables.len());
+
+    let (ra, rb) = (files_below(&a), files_below(&b));
+    assert_eq!(ra.keys().collect::<Vec<_>>(), rb.keys().collect::<Vec<_>>());
+    for (name, bytes) in &ra {
+        assert!(rb[name] == *bytes, "{name} differs");
+    }
+    // And a later `entente run` into the stepwise output finds nothing to do.
+    let again = run(&pipeline(&input, &b), &RunOptions::default()).unwrap();
+    assert_eq!(files_below(&b), ra, "{again:?}");
+}
+
+/// A stage run alone on the tables a full run left gives the same tables.
+#[test]
+fn stages_one_by_one_equal_the_full_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = input(dir.path(), 12);
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    run(&pipeline(&input, &a), &RunOptions::default()).unwrap();
+    for stage in [Stage::Ingest, Stage::Normalise, Stage::Extract, Stage::Aggregate] {
+        let options = RunOptions { only: Some(stage), ..RunOptions::default() };
+        run(&pipeline(&input, &b), &options).unwrap();
+    }
+    let tables = |d: &Path| {
+        let mut f = files_below(d);
+        f.retain(|k, _| !k.starts_with("_state"));
+        f
+    };
+    assert!(tables(&a) == tables(&b), "stages one by one differ from the full run");
+}
+
+/// Errors are typed: a missing input is a failed run, a bad option a configuration error.
+#[test]
+fn errors_say_what_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut missing = pipeline(&dir.path().join("nowhere"), &dir.path().join("out"));
+    let err = run(&missing, &RunOptions::default()).unwrap_err();
+    assert!(!err.is_config() && err.to_string().contains("nowhere"), "{err}");
+    missing.overrides = Some(dir.path().join("fixes.toml"));
+    std::fs::write(dir.path().join("fixes.toml"), "[[remove]]\nid = \"x\"\n").unwrap();
+    missing.inputs = vec![input(dir.path(), 1)];
+    let err = run(&missing, &RunOptions::default()).unwrap_err();
+    assert!(err.is_config() && err.to_string().contains("invalid overrides file"), "{err}");
+}
