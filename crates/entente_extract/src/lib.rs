@@ -1321,7 +1321,7 @@ impl ChosenNames {
 }
 
 /// The stage name written in `rejects.stage`.
-pub const STAGE: &str = "extract";
+pub const STAGE: entente_schema::Stage = entente_schema::Stage::Extract;
 
 /// The mentions of one document, numbered in text order; a `timed_out` reject when the
 /// extractor's [`TimeBudget`] runs out (checked after each step: rules and gazetteer, tagger,
@@ -1336,7 +1336,7 @@ pub fn extract_document(
         Some(elapsed) => Err(Reject {
             source: doc.source.clone(),
             source_record: doc.source_record,
-            stage: STAGE.to_owned(),
+            stage: STAGE,
             reason: RejectReason::TimedOut,
             detail: format!(
                 "extraction stopped after {} ms ({step}), over max_ms_per_document = {}; \

@@ -64,7 +64,7 @@ use crate::compression::Compression;
 use crate::encoding::Decoded;
 
 /// The stage name written in `rejects.stage`.
-pub const STAGE: &str = "ingest";
+pub const STAGE: entente_schema::Stage = entente_schema::Stage::Ingest;
 
 /// Options of the ingest stage (`[ingest]` in a pipeline file).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -216,7 +216,7 @@ pub fn reject(
     Reject {
         source: source.to_owned(),
         source_record: record,
-        stage: STAGE.to_owned(),
+        stage: STAGE,
         reason,
         detail: detail.into(),
     }

@@ -24,7 +24,7 @@ use crate::{FileCtx, IngestConfig, Ingested, warc};
 /// How many bytes a read from the stream adds at most.
 const READ_BYTES: usize = 1 << 20;
 
-/// Where some text sits in its file (a whole file: [`Position::whole`]).
+/// Where some text sits in its file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Position {
     /// `source_record` of its first record (JSON Lines: its first line).

@@ -73,7 +73,7 @@ use serde::{Deserialize, Serialize};
 use crate::tracked::{Tracked, to_u32};
 
 /// The stage name written in `rejects.stage`.
-pub const STAGE: &str = "normalise";
+pub const STAGE: entente_schema::Stage = entente_schema::Stage::Normalise;
 
 /// Options of the normalise stage (`[normalise]` in a pipeline file).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -262,7 +262,7 @@ impl Normaliser {
             return Err(Reject {
                 source: doc.source.clone(),
                 source_record: doc.source_record,
-                stage: STAGE.to_owned(),
+                stage: STAGE,
                 reason: RejectReason::Empty,
                 detail,
             });

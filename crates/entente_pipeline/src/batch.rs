@@ -229,7 +229,7 @@ pub(crate) fn per_document(
         Some(sizes) => progress(sizes.iter().sum(), true, ctx.progress),
         None => progress(sources.len() as u64, false, ctx.progress),
     };
-    bar.set_message(from.name());
+    bar.set_message(from.as_str());
     // With more than one thread, a batch's tables are written while the next batch is
     // processed (one batch in writing at a time, so memory holds at most two).
     let overlap = ctx.pool.filter(|_| rayon::current_num_threads() > 1);
@@ -516,8 +516,8 @@ impl<'r, 'a> Runner<'r, 'a> {
             let (mut batch, part) = (batch, part_written);
             if new_rejects || extracted.is_some() {
                 batch.rejects.sort_by(|a, b| {
-                    (&a.stage, &a.source, a.source_record).cmp(&(
-                        &b.stage,
+                    (a.stage.as_str(), &a.source, a.source_record).cmp(&(
+                        b.stage.as_str(),
                         &b.source,
                         b.source_record,
                     ))
@@ -588,7 +588,7 @@ fn read_batch(out: &Path, part: &str, from: Stage) -> anyhow::Result<Batch> {
         let earlier = |r: &Reject| {
             [Stage::Ingest, Stage::Normalise, Stage::Extract]
                 .iter()
-                .any(|s| *s < from && s.name() == r.stage)
+                .any(|s| *s < from && *s == r.stage)
         };
         if path.exists() {
             entente_parquet::read_part(&rejects, &path, |rows: Vec<Reject>| {
@@ -676,7 +676,7 @@ fn log_totals(from: Stage, to: Stage, t: &Totals, started: Instant) {
             t.mentions
         );
     }
-    tracing::info!("{} to {}: {elapsed:.2?}", from.name(), to.min(Stage::Extract).name());
+    tracing::info!("{} to {}: {elapsed:.2?}", from.as_str(), to.min(Stage::Extract).as_str());
 }
 
 /// "1 batch", "4 batches".

@@ -1,4 +1,4 @@
-//! The entente run as a library. [`run`] takes a [`Pipeline`] (its inputs, output and every
+//! The entente run as a library. [`run()`] takes a [`Pipeline`] (its inputs, output and every
 //! stage's options; [`Pipeline::builtin`] is the default) and [`RunOptions`], and returns a
 //! [`RunSummary`] of the tables it wrote:
 //!

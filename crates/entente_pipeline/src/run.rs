@@ -20,31 +20,7 @@ use crate::staged::Staged;
 use crate::state::{self, STATE_DIR};
 use crate::summary::RunSummary;
 
-/// A stage of the pipeline, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Stage {
-    /// Input files into `documents` (raw text) and `rejects`.
-    Ingest,
-    /// `documents` repaired, boilerplate removed, languages identified, `sentences` split,
-    /// duplicate stories grouped; `text_edits` and `boilerplate` record what changed.
-    Normalise,
-    /// Entity mentions in `sentences`: `entities`.
-    Extract,
-    /// `cooccurrences`, `cooccurrences_by_period` and `entity_summary` from `entities`.
-    Aggregate,
-}
-
-impl Stage {
-    /// The stage's name, as in `rejects.stage` and the metadata keys.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Ingest => entente_ingest::STAGE,
-            Self::Normalise => entente_normalise::STAGE,
-            Self::Extract => entente_extract::STAGE,
-            Self::Aggregate => "aggregate",
-        }
-    }
-}
+pub use entente_schema::Stage;
 
 /// How to run a [`Pipeline`]; `RunOptions::default()` is `entente run`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -97,7 +73,7 @@ fn run_in_pool(
     tracing::info!(
         "pipeline {}: {} into {}",
         config.name,
-        only.map_or("all stages", Stage::name),
+        only.map_or("all stages", Stage::as_str),
         out.display()
     );
     let (from, to) = only.map_or((Stage::Ingest, Stage::Aggregate), |s| (s, s));
@@ -194,7 +170,7 @@ impl Ctx<'_> {
         let made: Vec<(Stage, &String)> = chain.into_iter().filter(|(s, _)| *s <= stage).collect();
         let last = made.last().map_or_else(String::new, |(_, h)| (*h).clone());
         made.into_iter().fold(FileMetadata::new(last), |meta, (s, hash)| {
-            meta.with(format!("{KEY_STAGE_CONFIG}{}", s.name()), hash.clone())
+            meta.with(format!("{KEY_STAGE_CONFIG}{}", s.as_str()), hash.clone())
         })
     }
 }

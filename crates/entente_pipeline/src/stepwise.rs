@@ -1,7 +1,7 @@
 //! A run split into steps for an engine that schedules them itself (Spark: a task per batch,
 //! the corpus-wide decisions on the driver, a task per part to finish, one for the aggregate
 //! stage). Every step's input and output is serialisable, and the steps together write the
-//! very files [`crate::run`] writes from scratch (`_state/` included, so a later `entente run`
+//! very files [`crate::run()`] writes from scratch (`_state/` included, so a later `entente run`
 //! into the same directory is incremental):
 //!
 //! ```no_run
@@ -22,7 +22,7 @@
 //! # Ok::<(), entente_pipeline::Error>(())
 //! ```
 //!
-//! Unlike [`crate::run`], a stepwise run does not reuse the last run's batches: every batch
+//! Unlike [`crate::run()`], a stepwise run does not reuse the last run's batches: every batch
 //! is processed.
 
 use std::collections::HashMap;

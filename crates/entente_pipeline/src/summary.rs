@@ -49,7 +49,7 @@ pub struct TableSummary {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RejectSummary {
     /// The stage that rejected them.
-    pub stage: String,
+    pub stage: entente_schema::Stage,
     /// Why (`RejectReason::as_str`).
     pub reason: &'static str,
     /// How many.
@@ -87,12 +87,12 @@ impl RunSummary {
         };
         let mut by_reason: BTreeMap<(&str, &'static str), (usize, &Reject)> = BTreeMap::new();
         for r in &all {
-            by_reason.entry((&r.stage, r.reason.as_str())).or_insert((0, r)).0 += 1;
+            by_reason.entry((r.stage.as_str(), r.reason.as_str())).or_insert((0, r)).0 += 1;
         }
         let rejects = by_reason
             .into_iter()
-            .map(|((stage, reason), (count, first))| RejectSummary {
-                stage: stage.to_owned(),
+            .map(|((_, reason), (count, first))| RejectSummary {
+                stage: first.stage,
                 reason,
                 count,
                 example: first.clone(),

@@ -5,7 +5,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
-use crate::recount::{AggregateConfig, Counted, recount_cooccurrences};
+use crate::output::{Aggregated, Tables};
+use crate::recount::{Counted, recount_cooccurrences};
 use crate::span::byte_to_char_offsets;
 use crate::tables::{
     Boilerplate, Cooccurrence, CooccurrencePeriod, Document, DuplicateKind, Entity, EntityType,
@@ -30,34 +31,6 @@ impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} [{}] {}: {}", self.table, self.key, self.rule, self.detail)
     }
-}
-
-/// All tables of one output directory, borrowed.
-#[derive(Debug, Clone, Copy)]
-pub struct Tables<'a> {
-    /// `documents` rows.
-    pub documents: &'a [Document],
-    /// `sentences` rows.
-    pub sentences: &'a [Sentence],
-    /// `text_edits` rows.
-    pub text_edits: &'a [TextEdit],
-    /// `boilerplate` rows.
-    pub boilerplate: &'a [Boilerplate],
-    /// `entities` rows.
-    pub entities: &'a [Entity],
-    /// The aggregate stage's tables and configuration (`None` when they are absent).
-    pub aggregated: Option<Aggregated<'a>>,
-}
-
-/// The tables the aggregate stage writes, with the configuration it counted them with.
-#[derive(Debug, Clone, Copy)]
-pub struct Aggregated<'a> {
-    /// `cooccurrences` rows.
-    pub cooccurrences: &'a [Cooccurrence],
-    /// `cooccurrences_by_period` rows.
-    pub by_period: &'a [CooccurrencePeriod],
-    /// The configuration they were counted with.
-    pub config: &'a AggregateConfig,
 }
 
 /// Checks every invariant of the contract and returns the violations, sorted (empty when the

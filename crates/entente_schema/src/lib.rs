@@ -27,21 +27,23 @@
 //! ```
 #![warn(missing_docs)]
 
+pub use crate::config::AggregateConfig;
 pub use crate::ids::{doc_id, entity_id_for_name, hash_hex};
-pub use crate::invariants::{Aggregated, Tables, Violation, check_tables, compare_counted};
-pub use crate::recount::{
-    AggregateConfig, Association, Counted, association, recount_cooccurrences,
-};
+pub use crate::invariants::{Violation, check_tables, compare_counted};
+pub use crate::output::{Aggregated, Tables};
+pub use crate::recount::{Association, Counted, association, recount_cooccurrences};
 pub use crate::span::{Span, byte_to_char_offsets, spans_from_byte_ranges};
 pub use crate::state::{NameCount, StoryKey};
 pub use crate::tables::{
     Boilerplate, Cooccurrence, CooccurrencePeriod, Document, DuplicateKind, Entity, EntitySummary,
     EntityType, Evidence, Method, Period, Reject, RejectReason, Scope, Sentence, SourceFormat,
-    SurfaceCount, TextEdit,
+    Stage, SurfaceCount, TextEdit,
 };
 
+mod config;
 mod ids;
 mod invariants;
+mod output;
 mod recount;
 mod span;
 mod state;

@@ -279,6 +279,38 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// A stage of the pipeline, in pipeline order (the `stage` column of `rejects`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Input files into `documents` (raw text).
+    Ingest,
+    /// Repaired text, boilerplate removed, languages, `sentences`, duplicate stories.
+    Normalise,
+    /// Entity mentions in `sentences`: `entities`.
+    Extract,
+    /// Co-occurrences and the entity summary.
+    Aggregate,
+}
+
+impl Stage {
+    /// The stage's name, as written in `rejects.stage` and the metadata keys.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ingest => "ingest",
+            Self::Normalise => "normalise",
+            Self::Extract => "extract",
+            Self::Aggregate => "aggregate",
+        }
+    }
+}
+
+impl std::fmt::Display for Stage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Why a record did not become a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -800,7 +832,7 @@ table! {
         /// line, CSV data row or WARC record.
         source_record: u32,
         /// The stage that rejected it: ingest, normalise, extract or aggregate.
-        stage: String,
+        stage: Stage,
         /// Machine-readable reason code.
         reason: RejectReason,
         /// What went wrong, for a person.

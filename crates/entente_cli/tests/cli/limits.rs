@@ -108,7 +108,7 @@ fn extraction_over_its_time_budget_is_a_reject_not_a_hang() {
     let long_id = &documents.iter().find(|d| d.source == "long.txt").unwrap().doc_id;
     assert!(
         rejects.iter().any(|r| r.source == "long.txt"
-            && r.stage == "extract"
+            && r.stage == entente_schema::Stage::Extract
             && r.reason.as_str() == "timed_out"
             && r.detail.contains("max_ms_per_document = 1")),
         "{rejects:?}"
