@@ -32,13 +32,14 @@ def glob(out: pathlib.Path, table: str) -> str:
     return f"{out}/{table}/**/*.parquet"
 
 
-def readme_block(lang: str, containing: str) -> str:
-    """The README's first ```lang code block that contains `containing`."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for block in re.findall(rf"```{lang}\n(.*?)```", readme, re.DOTALL):
+def readme_block(lang: str, containing: str, doc: str = "README.md") -> str:
+    """The first ```lang code block of `doc` (README.md, or a page under docs/) that contains
+    `containing`."""
+    text = (ROOT / doc).read_text(encoding="utf-8")
+    for block in re.findall(rf"```{lang}\n(.*?)```", text, re.DOTALL):
         if containing in block:
             return block
-    raise AssertionError(f"no {lang} block with {containing!r} in README.md")
+    raise AssertionError(f"no {lang} block with {containing!r} in {doc}")
 
 
 BINARY = os.environ.get("ENTENTE_BIN", str(ROOT / "target" / "release" / "entente"))
@@ -250,14 +251,15 @@ def test_text_edits_rebuild_text(run):
 
 
 def test_readme_span_mapping_python_and_duckdb_agree(run):
-    """The README's Python and DuckDB ways of mapping sentences back to raw_text give the same
+    """docs/normalise.md's Python and DuckDB ways of mapping sentences back to raw_text give the same
     spans, inside raw_text; a sentence no edit touches reads the same in raw_text."""
     out, _ = run
     namespace: dict = {}
-    exec(readme_block("python", "def text_to_raw"), namespace)
+    exec(readme_block("python", "def text_to_raw", "docs/normalise.md"), namespace)
     text_to_raw = namespace["text_to_raw"]
     con = duckdb.connect()
-    mapped = con.sql(readme_block("sql", "asof left join").replace("output/default", str(out))).fetchall()
+    sql = readme_block("sql", "asof left join", "docs/normalise.md")
+    mapped = con.sql(sql.replace("output/default", str(out))).fetchall()
     docs = pd.read_parquet(out / "documents").set_index("doc_id")
     sentences = pd.read_parquet(out / "sentences").set_index(["doc_id", "sentence_idx"])
     edits = pd.read_parquet(out / "text_edits").sort_values(["doc_id", "edit_idx"])

@@ -1,0 +1,130 @@
+//! Reading part files back into rows.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::error::{io, pq};
+use crate::{Error, partition_values, parts, table_dir};
+use arrow::array::{ArrayRef, RecordBatch, StringArray};
+use arrow::datatypes::{DataType, Field, FieldRef, Schema};
+use entente_schema::Table;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+/// Reads every row of table `T` in the output directory `out`, all parts in path order.
+pub fn read_table<T: Table>(out: &Path) -> Result<Vec<T>, Error> {
+    let mut rows = Vec::new();
+    read_batches(&table_dir::<T>(out), |mut part: Vec<T>| {
+        rows.append(&mut part);
+        Ok::<(), Error>(())
+    })?;
+    Ok(rows)
+}
+
+/// Reads the table in directory `dir` one record batch (about a thousand rows) at a time,
+/// part by part in path order, and hands each to `each`, so a table larger than memory can be
+/// folded into a summary. Columns the row type does not know (added by a newer entente) are
+/// ignored.
+pub fn read_batches<T: Table, E: From<Error>>(
+    dir: &Path,
+    mut each: impl FnMut(Vec<T>) -> Result<(), E>,
+) -> Result<(), E> {
+    let parts = parts(dir)?;
+    if parts.is_empty() {
+        return Err(Error::NoParts { path: dir.to_owned() }.into());
+    }
+    for part in parts {
+        read_part(dir, &part, &mut each)?;
+    }
+    Ok(())
+}
+
+/// Reads one part file of the table in directory `dir` as rows of `T`, a record batch at a
+/// time, with its partition columns filled in from the path.
+pub fn read_part<T: Table, E: From<Error>>(
+    dir: &Path,
+    part: &Path,
+    mut each: impl FnMut(Vec<T>) -> Result<(), E>,
+) -> Result<(), E> {
+    let values = partition_values(dir, part);
+    read_record_batches(part, |batch| {
+        let batch = with_partition_columns(batch, &values, part)?;
+        let rows: Vec<T> = serde_arrow::from_record_batch(&batch)
+            .map_err(|source| Error::Convert { path: part.to_owned(), source })?;
+        each(rows)
+    })
+}
+
+/// Reads the Parquet file at `path` one Arrow record batch at a time, as stored.
+pub fn read_record_batches<E: From<Error>>(
+    path: &Path,
+    mut each: impl FnMut(RecordBatch) -> Result<(), E>,
+) -> Result<(), E> {
+    let file = File::open(path).map_err(io(path))?;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .map_err(pq(path))?
+        .build()
+        .map_err(pq(path))?;
+    for batch in reader {
+        let batch =
+            batch.map_err(|e| Error::Parquet { path: path.to_owned(), source: e.into() })?;
+        each(batch)?;
+    }
+    Ok(())
+}
+
+/// `batch` with a constant string column per partition value it does not have.
+fn with_partition_columns(
+    batch: RecordBatch,
+    values: &[(String, String)],
+    path: &Path,
+) -> Result<RecordBatch, Error> {
+    let schema = batch.schema();
+    let missing: Vec<&(String, String)> =
+        values.iter().filter(|(k, _)| schema.column_with_name(k).is_none()).collect();
+    if missing.is_empty() {
+        return Ok(batch);
+    }
+    let mut fields: Vec<FieldRef> = schema.fields().iter().cloned().collect();
+    let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
+    for (k, v) in missing {
+        fields.push(Arc::new(Field::new(k, DataType::Utf8, false)));
+        columns.push(Arc::new(StringArray::from(vec![v.as_str(); batch.num_rows()])));
+    }
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
+        .map_err(|e| Error::Parquet { path: path.to_owned(), source: e.into() })
+}
+
+/// The key-value metadata of the Parquet file at `path`, or of the first part of the table
+/// directory at `path`.
+pub fn read_metadata(path: &Path) -> Result<BTreeMap<String, String>, Error> {
+    let file = if path.is_dir() {
+        parts(path)?.into_iter().next().ok_or_else(|| Error::NoParts { path: path.to_owned() })?
+    } else {
+        path.to_owned()
+    };
+    let builder = ParquetRecordBatchReaderBuilder::try_new(File::open(&file).map_err(io(&file))?)
+        .map_err(pq(&file))?;
+    let kv = builder.metadata().file_metadata().key_value_metadata();
+    Ok(kv
+        .into_iter()
+        .flatten()
+        .filter(|kv| kv.key.starts_with("entente."))
+        .map(|kv| (kv.key.clone(), kv.value.clone().unwrap_or_default()))
+        .collect())
+}
+
+/// The number of rows of the Parquet file, or of all parts of the table directory, at
+/// `path`, from the footers.
+pub fn row_count(path: &Path) -> Result<u64, Error> {
+    let files = if path.is_dir() { parts(path)? } else { vec![path.to_owned()] };
+    let mut total = 0;
+    for file in files {
+        let builder =
+            ParquetRecordBatchReaderBuilder::try_new(File::open(&file).map_err(io(&file))?)
+                .map_err(pq(&file))?;
+        total += u64::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
+    }
+    Ok(total)
+}

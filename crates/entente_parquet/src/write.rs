@@ -1,0 +1,327 @@
+//! Writing rows of a table as part files: [`TableWriter`], [`write_table`].
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use crate::error::{io, pq};
+use crate::{
+    Error, KEY_CONFIG_HASH, KEY_CONTRACT, KEY_TABLE, KEY_VERSION, ROW_GROUP_BYTES, ROW_GROUP_ROWS,
+    Staging, fields, part_name, part_schema, parts, table_dir,
+};
+use arrow::array::{Array, BooleanArray, RecordBatch, StringArray};
+use arrow::datatypes::{FieldRef, SchemaRef};
+use entente_schema::{CONTRACT_VERSION, Table};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::metadata::KeyValue;
+use parquet::file::properties::WriterProperties;
+
+/// Rows converted to Arrow per batch while writing: bounds the memory of the conversion.
+const WRITE_BATCH_ROWS: usize = 16 * 1024;
+
+/// Key-value metadata written into every file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FileMetadata {
+    /// Extra keys, e.g. the entity types the aggregate stage counted. Sorted, so files are
+    /// byte-identical across runs.
+    pub extra: BTreeMap<String, String>,
+    config_hash: String,
+}
+
+impl FileMetadata {
+    /// Metadata for a file produced under the configuration with hash `config_hash`.
+    pub fn new(config_hash: impl Into<String>) -> Self {
+        Self { extra: BTreeMap::new(), config_hash: config_hash.into() }
+    }
+
+    /// Adds an extra key.
+    #[must_use]
+    pub fn with(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
+    }
+
+    fn key_values(&self, table: &str) -> Vec<KeyValue> {
+        let mut kv = vec![
+            KeyValue::new(KEY_VERSION.to_owned(), env!("CARGO_PKG_VERSION").to_owned()),
+            KeyValue::new(KEY_CONTRACT.to_owned(), CONTRACT_VERSION.to_owned()),
+            KeyValue::new(KEY_CONFIG_HASH.to_owned(), self.config_hash.clone()),
+            KeyValue::new(KEY_TABLE.to_owned(), table.to_owned()),
+        ];
+        kv.extend(self.extra.iter().map(|(k, v)| KeyValue::new(k.clone(), v.clone())));
+        kv
+    }
+}
+
+/// How a part file is compressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Codec {
+    /// zstd level 3: the tables users read.
+    Zstd,
+    /// None: intermediate files read back once by the same run.
+    Uncompressed,
+}
+
+/// Writes `rows` as table `T` in the output directory `out`, replacing any earlier table: one
+/// part file (per Hive partition). Returns the path of the first part file.
+pub fn write_table<T: Table>(
+    out: &Path,
+    rows: &[T],
+    metadata: &FileMetadata,
+) -> Result<PathBuf, Error> {
+    let staging = Staging::new(out)?;
+    let mut writer =
+        TableWriter::<T>::create(&staging.table_dir::<T>(), &part_name(0), metadata, Codec::Zstd)?;
+    writer.write(rows)?;
+    writer.finish()?;
+    let dir = staging.table_dir::<T>();
+    let first = parts(&dir)?.into_iter().next();
+    staging.commit()?;
+    let first = first.and_then(|p| p.strip_prefix(&dir).ok().map(Path::to_owned));
+    Ok(table_dir::<T>(out).join(first.unwrap_or_else(|| PathBuf::from(part_name(0)))))
+}
+
+/// Writes one part of table `T` a batch of rows at a time: `<dir>/<name>` or, for a table
+/// with partition columns, `<dir>/<column>=<value>/.../<name>` for each combination of values
+/// the rows have (or that [`TableWriter::partition`] asked for). A file is written to a hidden
+/// temporary name and renamed by [`TableWriter::finish`]; a writer dropped before `finish`
+/// removes it.
+///
+/// ```
+/// use entente_parquet::{Codec, FileMetadata, TableWriter, read_table};
+/// use entente_schema::Sentence;
+///
+/// let dir = tempfile::tempdir()?;
+/// let row = |i| Sentence {
+///     doc_id: "d".into(), sentence_idx: i, char_start: 0, char_end: 2,
+///     byte_start: 0, byte_end: 2, text: "Hi".into(),
+/// };
+/// let table = dir.path().join("sentences");
+/// let meta = FileMetadata::new("cfg");
+/// let mut writer = TableWriter::<Sentence>::create(&table, "part-00000.parquet", &meta, Codec::Zstd)?;
+/// writer.write(&[row(0)])?;
+/// writer.write(&[row(1)])?;
+/// writer.finish()?;
+/// assert_eq!(read_table::<Sentence>(dir.path())?, [row(0), row(1)]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct TableWriter<T: Table> {
+    dir: PathBuf,
+    name: String,
+    fields: Vec<FieldRef>,
+    part_schema: SchemaRef,
+    props: WriterProperties,
+    /// One open file per combination of partition values (one, keyed by `[]`, if none).
+    files: BTreeMap<Vec<String>, PartFile>,
+    rows: u64,
+    _rows: std::marker::PhantomData<T>,
+}
+
+struct PartFile {
+    tmp: PathBuf,
+    path: PathBuf,
+    writer: Option<ArrowWriter<BufWriter<File>>>,
+}
+
+impl<T: Table> TableWriter<T> {
+    /// Starts part `name` of the table in directory `dir` (created if missing).
+    pub fn create(
+        dir: &Path,
+        name: &str,
+        metadata: &FileMetadata,
+        codec: Codec,
+    ) -> Result<Self, Error> {
+        let compression = match codec {
+            Codec::Zstd => Compression::ZSTD(ZstdLevel::try_new(3).map_err(pq(dir))?),
+            Codec::Uncompressed => Compression::UNCOMPRESSED,
+        };
+        let props = WriterProperties::builder()
+            .set_compression(compression)
+            .set_max_row_group_bytes(Some(ROW_GROUP_BYTES))
+            .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+            .set_key_value_metadata(Some(metadata.key_values(T::NAME)))
+            .set_created_by(format!("entente {}", env!("CARGO_PKG_VERSION")))
+            .build();
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        let mut writer = Self {
+            dir: dir.to_owned(),
+            name: name.to_owned(),
+            fields: fields::<T>()?,
+            part_schema: part_schema::<T>()?,
+            props,
+            files: BTreeMap::new(),
+            rows: 0,
+            _rows: std::marker::PhantomData,
+        };
+        if T::PARTITION_COLUMNS.is_empty() {
+            writer.open(Vec::new())?;
+        }
+        Ok(writer)
+    }
+
+    /// Makes sure the part exists in the partition with these values (one per partition
+    /// column), even if no row goes there: readers then see the partition's columns.
+    pub fn partition(&mut self, values: &[&str]) -> Result<(), Error> {
+        let key: Vec<String> = values.iter().map(|v| (*v).to_owned()).collect();
+        if !self.files.contains_key(&key) {
+            self.open(key)?;
+        }
+        Ok(())
+    }
+
+    fn open(&mut self, values: Vec<String>) -> Result<(), Error> {
+        let mut dir = self.dir.clone();
+        for (column, value) in T::PARTITION_COLUMNS.iter().zip(&values) {
+            dir.push(format!("{column}={value}"));
+        }
+        std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+        let path = dir.join(&self.name);
+        let tmp = dir.join(format!(".{}.tmp-{}", self.name, std::process::id()));
+        let file = File::create(&tmp).map_err(io(&tmp))?;
+        let writer = ArrowWriter::try_new(
+            BufWriter::new(file),
+            self.part_schema.clone(),
+            Some(self.props.clone()),
+        );
+        let writer = match writer {
+            Ok(w) => w,
+            Err(source) => {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(Error::Parquet { path: tmp, source });
+            }
+        };
+        self.files.insert(values, PartFile { tmp, path, writer: Some(writer) });
+        Ok(())
+    }
+
+    /// Appends rows.
+    pub fn write(&mut self, rows: &[T]) -> Result<(), Error> {
+        for chunk in rows.chunks(WRITE_BATCH_ROWS) {
+            let batch = serde_arrow::to_record_batch(&self.fields, &chunk)
+                .map_err(|source| Error::Convert { path: self.dir.join(&self.name), source })?;
+            self.write_batch(&batch)?;
+        }
+        Ok(())
+    }
+
+    /// Appends a record batch with the table's full schema ([`schema`](crate::schema())): its partition
+    /// columns pick the files, the other columns are written.
+    pub fn write_batch(&mut self, batch: &RecordBatch) -> Result<(), Error> {
+        let path = self.dir.join(&self.name);
+        if T::PARTITION_COLUMNS.is_empty() {
+            let file = self
+                .files
+                .values_mut()
+                .next()
+                .ok_or_else(|| Error::NoParts { path: path.clone() })?;
+            file.write(batch)?;
+        } else {
+            for (values, rows) in split_by_partition(batch, T::PARTITION_COLUMNS, &path)? {
+                let schema = rows.schema();
+                let keep: Vec<usize> = (0..rows.num_columns())
+                    .filter(|&i| !T::PARTITION_COLUMNS.contains(&schema.field(i).name().as_str()))
+                    .collect();
+                let rows = rows
+                    .project(&keep)
+                    .map_err(|e| Error::Parquet { path: path.clone(), source: e.into() })?;
+                if !self.files.contains_key(&values) {
+                    self.open(values.clone())?;
+                }
+                if let Some(file) = self.files.get_mut(&values) {
+                    file.write(&rows)?;
+                }
+            }
+        }
+        self.rows += batch.num_rows() as u64;
+        Ok(())
+    }
+
+    /// Number of rows written so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Completes every file, flushes it to disk and renames it into place.
+    pub fn finish(mut self) -> Result<(), Error> {
+        for file in self.files.values_mut() {
+            file.finish()?;
+        }
+        Ok(())
+    }
+}
+
+impl PartFile {
+    fn write(&mut self, batch: &RecordBatch) -> Result<(), Error> {
+        if let Some(writer) = self.writer.as_mut() {
+            writer.write(batch).map_err(pq(&self.tmp))?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<(), Error> {
+        if let Some(writer) = self.writer.take() {
+            let mut out = writer.into_inner().map_err(pq(&self.tmp))?;
+            out.flush().map_err(io(&self.tmp))?;
+            out.get_ref().sync_all().map_err(io(&self.tmp))?;
+        }
+        if let Err(source) = std::fs::rename(&self.tmp, &self.path) {
+            let _ = std::fs::remove_file(&self.tmp);
+            return Err(Error::Io { path: self.path.clone(), source });
+        }
+        Ok(())
+    }
+}
+
+impl Drop for PartFile {
+    fn drop(&mut self) {
+        if self.writer.take().is_some() {
+            // Not finished: best effort, the temporary file is hidden and a later run
+            // overwrites it anyway.
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// The rows of `batch` grouped by the values of the (string) partition `columns`, in order
+/// of the values.
+fn split_by_partition(
+    batch: &RecordBatch,
+    columns: &[&str],
+    path: &Path,
+) -> Result<Vec<(Vec<String>, RecordBatch)>, Error> {
+    let err = |source: arrow::error::ArrowError| Error::Parquet {
+        path: path.to_owned(),
+        source: source.into(),
+    };
+    let mut keys: Vec<&StringArray> = Vec::new();
+    for column in columns {
+        let array = batch
+            .column_by_name(column)
+            .and_then(|a| a.as_any().downcast_ref::<StringArray>())
+            .ok_or_else(|| {
+                err(arrow::error::ArrowError::SchemaError(format!(
+                    "partition column {column} is missing or not a string"
+                )))
+            })?;
+        keys.push(array);
+    }
+    let key_of = |row: usize| -> Vec<String> {
+        keys.iter()
+            .map(|a| if a.is_null(row) { String::new() } else { a.value(row).to_owned() })
+            .collect()
+    };
+    let mut groups: BTreeMap<Vec<String>, Vec<bool>> = BTreeMap::new();
+    for row in 0..batch.num_rows() {
+        groups.entry(key_of(row)).or_insert_with(|| vec![false; batch.num_rows()])[row] = true;
+    }
+    groups
+        .into_iter()
+        .map(|(key, mask)| {
+            let rows = arrow::compute::filter_record_batch(batch, &BooleanArray::from(mask))
+                .map_err(err)?;
+            Ok((key, rows))
+        })
+        .collect()
+}
