@@ -1,0 +1,321 @@
+//! Counting pairs: per-entity marginals, and per-pair counts for one range of `entity_a` in
+//! hash maps, split when a range outgrows its budget.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::ControlFlow;
+
+use entente_schema::{Period, Scope};
+use polars::prelude::*;
+use rustc_hash::FxHashMap;
+
+use crate::NO_DATE;
+use crate::corpus::{Coded, for_each_unit};
+
+/// Ranges `[lo, hi)` of `entity_a` codes, each holding about `budget` unit pairs (at least
+/// one code each; `weight` is the number of unit pairs of each code), covering every entity.
+pub(crate) fn partitions(weight: &[u64], budget: u64) -> Vec<(u32, u32)> {
+    let mut out = Vec::new();
+    let (mut lo, mut filled) = (0u32, 0u64);
+    for (e, &w) in weight.iter().enumerate() {
+        let e = u32::try_from(e).unwrap_or(u32::MAX);
+        if filled > 0 && filled + w > budget {
+            out.push((lo, e));
+            (lo, filled) = (e, 0);
+        }
+        filled += w;
+    }
+    out.push((lo, u32::try_from(weight.len()).unwrap_or(u32::MAX)));
+    out
+}
+
+/// An evidence candidate: pair, occurrence of its story among the pair's units, unit.
+pub(crate) type Candidate = (u32, u32, u32, u32, u32, u32);
+
+/// Units mentioning each entity (`entity`, `n`): in the run, and per bucket of each period;
+/// and the unit pairs each entity is `entity_a` of.
+pub(crate) struct Singles {
+    pub(crate) all: LazyFrame,
+    pub(crate) by_period: BTreeMap<Period, LazyFrame>,
+    pub(crate) pair_weight: Vec<u64>,
+    /// Units left out of the scope ([`AggregateConfig::max_unit_entities`](entente_schema::AggregateConfig::max_unit_entities)), in all and per
+    /// bucket of each period.
+    pub(crate) crowded: u64,
+    /// Units that count (not crowded) per bucket: of the whole run (`None`, one bucket) and
+    /// of each period.
+    pub(crate) units_per_bucket: BTreeMap<Option<Period>, BTreeMap<i64, u32>>,
+    /// Units walked (with at least one entity, crowded ones too).
+    pub(crate) walked: u64,
+}
+
+/// Counts the units of `scope` mentioning each entity, in the run and per bucket, and the
+/// unit pairs of each entity as `entity_a`, in one walk over the units.
+pub(crate) fn count_singles(coded: &Coded<'_>, scope: Scope) -> PolarsResult<Singles> {
+    let periods = coded.config.sorted_periods();
+    let mut all = vec![0u32; coded.entity_at.len()];
+    let mut pair_weight = vec![0u64; coded.entity_at.len()];
+    let mut by_period: Vec<HashMap<(i64, u32), u32>> = vec![HashMap::new(); periods.len()];
+    let mut crowded = 0u64;
+    let mut crowded_by_period: BTreeMap<Option<Period>, BTreeMap<i64, u32>> = BTreeMap::new();
+    let mut walked = 0u64;
+    let _ = for_each_unit(coded, scope, &coded.counted, |d, set| {
+        walked += 1;
+        let date = coded.unit_date(scope, d);
+        if !coded.config.gives_pairs(set.len()) {
+            // Left out of the scope altogether, so that the counts stay a contingency table.
+            crowded += 1;
+            *crowded_by_period.entry(None).or_default().entry(NO_DATE).or_default() += 1;
+            for p in &periods {
+                let bucket = date.map_or(NO_DATE, |t| p.bucket_start(t));
+                *crowded_by_period.entry(Some(*p)).or_default().entry(bucket).or_default() += 1;
+            }
+            return ControlFlow::Continue(());
+        }
+        for (i, &(e, _)) in set.iter().enumerate() {
+            all[e as usize] += 1;
+            pair_weight[e as usize] += (set.len() - 1 - i) as u64;
+        }
+        for (i, p) in periods.iter().enumerate() {
+            let bucket = date.map_or(NO_DATE, |t| p.bucket_start(t));
+            for &(e, _) in set {
+                *by_period[i].entry((bucket, e)).or_default() += 1;
+            }
+        }
+        ControlFlow::Continue(())
+    });
+    let (entity, n): (Vec<u32>, Vec<u32>) = all
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| **n > 0)
+        .map(|(e, &n)| (u32::try_from(e).unwrap_or(u32::MAX), n))
+        .unzip();
+    let all = DataFrame::new_infer_height(vec![
+        Column::new("entity".into(), entity),
+        Column::new("n".into(), n),
+    ])?
+    .lazy();
+    let mut merged = BTreeMap::new();
+    let mut units_per_bucket = BTreeMap::new();
+    for period in std::iter::once(None).chain(periods.iter().copied().map(Some)) {
+        let mut units = coded.units_per_bucket(scope, period);
+        for (bucket, n) in crowded_by_period.get(&period).into_iter().flatten() {
+            if let Some(units) = units.get_mut(bucket) {
+                *units = units.saturating_sub(*n);
+            }
+        }
+        units_per_bucket.insert(period, units);
+    }
+    for (p, counts) in periods.into_iter().zip(by_period) {
+        let mut rows: Vec<((i64, u32), u32)> = counts.into_iter().collect();
+        rows.sort_unstable();
+        let frame = DataFrame::new_infer_height(vec![
+            Column::new(bucket_col(p).into(), rows.iter().map(|r| r.0.0).collect::<Vec<i64>>()),
+            Column::new("entity".into(), rows.iter().map(|r| r.0.1).collect::<Vec<u32>>()),
+            Column::new("n".into(), rows.iter().map(|r| r.1).collect::<Vec<u32>>()),
+        ])?
+        .lazy();
+        merged.insert(p, frame);
+    }
+    Ok(Singles { all, by_period: merged, pair_weight, crowded, units_per_bucket, walked })
+}
+
+/// The column holding a row's bucket of `p`.
+pub(crate) fn bucket_col(p: Period) -> String {
+    format!("bucket_{}", p.as_str())
+}
+
+/// A pair of entity codes as one key: `entity_a` in the high half, so keys sort by pair.
+pub(crate) fn pair_key(a: u32, b: u32) -> u64 {
+    (u64::from(a) << 32) | u64::from(b)
+}
+
+/// The entity codes of a pair key.
+#[allow(clippy::cast_possible_truncation, reason = "the two halves")]
+pub(crate) fn pair_of(key: u64) -> (u32, u32) {
+    ((key >> 32) as u32, key as u32)
+}
+
+/// One unit a pair occurs in, as the counts see it.
+pub(crate) struct Occurrence {
+    /// The unit's document (for `story`, the story's canonical document).
+    pub(crate) doc: u32,
+    pub(crate) story: u32,
+    /// Documents behind the unit (for `story` every copy, else 1), and their first and last
+    /// publication time (`i64::MAX` / `i64::MIN`: none dated).
+    pub(crate) members: u32,
+    pub(crate) first: i64,
+    pub(crate) last: i64,
+    /// The sentences to read: from the first mention of either entity to the first
+    /// mention of the other, end-exclusive.
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+}
+
+/// The counts of one pair, in the run or in one time bucket, over the units seen so far.
+/// Units arrive story by story, and within a story document by document in unit order, so
+/// distinct documents and stories are counted by comparing with the last one.
+pub(crate) struct Tally {
+    pub(crate) count: u32,
+    pub(crate) n_docs: u32,
+    pub(crate) n_stories: u32,
+    pub(crate) last_doc: u32,
+    pub(crate) last_story: u32,
+}
+
+impl Default for Tally {
+    fn default() -> Self {
+        Self { count: 0, n_docs: 0, n_stories: 0, last_doc: u32::MAX, last_story: u32::MAX }
+    }
+}
+
+impl Tally {
+    /// Counts `o`; whether it starts a new story, and a new document.
+    pub(crate) fn add(&mut self, o: &Occurrence) -> (bool, bool) {
+        self.count += 1;
+        let new_story = o.story != self.last_story;
+        if new_story {
+            self.last_story = o.story;
+            self.n_stories += 1;
+        }
+        let new_doc = o.doc != self.last_doc;
+        if new_doc {
+            self.last_doc = o.doc;
+            self.n_docs += o.members;
+        }
+        (new_story, new_doc)
+    }
+}
+
+/// The counts of one pair in the run, with its dates and its best evidence.
+pub(crate) struct PairCounts {
+    pub(crate) tally: Tally,
+    pub(crate) first: i64,
+    pub(crate) last: i64,
+    pub(crate) last_range: (u32, u32),
+    /// Distinct sentence ranges of the current story so far.
+    pub(crate) nth: u32,
+    /// The best evidence so far, sorted: (nth, document, start, end).
+    pub(crate) evidence: Vec<(u32, u32, u32, u32)>,
+}
+
+impl PairCounts {
+    pub(crate) fn new() -> Self {
+        Self {
+            tally: Tally::default(),
+            first: i64::MAX,
+            last: i64::MIN,
+            last_range: (u32::MAX, u32::MAX),
+            nth: 0,
+            evidence: Vec::new(),
+        }
+    }
+
+    pub(crate) fn add(&mut self, o: &Occurrence, k: usize) {
+        let (new_story, new_doc) = self.tally.add(o);
+        self.first = self.first.min(o.first);
+        self.last = self.last.max(o.last);
+        if new_story {
+            self.nth = 0;
+        }
+        if new_doc || (o.start, o.end) != self.last_range {
+            self.last_range = (o.start, o.end);
+            self.nth += 1;
+            let candidate = (self.nth, o.doc, o.start, o.end);
+            if self.evidence.len() < k || self.evidence.last().is_some_and(|&w| candidate < w) {
+                self.evidence.truncate(k.saturating_sub(1));
+                let at = self.evidence.partition_point(|&c| c < candidate);
+                self.evidence.insert(at, candidate);
+            }
+        }
+    }
+}
+
+/// What one walk over the units of a scope counted for one range of `entity_a`.
+pub(crate) struct RangeCounts {
+    pub(crate) pairs: FxHashMap<u64, PairCounts>,
+    /// Per period (in [`AggregateConfig::sorted_periods`](entente_schema::AggregateConfig::sorted_periods) order), keyed by bucket and pair.
+    pub(crate) buckets: Vec<FxHashMap<(i64, u64), Tally>>,
+}
+
+/// Counts the pairs of one scope whose `entity_a` code is in `[lo, hi)` in one walk over
+/// the units. Stops early, returning the share of units walked, once more than `budget`
+/// pairs and pair-buckets are held (never for a range of one code, which cannot be split).
+pub(crate) fn count_range(
+    coded: &Coded<'_>,
+    scope: Scope,
+    (lo, hi): (u32, u32),
+    budget: usize,
+    units: u64,
+) -> Result<RangeCounts, f64> {
+    let periods = coded.config.sorted_periods();
+    let k = coded.config.evidence_units as usize;
+    let mut out = RangeCounts {
+        pairs: FxHashMap::default(),
+        buckets: periods.iter().map(|_| FxHashMap::default()).collect(),
+    };
+    let mut walked = 0u64;
+    let mut bucket = Vec::with_capacity(periods.len());
+    let flow = for_each_unit(coded, scope, &coded.counted, |d, set| {
+        walked += 1;
+        let from = set.partition_point(|m| m.0 < lo);
+        if !coded.config.gives_pairs(set.len())
+            || from + 1 >= set.len()
+            || set.get(from).is_none_or(|m| m.0 >= hi)
+        {
+            return ControlFlow::Continue(());
+        }
+        let story = coded.story[d as usize];
+        let (members, first, last) = if scope == Scope::Story {
+            coded.story_docs[story as usize]
+        } else {
+            let published = coded.doc(d).published_at;
+            (1, published, published)
+        };
+        let date = coded.unit_date(scope, d);
+        bucket.clear();
+        bucket.extend(periods.iter().map(|p| date.map_or(NO_DATE, |t| p.bucket_start(t))));
+        for (i, &(a, fa)) in set.iter().enumerate().skip(from) {
+            if a >= hi {
+                break;
+            }
+            for &(b, fb) in &set[i + 1..] {
+                let key = pair_key(a, b);
+                let o = Occurrence {
+                    doc: d,
+                    story,
+                    members,
+                    first: first.unwrap_or(i64::MAX),
+                    last: last.unwrap_or(i64::MIN),
+                    start: fa.min(fb),
+                    end: fa.max(fb) + 1,
+                };
+                out.pairs.entry(key).or_insert_with(PairCounts::new).add(&o, k);
+                for (counts, &bucket) in out.buckets.iter_mut().zip(&bucket) {
+                    let _ = counts.entry((bucket, key)).or_default().add(&o);
+                }
+            }
+        }
+        let held = out.pairs.len() + out.buckets.iter().map(HashMap::len).sum::<usize>();
+        if held > budget && hi - lo > 1 {
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    });
+    match flow {
+        ControlFlow::Continue(()) => Ok(out),
+        #[allow(clippy::cast_precision_loss, reason = "a share")]
+        ControlFlow::Break(()) => Err(walked as f64 / units.max(1) as f64),
+    }
+}
+
+/// Splits `[lo, hi)` into about `parts` ranges of equal pair weight, at least two.
+pub(crate) fn split(weight: &[u64], (lo, hi): (u32, u32), parts: u64) -> Vec<(u32, u32)> {
+    let within = &weight[lo as usize..hi as usize];
+    let budget = within.iter().sum::<u64>().div_ceil(parts.max(2)).max(1);
+    let ranges: Vec<(u32, u32)> =
+        partitions(within, budget).into_iter().map(|(x, y)| (lo + x, lo + y)).collect();
+    if ranges.len() > 1 {
+        return ranges;
+    }
+    let mid = lo + (hi - lo) / 2;
+    vec![(lo, mid), (mid, hi)]
+}

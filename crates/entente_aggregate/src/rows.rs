@@ -1,0 +1,400 @@
+//! From counts to rows: marginals joined and measures computed with polars, then
+//! `cooccurrences`, `cooccurrences_by_period` and `entity_summary` rows.
+
+use std::collections::BTreeMap;
+
+use entente_schema::{
+    Cooccurrence, CooccurrencePeriod, EntitySummary, Evidence, Period, Scope, SurfaceCount,
+};
+use polars::prelude::*;
+
+use crate::corpus::{Coded, Mention};
+use crate::count::{Candidate, PairCounts, RangeCounts, Singles, Tally, bucket_col, pair_of};
+use crate::{BATCH_ROWS, Error, NO_DATE, Rows, Sink};
+
+/// One row per entity (all types, stoplisted ones too): mentions, documents, sentences,
+/// stories, first and last date, most frequent surface forms.
+pub(crate) fn summary(coded: &Coded<'_>) -> Vec<EntitySummary> {
+    let corpus = coded.corpus;
+    let mut rank = vec![0u32; coded.doc_at.len()];
+    for (r, &i) in coded.doc_at.iter().enumerate() {
+        rank[i as usize] = u32::try_from(r).unwrap_or(u32::MAX);
+    }
+    let mut all: Vec<Mention> = corpus
+        .mentions
+        .iter()
+        .map(|m| Mention { doc: rank[m.doc as usize], sentence: m.sentence, entity: m.entity })
+        .collect();
+    all.sort_unstable_by_key(|m| {
+        (corpus.entities[m.entity as usize].0.as_str(), m.doc, m.sentence)
+    });
+    let mut out = Vec::new();
+    for group in all.chunk_by(|x, y| x.entity == y.entity) {
+        let (id, name, entity_type) = &corpus.entities[group[0].entity as usize];
+        let mut documents: Vec<u32> = group.iter().map(|m| m.doc).collect();
+        documents.dedup();
+        let mut sentences: Vec<(u32, u32)> = group.iter().map(|m| (m.doc, m.sentence)).collect();
+        sentences.dedup();
+        let mut stories: Vec<u32> = documents.iter().map(|&d| coded.story[d as usize]).collect();
+        stories.sort_unstable();
+        stories.dedup();
+        let dates = documents.iter().filter_map(|&d| coded.doc(d).published_at);
+        let (first_seen, last_seen) = dates.fold((None, None), |(lo, hi), t| {
+            (Some(lo.map_or(t, |x: i64| x.min(t))), Some(hi.map_or(t, |x: i64| x.max(t))))
+        });
+        let mut surfaces: Vec<(&str, u32)> = corpus.surfaces[group[0].entity as usize]
+            .iter()
+            .map(|(text, &n)| (text.as_str(), n))
+            .collect();
+        surfaces.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let len = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        out.push(EntitySummary {
+            entity_id: id.clone(),
+            entity_name: name.clone(),
+            entity_type: *entity_type,
+            mentions: len(group.len()),
+            documents: len(documents.len()),
+            sentences: len(sentences.len()),
+            stories: len(stories.len()),
+            first_seen,
+            last_seen,
+            top_surfaces: surfaces
+                .into_iter()
+                .take(5)
+                .map(|(text, count)| SurfaceCount { text: text.to_owned(), count })
+                .collect(),
+        });
+    }
+    out
+}
+
+/// Turns the counts of one range of `entity_a` ([`count_range`](crate::count::count_range)) into rows of `cooccurrences`
+/// and `cooccurrences_by_period` (marginals joined, measures computed, sorted) and hands them
+/// to `sink`, in table order, a batch at a time.
+pub(crate) fn write_range(
+    coded: &Coded<'_>,
+    scope: Scope,
+    counted: RangeCounts,
+    singles: &Singles,
+    sink: &mut Sink<'_>,
+) -> Result<(), Error> {
+    let pe = |source| Error::Polars { scope: scope.as_str(), source };
+    let periods = coded.config.sorted_periods();
+    let mut pairs: Vec<(u64, PairCounts)> = counted.pairs.into_iter().collect();
+    pairs.sort_unstable_by_key(|p| p.0);
+    let mut evidence: Vec<Candidate> = Vec::new();
+    let (mut a, mut b, mut count) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut n_docs, mut n_stories, mut first, mut last) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (key, c) in pairs {
+        let (x, y) = pair_of(key);
+        a.push(x);
+        b.push(y);
+        count.push(c.tally.count);
+        n_docs.push(c.tally.n_docs);
+        n_stories.push(c.tally.n_stories);
+        first.push((c.first != i64::MAX).then_some(c.first));
+        last.push((c.last != i64::MIN).then_some(c.last));
+        evidence.extend(c.evidence.into_iter().map(|(nth, d, s, e)| (x, y, nth, d, s, e)));
+    }
+    let pairs = DataFrame::new_infer_height(vec![
+        Column::new("a".into(), a),
+        Column::new("b".into(), b),
+        Column::new("count".into(), count),
+        Column::new("n_docs".into(), n_docs),
+        Column::new("n_stories".into(), n_stories),
+        Column::new("first".into(), first),
+        Column::new("last".into(), last),
+    ])
+    .map_err(pe)?
+    .lazy()
+    .filter(col("count").gt_eq(lit(coded.config.min_count)));
+    let n_units = singles.units_per_bucket.get(&None).map_or(0, |u| u.values().sum::<u32>());
+    let pairs = with_marginals(pairs, &singles.all, &[])
+        .with_column(lit(n_units).alias("n_units"))
+        .with_columns(measures())
+        .sort(["a", "b"], SortMultipleOptions::default())
+        .collect()
+        .map_err(pe)?;
+    let mut cursor = 0;
+    for offset in (0..pairs.height()).step_by(BATCH_ROWS) {
+        let batch = pairs.slice(i64::try_from(offset).unwrap_or(i64::MAX), BATCH_ROWS);
+        let rows = cooccurrence_rows(coded, scope, &batch, &evidence, &mut cursor).map_err(pe)?;
+        sink(Rows::Cooccurrences(rows)).map_err(Error::Sink)?;
+    }
+    if periods.is_empty() {
+        return Ok(());
+    }
+
+    // Every period's rows in one frame, sorted as the table is: pair, period, bucket.
+    let kept = pairs.select(["a", "b"]).map_err(pe)?.lazy();
+    drop(pairs);
+    let mut frames = Vec::new();
+    for ((index, &period), counts) in periods.iter().enumerate().zip(counted.buckets) {
+        let bucket = bucket_col(period);
+        let mut columns = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut counts: Vec<((i64, u64), Tally)> = counts.into_iter().collect();
+        counts.sort_unstable_by_key(|c| c.0);
+        for ((start, key), c) in counts {
+            let (x, y) = pair_of(key);
+            columns.0.push(start);
+            columns.1.push(x);
+            columns.2.push(y);
+            columns.3.push(c.count);
+            columns.4.push(c.n_docs);
+            columns.5.push(c.n_stories);
+        }
+        let pairs = DataFrame::new_infer_height(vec![
+            Column::new(bucket.as_str().into(), columns.0),
+            Column::new("a".into(), columns.1),
+            Column::new("b".into(), columns.2),
+            Column::new("count".into(), columns.3),
+            Column::new("n_docs".into(), columns.4),
+            Column::new("n_stories".into(), columns.5),
+        ])
+        .map_err(pe)?
+        .lazy()
+        .join(
+            kept.clone(),
+            [col("a"), col("b")],
+            [col("a"), col("b")],
+            JoinArgs::new(JoinType::Inner),
+        );
+        let singles_by_bucket = singles.by_period.get(&period).cloned().unwrap_or_default();
+        let units = singles.units_per_bucket.get(&Some(period));
+        let units = DataFrame::new_infer_height(vec![
+            Column::new(
+                bucket.as_str().into(),
+                units.into_iter().flat_map(BTreeMap::keys).copied().collect::<Vec<i64>>(),
+            ),
+            Column::new(
+                "n_units".into(),
+                units.into_iter().flat_map(BTreeMap::values).copied().collect::<Vec<u32>>(),
+            ),
+        ])
+        .map_err(pe)?
+        .lazy();
+        let columns = [
+            "a",
+            "b",
+            "count",
+            "count_a",
+            "count_b",
+            "n_units",
+            "n_docs",
+            "n_stories",
+            "pmi",
+            "npmi",
+            "llr",
+            "dice",
+        ];
+        let mut select: Vec<Expr> = columns.iter().map(|c| col(*c)).collect();
+        select.push(lit(u32::try_from(index).unwrap_or(0)).alias("period"));
+        select.push(col(&bucket).alias("start"));
+        frames.push(
+            with_marginals(pairs, &singles_by_bucket, &[bucket.as_str()])
+                .join(units, [col(&bucket)], [col(&bucket)], JoinArgs::new(JoinType::Inner))
+                .with_columns(measures())
+                .select(select),
+        );
+    }
+    let frame = concat(&frames, UnionArgs::default())
+        .map_err(pe)?
+        .sort(["a", "b", "period", "start"], SortMultipleOptions::default())
+        .collect()
+        .map_err(pe)?;
+    for offset in (0..frame.height()).step_by(BATCH_ROWS) {
+        let batch = frame.slice(i64::try_from(offset).unwrap_or(i64::MAX), BATCH_ROWS);
+        let rows = period_rows_of(coded, scope, &periods, &batch).map_err(pe)?;
+        sink(Rows::ByPeriod(rows)).map_err(Error::Sink)?;
+    }
+    Ok(())
+}
+
+/// Joins `count_a` and `count_b` (from `singles`: `entity`, `n` and the `by` columns) to a
+/// frame of pairs `a`, `b`.
+pub(crate) fn with_marginals(pairs: LazyFrame, singles: &LazyFrame, by: &[&str]) -> LazyFrame {
+    let side = |name: &str, alias: &str| {
+        let mut columns: Vec<Expr> = by.iter().map(|c| col(*c)).collect();
+        columns.extend([col("entity").alias(name), col("n").alias(alias)]);
+        singles.clone().select(columns)
+    };
+    let on = |name: &str| {
+        let mut keys: Vec<Expr> = by.iter().map(|c| col(*c)).collect();
+        keys.push(col(name));
+        keys
+    };
+    pairs.join(side("a", "count_a"), on("a"), on("a"), JoinArgs::new(JoinType::Inner)).join(
+        side("b", "count_b"),
+        on("b"),
+        on("b"),
+        JoinArgs::new(JoinType::Inner),
+    )
+}
+
+/// PMI, NPMI, G² and Dice from `count`, `count_a`, `count_b` and `n_units`, as
+/// [`entente_schema::association`] defines them.
+pub(crate) fn measures() -> [Expr; 4] {
+    let f = |name: &str| col(name).cast(DataType::Float64);
+    let (c, ca, cb, n) = (f("count"), f("count_a"), f("count_b"), f("n_units"));
+    let pmi = (c.clone() * n.clone() / (ca.clone() * cb.clone())).log(lit(2.0));
+    let h = lit(0.0) - (c.clone() / n.clone()).log(lit(2.0));
+    let npmi = when(h.clone().gt(lit(0.0))).then(pmi.clone() / h).otherwise(lit(1.0));
+    let term = |o: Expr, e: Expr| {
+        when(o.clone().gt(lit(0.0)))
+            .then(o.clone() * (o / e).log(lit(std::f64::consts::E)))
+            .otherwise(lit(0.0))
+    };
+    let g2 = term(c.clone(), ca.clone() * cb.clone() / n.clone())
+        + term(ca.clone() - c.clone(), ca.clone() * (n.clone() - cb.clone()) / n.clone())
+        + term(cb.clone() - c.clone(), (n.clone() - ca.clone()) * cb.clone() / n.clone())
+        + term(
+            n.clone() - ca.clone() - cb.clone() + c.clone(),
+            (n.clone() - ca.clone()) * (n.clone() - cb.clone()) / n,
+        );
+    let llr = lit(2.0) * g2;
+    let llr = when(llr.clone().lt(lit(0.0))).then(lit(0.0)).otherwise(llr);
+    let dice = lit(2.0) * c / (ca + cb);
+    [pmi.alias("pmi"), npmi.alias("npmi"), llr.alias("llr"), dice.alias("dice")]
+}
+
+pub(crate) fn u32s(frame: &DataFrame, name: &str) -> PolarsResult<Vec<u32>> {
+    let column = frame.column(name)?.cast(&DataType::UInt32)?;
+    Ok(column.u32()?.iter().map(Option::unwrap_or_default).collect())
+}
+
+pub(crate) fn i64s(frame: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i64>>> {
+    let column = frame.column(name)?.cast(&DataType::Int64)?;
+    Ok(column.i64()?.iter().collect())
+}
+
+pub(crate) fn f64s(frame: &DataFrame, name: &str) -> PolarsResult<Vec<f64>> {
+    let column = frame.column(name)?.cast(&DataType::Float64)?;
+    Ok(column.f64()?.iter().map(Option::unwrap_or_default).collect())
+}
+
+/// The counts and measures shared by both tables, column by column.
+pub(crate) struct Counts {
+    pub(crate) a: Vec<u32>,
+    pub(crate) b: Vec<u32>,
+    pub(crate) count: Vec<u32>,
+    pub(crate) count_a: Vec<u32>,
+    pub(crate) count_b: Vec<u32>,
+    pub(crate) n_units: Vec<u32>,
+    pub(crate) n_docs: Vec<u32>,
+    pub(crate) n_stories: Vec<u32>,
+    pub(crate) measures: [Vec<f64>; 4],
+}
+
+impl Counts {
+    pub(crate) fn read(frame: &DataFrame) -> PolarsResult<Self> {
+        Ok(Self {
+            a: u32s(frame, "a")?,
+            b: u32s(frame, "b")?,
+            count: u32s(frame, "count")?,
+            count_a: u32s(frame, "count_a")?,
+            count_b: u32s(frame, "count_b")?,
+            n_units: u32s(frame, "n_units")?,
+            n_docs: u32s(frame, "n_docs")?,
+            n_stories: u32s(frame, "n_stories")?,
+            measures: [
+                f64s(frame, "pmi")?,
+                f64s(frame, "npmi")?,
+                f64s(frame, "llr")?,
+                f64s(frame, "dice")?,
+            ],
+        })
+    }
+}
+
+/// The `cooccurrences` row of pair `i` of `c` (without evidence and dates when those are
+/// `None`: the rows of `cooccurrences_by_period`).
+pub(crate) fn pair_row(
+    coded: &Coded<'_>,
+    scope: Scope,
+    c: &Counts,
+    i: usize,
+    dates: (Option<i64>, Option<i64>),
+    evidence: Vec<Evidence>,
+) -> Cooccurrence {
+    let ((id_a, name_a, type_a), (id_b, name_b, type_b)) =
+        (coded.entity(c.a[i]), coded.entity(c.b[i]));
+    let (first_doc_id, first_sentence_idx) =
+        evidence.first().map(|e| (e.doc_id.clone(), e.sentence_idx)).unwrap_or_default();
+    let [pmi, npmi, llr, dice] = [0, 1, 2, 3].map(|m| c.measures[m][i]);
+    Cooccurrence {
+        scope,
+        entity_a: id_a.clone(),
+        entity_b: id_b.clone(),
+        name_a: name_a.clone(),
+        name_b: name_b.clone(),
+        type_a: *type_a,
+        type_b: *type_b,
+        count: c.count[i],
+        count_a: c.count_a[i],
+        count_b: c.count_b[i],
+        n_units: c.n_units[i],
+        pmi,
+        npmi,
+        llr,
+        dice,
+        n_docs: c.n_docs[i],
+        n_stories: c.n_stories[i],
+        first_published_at: dates.0,
+        last_published_at: dates.1,
+        first_doc_id,
+        first_sentence_idx,
+        evidence,
+    }
+}
+
+/// The `cooccurrences` rows of a batch of pairs (sorted by pair), with their evidence from
+/// `evidence` (sorted by pair), read from `cursor` on.
+pub(crate) fn cooccurrence_rows(
+    coded: &Coded<'_>,
+    scope: Scope,
+    frame: &DataFrame,
+    evidence: &[Candidate],
+    cursor: &mut usize,
+) -> PolarsResult<Vec<Cooccurrence>> {
+    let c = Counts::read(frame)?;
+    let (first, last) = (i64s(frame, "first")?, i64s(frame, "last")?);
+    Ok((0..c.a.len())
+        .map(|i| {
+            let pair = (c.a[i], c.b[i]);
+            while evidence.get(*cursor).is_some_and(|e| (e.0, e.1) < pair) {
+                *cursor += 1;
+            }
+            let mut units = Vec::new();
+            while let Some(&(_, _, _, doc, start, end)) =
+                evidence.get(*cursor).filter(|e| (e.0, e.1) == pair)
+            {
+                let doc_id = coded.doc(doc).doc_id.clone();
+                units.push(Evidence { doc_id, sentence_idx: start, sentence_end: end });
+                *cursor += 1;
+            }
+            pair_row(coded, scope, &c, i, (first[i], last[i]), units)
+        })
+        .collect())
+}
+
+/// The `cooccurrences_by_period` rows of a batch (`period` indexes `periods`, `start` is
+/// the bucket).
+pub(crate) fn period_rows_of(
+    coded: &Coded<'_>,
+    scope: Scope,
+    periods: &[Period],
+    frame: &DataFrame,
+) -> PolarsResult<Vec<CooccurrencePeriod>> {
+    let c = Counts::read(frame)?;
+    let (index, starts) = (u32s(frame, "period")?, i64s(frame, "start")?);
+    Ok(starts
+        .into_iter()
+        .enumerate()
+        .map(|(i, start)| {
+            let pair = pair_row(coded, scope, &c, i, (None, None), Vec::new());
+            let period = periods[index[i] as usize];
+            CooccurrencePeriod::of(period, start.filter(|&t| t != NO_DATE), pair)
+        })
+        .collect())
+}
