@@ -82,8 +82,6 @@ pub struct FilePlan {
     pub chunks: Vec<Chunk>,
     /// How the compressed stream broke off, if it did: the last chunk's damage.
     pub damage: Option<(RejectReason, String)>,
-    /// The decompressed size of the part of the file that was read.
-    pub bytes: u64,
 }
 
 /// Cuts the file `source` (its bytes from `file`) into chunks of about `chunk_bytes`. `None`
@@ -129,7 +127,6 @@ pub fn scan(
         header: Vec::new(),
         chunks: Vec::new(),
         damage: None,
-        bytes: 0,
     };
     let mut cutter = Cutter::new(chunk_bytes, config);
     if format == SourceFormat::Warc {
@@ -156,7 +153,6 @@ pub fn scan(
     }
     stream.cut(&mut plan, &mut cutter, config);
     plan.damage = stream.damage.take();
-    plan.bytes = stream.offset + stream.buf.len() as u64;
     Ok((plan.chunks.len() > 1).then_some(plan))
 }
 
@@ -176,7 +172,6 @@ fn refused(format: SourceFormat, reason: RejectReason, detail: String) -> FilePl
             rejects: vec![(0, reason, detail)],
         }],
         damage: None,
-        bytes: 0,
     }
 }
 
