@@ -2,8 +2,9 @@
 //! stage's options; [`Pipeline::builtin`] is the default) and [`RunOptions`], and returns a
 //! [`RunSummary`] of the tables it wrote:
 //!
-//! 1. list the inputs ([`list_inputs`]) and cut them into batches ([`plan_batches`], a pure
-//!    function of the files' names and sizes);
+//! 1. list the inputs ([`list_inputs`]) and cut them into batches ([`plan_inputs`]): small
+//!    files grouped by their names and sizes ([`plan_batches`], a pure function), big JSON
+//!    Lines, CSV, TSV and WARC files a chunk of records per batch ([`scan_inputs`]);
 //! 2. compare them with the last run's state (`<output>/_state/`): unchanged batches keep
 //!    their parts, batches whose extract options changed are extracted again;
 //! 3. run ingest, normalise and extract on each other batch into one part file per table in
@@ -14,7 +15,9 @@
 //! 5. count co-occurrences (the aggregate stage) and commit the staging directory in place of
 //!    the last output, atomically.
 //!
-//! It prints nothing: it logs through `tracing` and shows a progress bar only when asked.
+//! [`stepwise`] splits the same run into steps with serialisable inputs and outputs, for an
+//! engine that schedules them itself. The library prints nothing: it logs through `tracing`
+//! and shows a progress bar only when asked.
 //! Bad input records are rows of `rejects`, never errors; an [`Error`] means the run did not
 //! happen and the last output is as it was.
 
