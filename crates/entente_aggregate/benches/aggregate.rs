@@ -120,7 +120,7 @@ fn main() {
     let started = Instant::now();
     // The rows stream to a sink that counts them, as the CLI streams them to Parquet.
     let (mut pairs, mut period_rows) = (0usize, 0usize);
-    let summary = aggregate_into(&corpus, &AggregateConfig::default(), Limits::default(), |rows| {
+    let summary = aggregate_into(corpus, &AggregateConfig::default(), Limits::default(), |rows| {
         match rows {
             Rows::Cooccurrences(rows) => pairs += rows.len(),
             Rows::ByPeriod(rows) => period_rows += rows.len(),

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::ControlFlow;
 
 use entente_schema::AggregateConfig;
-use entente_schema::{Document, Entity, EntityType, Period, Scope};
+use entente_schema::{Document, Entity, EntitySummary, EntityType, Period, Scope};
 
 use crate::{Error, NO_DATE};
 
@@ -40,6 +40,14 @@ pub(crate) struct Mention {
 }
 
 impl Corpus {
+    /// Makes room for `documents` more documents and `mentions` more mentions, so that adding
+    /// them never copies what was added before.
+    pub fn reserve(&mut self, documents: usize, mentions: usize) {
+        self.docs.reserve_exact(documents);
+        self.doc_index.reserve(documents);
+        self.mentions.reserve_exact(mentions);
+    }
+
     /// Adds a document (a `documents` row); only its id, story, date and sentence count are
     /// kept.
     pub fn add_document(&mut self, d: &Document) -> Result<(), Error> {
@@ -54,26 +62,6 @@ impl Corpus {
             n_sentences: d.n_sentences.unwrap_or(0),
         });
         Ok(())
-    }
-
-    /// Sets the story of every document added so far (a run that groups stories after the
-    /// documents were added); documents `story_of` does not know keep theirs.
-    pub fn set_stories<'a>(&mut self, story_of: impl Fn(&str) -> Option<&'a str>) {
-        for doc in &mut self.docs {
-            if let Some(story) = story_of(&doc.doc_id) {
-                doc.story_id = Some(story.to_owned());
-            }
-        }
-    }
-
-    /// Renames every entity `name_of` gives a name (a run that chooses names after the
-    /// mentions were added).
-    pub fn set_names<'a>(&mut self, name_of: impl Fn(&str) -> Option<&'a str>) {
-        for (id, name, _) in &mut self.entities {
-            if let Some(chosen) = name_of(id) {
-                chosen.clone_into(name);
-            }
-        }
     }
 
     /// Adds a mention (an `entities` row) of a document added before.
@@ -130,10 +118,17 @@ pub(crate) struct Coded<'a> {
     pub(crate) entity_at: Vec<u32>,
     /// The mentions that take part, re-coded, sorted by story, document, sentence, entity.
     pub(crate) counted: Vec<Mention>,
+    /// `entity_summary`'s rows, of every entity.
+    pub(crate) summary: Vec<EntitySummary>,
 }
 
 impl<'a> Coded<'a> {
-    pub(crate) fn new(corpus: &'a Corpus, config: &'a AggregateConfig) -> Self {
+    /// Codes `corpus`, whose mentions the caller took out of it (`mentions`).
+    pub(crate) fn new(
+        corpus: &'a Corpus,
+        mentions: Vec<Mention>,
+        config: &'a AggregateConfig,
+    ) -> Self {
         let mut doc_at: Vec<u32> =
             (0..u32::try_from(corpus.docs.len()).unwrap_or(u32::MAX)).collect();
         doc_at.sort_by(|&x, &y| {
@@ -181,25 +176,24 @@ impl<'a> Coded<'a> {
             code[i as usize] = u32::try_from(c).unwrap_or(u32::MAX);
         }
         let stop: HashSet<&str> = config.stoplist.iter().map(String::as_str).collect();
-        let included: Vec<bool> = corpus
-            .entities
+        let included: Vec<bool> = entity_at
             .iter()
-            .map(|(id, _, t)| config.entity_types.contains(t) && !stop.contains(id.as_str()))
-            .collect();
-
-        // Story by story, then document, sentence and entity: the order the counts need.
-        let mut counted: Vec<Mention> = corpus
-            .mentions
-            .iter()
-            .filter(|m| included[m.entity as usize])
-            .map(|m| Mention {
-                doc: rank[m.doc as usize],
-                sentence: m.sentence,
-                entity: code[m.entity as usize],
+            .map(|&i| {
+                let (id, _, t) = &corpus.entities[i as usize];
+                config.entity_types.contains(t) && !stop.contains(id.as_str())
             })
             .collect();
-        counted.sort_unstable_by_key(|m| (story[m.doc as usize], *m));
-        Self {
+
+        // One buffer serves both orders, so the mentions are in memory once: re-coded, by
+        // entity, document and sentence for the summary, then only the counted ones, story by
+        // story, then document, sentence and entity: the order the counts need.
+        let mut mentions = mentions;
+        for m in &mut mentions {
+            m.doc = rank[m.doc as usize];
+            m.entity = code[m.entity as usize];
+        }
+        mentions.sort_unstable_by_key(|m| (m.entity, m.doc, m.sentence));
+        let mut coded = Self {
             corpus,
             config,
             doc_at,
@@ -208,8 +202,14 @@ impl<'a> Coded<'a> {
             story_docs,
             canonical,
             entity_at,
-            counted,
-        }
+            counted: mentions,
+            summary: Vec::new(),
+        };
+        coded.summary = crate::rows::summary(&coded);
+        let story = &coded.story;
+        coded.counted.retain(|m| included[m.entity as usize]);
+        coded.counted.sort_unstable_by_key(|m| (story[m.doc as usize], *m));
+        coded
     }
 
     pub(crate) fn doc(&self, rank: u32) -> &Doc {

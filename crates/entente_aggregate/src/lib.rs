@@ -34,7 +34,7 @@
 //! for m in [e(0, "cn"), e(0, "ru"), e(1, "cn")] {
 //!     corpus.add_mention(&m)?;
 //! }
-//! let tables = aggregate(&corpus, &AggregateConfig::default())?;
+//! let tables = aggregate(corpus, &AggregateConfig::default())?;
 //! let row = &tables.cooccurrences[0]; // sentence scope first
 //! assert_eq!((row.entity_a.as_str(), row.entity_b.as_str(), row.count, row.n_units), ("cn", "ru", 1, 2));
 //! # Ok::<(), entente_aggregate::Error>(())
@@ -42,7 +42,7 @@
 #![warn(missing_docs)]
 #![warn(clippy::disallowed_methods, reason = "stages do no IO")]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub use entente_schema::AggregateConfig;
 use entente_schema::{Cooccurrence, CooccurrencePeriod, EntitySummary, Scope};
@@ -51,7 +51,7 @@ use polars::prelude::*;
 use crate::corpus::Coded;
 pub use crate::corpus::Corpus;
 use crate::count::{count_range, count_singles, split};
-use crate::rows::{summary, write_range};
+use crate::rows::write_range;
 
 mod corpus;
 mod count;
@@ -145,7 +145,7 @@ pub struct Aggregates {
 
 /// Counts every configured scope and period, and summarises every entity, in memory (see
 /// [`aggregate_into`] to stream the rows instead).
-pub fn aggregate(corpus: &Corpus, config: &AggregateConfig) -> Result<Aggregates, Error> {
+pub fn aggregate(corpus: Corpus, config: &AggregateConfig) -> Result<Aggregates, Error> {
     let mut out = Aggregates::default();
     out.summary = aggregate_into(corpus, config, Limits::default(), |rows| {
         match rows {
@@ -161,15 +161,19 @@ pub fn aggregate(corpus: &Corpus, config: &AggregateConfig) -> Result<Aggregates
 /// Counts every configured scope and period, handing the rows of `cooccurrences` and
 /// `cooccurrences_by_period` to `sink` in batches (each table's batches in table order), and
 /// returns `entity_summary`. Memory stays within `limits` plus one batch, not the size of the
-/// tables.
+/// tables; `corpus` is taken so that its mentions are sorted where they are, not copied.
 pub fn aggregate_into(
-    corpus: &Corpus,
+    mut corpus: Corpus,
     config: &AggregateConfig,
     limits: Limits,
     mut sink: impl FnMut(Rows) -> Result<(), Box<dyn std::error::Error + Send + Sync>>,
 ) -> Result<Summary, Error> {
     config.check().map_err(Error::Config)?;
-    let coded = Coded::new(corpus, config);
+    let mentions = std::mem::take(&mut corpus.mentions);
+    // The indexes of ids served adding mentions: none come now.
+    corpus.doc_index = HashMap::new();
+    corpus.entity_index = HashMap::new();
+    let mut coded = Coded::new(&corpus, mentions, config);
     let budget = usize::try_from(limits.partition_pairs).unwrap_or(usize::MAX).max(1);
     let mut crowded_units = BTreeMap::new();
     for scope in config.sorted_scopes() {
@@ -197,7 +201,7 @@ pub fn aggregate_into(
             }
         }
     }
-    Ok(Summary { summary: summary(&coded), crowded_units })
+    Ok(Summary { summary: std::mem::take(&mut coded.summary), crowded_units })
 }
 
 /// The sink of [`aggregate_into`].

@@ -8,7 +8,7 @@ use entente_schema::{
 };
 use polars::prelude::*;
 
-use crate::corpus::{Coded, Mention};
+use crate::corpus::Coded;
 use crate::count::{Candidate, PairCounts, RangeCounts, Singles, Tally, bucket_col, pair_of};
 use crate::{BATCH_ROWS, Error, NO_DATE, Rows, Sink};
 
@@ -16,21 +16,12 @@ use crate::{BATCH_ROWS, Error, NO_DATE, Rows, Sink};
 /// stories, first and last date, most frequent surface forms.
 pub(crate) fn summary(coded: &Coded<'_>) -> Vec<EntitySummary> {
     let corpus = coded.corpus;
-    let mut rank = vec![0u32; coded.doc_at.len()];
-    for (r, &i) in coded.doc_at.iter().enumerate() {
-        rank[i as usize] = u32::try_from(r).unwrap_or(u32::MAX);
-    }
-    let mut all: Vec<Mention> = corpus
-        .mentions
-        .iter()
-        .map(|m| Mention { doc: rank[m.doc as usize], sentence: m.sentence, entity: m.entity })
-        .collect();
-    all.sort_unstable_by_key(|m| {
-        (corpus.entities[m.entity as usize].0.as_str(), m.doc, m.sentence)
-    });
+    // While coding, `counted` holds every mention sorted by entity, document and sentence.
+    let all = &coded.counted;
     let mut out = Vec::new();
     for group in all.chunk_by(|x, y| x.entity == y.entity) {
-        let (id, name, entity_type) = &corpus.entities[group[0].entity as usize];
+        let at = coded.entity_at[group[0].entity as usize] as usize;
+        let (id, name, entity_type) = &corpus.entities[at];
         let mut documents: Vec<u32> = group.iter().map(|m| m.doc).collect();
         documents.dedup();
         let mut sentences: Vec<(u32, u32)> = group.iter().map(|m| (m.doc, m.sentence)).collect();
@@ -42,10 +33,8 @@ pub(crate) fn summary(coded: &Coded<'_>) -> Vec<EntitySummary> {
         let (first_seen, last_seen) = dates.fold((None, None), |(lo, hi), t| {
             (Some(lo.map_or(t, |x: i64| x.min(t))), Some(hi.map_or(t, |x: i64| x.max(t))))
         });
-        let mut surfaces: Vec<(&str, u32)> = corpus.surfaces[group[0].entity as usize]
-            .iter()
-            .map(|(text, &n)| (text.as_str(), n))
-            .collect();
+        let mut surfaces: Vec<(&str, u32)> =
+            corpus.surfaces[at].iter().map(|(text, &n)| (text.as_str(), n)).collect();
         surfaces.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         let len = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         out.push(EntitySummary {

@@ -15,8 +15,9 @@ use crate::staged::Staged;
 
 /// Counts the co-occurrences of `corpus` into the staged aggregate tables; returns whether
 /// `cooccurrences_by_period` was left out (no periods configured).
-pub(crate) fn aggregate(ctx: &Ctx<'_>, staging: &Staged, corpus: &Corpus) -> anyhow::Result<bool> {
+pub(crate) fn aggregate(ctx: &Ctx<'_>, staging: &Staged, corpus: Corpus) -> anyhow::Result<bool> {
     let started = Instant::now();
+    let mentions = corpus.mentions();
     let config = &ctx.config.aggregate;
     let json = serde_json::to_string(config).context("cannot encode the aggregate options")?;
     let meta = ctx.meta(Stage::Aggregate).with(KEY_AGGREGATE, json);
@@ -114,8 +115,8 @@ pub(crate) fn aggregate(ctx: &Ctx<'_>, staging: &Staged, corpus: &Corpus) -> any
     }
     write_part(staging, &part, &ctx.meta(Stage::Aggregate), &summary)?;
     tracing::info!(
-        "aggregate: {} mentions, {n_pairs} pairs, {n_period} period rows, {} entities ({:.2?})",
-        corpus.mentions(),
+        "aggregate: {mentions} mentions, {n_pairs} pairs, {n_period} period rows, {} entities \
+         ({:.2?})",
         summary.len(),
         started.elapsed()
     );

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use entente_aggregate::Corpus;
 use entente_extract::Names;
 use entente_ingest::{ChunkReader, FilePlan, Ingested};
 use entente_normalise::{Normaliser, Stories};
@@ -206,7 +205,6 @@ pub(crate) fn per_document(
     staging: &Staged,
     from: Stage,
     to: Stage,
-    mut corpus: Option<&mut Corpus>,
     steps: &mut Steps,
 ) -> anyhow::Result<PerDocument> {
     let full = from == Stage::Ingest && to == Stage::Aggregate;
@@ -236,7 +234,7 @@ pub(crate) fn per_document(
     std::thread::scope(|scope| -> anyhow::Result<()> {
         let mut writing: Option<std::thread::ScopedJoinHandle<'_, anyhow::Result<Duration>>> = None;
         for (i, source) in sources.into_iter().enumerate() {
-            let (batch_done, write) = runner.batch(i, source, corpus.as_deref_mut(), steps)?;
+            let (batch_done, write) = runner.batch(i, source, steps)?;
             if let Some(previous) = writing.take() {
                 steps.add_duration("write", join_thread(previous)?);
             }
@@ -265,7 +263,7 @@ pub(crate) fn per_document(
         }
     }
     let collected = Collected { stories, names, done, records, scratch_docs, scratch_entities };
-    crate::finalise::finalise(ctx, staging, from, corpus, collected, previous.as_ref(), steps)?;
+    crate::finalise::finalise(ctx, staging, from, to, collected, previous.as_ref(), steps)?;
     Ok(PerDocument::Changed)
 }
 
@@ -344,14 +342,13 @@ impl<'r, 'a> Runner<'r, 'a> {
         self.from <= stage && stage <= self.to
     }
 
-    /// Runs the stages on batch `i` from `source`, adding its documents and mentions to
-    /// `corpus`; returns what the finishing pass needs of it and the job that writes its tables.
+    /// Runs the stages on batch `i` from `source`; returns what the finishing pass needs of it
+    /// and the job that writes its tables.
     #[allow(clippy::too_many_lines, reason = "one batch through the stages, in order")]
     pub(crate) fn batch(
         &mut self,
         i: usize,
         source: Source,
-        mut corpus: Option<&mut Corpus>,
         steps: &mut Steps,
     ) -> anyhow::Result<(Done, WriteJob<'r>)> {
         let (ctx, from, to) = (self.ctx, self.from, self.to);
@@ -400,14 +397,11 @@ impl<'r, 'a> Runner<'r, 'a> {
                 } else {
                     self.totals.reextracted += 1;
                 }
-                if !reuse_entities {
+                if reuse_entities {
+                    Batch::default()
+                } else {
                     // Extraction runs again: documents and sentences.
                     read_batch(ctx.out, old, Stage::Extract)?
-                } else if corpus.is_some() {
-                    // Documents only, for the corpus.
-                    read_batch(ctx.out, old, Stage::Aggregate)?
-                } else {
-                    Batch::default()
                 }
             }
         };
@@ -446,11 +440,6 @@ impl<'r, 'a> Runner<'r, 'a> {
                 &not_extracted,
             )?);
         }
-        if let Some(corpus) = corpus.as_deref_mut() {
-            let t = Instant::now();
-            batch.documents.iter().try_for_each(|d| corpus.add_document(d))?;
-            steps.add("corpus", t);
-        }
         let mut batch_names = Names::default();
         let mut extracted = None;
         let new_entities = if let (Some(extractor), false) = (&self.tools.extractor, reuse_entities)
@@ -464,25 +453,13 @@ impl<'r, 'a> Runner<'r, 'a> {
             self.totals.extracted_documents += batch.documents.len();
             batch_names.add(&entities);
             steps.add("extract", t);
-            if let Some(corpus) = corpus.as_deref_mut() {
-                let t = Instant::now();
-                entities.iter().try_for_each(|e| corpus.add_mention(e))?;
-                steps.add("corpus", t);
-            }
             extracted = Some(entities);
             true
         } else if let Some(old) = &old {
             let t = Instant::now();
             batch_names
                 .add_counts(&read_state::<entente_schema::NameCount>(ctx.out, "names", old)?);
-            if let Some(corpus) = corpus {
-                let dir = table_dir::<Entity>(ctx.out);
-                entente_parquet::read_part(&dir, &dir.join(old), |rows: Vec<Entity>| {
-                    rows.iter().try_for_each(|e| corpus.add_mention(e)).map_err(anyhow::Error::new)
-                })
-                .with_context(|| format!("cannot read table {}", Entity::NAME))?;
-            }
-            steps.add("corpus", t);
+            steps.add("read", t);
             false
         } else {
             false

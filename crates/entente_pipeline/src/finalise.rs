@@ -4,7 +4,6 @@
 
 use std::time::Instant;
 
-use entente_aggregate::Corpus;
 use entente_extract::Names;
 use entente_parquet::{Codec, table_dir};
 use entente_schema::{Document, Entity};
@@ -22,19 +21,16 @@ pub(crate) fn finalise(
     ctx: &Ctx<'_>,
     staging: &Staged,
     from: Stage,
-    mut corpus: Option<&mut Corpus>,
+    to: Stage,
     collected: Collected,
     previous: Option<&state::Manifest>,
     steps: &mut Steps,
 ) -> anyhow::Result<()> {
     let Collected { stories, names, done, records, scratch_docs, scratch_entities } = collected;
-    let full = from == Stage::Ingest && corpus.is_some();
+    let full = from == Stage::Ingest && to == Stage::Aggregate;
     let t = Instant::now();
     let state_dir = staging.root().join(STATE_DIR);
     let assigned = stories.as_ref().map(entente_normalise::Stories::assign);
-    if let (Some(assigned), Some(corpus)) = (&assigned, corpus.as_mut()) {
-        corpus.set_stories(|doc_id| assigned.get(doc_id).map(|s| s.story_id.as_str()));
-    }
     if from <= Stage::Normalise || full {
         // Parts are independent: finished in parallel (each on one thread).
         done.par_iter().try_for_each(|d| -> anyhow::Result<()> {
@@ -84,9 +80,6 @@ pub(crate) fn finalise(
     }
     if let Some(names) = &names {
         let chosen = names.choose();
-        if let Some(corpus) = corpus {
-            corpus.set_names(|id| chosen.get(id));
-        }
         // The names the last run chose, to find reused parts whose names change.
         let mut before = Names::default();
         if let Some(previous) = previous {

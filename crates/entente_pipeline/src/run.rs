@@ -79,12 +79,10 @@ fn run_in_pool(
     let (from, to) = only.map_or((Stage::Ingest, Stage::Aggregate), |s| (s, s));
     let staging = Staging::new(out)?;
     let staged = Staged::new(staging.root());
-    let mut corpus = Corpus::default();
     let mut steps = Steps::default();
     let mut aggregate_only = to == Stage::Aggregate && from == Stage::Aggregate;
     if from <= Stage::Extract {
-        let corpus_ref = (to == Stage::Aggregate).then_some(&mut corpus);
-        match per_document(&ctx, &staged, from, to, corpus_ref, &mut steps)? {
+        match per_document(&ctx, &staged, from, to, &mut steps)? {
             PerDocument::Changed => {}
             PerDocument::Unchanged(previous)
                 if previous.config.aggregate == ctx.hashes.aggregate =>
@@ -107,14 +105,15 @@ fn run_in_pool(
             }
         }
     }
-    if aggregate_only {
-        let t = Instant::now();
-        read_corpus(out, &mut corpus)?;
-        steps.add("read", t);
-    }
     if to == Stage::Aggregate {
+        // The corpus is read from the finished tables, not gathered while the batches run:
+        // their memory is free by now, and the tables have the final stories and names.
         let t = Instant::now();
-        if crate::aggregate::aggregate(&ctx, &staged, &corpus)? {
+        let mut corpus = Corpus::default();
+        read_corpus(if aggregate_only { out } else { staging.root() }, &mut corpus)?;
+        steps.add("read", t);
+        let t = Instant::now();
+        if crate::aggregate::aggregate(&ctx, &staged, corpus)? {
             staging.discard(CooccurrencePeriod::NAME);
             if out.join(CooccurrencePeriod::NAME).exists() {
                 tracing::info!("removed {} (no periods configured)", CooccurrencePeriod::NAME);
@@ -183,11 +182,22 @@ pub(crate) const PER_DOCUMENT: [&str; 6] =
 const AGGREGATES: [&str; 3] = [Cooccurrence::NAME, CooccurrencePeriod::NAME, EntitySummary::NAME];
 
 /// Folds the `documents` and `entities` tables of `out` into `corpus`, a batch at a time: the
-/// texts and mentions are never all in memory.
+/// texts and mentions are never all in memory, and the corpus is sized from the parts' row
+/// counts first, so it never grows by copying.
 pub(crate) fn read_corpus(out: &Path, corpus: &mut Corpus) -> anyhow::Result<()> {
     let from = |name| {
         format!("cannot read table {name} (run the earlier stages first, e.g. `entente run`)")
     };
+    let rows = |dir: &Path| -> anyhow::Result<usize> {
+        let mut n = 0u64;
+        for part in entente_parquet::parts(dir)? {
+            n += entente_parquet::row_count(&part)?;
+        }
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    };
+    let documents = rows(&table_dir::<Document>(out)).with_context(|| from(Document::NAME))?;
+    let mentions = rows(&table_dir::<Entity>(out)).with_context(|| from(Entity::NAME))?;
+    corpus.reserve(documents, mentions);
     read_batches(&table_dir::<Document>(out), |documents: Vec<Document>| {
         documents.iter().try_for_each(|d| corpus.add_document(d)).map_err(anyhow::Error::new)
     })

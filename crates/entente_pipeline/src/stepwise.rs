@@ -223,7 +223,7 @@ impl Worker {
             BatchInput::Chunk { file, plan, chunk } => Source::Chunk { file, plan, chunk },
         };
         let mut steps = Steps::default();
-        let (done, write) = runner.batch(index, source, None, &mut steps).map_err(from_anyhow)?;
+        let (done, write) = runner.batch(index, source, &mut steps).map_err(from_anyhow)?;
         write().map_err(from_anyhow)?;
         let stories = runner
             .stories
@@ -286,7 +286,7 @@ impl Worker {
         let staged = Staged::new(&self.job.staging);
         let mut corpus = Corpus::default();
         read_corpus(staged.root(), &mut corpus).map_err(from_anyhow)?;
-        crate::aggregate::aggregate(&ctx, &staged, &corpus).map_err(from_anyhow)?;
+        crate::aggregate::aggregate(&ctx, &staged, corpus).map_err(from_anyhow)?;
         Ok(())
     }
 }

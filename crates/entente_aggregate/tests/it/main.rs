@@ -73,7 +73,7 @@ fn run(
     for e in entities {
         corpus.add_mention(e).unwrap();
     }
-    aggregate(&corpus, config).unwrap()
+    aggregate(corpus, config).unwrap()
 }
 
 /// Three documents over two months; d3 is a copy of d1 (same story); d4 has no sentences.
@@ -161,7 +161,7 @@ fn filters() {
     let bad = AggregateConfig { window_sentences: 0, ..AggregateConfig::default() };
     let mut corpus = Corpus::default();
     corpus.add_document(&documents[0]).unwrap();
-    let err = aggregate(&corpus, &bad).unwrap_err();
+    let err = aggregate(corpus, &bad).unwrap_err();
     assert_eq!(err.to_string(), "aggregate.window_sentences must be at least 1");
 }
 
@@ -266,7 +266,7 @@ proptest! {
         }
         let mut actual = Counted::default();
         let limits = Limits { partition_pairs };
-        aggregate_into(&corpus, &config, limits, |rows| {
+        aggregate_into(corpus, &config, limits, |rows| {
             match rows {
                 Rows::Cooccurrences(rows) => actual.cooccurrences.extend(rows),
                 Rows::ByPeriod(rows) => actual.by_period.extend(rows),
