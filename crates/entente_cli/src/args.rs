@@ -107,6 +107,20 @@ pub struct EvalNerArgs {
     /// "doc_id", "kind", "start", "end", "label", "text", "context"}`), for error analysis.
     #[arg(long, value_name = "FILE")]
     pub errors: Option<PathBuf>,
+    /// Score without this post-tagger pass (repeatable), to measure what it does: one of
+    /// common-words, of-heads, articles, stage-names, designations, head-words, and-split,
+    /// nationality-prefix, currencies, abbreviations, hyphen-compounds, hint-places,
+    /// quoted-titles, definitions, company-short-forms, surnames, place-people.
+    #[arg(long, value_name = "PASS", value_parser = parse_pass)]
+    pub without_pass: Vec<entente_extract::Pass>,
+}
+
+/// A post-tagger pass by its name.
+fn parse_pass(name: &str) -> Result<entente_extract::Pass, String> {
+    entente_extract::Pass::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = entente_extract::Pass::ALL.iter().map(|p| p.name()).collect();
+        format!("no pass is called {name:?}; the passes are {}", names.join(", "))
+    })
 }
 
 /// Options of `entente eval sentences`.

@@ -51,12 +51,12 @@ impl GoldDoc {
 
 /// The training sentences of a gold record whose text is tokens joined by single spaces
 /// (`CoNLL` style): each sentence's tokens with the gazetteer's labels, and the gold label
-/// index of every token (BIO over PER, ORG, LOC, MISC).
+/// of every token (BIO over PER, ORG, LOC, MISC).
 pub fn training_sentences<'a>(
     extractor: &crate::Extractor,
     doc: &'a GoldDoc,
-) -> Vec<(Vec<crate::tagger::Token<'a>>, Vec<usize>)> {
-    use crate::tagger::{LABELS, Token};
+) -> Vec<(Vec<crate::tagger::Token<'a>>, Vec<crate::tagger::Label>)> {
+    use crate::tagger::{Kind, Label, Token};
     let text = doc.text.as_str();
     let bytes_of =
         |chars: &[(usize, char)], c: u32| chars.get(c as usize).map_or(text.len(), |&(b, _)| b);
@@ -65,12 +65,11 @@ pub fn training_sentences<'a>(
     let spans =
         if doc.sentence_spans.is_empty() { vec![(0, n)] } else { doc.sentence_spans.clone() };
     // Gold label of every byte that starts a token: B-X at an entity start, I-X inside.
-    let mut gold_at: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    let mut gold_at: std::collections::HashMap<usize, Label> = std::collections::HashMap::new();
     for e in &doc.entities {
         let (from, to) = (bytes_of(&chars, e.start), bytes_of(&chars, e.end));
-        let begin = LABELS.iter().position(|l| *l == format!("B-{}", e.label));
-        let inside = LABELS.iter().position(|l| *l == format!("I-{}", e.label));
-        let (Some(begin), Some(inside)) = (begin, inside) else { continue };
+        let Some(kind) = Kind::parse(&e.label) else { continue };
+        let (begin, inside) = (Label::Begin(kind), Label::Inside(kind));
         let entity = &text[from..to];
         let starts = entity
             .match_indices(|c: char| !c.is_whitespace())
@@ -98,8 +97,10 @@ pub fn training_sentences<'a>(
             .zip(gaz)
             .map(|(&(a, b), g)| Token { text: &text[s + a..s + b], gazetteer: g })
             .collect();
-        let labels: Vec<usize> =
-            ranges.iter().map(|&(a, _)| gold_at.get(&(s + a)).copied().unwrap_or(0)).collect();
+        let labels: Vec<Label> = ranges
+            .iter()
+            .map(|&(a, _)| gold_at.get(&(s + a)).copied().unwrap_or(Label::Outside))
+            .collect();
         if !tokens.is_empty() {
             out.push((tokens, labels));
         }

@@ -244,7 +244,7 @@ fn case_variant_ok(alias: &str, surface: &str, entity_type: EntityType) -> bool 
         && !alias.contains(' ')
         && surface.chars().count() >= 4
         && !THINGS.contains(&surface)
-        && !crate::tagger::is_common_word(surface);
+        && !crate::tagger::words::is_common_word(surface);
     // "United states": a place, people, organisation or person of more than one word in
     // another casing. Events and laws are often named in common words ("Sea breeze" is
     // weather, not the Sea Breeze exercises): their files list the casings news uses.

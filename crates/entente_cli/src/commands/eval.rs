@@ -171,7 +171,13 @@ fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<Vec
 /// gold text and prints exact-span scores per label.
 pub(crate) fn ner(args: &EvalNerArgs) -> anyhow::Result<Outcome> {
     let config = Pipeline::load(args.pipeline.as_deref())?;
-    let extractor = ExtractFiles::read(&config)?.extractor(&config)?;
+    let passes =
+        args.without_pass.iter().fold(entente_extract::Passes::all(), |p, &w| p.without(w));
+    let extractor = ExtractFiles::read(&config)?.extractor(&config)?.with_passes(passes);
+    if !args.without_pass.is_empty() {
+        let names: Vec<&str> = args.without_pass.iter().map(|p| p.name()).collect();
+        tracing::info!("scoring without the passes {}", names.join(", "));
+    }
     let normaliser = entente_normalise::Normaliser::new(&config.normalise)?;
     let errors = print_ner_scores(&extractor, &normaliser, &args.gold)?;
     if let Some(path) = &args.errors {

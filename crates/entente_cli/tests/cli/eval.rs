@@ -132,6 +132,39 @@ fn scores_entities_against_gold() {
     assert!(out.contains("gold.jsonl                   ORG         1       0       0"), "{out}");
 }
 
+/// `eval ner --without-pass` scores without a post-tagger pass: the quoted title is found by
+/// its pass alone; a name that is no pass is refused with the list of passes.
+#[test]
+fn scores_without_a_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let gold = dir.path().join("gold.jsonl");
+    let text = "The single \" Time to Wake Up \" came out .";
+    let record = serde_json::json!({"doc_id": "d1", "text": text, "entities": [
+        {"start": 13, "end": 28, "label": "MISC", "text": "Time to Wake Up"},
+    ]});
+    std::fs::write(&gold, format!("{record}\n")).unwrap();
+    let gold = gold.to_str().unwrap();
+    let misc = |o: &std::process::Output| {
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(o));
+        let out = stdout(o);
+        let line = out.lines().find(|l| l.contains(" MISC ")).unwrap_or_default().to_owned();
+        line.split_whitespace().nth(4).unwrap_or_default().to_owned()
+    };
+    assert_eq!(misc(&entente(&["eval", "ner", "--gold", gold])), "1");
+    let without = entente(&["eval", "ner", "--gold", gold, "--without-pass", "quoted-titles"]);
+    assert_eq!(misc(&without), "0");
+    let o = entente(&["eval", "ner", "--gold", gold, "--without-pass", "quoted"]);
+    assert_eq!(o.status.code(), Some(2));
+    for pass in entente_extract::Pass::ALL {
+        assert!(stderr(&o).contains(pass.name()), "{pass}: {}", stderr(&o));
+    }
+    // The help names every pass too.
+    let help = stdout(&entente(&["eval", "ner", "--help"]));
+    for pass in entente_extract::Pass::ALL {
+        assert!(help.contains(pass.name()), "{pass} missing from the help");
+    }
+}
+
 /// `train ner` learns from a small gold file, writes a model that loads, and scores it.
 #[test]
 fn trains_a_tagger() {

@@ -1,0 +1,420 @@
+//! What the tagger sees of a token: hashed word, shape, affix, cluster, context, casing and
+//! document features, and how a line is written (its style).
+
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+use super::words::{ByHash, CLUSTERS, GIVEN_NAMES, LEXICON, WordSet};
+use super::{Allowed, Token, can_name};
+
+pub(crate) fn shape(w: &str) -> String {
+    let mut out = String::new();
+    for c in w.chars() {
+        let k = if c.is_uppercase() {
+            'X'
+        } else if c.is_lowercase() {
+            'x'
+        } else if c.is_ascii_digit() {
+            'd'
+        } else {
+            c
+        };
+        if !out.ends_with(k)
+            || !matches!(k, 'X' | 'x' | 'd')
+            || out.chars().rev().take_while(|&p| p == k).count() < 2
+        {
+            out.push(k);
+        }
+    }
+    out
+}
+
+/// A string's hash, the unit features are built from.
+pub(crate) fn h(s: &str) -> u64 {
+    xxh3_64_with_seed(s.as_bytes(), 0)
+}
+
+/// A feature id: template `t` over the values `a` and `b`.
+pub(crate) fn mix(t: u64, a: u64, b: u64) -> u64 {
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&a.to_le_bytes());
+    bytes[8..].copy_from_slice(&b.to_le_bytes());
+    xxh3_64_with_seed(&bytes, t)
+}
+
+/// What the features of a token are made of, hashed once per token.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Hashes {
+    pub(crate) lower: u64,
+    pub(crate) shape: u64,
+    pub(crate) word: u64,
+    pub(crate) gazetteer: u64,
+    pub(crate) prefix: [u64; 3],
+    pub(crate) suffix: [u64; 4],
+    pub(crate) len: u64,
+    pub(crate) capitalised: bool,
+    pub(crate) in_lexicon: bool,
+    /// A capitalised given name ("John", "Maria").
+    pub(crate) given: bool,
+    /// The word's coarse and fine distributional clusters (0 when it has none).
+    pub(crate) cluster: (u64, u64),
+    /// The first and last parts of a hyphenated word ("sino", "russian").
+    pub(crate) parts: Option<(u64, u64)>,
+}
+
+impl Hashes {
+    fn new(token: &Token<'_>, lower: &str) -> Self {
+        let bounds: Vec<usize> =
+            lower.char_indices().map(|(b, _)| b).chain([lower.len()]).collect();
+        let chars = bounds.len() - 1;
+        let prefix = |n: usize| h(&lower[..bounds[n.min(chars)]]);
+        let suffix = |n: usize| h(&lower[bounds[chars.saturating_sub(n)]..]);
+        let (word, lower_hash) = (h(token.text), h(lower));
+        let capitalised = token.text.chars().next().is_some_and(char::is_uppercase);
+        Self {
+            lower: lower_hash,
+            shape: h(&shape(token.text)),
+            word,
+            gazetteer: h(token.gazetteer),
+            prefix: [prefix(2), prefix(3), prefix(4)],
+            suffix: [suffix(2), suffix(3), suffix(4), suffix(5)],
+            len: chars.min(8) as u64,
+            capitalised: token.text.chars().any(char::is_uppercase),
+            in_lexicon: LEXICON.contains(&lower_hash),
+            given: capitalised && GIVEN_NAMES.contains(&lower_hash),
+            cluster: CLUSTERS
+                .get(&word)
+                .or_else(|| CLUSTERS.get(&lower_hash))
+                .copied()
+                .unwrap_or((0, 0)),
+            parts: lower
+                .split_once('-')
+                .zip(lower.rsplit_once('-'))
+                .map(|((first, _), (_, last))| (h(first), h(last))),
+        }
+    }
+}
+
+/// A sentence ready for tagging: lower-cased tokens, their hashes and styles.
+pub(crate) struct Prepared {
+    /// Which names each token may be part of ([`can_name`]).
+    pub(crate) name_ok: Vec<Allowed>,
+    pub(crate) hashes: Vec<Hashes>,
+    pub(crate) styles: Vec<Style>,
+    /// The run of capitalised words each token is part of, as `start..end` token indices
+    /// (`0..0` outside one).
+    pub(crate) runs: Vec<std::ops::Range<usize>>,
+}
+
+/// Runs of two or more capitalised words (or numbered ones: "139th Fighter Squadron"),
+/// joined across "of (the)", "and", "&", "de" and a possessive between capitalised words
+/// ("Army of the Potomac", "Couch 's Division"), for every token the run it is in. The type
+/// of a name is often said by its last word ("Reading Railroad", "Victoria Hockey Club"),
+/// which a left-to-right tagger has not reached when it labels the first.
+pub(crate) fn runs(tokens: &[Token<'_>]) -> Vec<std::ops::Range<usize>> {
+    let in_run = |t: &Token<'_>| {
+        t.text.chars().next().is_some_and(|c| {
+            c.is_uppercase() || c.is_ascii_digit() && t.text.chars().any(char::is_alphabetic)
+        })
+    };
+    let mut out = vec![0..0; tokens.len()];
+    let mut i = 0;
+    while i < tokens.len() {
+        let mut j = i;
+        while j < tokens.len() {
+            if in_run(&tokens[j]) {
+                j += 1;
+                continue;
+            }
+            let joins = j > i && matches!(tokens[j].text, "of" | "and" | "&" | "de" | "'s" | "’s");
+            let next = |k: usize| tokens.get(k).is_some_and(&in_run);
+            if joins && next(j + 1) {
+                j += 1;
+            } else if joins && tokens.get(j + 1).is_some_and(|t| t.text == "the") && next(j + 2) {
+                j += 2;
+            } else {
+                break;
+            }
+        }
+        if j >= i + 2 {
+            out[i..j].fill(i..j);
+        }
+        i = j.max(i + 1);
+    }
+    out
+}
+
+pub(crate) fn prepare(tokens: &[Token<'_>]) -> Prepared {
+    // One buffer for the lower-case forms: most tokens are ASCII and need no allocation.
+    let mut lower = String::new();
+    let hashes = tokens
+        .iter()
+        .map(|t| {
+            lower.clear();
+            if t.text.is_ascii() {
+                lower.extend(t.text.chars().map(|c| c.to_ascii_lowercase()));
+            } else {
+                lower.push_str(&t.text.to_lowercase());
+            }
+            Hashes::new(t, &lower)
+        })
+        .collect();
+    let name_ok = tokens.iter().map(|t| can_name(t.text)).collect();
+    Prepared { name_ok, hashes, styles: styles(tokens), runs: runs(tokens) }
+}
+
+/// Writes the feature ids of token `i` into `out`, given the labels chosen for the tokens
+/// before it.
+pub(crate) fn features(
+    p: &Prepared,
+    i: usize,
+    prev: &[usize],
+    doc: &DocContext,
+    out: &mut Vec<u64>,
+) {
+    const START: u64 = 0x0053_5441_5254; // no label or word before the sentence
+    const END: u64 = 0x0045_4e44; // no word after it
+    const NONE: u64 = 0; // no shape or gazetteer label there
+    let t = &p.hashes[i];
+    let at = |k: isize| i.checked_add_signed(k).and_then(|j| p.hashes.get(j));
+    let word = |k: isize| at(k).map_or(if k < 0 { START } else { END }, |x| x.lower);
+    let shape = |k: isize| at(k).map_or(NONE, |x| x.shape);
+    let gazetteer = |k: isize| at(k).map_or(NONE, |x| x.gazetteer);
+    let p1 = prev.last().map_or(START, |&l| l as u64);
+    let p2 = if prev.len() >= 2 { prev[prev.len() - 2] as u64 } else { START };
+    let style = p.styles[i];
+    out.clear();
+    out.extend([
+        mix(0, 0, 0),
+        mix(1, t.lower, 0),
+        mix(2, t.shape, 0),
+        mix(3, t.prefix[0], 0),
+        mix(4, t.prefix[1], 0),
+        mix(29, t.prefix[2], 0),
+        mix(5, t.suffix[0], 0),
+        mix(6, t.suffix[1], 0),
+        mix(7, t.suffix[2], 0),
+        mix(30, t.suffix[3], 0),
+        mix(8, word(-1), 0),
+        mix(9, word(1), 0),
+        mix(10, word(-2), 0),
+        mix(11, word(2), 0),
+        mix(12, shape(-1), 0),
+        mix(13, shape(1), 0),
+        mix(14, p1, 0),
+        mix(15, p2, p1),
+        mix(16, p1, t.lower),
+        mix(17, t.word, 0),
+        mix(18, word(-1), t.lower),
+        mix(19, t.lower, word(1)),
+        mix(20, t.shape, shape(1)),
+        mix(21, shape(-1), t.shape),
+        mix(22, t.gazetteer, 0),
+        mix(23, t.gazetteer, t.shape),
+        mix(24, gazetteer(1), 0),
+        mix(25, gazetteer(-1), 0),
+        mix(31, word(-1), t.shape),
+        mix(32, t.shape, word(1)),
+        mix(33, p1, t.shape),
+        mix(34, t.len, 0),
+    ]);
+    if i == 0 {
+        out.push(mix(26, t.shape, 0));
+    }
+    let suffix = |k: isize| at(k).map_or(NONE, |x| x.suffix[1]);
+    out.extend([
+        mix(35, word(-1), word(1)),
+        mix(36, suffix(-1), 0),
+        mix(37, suffix(1), 0),
+        mix(38, mix(0, shape(-1), t.shape), shape(1)),
+    ]);
+    let coarse = |k: isize| at(k).map_or(START, |x| x.cluster.0);
+    let fine = |k: isize| at(k).map_or(START, |x| x.cluster.1);
+    out.extend([
+        mix(51, fine(0), 0),
+        mix(52, coarse(0), 0),
+        mix(53, coarse(-1), 0),
+        mix(54, coarse(1), 0),
+        mix(55, fine(-1), 0),
+        mix(56, fine(1), 0),
+        mix(57, fine(0), t.shape),
+        mix(58, coarse(-1), coarse(0)),
+        mix(59, coarse(0), coarse(1)),
+        mix(60, p1, coarse(0)),
+    ]);
+    let given = |k: isize| at(k).map_or(2, |x| u64::from(x.given));
+    out.extend([
+        mix(47, given(0), u64::from(t.in_lexicon)),
+        mix(48, given(-1), t.shape),
+        mix(49, given(0), shape(1)),
+        mix(50, given(-1), given(0)),
+    ]);
+    let run = &p.runs[i];
+    if style == Style::Prose && !run.is_empty() {
+        let last = &p.hashes[run.end - 1];
+        let offset = |k: usize| isize::try_from(k).unwrap_or(0) - isize::try_from(i).unwrap_or(0);
+        out.extend([
+            mix(61, last.lower, u64::from(i + 1 == run.end)),
+            mix(62, last.cluster.1, 0),
+            mix(63, last.suffix[1], 0),
+            mix(64, word(offset(run.end)), 0),
+            mix(65, word(offset(run.start) - 1), 0),
+            mix(66, run.len().min(5) as u64, (i - run.start).min(3) as u64),
+        ]);
+        if i > run.start {
+            out.push(mix(67, p.hashes[run.start].lower, 0));
+        }
+    }
+    if let Some((first, last)) = t.parts {
+        out.push(mix(45, first, 0));
+        out.push(mix(46, last, 0));
+    }
+    if style != Style::Prose {
+        out.push(mix(27, style as u64, t.lower));
+        out.push(mix(28, p1, style as u64));
+    }
+    if t.capitalised {
+        // How the document writes this word elsewhere: a capitalised word that also appears
+        // in lower case is likely a common word at a sentence start or in a headline.
+        let position = match style {
+            Style::Prose if i == 0 => 10,
+            Style::Prose => 11,
+            other => other as u64,
+        };
+        let seen = u64::from(doc.lower.contains(&t.lower)) * 2
+            + u64::from(doc.capitalised.contains(&t.lower));
+        out.push(mix(44, position, u64::from(t.in_lexicon)));
+        out.push(mix(40, position, seen));
+        out.push(mix(41, position * 4 + seen, t.shape));
+        if let Some(kind) = doc.history.get(&t.lower).map(|h| h.majority()) {
+            out.push(mix(42, kind, 0));
+            out.push(mix(43, kind, position));
+        }
+    }
+}
+
+/// What the rest of a document says about its words: which appear in lower case, which are
+/// capitalised inside a sentence, and which kinds of name earlier tokens of the same word were
+/// tagged with.
+#[derive(Debug, Default)]
+pub(crate) struct DocContext {
+    pub(crate) lower: WordSet,
+    pub(crate) capitalised: WordSet,
+    pub(crate) history: ByHash<History>,
+}
+
+/// Counts of the kinds (O, PER, ORG, LOC, MISC) a word was tagged with so far.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct History([u16; 5]);
+
+impl History {
+    /// The kind (0 = O, 1 = PER, ...) most often given.
+    fn majority(self) -> u64 {
+        let mut best = 0;
+        for k in 1..5 {
+            if self.0[k] > self.0[best] {
+                best = k;
+            }
+        }
+        best as u64
+    }
+}
+
+impl DocContext {
+    pub(crate) fn new(sentences: &[Vec<Token<'_>>], prepared: &[Prepared]) -> Self {
+        let mut doc = Self::default();
+        for (tokens, p) in sentences.iter().zip(prepared) {
+            for (i, t) in tokens.iter().enumerate() {
+                let has_lower = t.text.chars().any(char::is_lowercase);
+                let has_upper = t.text.chars().any(char::is_uppercase);
+                if has_lower && !has_upper {
+                    doc.lower.insert(p.hashes[i].lower);
+                } else if has_lower && i > 0 && p.styles[i] == Style::Prose {
+                    doc.capitalised.insert(p.hashes[i].lower);
+                }
+            }
+        }
+        doc
+    }
+
+    /// Records the labels given to a sentence's capitalised tokens.
+    pub(crate) fn remember(&mut self, p: &Prepared, labels: &[usize]) {
+        for (t, &l) in p.hashes.iter().zip(labels) {
+            if t.capitalised {
+                let h = self.history.entry(t.lower).or_default();
+                let kind = l.div_ceil(2);
+                h.0[kind] = h.0[kind].saturating_add(1);
+            }
+        }
+    }
+}
+
+/// How a sentence is written: capitalisation says less about names in a headline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Style {
+    /// Ordinary sentence case.
+    Prose,
+    /// Capitals throughout ("JAPAN GET LUCKY WIN"), as newswire headlines are.
+    Caps,
+    /// Most words capitalised and no final punctuation ("Regional Responses and Western
+    /// Counterstrategies"): a heading, a table cell or a list of names.
+    Title,
+}
+
+/// The [`Style`] of every token: that of the whole sentence when it is in capitals, else that
+/// of its segment between colons and table bars ("Countering US Influence in Asia: The
+/// alliance ...", "| North Korea | Securing economic assistance |").
+pub(crate) fn styles(tokens: &[Token<'_>]) -> Vec<Style> {
+    if style(tokens) == Style::Caps {
+        return vec![Style::Caps; tokens.len()];
+    }
+    let mut out = Vec::with_capacity(tokens.len());
+    for segment in tokens.split_inclusive(|t| matches!(t.text, ":" | "|")) {
+        let words = match segment.split_last() {
+            Some((last, rest)) if matches!(last.text, ":" | "|") => rest,
+            _ => segment,
+        };
+        out.extend(std::iter::repeat_n(style(words), segment.len()));
+    }
+    out
+}
+
+pub(crate) fn style(tokens: &[Token<'_>]) -> Style {
+    let is_word = |t: &&Token<'_>| t.text.chars().any(char::is_alphabetic);
+    let letters = tokens.iter().filter(is_word).count();
+    let upper = tokens.iter().filter(is_word).filter(|t| !t.text.chars().any(char::is_lowercase));
+    if letters >= 3 && upper.count() * 10 >= letters * 8 {
+        return Style::Caps;
+    }
+    let ends_sentence =
+        tokens.last().is_some_and(|t| matches!(t.text, "." | "!" | "?" | "\"" | "”" | "'" | "’"));
+    let long: Vec<&Token<'_>> = tokens
+        .iter()
+        .filter(|t| t.text.chars().filter(|c| c.is_alphabetic()).count() >= 4)
+        .collect();
+    let capitalised =
+        long.iter().filter(|t| t.text.chars().next().is_some_and(char::is_uppercase)).count();
+    // A sentence that ends like one is a heading only with every long word capitalised: "He
+    // met officials of the Harbin Electric Company on Monday." is prose full of names.
+    let titled = if ends_sentence {
+        long.len() >= 3 && capitalised == long.len()
+    } else {
+        long.len() >= 2 && capitalised * 10 >= long.len() * 7
+    };
+    if titled { Style::Title } else { Style::Prose }
+}
+
+/// A title-case copy of a headline in capitals ("Japan Get Lucky Win"), so that the model
+/// learns headings in title case from the headlines of its training data.
+pub(crate) fn title_case(word: &str, first: bool) -> String {
+    const SMALL: &[&str] =
+        &["a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with"];
+    if !word.chars().any(char::is_alphabetic) {
+        return word.to_owned();
+    }
+    let lower = word.to_lowercase();
+    if !first && SMALL.contains(&lower.as_str()) {
+        return lower;
+    }
+    let mut chars = lower.chars();
+    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}

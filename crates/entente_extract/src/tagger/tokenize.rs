@@ -1,0 +1,71 @@
+//! `CoNLL-2003`-style tokens.
+
+#![allow(clippy::string_slice, reason = "byte offsets come from char_indices")]
+
+use crate::words::TOKENIZER_ABBREVIATIONS;
+
+/// Splits a sentence into tokens the way `CoNLL-2003` does, as byte ranges: at whitespace,
+/// with leading and trailing quotes, brackets and punctuation as tokens of their own, a final
+/// period split off a word (but not off "U.S." or an initial), and a possessive "'s" apart.
+pub fn tokenize(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+        match (c.is_whitespace(), start) {
+            (false, None) => start = Some(i),
+            (true, Some(s)) => {
+                split_chunk(text, s, i, &mut out);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn split_chunk(text: &str, mut s: usize, mut e: usize, out: &mut Vec<(usize, usize)>) {
+    const LEADING: &[char] = &['"', '\'', '“', '‘', '(', '[', '{', '«'];
+    const TRAILING: &[char] = &['"', '\'', '”', '’', ')', ']', '}', '»', ',', ';', ':', '!', '?'];
+    // "'s" and "'re" written apart from their word, as CoNLL text writes them, stay whole.
+    const CLITICS: &[&str] = &["s", "S", "re", "ve", "ll", "d", "m"];
+    while let Some(c) = text[s..e].chars().next().filter(|c| LEADING.contains(c)) {
+        let rest = &text[s + c.len_utf8()..e];
+        if s + c.len_utf8() >= e || matches!(c, '\'' | '’') && CLITICS.contains(&rest) {
+            break;
+        }
+        out.push((s, s + c.len_utf8()));
+        s += c.len_utf8();
+    }
+    let mut tail = Vec::new();
+    loop {
+        let word = &text[s..e];
+        let Some(c) = word.chars().next_back() else { break };
+        let cut = if TRAILING.contains(&c) && word.len() > c.len_utf8() {
+            true
+        } else if c == '.' && word.len() > 1 {
+            let stem = &word[..word.len() - 1];
+            // Keep the period of "U.S.", of initials like "J." and of abbreviations like
+            // "St." and "Inc.", as the CoNLL tokens the tagger learnt from do.
+            !(stem.contains('.')
+                || stem.chars().count() == 1
+                || TOKENIZER_ABBREVIATIONS.contains(&stem))
+        } else {
+            false
+        };
+        if !cut {
+            break;
+        }
+        tail.push((e - c.len_utf8(), e));
+        e -= c.len_utf8();
+    }
+    let word = &text[s..e];
+    let possessive =
+        ["'s", "’s", "'S", "’S"].iter().find(|p| word.len() > p.len() && word.ends_with(*p));
+    if let Some(p) = possessive {
+        out.push((s, e - p.len()));
+        out.push((e - p.len(), e));
+    } else if s < e {
+        out.push((s, e));
+    }
+    out.extend(tail.into_iter().rev());
+}

@@ -1,0 +1,166 @@
+//! Training: averaged perceptrons over fixed pseudo-random orders of the documents.
+
+use rayon::prelude::*;
+
+use super::features::{DocContext, Prepared, Style, features, prepare, style, title_case};
+use super::{Allowed, DROPOUT, Label, N, ORDERS, PRUNE, Tagger, Token, Weights, scores};
+
+impl Tagger {
+    /// Trains on documents (each a list of sentences: tokens with gold labels): an
+    /// averaged perceptron of `epochs` passes for each of `ORDERS` (five) fixed pseudo-random
+    /// orders of the documents (each document's sentences in order), and returns the mean of
+    /// their weights.
+    pub fn train(documents: &[Vec<(Vec<Token<'_>>, Vec<Label>)>], epochs: usize) -> Self {
+        // Each run visits the documents in its own order; the runs are independent, so they
+        // train in parallel and are summed in run order (the same bytes at any thread count).
+        let runs: Vec<Weights> = (0..ORDERS)
+            .into_par_iter()
+            .map(|k| {
+                let seed = 0x9e37_79b9_7f4a_7c15_u64.wrapping_add(k * 0x1234_5678_9abc);
+                Self::train_in_order(documents, epochs, seed).weights
+            })
+            .collect();
+        let mut features: Vec<u64> = runs.iter().flat_map(|w| w.keys().copied()).collect();
+        features.sort_unstable();
+        features.dedup();
+        let mut weights = Weights::with_capacity_and_hasher(
+            features.len(),
+            std::hash::BuildHasherDefault::default(),
+        );
+        #[allow(clippy::cast_precision_loss, reason = "a handful of runs")]
+        let share = 1.0 / ORDERS as f32;
+        for f in features {
+            let mut sum = [0f32; N];
+            for run in &runs {
+                if let Some(w) = run.get(&f) {
+                    for (s, x) in sum.iter_mut().zip(w) {
+                        *s += x * share;
+                    }
+                }
+            }
+            if sum.iter().any(|x| x.abs() > PRUNE) {
+                weights.insert(f, sum);
+            }
+        }
+        Tagger { weights }
+    }
+
+    /// One averaged perceptron, visiting the documents in the order `seed` draws.
+    fn train_in_order(
+        documents: &[Vec<(Vec<Token<'_>>, Vec<Label>)>],
+        epochs: usize,
+        seed: u64,
+    ) -> Self {
+        let mut w = Weights::default();
+        let mut u = Weights::default();
+        let mut c = 1f32;
+        // Every headline in capitals is followed by a title-case copy of itself.
+        let titled: Vec<Vec<Vec<String>>> = documents
+            .iter()
+            .map(|d| {
+                d.iter()
+                    .filter(|(t, _)| style(t) == Style::Caps)
+                    .map(|(t, _)| {
+                        t.iter().enumerate().map(|(i, t)| title_case(t.text, i == 0)).collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        let augmented: Vec<Vec<(Vec<Token<'_>>, Vec<Label>)>> = documents
+            .iter()
+            .zip(&titled)
+            .map(|(d, titled)| {
+                let mut titled = titled.iter();
+                let mut out = Vec::with_capacity(d.len());
+                for (tokens, gold) in d {
+                    out.push((tokens.clone(), gold.clone()));
+                    if style(tokens) == Style::Caps
+                        && let Some(words) = titled.next()
+                    {
+                        let copy = tokens
+                            .iter()
+                            .zip(words)
+                            .map(|(t, w)| Token { text: w.as_str(), gazetteer: t.gazetteer })
+                            .collect();
+                        out.push((copy, gold.clone()));
+                    }
+                }
+                out
+            })
+            .collect();
+        let mut order: Vec<usize> = (0..documents.len()).collect();
+        let mut feats = Vec::new();
+        let mut state = seed;
+        for _ in 0..epochs {
+            // Fisher-Yates with a fixed xorshift: the same order on every machine.
+            for i in (1..order.len()).rev() {
+                state = xorshift(state);
+                let j = usize::try_from(state % (i as u64 + 1)).unwrap_or(0);
+                order.swap(i, j);
+            }
+            for &k in &order {
+                let document = &augmented[k];
+                let sentences: Vec<Vec<Token<'_>>> =
+                    document.iter().map(|(t, _)| t.clone()).collect();
+                let prepared: Vec<Prepared> = sentences.iter().map(|t| prepare(t)).collect();
+                let mut doc = DocContext::new(&sentences, &prepared);
+                for ((tokens, gold), p) in document.iter().zip(&prepared) {
+                    let mut predicted: Vec<usize> = Vec::with_capacity(tokens.len());
+                    for (i, truth) in gold.iter().enumerate().take(tokens.len()) {
+                        let truth = truth.index();
+                        features(p, i, &predicted, &doc, &mut feats);
+                        // Dropout: each update sees a fresh random share of the features.
+                        feats.retain(|_| {
+                            state = xorshift(state);
+                            state % 100 >= DROPOUT
+                        });
+                        // Training keeps only the punctuation constraint and learns persons
+                        // from the gold as it is; the person constraint is a decoding rule.
+                        let name_ok = match p.name_ok[i] {
+                            Allowed::Nothing => Allowed::Nothing,
+                            Allowed::NotPerson | Allowed::Inside | Allowed::Any => Allowed::Any,
+                        };
+                        let guess =
+                            Self::best(&scores(&w, &feats), predicted.last().copied(), name_ok);
+                        if guess != truth {
+                            for f in &feats {
+                                let wf = w.entry(*f).or_insert([0.0; N]);
+                                wf[truth] += 1.0;
+                                wf[guess] -= 1.0;
+                                let uf = u.entry(*f).or_insert([0.0; N]);
+                                uf[truth] += c;
+                                uf[guess] -= c;
+                            }
+                        }
+                        predicted.push(guess);
+                        c += 1.0;
+                    }
+                    doc.remember(p, &predicted);
+                }
+            }
+        }
+        let mut weights =
+            Weights::with_capacity_and_hasher(w.len(), std::hash::BuildHasherDefault::default());
+        // Each feature's weights are computed on their own: the order does not matter.
+        #[allow(clippy::iter_over_hash_type, reason = "independent per entry")]
+        for (f, wf) in w {
+            let uf = u.get(&f).copied().unwrap_or([0.0; N]);
+            let mut avg = [0f32; N];
+            for l in 0..N {
+                avg[l] = wf[l] - uf[l] / c;
+            }
+            if avg.iter().any(|x| x.abs() > 1e-3) {
+                weights.insert(f, avg);
+            }
+        }
+        Tagger { weights }
+    }
+}
+
+/// The next state of a xorshift generator: the same pseudo-random draws on every machine.
+fn xorshift(mut state: u64) -> u64 {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    state
+}

@@ -1,0 +1,83 @@
+//! The word lists the tagger's features read: common lower-case words, distributional
+//! clusters and given names (built by `scripts/ner/`).
+
+use std::collections::HashMap;
+
+use super::IdHasher;
+use super::features::h;
+
+/// The word lists compiled into the tagger.
+const LEXICON_FILE: &str = include_str!("../../data/lexicon.txt");
+const CLUSTERS_FILE: &str = include_str!("../../data/clusters.tsv");
+const GIVEN_NAMES_FILE: &str = include_str!("../../data/given_names.txt");
+
+/// Every word list the tagger's features read, for [`crate::builtin_data_hash`].
+pub(crate) const WORD_LISTS: [&str; 3] = [LEXICON_FILE, CLUSTERS_FILE, GIVEN_NAMES_FILE];
+
+/// Common lower-case English words (`scripts/ner/build_lexicon.py`): a capitalised word that
+/// news writes in lower case is a name only with other evidence.
+pub(crate) static LEXICON: std::sync::LazyLock<WordSet> =
+    std::sync::LazyLock::new(|| list_lines(LEXICON_FILE).map(|fields| h(fields[0])).collect());
+
+/// A set or map keyed by the [`h`] hash of a word, so lookups reuse the hashes a token's
+/// features are made of.
+pub(crate) type ByHash<V> = HashMap<u64, V, std::hash::BuildHasherDefault<IdHasher>>;
+
+/// A set of words by their [`h`] hashes.
+pub(crate) type WordSet = std::collections::HashSet<u64, std::hash::BuildHasherDefault<IdHasher>>;
+
+/// The words of a list file (`#` comments), each line split at tabs.
+fn list_lines(contents: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
+    contents
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| l.split('\t').collect())
+}
+
+/// Distributional word clusters (`scripts/ner/build_clusters.py`): the hash of a word as
+/// written → its (coarse, fine) clusters, counted from 1.
+pub(crate) static CLUSTERS: std::sync::LazyLock<ByHash<(u64, u64)>> =
+    std::sync::LazyLock::new(|| {
+        list_lines(CLUSTERS_FILE)
+            .filter_map(|fields| {
+                let [word, coarse, fine] = fields[..] else { return None };
+                let (coarse, fine): (u64, u64) = (coarse.parse().ok()?, fine.parse().ok()?);
+                Some((h(word), (coarse + 1, fine + 1)))
+            })
+            .collect()
+    });
+
+/// Given names (`scripts/ner/build_names.py`, US Census 1990): hashes of the lower-case names.
+pub(crate) static GIVEN_NAMES: std::sync::LazyLock<WordSet> =
+    std::sync::LazyLock::new(|| list_lines(GIVEN_NAMES_FILE).map(|fields| h(fields[0])).collect());
+
+/// Whether `lower` (a lower-cased word) is a given name.
+pub(crate) fn is_given_name(lower: &str) -> bool {
+    GIVEN_NAMES.contains(&h(lower))
+}
+
+/// Whether `lower` (a lower-cased word) is in the lexicon of common lower-case words.
+pub(crate) fn is_common_word(lower: &str) -> bool {
+    LEXICON.contains(&h(lower))
+}
+
+/// Whether `word` is a common word of the lexicon behind a prefix that makes new words
+/// ("Redesignated", "Counterstrategies", "Non-binding"). The rest must have five letters or
+/// more, so that names that happen to start like a prefix ("Reading", "Reeves") are not
+/// taken apart, and the word must be too rare for the clusters' news vocabulary, which
+/// knows "Republic" and "Unilever" as they are.
+pub(crate) fn is_derived_word(word: &str) -> bool {
+    if CLUSTERS.contains_key(&h(word)) {
+        return false;
+    }
+    let lower = word.to_lowercase();
+    crate::words::DERIVED_PREFIXES.iter().any(|p| {
+        lower.strip_prefix(p).map(|rest| rest.strip_prefix('-').unwrap_or(rest)).is_some_and(
+            |rest| {
+                rest.chars().count() >= 5 && rest.chars().all(char::is_alphabetic) && {
+                    LEXICON.contains(&h(rest))
+                }
+            },
+        )
+    })
+}

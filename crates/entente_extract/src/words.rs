@@ -1,0 +1,147 @@
+//! The hand-written word tables the tokenizer, the tagger's decoding and the passes read,
+//! compiled in from `data/words/` (one word, or word and type, per line; `#` comments) and
+//! hashed into [`crate::builtin_data_hash`].
+
+use std::sync::LazyLock;
+
+use entente_schema::EntityType;
+
+/// A word table file: its name under `data/words/` and its contents.
+macro_rules! table {
+    ($name:literal) => {
+        ($name, include_str!(concat!("../data/words/", $name)))
+    };
+}
+
+/// Every table, for [`crate::builtin_data_hash`] and the tests that check they parse.
+pub(crate) const FILES: [(&str, &str); 14] = [
+    table!("abbreviations.txt"),
+    table!("after_names.txt"),
+    table!("currencies.txt"),
+    table!("definition_stops.txt"),
+    table!("derived_prefixes.txt"),
+    table!("function_words.txt"),
+    table!("kind_nouns.tsv"),
+    table!("last_heads.tsv"),
+    table!("minor_words.txt"),
+    table!("name_particles.txt"),
+    table!("of_heads.tsv"),
+    table!("ordinals.txt"),
+    table!("titles.txt"),
+    table!("tokenizer_abbreviations.txt"),
+];
+
+/// The lines of a table that are not comments or blank, in file order.
+fn lines(name: &str) -> impl Iterator<Item = &'static str> {
+    let contents = FILES.iter().find(|(n, _)| *n == name).map_or("", |(_, c)| *c);
+    contents.lines().filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// A list of words, in file order.
+pub(crate) type Words = LazyLock<Vec<&'static str>>;
+
+/// A list of words with the entity type each gives, in file order.
+pub(crate) type Typed = LazyLock<Vec<(&'static str, EntityType)>>;
+
+/// Reads a list of words.
+fn words(name: &str) -> Vec<&'static str> {
+    lines(name).collect()
+}
+
+/// Reads a list of `word<TAB>TYPE` lines; a line whose type does not parse is left out (the
+/// tests check that none is).
+fn typed(name: &str) -> Vec<(&'static str, EntityType)> {
+    lines(name)
+        .filter_map(|l| {
+            let (word, label) = l.split_once('\t')?;
+            Some((word, EntityType::parse(label)?))
+        })
+        .collect()
+}
+
+/// The type `table` gives `word` (its first line of that word).
+pub(crate) fn lookup(table: &[(&str, EntityType)], word: &str) -> Option<EntityType> {
+    table.iter().find(|(w, _)| *w == word).map(|&(_, t)| t)
+}
+
+/// Abbreviations of common nouns (pass `abbreviations`).
+pub(crate) static ABBREVIATIONS: Words = LazyLock::new(|| words("abbreviations.txt"));
+/// Words that may follow a name a kind noun precedes (pass `definitions`).
+pub(crate) static AFTER_NAMES: Words = LazyLock::new(|| words("after_names.txt"));
+/// Currency names (pass `currencies`).
+pub(crate) static CURRENCIES: Words = LazyLock::new(|| words("currencies.txt"));
+/// Words that end a definition before its kind noun (pass `definitions`).
+pub(crate) static DEFINITION_STOPS: Words = LazyLock::new(|| words("definition_stops.txt"));
+/// Prefixes that derive new words (pass `common-words`).
+pub(crate) static DERIVED_PREFIXES: Words = LazyLock::new(|| words("derived_prefixes.txt"));
+/// Words that begin or end a name only by mistake.
+pub(crate) static FUNCTION_WORDS: Words = LazyLock::new(|| words("function_words.txt"));
+/// Kind nouns of definitions (pass `definitions`).
+pub(crate) static KIND_NOUNS: Typed = LazyLock::new(|| typed("kind_nouns.tsv"));
+/// Last words of names (pass `head-words`).
+pub(crate) static LAST_HEADS: Typed = LazyLock::new(|| typed("last_heads.tsv"));
+/// Short words a title leaves in lower case (pass `quoted-titles`).
+pub(crate) static MINOR_WORDS: Words = LazyLock::new(|| words("minor_words.txt"));
+/// Particles of people's names (the tagger's decoding).
+pub(crate) static NAME_PARTICLES: Words = LazyLock::new(|| words("name_particles.txt"));
+/// Heads of "X of Y" names (passes `head-words`, `of-heads`).
+pub(crate) static OF_HEADS: Typed = LazyLock::new(|| typed("of_heads.tsv"));
+/// Ordinal words before a head (passes `head-words`, `of-heads`).
+pub(crate) static ORDINALS: Words = LazyLock::new(|| words("ordinals.txt"));
+/// Titles and honorifics (pass `common-words`).
+pub(crate) static TITLES: Words = LazyLock::new(|| words("titles.txt"));
+/// Abbreviations that keep their period (the tokenizer).
+pub(crate) static TOKENIZER_ABBREVIATIONS: Words =
+    LazyLock::new(|| words("tokenizer_abbreviations.txt"));
+
+/// Whether `word`, lower-cased, is a short word a title leaves in lower case ("Time to Wake
+/// Up", "Taste of Chaos").
+pub(crate) fn is_minor_word(word: &str) -> bool {
+    MINOR_WORDS.contains(&word.to_lowercase().as_str())
+}
+
+/// Whether `word`, lower-cased, begins or ends a name only by mistake ("As China", "Putin
+/// And", "Hey").
+pub(crate) fn is_function_word(word: &str) -> bool {
+    FUNCTION_WORDS.contains(&word.to_lowercase().as_str())
+}
+
+/// Whether `word`, lower-cased, is a title or honorific, which comes before a person's name
+/// but is not part of it ("President Vladimir Putin", "Foreign Minister Wang Yi", "Mr.
+/// Smith").
+pub(crate) fn is_title(word: &str) -> bool {
+    TITLES.contains(&word.to_lowercase().as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{FILES, lines};
+
+    /// Every line of every table is a word (no blanks inside, no duplicates), or a word, a tab
+    /// and a type that parses.
+    #[test]
+    fn tables_parse() {
+        for (name, _) in FILES {
+            let mut seen = Vec::new();
+            for line in lines(name) {
+                let word = match line.split_once('\t') {
+                    Some((word, label)) => {
+                        assert!(
+                            entente_schema::EntityType::parse(label).is_some(),
+                            "{name}: {line}"
+                        );
+                        word
+                    }
+                    None => line,
+                };
+                assert!(
+                    !word.is_empty() && !word.contains(char::is_whitespace),
+                    "{name}: {line:?}"
+                );
+                assert!(!seen.contains(&word), "{name}: {word} twice");
+                seen.push(word);
+            }
+            assert!(!seen.is_empty(), "{name} is empty");
+        }
+    }
+}
