@@ -108,7 +108,7 @@ pub struct EvalNerArgs {
     #[arg(long, value_name = "FILE")]
     pub errors: Option<PathBuf>,
     /// Score without this post-tagger pass (repeatable), to measure what it does: one of
-    /// common-words, of-heads, articles, stage-names, designations, head-words, and-split,
+    /// common-words, of-heads, articles, stage-names, head-words, and-split,
     /// nationality-prefix, currencies, abbreviations, hyphen-compounds, hint-places,
     /// quoted-titles, definitions, company-short-forms, surnames, place-people.
     #[arg(long, value_name = "PASS", value_parser = parse_pass)]

@@ -87,30 +87,22 @@ pub(crate) fn sentence_names(
             continue;
         };
         let surface = text.get(start..end).unwrap_or("");
-        let entity_type = [
-            (Pass::HeadWords, passes::head_words::type_of as fn(&str) -> Option<EntityType>),
-            (Pass::Designations, passes::designations::type_of),
-            (Pass::StageNames, passes::stage_names::type_of),
-        ]
-        .into_iter()
-        .filter(|(pass, _)| passes.contains(*pass))
-        .find_map(|(_, type_of)| type_of(surface))
-        .unwrap_or(match kind {
-            Kind::Per => EntityType::Person,
-            Kind::Org => EntityType::Org,
-            Kind::Loc => EntityType::Gpe,
-            Kind::Misc => EntityType::Misc,
-        });
+        let typed = |pass: Pass, type_of: fn(&str) -> Option<EntityType>| {
+            passes.contains(pass).then(|| type_of(surface)).flatten()
+        };
+        let entity_type = typed(Pass::HeadWords, passes::head_words::type_of)
+            .or_else(|| typed(Pass::StageNames, passes::stage_names::type_of))
+            .unwrap_or(match kind {
+                Kind::Per => EntityType::Person,
+                Kind::Org => EntityType::Org,
+                Kind::Loc => EntityType::Gpe,
+                Kind::Misc => EntityType::Misc,
+            });
         if passes.contains(Pass::AndSplit)
             && let Some((a, b)) = passes::and_split::split(surface)
         {
-            let entity_type = |w: &str| {
-                let designation =
-                    passes.contains(Pass::Designations) && passes::designations::is_designation(w);
-                if designation { EntityType::Misc } else { entity_type }
-            };
-            out.push(tagged_name(text, start, start + a.len(), entity_type(a)));
-            out.push(tagged_name(text, end - b.len(), end, entity_type(b)));
+            out.push(tagged_name(text, start, start + a.len(), entity_type));
+            out.push(tagged_name(text, end - b.len(), end, entity_type));
             continue;
         }
         out.push(tagged_name(text, start, end, entity_type));

@@ -10,8 +10,7 @@
 //! - labels: [`Pass::CommonWords`] edits each sentence's BIO labels;
 //! - names: the labels are read into names (`tagged.rs`), whose start
 //!   ([`Pass::OfHeads`], [`Pass::Articles`]), type ([`Pass::StageNames`],
-//!   [`Pass::Designations`], [`Pass::HeadWords`]) and extent ([`Pass::AndSplit`]) passes
-//!   decide;
+//!   [`Pass::HeadWords`]) and extent ([`Pass::AndSplit`]) passes decide;
 //! - sentences: each name against the lists' mentions of its sentence
 //!   ([`Pass::NationalityPrefix`], [`Pass::Currencies`], [`Pass::Abbreviations`], then the
 //!   merge with the lists, [`Pass::HyphenCompounds`], [`Pass::HintPlaces`]) and quoted titles
@@ -27,7 +26,6 @@ pub(crate) mod common_words;
 pub(crate) mod company_short_forms;
 pub(crate) mod currencies;
 pub(crate) mod definitions;
-pub(crate) mod designations;
 pub(crate) mod head_words;
 pub(crate) mod hint_places;
 pub(crate) mod hyphen_compounds;
@@ -59,8 +57,6 @@ pub enum Pass {
     Articles,
     /// "DJ" or "MC" opens a performer's name.
     StageNames,
-    /// A model designation ("F-86", "MiG-29") opens a product (`MISC`).
-    Designations,
     /// A name's head word gives its type ("Doyt Perry Stadium", "Battle of Antietam").
     HeadWords,
     /// Two one-word names joined by "and" are two names ("Siemens and Ericsson").
@@ -92,12 +88,11 @@ pub enum Pass {
 
 impl Pass {
     /// Every pass, in the order they run.
-    pub const ALL: [Pass; 17] = [
+    pub const ALL: [Pass; 16] = [
         Pass::CommonWords,
         Pass::OfHeads,
         Pass::Articles,
         Pass::StageNames,
-        Pass::Designations,
         Pass::HeadWords,
         Pass::AndSplit,
         Pass::NationalityPrefix,
@@ -119,7 +114,6 @@ impl Pass {
             Pass::OfHeads => "of-heads",
             Pass::Articles => "articles",
             Pass::StageNames => "stage-names",
-            Pass::Designations => "designations",
             Pass::HeadWords => "head-words",
             Pass::AndSplit => "and-split",
             Pass::NationalityPrefix => "nationality-prefix",
