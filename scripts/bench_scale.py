@@ -73,7 +73,7 @@ def steps_of(stderr: str) -> dict:
     return {name: float(sec) for name, sec in re.findall(r"(\w+) ([\d.]+)s", m.group(1))}
 
 
-STEPS = ["ingest", "normalise", "extract", "corpus", "write", "finalise", "aggregate", "commit"]
+STEPS = ["ingest", "normalise", "extract", "write", "finalise", "read", "aggregate", "commit"]
 
 
 def entente_run(entente: str, src: str, out: str, threads: int) -> tuple:
