@@ -337,19 +337,23 @@ impl Extractor {
             .into_iter()
             .zip(tagged)
             .zip(sentences)
-            .map(|((listed, tagged), text)| {
-                let mut out: Vec<((), Found)> = listed
-                    .into_iter()
-                    .filter(|f| !tagged.iter().any(|t| f.start < t.end && t.start < f.end))
-                    .map(|f| ((), f))
-                    .collect();
-                out.extend(tagged.into_iter().map(|f| ((), f)));
-                self.corrections.apply(text, &mut out);
-                let mut out: Vec<Found> = out.into_iter().map(|((), f)| f).collect();
-                out.sort_by_key(|f| f.start);
-                out
-            })
+            .map(|((listed, tagged), text)| self.combine(text, listed, tagged))
             .collect())
+    }
+
+    /// A sentence's mentions: the lists' (`listed`) that no tagged name overlaps, the tagged
+    /// names, the user's corrections applied, sorted by start.
+    fn combine(&self, text: &str, listed: Vec<Found>, tagged: Vec<Found>) -> Vec<Found> {
+        let mut out: Vec<((), Found)> = listed
+            .into_iter()
+            .filter(|f| !tagged.iter().any(|t| f.start < t.end && t.start < f.end))
+            .map(|f| ((), f))
+            .collect();
+        out.extend(tagged.into_iter().map(|f| ((), f)));
+        self.corrections.apply(text, &mut out);
+        let mut out: Vec<Found> = out.into_iter().map(|((), f)| f).collect();
+        out.sort_by_key(|f| f.start);
+        out
     }
 
     /// The mentions the rules and gazetteers find in `text` (not the tagger), sorted.

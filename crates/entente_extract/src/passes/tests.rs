@@ -76,18 +76,11 @@ fn run(extractor: &Extractor, document: &[Tagged], passes: Passes) -> Vec<Vec<Fo
     let sentences: Vec<(&str, &[Found])> =
         document.iter().zip(&listed).map(|(s, l)| (s.text.as_str(), l.as_slice())).collect();
     let tagged = crate::tagged::names(&sentences, &ranges, &labels, &extractor.hints, passes);
-    listed
-        .into_iter()
+    document
+        .iter()
+        .zip(listed)
         .zip(tagged)
-        .map(|(listed, tagged)| {
-            let mut out: Vec<Found> = listed
-                .into_iter()
-                .filter(|f| !tagged.iter().any(|t| f.start < t.end && t.start < f.end))
-                .collect();
-            out.extend(tagged);
-            out.sort_by_key(|f| f.start);
-            out
-        })
+        .map(|((sentence, listed), tagged)| extractor.combine(&sentence.text, listed, tagged))
         .collect()
 }
 
