@@ -5,36 +5,51 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::ControlFlow;
 
 use entente_schema::AggregateConfig;
-use entente_schema::{Document, Entity, EntitySummary, EntityType, Period, Scope};
+use entente_schema::{Document, Entity, EntityType, Period, Scope};
 
 use crate::{Error, NO_DATE};
 
 /// What the stage reads, in compact form: per document its story, date and sentence count;
-/// per entity its id, name and type; per mention three integers; per entity its surface
-/// forms with counts.
+/// per entity its id, name and type; per mention its sentence and entity (8 bytes; the
+/// document is where the mention sits); per entity its surface forms with counts.
 #[derive(Debug, Default)]
 pub struct Corpus {
     pub(crate) docs: Vec<Doc>,
     pub(crate) doc_index: HashMap<String, u32>,
     pub(crate) entity_index: HashMap<String, u32>,
     pub(crate) entities: Vec<(String, String, EntityType)>,
+    /// The mentions in the order added: a document's mentions usually come together.
     pub(crate) mentions: Vec<Mention>,
+    /// Where each run of mentions of one document starts: (document, first mention).
+    pub(crate) runs: Vec<(u32, usize)>,
     pub(crate) surfaces: Vec<HashMap<String, u32>>,
 }
 
+/// A document as the counts need it: 56 bytes and its id.
 #[derive(Debug)]
 #[allow(clippy::struct_field_names, reason = "named as the columns they come from")]
 pub(crate) struct Doc {
-    pub(crate) doc_id: String,
-    pub(crate) story_id: Option<String>,
+    pub(crate) doc_id: Box<str>,
+    /// Its `story_id` when that is another document's: a story's canonical document is its
+    /// own story (so is a document without a `story_id`), and most documents are canonical.
+    pub(crate) story: Option<Box<str>>,
     pub(crate) published_at: Option<i64>,
     pub(crate) n_sentences: u32,
 }
 
-/// A mention as integers: document, sentence, entity.
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(size_of::<Doc>() == 56);
+
+impl Doc {
+    /// The key of its story: the canonical document's id.
+    pub(crate) fn story_key(&self) -> &str {
+        self.story.as_deref().unwrap_or(&self.doc_id)
+    }
+}
+
+/// A mention of a document as integers: sentence, entity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Mention {
-    pub(crate) doc: u32,
     pub(crate) sentence: u32,
     pub(crate) entity: u32,
 }
@@ -56,8 +71,8 @@ impl Corpus {
             return Err(Error::DuplicateDocument(d.doc_id.clone()));
         }
         self.docs.push(Doc {
-            doc_id: d.doc_id.clone(),
-            story_id: d.story_id.clone(),
+            doc_id: d.doc_id.as_str().into(),
+            story: d.story_id.as_deref().filter(|s| *s != d.doc_id).map(Box::from),
             published_at: d.published_at,
             n_sentences: d.n_sentences.unwrap_or(0),
         });
@@ -88,7 +103,10 @@ impl Corpus {
                 surfaces.insert(e.text.clone(), 1);
             }
         }
-        self.mentions.push(Mention { doc, sentence: e.sentence_idx, entity });
+        if self.runs.last().is_none_or(|&(d, _)| d != doc) {
+            self.runs.push((doc, self.mentions.len()));
+        }
+        self.mentions.push(Mention { sentence: e.sentence_idx, entity });
         Ok(())
     }
 
@@ -116,17 +134,26 @@ pub(crate) struct Coded<'a> {
     pub(crate) canonical: Vec<bool>,
     /// Input position of the entity of each code.
     pub(crate) entity_at: Vec<u32>,
-    /// The mentions that take part, re-coded, sorted by story, document, sentence, entity.
-    pub(crate) counted: Vec<Mention>,
-    /// `entity_summary`'s rows, of every entity.
-    pub(crate) summary: Vec<EntitySummary>,
+    /// Whether the entity of each code takes part in the counts (its type is counted and it
+    /// is not on the stoplist).
+    pub(crate) included: Vec<bool>,
+    /// Every mention, entities re-coded, each document's together and sorted by sentence
+    /// and entity.
+    pub(crate) mentions: Vec<Mention>,
+    /// The mentions of the document at each input position: `mentions[start..end]`.
+    pub(crate) span: Vec<(usize, usize)>,
+    /// Document ranks in walk order: story by story, then by rank.
+    pub(crate) walk: Vec<u32>,
 }
 
 impl<'a> Coded<'a> {
-    /// Codes `corpus`, whose mentions the caller took out of it (`mentions`).
+    /// Codes `corpus`, whose mentions and runs the caller took out of it. The mentions are
+    /// re-coded and sorted where they are: a document whose mentions came in more than one
+    /// run has them copied together at the end first.
     pub(crate) fn new(
         corpus: &'a Corpus,
         mentions: Vec<Mention>,
+        runs: &[(u32, usize)],
         config: &'a AggregateConfig,
     ) -> Self {
         let mut doc_at: Vec<u32> =
@@ -139,10 +166,6 @@ impl<'a> Coded<'a> {
                 &y.doc_id,
             ))
         });
-        let mut rank = vec![0u32; doc_at.len()];
-        for (r, &i) in doc_at.iter().enumerate() {
-            rank[i as usize] = u32::try_from(r).unwrap_or(u32::MAX);
-        }
         let mut story_code: HashMap<&str, u32> = HashMap::new();
         let mut story = Vec::with_capacity(doc_at.len());
         let mut story_date = Vec::new();
@@ -150,8 +173,8 @@ impl<'a> Coded<'a> {
         let mut canonical = Vec::with_capacity(doc_at.len());
         for &i in &doc_at {
             let d = &corpus.docs[i as usize];
-            let key = d.story_id.as_deref().unwrap_or(&d.doc_id);
-            canonical.push(key == d.doc_id);
+            let key = d.story_key();
+            canonical.push(d.story.is_none());
             let next = u32::try_from(story_code.len()).unwrap_or(u32::MAX);
             let code = *story_code.entry(key).or_insert_with(|| {
                 // Documents come in date order, so a story's first document has its date.
@@ -167,6 +190,10 @@ impl<'a> Coded<'a> {
             }
             story.push(code);
         }
+        drop(story_code);
+        // Ranks are in order already, so a stable sort by story keeps them so within one.
+        let mut walk: Vec<u32> = (0..u32::try_from(doc_at.len()).unwrap_or(u32::MAX)).collect();
+        walk.sort_by_key(|&r| story[r as usize]);
         let mut entity_at: Vec<u32> =
             (0..u32::try_from(corpus.entities.len()).unwrap_or(u32::MAX)).collect();
         entity_at
@@ -184,16 +211,15 @@ impl<'a> Coded<'a> {
             })
             .collect();
 
-        // One buffer serves both orders, so the mentions are in memory once: re-coded, by
-        // entity, document and sentence for the summary, then only the counted ones, story by
-        // story, then document, sentence and entity: the order the counts need.
         let mut mentions = mentions;
         for m in &mut mentions {
-            m.doc = rank[m.doc as usize];
             m.entity = code[m.entity as usize];
         }
-        mentions.sort_unstable_by_key(|m| (m.entity, m.doc, m.sentence));
-        let mut coded = Self {
+        let span = spans(&mut mentions, runs, corpus.docs.len());
+        for &(start, end) in &span {
+            mentions[start..end].sort_unstable();
+        }
+        Self {
             corpus,
             config,
             doc_at,
@@ -202,14 +228,18 @@ impl<'a> Coded<'a> {
             story_docs,
             canonical,
             entity_at,
-            counted: mentions,
-            summary: Vec::new(),
-        };
-        coded.summary = crate::rows::summary(&coded);
-        let story = &coded.story;
-        coded.counted.retain(|m| included[m.entity as usize]);
-        coded.counted.sort_unstable_by_key(|m| (story[m.doc as usize], *m));
-        coded
+            included,
+            mentions,
+            span,
+            walk,
+        }
+    }
+
+    /// The mentions of document `rank`, sorted by sentence and entity (every entity, counted
+    /// or not).
+    pub(crate) fn mentions_of(&self, rank: u32) -> &[Mention] {
+        let (start, end) = self.span[self.doc_at[rank as usize] as usize];
+        &self.mentions[start..end]
     }
 
     pub(crate) fn doc(&self, rank: u32) -> &Doc {
@@ -253,30 +283,67 @@ impl<'a> Coded<'a> {
     }
 }
 
-/// Each unit of `scope` among `mentions` (whole documents, each document's mentions together
-/// and sorted by sentence, entity) that mentions an entity: its document and its distinct
-/// entities in code order, each with the first sentence of the unit mentioning it. Stops when
-/// `each` breaks.
+/// Where the mentions of each of `docs` documents are, given the `runs` they were added in:
+/// a document with one run is where its run is; the mentions of a document with more are
+/// copied together to the end of `mentions` (so only out-of-order input pays for a copy).
+fn spans(mentions: &mut Vec<Mention>, runs: &[(u32, usize)], docs: usize) -> Vec<(usize, usize)> {
+    let mut span = vec![(0usize, 0usize); docs];
+    let mut scattered: Vec<(u32, usize, usize)> = Vec::new();
+    let mut seen = vec![false; docs];
+    for (i, &(doc, start)) in runs.iter().enumerate() {
+        let end = runs.get(i + 1).map_or(mentions.len(), |r| r.1);
+        if std::mem::replace(&mut seen[doc as usize], true) {
+            let (first, last) = span[doc as usize];
+            if first != usize::MAX {
+                scattered.push((doc, first, last));
+                span[doc as usize] = (usize::MAX, 0);
+            }
+            scattered.push((doc, start, end));
+        } else {
+            span[doc as usize] = (start, end);
+        }
+    }
+    if scattered.is_empty() {
+        return span;
+    }
+    scattered.sort_by_key(|r| r.0);
+    mentions.reserve_exact(scattered.iter().map(|r| r.2 - r.1).sum());
+    for group in scattered.chunk_by(|x, y| x.0 == y.0) {
+        let start = mentions.len();
+        for &(_, from, to) in group {
+            mentions.extend_from_within(from..to);
+        }
+        span[group[0].0 as usize] = (start, mentions.len());
+    }
+    span
+}
+
+/// Each unit of `scope` that mentions a counted entity, documents in walk order: its
+/// document and its distinct counted entities in code order, each with the first sentence
+/// of the unit mentioning it. Stops when `each` breaks.
 pub(crate) fn for_each_unit(
     coded: &Coded<'_>,
     scope: Scope,
-    mentions: &[Mention],
     mut each: impl FnMut(u32, &[(u32, u32)]) -> ControlFlow<()>,
 ) -> ControlFlow<()> {
     let span = coded.config.window_sentences.max(1);
+    let included = &coded.included;
     let mut set: Vec<(u32, u32)> = Vec::new();
     let mut emit = |d: u32, set: &mut Vec<(u32, u32)>| {
         set.sort_unstable();
         set.dedup_by_key(|m| m.0);
         if set.is_empty() { ControlFlow::Continue(()) } else { each(d, set) }
     };
-    for doc in mentions.chunk_by(|x, y| x.doc == y.doc) {
-        let d = doc[0].doc;
+    for &d in &coded.walk {
+        let doc = coded.mentions_of(d);
+        if doc.is_empty() {
+            continue;
+        }
         match scope {
             Scope::Sentence => {
                 for sentence in doc.chunk_by(|x, y| x.sentence == y.sentence) {
                     set.clear();
-                    set.extend(sentence.iter().map(|m| (m.entity, m.sentence)));
+                    set.extend(counted(included, sentence));
                     emit(d, &mut set)?;
                 }
             }
@@ -286,17 +353,25 @@ pub(crate) fn for_each_unit(
                     set.clear();
                     let lo = doc.partition_point(|m| m.sentence < w);
                     let hi = doc.partition_point(|m| m.sentence < w.saturating_add(span));
-                    set.extend(doc[lo..hi].iter().map(|m| (m.entity, m.sentence)));
+                    set.extend(counted(included, &doc[lo..hi]));
                     emit(d, &mut set)?;
                 }
             }
             _ if scope == Scope::Story && !coded.canonical[d as usize] => {}
             _ => {
                 set.clear();
-                set.extend(doc.iter().map(|m| (m.entity, m.sentence)));
+                set.extend(counted(included, doc));
                 emit(d, &mut set)?;
             }
         }
     }
     ControlFlow::Continue(())
+}
+
+/// The (entity, sentence) of each of `mentions` whose entity is `included`.
+fn counted<'m>(
+    included: &'m [bool],
+    mentions: &'m [Mention],
+) -> impl Iterator<Item = (u32, u32)> + 'm {
+    mentions.iter().filter(|m| included[m.entity as usize]).map(|m| (m.entity, m.sentence))
 }

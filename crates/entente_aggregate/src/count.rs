@@ -57,7 +57,7 @@ pub(crate) fn count_singles(coded: &Coded<'_>, scope: Scope) -> PolarsResult<Sin
     let mut crowded = 0u64;
     let mut crowded_by_period: BTreeMap<Option<Period>, BTreeMap<i64, u32>> = BTreeMap::new();
     let mut walked = 0u64;
-    let _ = for_each_unit(coded, scope, &coded.counted, |d, set| {
+    let _ = for_each_unit(coded, scope, |d, set| {
         walked += 1;
         let date = coded.unit_date(scope, d);
         if !coded.config.gives_pairs(set.len()) {
@@ -254,7 +254,7 @@ pub(crate) fn count_range(
     };
     let mut walked = 0u64;
     let mut bucket = Vec::with_capacity(periods.len());
-    let flow = for_each_unit(coded, scope, &coded.counted, |d, set| {
+    let flow = for_each_unit(coded, scope, |d, set| {
         walked += 1;
         let from = set.partition_point(|m| m.0 < lo);
         if !coded.config.gives_pairs(set.len())

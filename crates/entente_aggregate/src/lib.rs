@@ -8,10 +8,11 @@
 //! `cooccurrences_by_period` repeats the counts per day, week or month. Only entities of the
 //! configured types that are not on the stoplist take part.
 //!
-//! The input is a compact [`Corpus`] (integers, not strings: about 12 bytes per mention), fed
-//! one document and one mention at a time, so a caller can stream tables from disk. Pairs are
-//! counted one range of `entity_a` at a time, in one walk over the units (the mentions are
-//! sorted by story, document, sentence): Rust adds each unit's pairs to hash maps of counts
+//! The input is a compact [`Corpus`] (integers, not strings: 8 bytes per mention, its
+//! sentence and entity, kept with its document's), fed one document and one mention at a
+//! time, so a caller can stream tables from disk. Pairs are counted one range of `entity_a`
+//! at a time, in one walk over the units (documents story by story, each document's
+//! mentions sorted by sentence where they are): Rust adds each unit's pairs to hash maps of counts
 //! per pair and per pair and time bucket; polars joins the marginals, computes the measures
 //! and sorts; each range's rows go to a sink in batches ([`aggregate_into`]). A range whose
 //! pairs outgrow [`Limits`] is split and walked again, so memory stays bounded whatever the
@@ -57,8 +58,11 @@ mod corpus;
 mod count;
 mod rows;
 
-/// Rows handed to the sink at a time.
-const BATCH_ROWS: usize = 1 << 16;
+/// Rows handed to the sink at a time: a few MB of rows (strings and evidence lists), of which
+/// a writer on another thread may hold a few. The Parquet writer converts rows 16,384 at a
+/// time, and how its pages encode depends on where those conversions start, so this stays
+/// that number: other values write other (equally valid) bytes.
+const BATCH_ROWS: usize = 1 << 14;
 
 /// The bucket column's value for documents without a date (null in the output).
 const NO_DATE: i64 = i64::MIN;
@@ -170,10 +174,13 @@ pub fn aggregate_into(
 ) -> Result<Summary, Error> {
     config.check().map_err(Error::Config)?;
     let mentions = std::mem::take(&mut corpus.mentions);
+    let runs = std::mem::take(&mut corpus.runs);
     // The indexes of ids served adding mentions: none come now.
     corpus.doc_index = HashMap::new();
     corpus.entity_index = HashMap::new();
-    let mut coded = Coded::new(&corpus, mentions, config);
+    let coded = Coded::new(&corpus, mentions, &runs, config);
+    drop(runs);
+    let summary = crate::rows::summary(&coded);
     let budget = usize::try_from(limits.partition_pairs).unwrap_or(usize::MAX).max(1);
     let mut crowded_units = BTreeMap::new();
     for scope in config.sorted_scopes() {
@@ -201,7 +208,7 @@ pub fn aggregate_into(
             }
         }
     }
-    Ok(Summary { summary: std::mem::take(&mut coded.summary), crowded_units })
+    Ok(Summary { summary, crowded_units })
 }
 
 /// The sink of [`aggregate_into`].

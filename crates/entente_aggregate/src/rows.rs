@@ -13,40 +13,73 @@ use crate::count::{Candidate, PairCounts, RangeCounts, Singles, Tally, bucket_co
 use crate::{BATCH_ROWS, Error, NO_DATE, Rows, Sink};
 
 /// One row per entity (all types, stoplisted ones too): mentions, documents, sentences,
-/// stories, first and last date, most frequent surface forms.
+/// stories, first and last date, most frequent surface forms. One walk over the documents:
+/// stories come together in it, and within a document mentions by sentence, so each count
+/// of distinct things compares with the last one seen.
 pub(crate) fn summary(coded: &Coded<'_>) -> Vec<EntitySummary> {
+    #[derive(Clone, Copy)]
+    struct EntityCounts {
+        mentions: u32,
+        documents: u32,
+        sentences: u32,
+        stories: u32,
+        last: (u32, u32),
+        last_story: u32,
+        first_seen: Option<i64>,
+        last_seen: Option<i64>,
+    }
     let corpus = coded.corpus;
-    // While coding, `counted` holds every mention sorted by entity, document and sentence.
-    let all = &coded.counted;
-    let mut out = Vec::new();
-    for group in all.chunk_by(|x, y| x.entity == y.entity) {
-        let at = coded.entity_at[group[0].entity as usize] as usize;
+    let unseen = EntityCounts {
+        mentions: 0,
+        documents: 0,
+        sentences: 0,
+        stories: 0,
+        last: (u32::MAX, u32::MAX),
+        last_story: u32::MAX,
+        first_seen: None,
+        last_seen: None,
+    };
+    let mut seen = vec![unseen; coded.entity_at.len()];
+    for &d in &coded.walk {
+        let story = coded.story[d as usize];
+        let published = coded.doc(d).published_at;
+        for m in coded.mentions_of(d) {
+            let e = &mut seen[m.entity as usize];
+            e.mentions += 1;
+            if e.last.0 != d {
+                e.documents += 1;
+                if let Some(t) = published {
+                    e.first_seen = Some(e.first_seen.map_or(t, |x| x.min(t)));
+                    e.last_seen = Some(e.last_seen.map_or(t, |x| x.max(t)));
+                }
+            }
+            if e.last != (d, m.sentence) {
+                e.sentences += 1;
+                e.last = (d, m.sentence);
+            }
+            if e.last_story != story {
+                e.stories += 1;
+                e.last_story = story;
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(seen.len());
+    for (code, e) in seen.into_iter().enumerate() {
+        let at = coded.entity_at[code] as usize;
         let (id, name, entity_type) = &corpus.entities[at];
-        let mut documents: Vec<u32> = group.iter().map(|m| m.doc).collect();
-        documents.dedup();
-        let mut sentences: Vec<(u32, u32)> = group.iter().map(|m| (m.doc, m.sentence)).collect();
-        sentences.dedup();
-        let mut stories: Vec<u32> = documents.iter().map(|&d| coded.story[d as usize]).collect();
-        stories.sort_unstable();
-        stories.dedup();
-        let dates = documents.iter().filter_map(|&d| coded.doc(d).published_at);
-        let (first_seen, last_seen) = dates.fold((None, None), |(lo, hi), t| {
-            (Some(lo.map_or(t, |x: i64| x.min(t))), Some(hi.map_or(t, |x: i64| x.max(t))))
-        });
         let mut surfaces: Vec<(&str, u32)> =
             corpus.surfaces[at].iter().map(|(text, &n)| (text.as_str(), n)).collect();
         surfaces.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-        let len = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         out.push(EntitySummary {
             entity_id: id.clone(),
             entity_name: name.clone(),
             entity_type: *entity_type,
-            mentions: len(group.len()),
-            documents: len(documents.len()),
-            sentences: len(sentences.len()),
-            stories: len(stories.len()),
-            first_seen,
-            last_seen,
+            mentions: e.mentions,
+            documents: e.documents,
+            sentences: e.sentences,
+            stories: e.stories,
+            first_seen: e.first_seen,
+            last_seen: e.last_seen,
             top_surfaces: surfaces
                 .into_iter()
                 .take(5)
@@ -358,7 +391,7 @@ pub(crate) fn cooccurrence_rows(
             while let Some(&(_, _, _, doc, start, end)) =
                 evidence.get(*cursor).filter(|e| (e.0, e.1) == pair)
             {
-                let doc_id = coded.doc(doc).doc_id.clone();
+                let doc_id = coded.doc(doc).doc_id.to_string();
                 units.push(Evidence { doc_id, sentence_idx: start, sentence_end: end });
                 *cursor += 1;
             }

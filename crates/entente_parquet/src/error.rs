@@ -47,6 +47,13 @@ pub enum Error {
         /// The underlying error.
         source: serde_arrow::Error,
     },
+    /// Rows came for a partition after [`TableWriter::complete`](crate::TableWriter::complete)
+    /// closed its file (a bug in the caller: rows must come in partition order).
+    #[error("{path}: rows for a partition whose file was already completed")]
+    Completed {
+        /// The partition's file.
+        path: PathBuf,
+    },
     /// A table directory holds no part file.
     #[error("{path}: no Parquet part files (run the earlier stages first, e.g. `entente run`)")]
     NoParts {

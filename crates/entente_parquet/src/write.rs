@@ -122,7 +122,14 @@ pub struct TableWriter<T: Table> {
 struct PartFile {
     tmp: PathBuf,
     path: PathBuf,
-    writer: Option<ArrowWriter<BufWriter<File>>>,
+    state: FileState,
+}
+
+/// Where a part file is: taking rows, complete at its temporary name, or renamed into place.
+enum FileState {
+    Open(Box<ArrowWriter<BufWriter<File>>>),
+    Complete,
+    Renamed,
 }
 
 impl<T: Table> TableWriter<T> {
@@ -192,7 +199,7 @@ impl<T: Table> TableWriter<T> {
                 return Err(Error::Parquet { path: tmp, source });
             }
         };
-        self.files.insert(values, PartFile { tmp, path, writer: Some(writer) });
+        self.files.insert(values, PartFile { tmp, path, state: FileState::Open(Box::new(writer)) });
         Ok(())
     }
 
@@ -243,10 +250,25 @@ impl<T: Table> TableWriter<T> {
         self.rows
     }
 
+    /// Completes the files of every partition whose leading values are `prefix` (all of them
+    /// for an empty prefix): their last rows and footers go to disk and their buffers and
+    /// compressors are freed, so a writer whose rows come partition by partition holds one
+    /// partition's buffers, not all of them. They stay at their temporary names until
+    /// [`TableWriter::finish`]; rows for them afterwards are an error.
+    pub fn complete(&mut self, prefix: &[&str]) -> Result<(), Error> {
+        for (values, file) in &mut self.files {
+            if values.len() >= prefix.len() && values.iter().zip(prefix).all(|(v, p)| v == p) {
+                file.complete()?;
+            }
+        }
+        Ok(())
+    }
+
     /// Completes every file, flushes it to disk and renames it into place.
     pub fn finish(mut self) -> Result<(), Error> {
         for file in self.files.values_mut() {
-            file.finish()?;
+            file.complete()?;
+            file.rename()?;
         }
         Ok(())
     }
@@ -254,29 +276,36 @@ impl<T: Table> TableWriter<T> {
 
 impl PartFile {
     fn write(&mut self, batch: &RecordBatch) -> Result<(), Error> {
-        if let Some(writer) = self.writer.as_mut() {
-            writer.write(batch).map_err(pq(&self.tmp))?;
+        match &mut self.state {
+            FileState::Open(writer) => writer.write(batch).map_err(pq(&self.tmp)),
+            FileState::Complete | FileState::Renamed => {
+                Err(Error::Completed { path: self.path.clone() })
+            }
         }
-        Ok(())
     }
 
-    fn finish(&mut self) -> Result<(), Error> {
-        if let Some(writer) = self.writer.take() {
+    fn complete(&mut self) -> Result<(), Error> {
+        if let FileState::Open(writer) = std::mem::replace(&mut self.state, FileState::Complete) {
             let mut out = writer.into_inner().map_err(pq(&self.tmp))?;
             out.flush().map_err(io(&self.tmp))?;
             out.get_ref().sync_all().map_err(io(&self.tmp))?;
         }
+        Ok(())
+    }
+
+    fn rename(&mut self) -> Result<(), Error> {
         if let Err(source) = std::fs::rename(&self.tmp, &self.path) {
             let _ = std::fs::remove_file(&self.tmp);
             return Err(Error::Io { path: self.path.clone(), source });
         }
+        self.state = FileState::Renamed;
         Ok(())
     }
 }
 
 impl Drop for PartFile {
     fn drop(&mut self) {
-        if self.writer.take().is_some() {
+        if !matches!(self.state, FileState::Renamed) {
             // Not finished: best effort, the temporary file is hidden and a later run
             // overwrites it anyway.
             let _ = std::fs::remove_file(&self.tmp);

@@ -6,7 +6,7 @@ use std::time::Instant;
 use anyhow::Context as _;
 use entente_aggregate::{Corpus, Limits, Rows};
 use entente_parquet::{Codec, TableWriter, part_name};
-use entente_schema::{Cooccurrence, CooccurrencePeriod, Table};
+use entente_schema::{Cooccurrence, CooccurrencePeriod, Scope, Table};
 
 use crate::meta::KEY_AGGREGATE;
 use crate::parts::write_part;
@@ -35,7 +35,7 @@ pub(crate) fn aggregate(ctx: &Ctx<'_>, staging: &Staged, corpus: Corpus) -> anyh
     for scope in &config.scopes {
         pairs.partition(&[scope.as_str()]).with_context(|| context(Cooccurrence::NAME))?;
     }
-    let mut by_period = if config.periods.is_empty() {
+    let by_period = if config.periods.is_empty() {
         None
     } else {
         let mut writer = TableWriter::<CooccurrencePeriod>::create(
@@ -55,6 +55,8 @@ pub(crate) fn aggregate(ctx: &Ctx<'_>, staging: &Staged, corpus: Corpus) -> anyh
         Some(writer)
     };
     let limits = Limits::default();
+    let mut pairs = ByScope::new(pairs);
+    let mut by_period = by_period.map(ByScope::new);
     let (counted, pairs, by_period) = if rayon::current_num_threads() > 1 {
         // Each table is written on a thread of its own while the next pairs are counted.
         std::thread::scope(|scope| {
@@ -107,6 +109,7 @@ pub(crate) fn aggregate(ctx: &Ctx<'_>, staging: &Staged, corpus: Corpus) -> anyh
             config.max_unit_entities
         );
     }
+    let (pairs, by_period) = (pairs.writer, by_period.map(|w| w.writer));
     let (n_pairs, n_period) = (pairs.rows(), by_period.as_ref().map_or(0, TableWriter::rows));
     pairs.finish().with_context(|| context(Cooccurrence::NAME))?;
     let discard_periods = by_period.is_none();
@@ -123,14 +126,57 @@ pub(crate) fn aggregate(ctx: &Ctx<'_>, staging: &Staged, corpus: Corpus) -> anyh
     Ok(discard_periods)
 }
 
+/// A table of the stage, partitioned by scope first.
+trait Scoped: Table {
+    fn scope(&self) -> Scope;
+}
+
+impl Scoped for Cooccurrence {
+    fn scope(&self) -> Scope {
+        self.scope
+    }
+}
+
+impl Scoped for CooccurrencePeriod {
+    fn scope(&self) -> Scope {
+        self.scope
+    }
+}
+
+/// A table writer fed scope by scope (the stage counts one scope after the other): when the
+/// rows of the next scope arrive, the files of the last one are completed, so one scope's
+/// write buffers and compressors are held at a time instead of every scope's.
+struct ByScope<T: Table> {
+    writer: TableWriter<T>,
+    scope: Option<Scope>,
+}
+
+impl<T: Scoped> ByScope<T> {
+    fn new(writer: TableWriter<T>) -> Self {
+        Self { writer, scope: None }
+    }
+
+    fn write(&mut self, rows: &[T]) -> Result<(), entente_parquet::Error> {
+        for run in rows.chunk_by(|x, y| x.scope() == y.scope()) {
+            let next = run[0].scope();
+            if let Some(done) = self.scope.filter(|&s| s != next) {
+                self.writer.complete(&[done.as_str()])?;
+            }
+            self.scope = Some(next);
+            self.writer.write(run)?;
+        }
+        Ok(())
+    }
+}
+
 /// A thread of [`writer_thread`]: the writer back, or why it stopped.
 type WriterThread<'scope, T> =
-    std::thread::ScopedJoinHandle<'scope, Result<TableWriter<T>, entente_parquet::Error>>;
+    std::thread::ScopedJoinHandle<'scope, Result<ByScope<T>, entente_parquet::Error>>;
 
 /// A thread writing the batches of rows sent to it with `writer`, which it gives back.
-fn writer_thread<'scope, T: Table + Send + 'static>(
+fn writer_thread<'scope, T: Scoped + Send + 'static>(
     scope: &'scope std::thread::Scope<'scope, '_>,
-    mut writer: TableWriter<T>,
+    mut writer: ByScope<T>,
 ) -> (std::sync::mpsc::SyncSender<Vec<T>>, WriterThread<'scope, T>) {
     // Two batches in flight: the counting does not wait on a write, nor memory grow.
     let (to, from) = std::sync::mpsc::sync_channel::<Vec<T>>(2);

@@ -240,34 +240,14 @@ fn wrong_table_is_an_error() {
 fn hive_partitions() {
     let dir = tempfile::tempdir().unwrap();
     let table = dir.path().join("cooccurrences");
-    let row = |scope, a: &str| Cooccurrence {
-        scope,
-        entity_a: a.into(),
-        entity_b: "z".into(),
-        name_a: "A".into(),
-        name_b: "Z".into(),
-        type_a: entente_schema::EntityType::Gpe,
-        type_b: entente_schema::EntityType::Person,
-        count: 1,
-        count_a: 1,
-        count_b: 1,
-        n_units: 1,
-        pmi: 0.0,
-        npmi: 1.0,
-        llr: 0.0,
-        dice: 1.0,
-        n_docs: 1,
-        n_stories: 1,
-        first_published_at: None,
-        last_published_at: None,
-        first_doc_id: "d".into(),
-        first_sentence_idx: 0,
-        evidence: Vec::new(),
-    };
     let meta = FileMetadata::new("h");
     for (i, rows) in [
-        vec![row(Scope::Sentence, "a"), row(Scope::Document, "b"), row(Scope::Sentence, "c")],
-        vec![row(Scope::Sentence, "d")],
+        vec![
+            pair_row(Scope::Sentence, "a"),
+            pair_row(Scope::Document, "b"),
+            pair_row(Scope::Sentence, "c"),
+        ],
+        vec![pair_row(Scope::Sentence, "d")],
     ]
     .iter()
     .enumerate()
@@ -314,4 +294,87 @@ fn hive_partitions() {
         ]
     );
     assert_eq!(entente_parquet::row_count(&table).unwrap(), 4);
+}
+
+/// A `cooccurrences` row of `scope` whose `entity_a` is `a`.
+fn pair_row(scope: Scope, a: &str) -> Cooccurrence {
+    Cooccurrence {
+        scope,
+        entity_a: a.into(),
+        entity_b: "z".into(),
+        name_a: "A".into(),
+        name_b: "Z".into(),
+        type_a: entente_schema::EntityType::Gpe,
+        type_b: entente_schema::EntityType::Person,
+        count: 1,
+        count_a: 1,
+        count_b: 1,
+        n_units: 1,
+        pmi: 0.0,
+        npmi: 1.0,
+        llr: 0.0,
+        dice: 1.0,
+        n_docs: 1,
+        n_stories: 1,
+        first_published_at: None,
+        last_published_at: None,
+        first_doc_id: "d".into(),
+        first_sentence_idx: 0,
+        evidence: Vec::new(),
+    }
+}
+
+/// Completing a partition's files early writes the same bytes as finishing them at the end,
+/// and rows for a completed partition are refused.
+#[test]
+fn completed_partitions() {
+    let meta = FileMetadata::new("h");
+    let sentences = [pair_row(Scope::Sentence, "a"), pair_row(Scope::Sentence, "b")];
+    let documents = [pair_row(Scope::Document, "c")];
+    let write = |complete: bool| {
+        let dir = tempfile::tempdir().unwrap();
+        let table = dir.path().join("cooccurrences");
+        let mut writer =
+            TableWriter::<Cooccurrence>::create(&table, &part_name(0), &meta, Codec::Zstd).unwrap();
+        writer.write(&sentences).unwrap();
+        if complete {
+            writer.complete(&["sentence"]).unwrap();
+            let err = writer.write(&sentences[..1]).unwrap_err();
+            assert!(err.to_string().contains("already completed"), "{err}");
+        }
+        writer.write(&documents).unwrap();
+        writer.finish().unwrap();
+        let bytes: Vec<Vec<u8>> =
+            parts(&table).unwrap().iter().map(|p| std::fs::read(p).unwrap()).collect();
+        (dir, bytes)
+    };
+    let (_kept, early) = write(true);
+    let (_dir, late) = write(false);
+    assert_eq!(early.len(), 2);
+    assert_eq!(early, late);
+
+    // A writer dropped after completing a partition leaves no file behind.
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("cooccurrences");
+    let mut writer =
+        TableWriter::<Cooccurrence>::create(&table, &part_name(0), &meta, Codec::Zstd).unwrap();
+    writer.write(&sentences).unwrap();
+    writer.complete(&[]).unwrap();
+    drop(writer);
+    let left: Vec<_> = walkdir(&table);
+    assert!(left.is_empty(), "{left:?}");
+}
+
+/// Every file under `dir`, hidden ones too.
+fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walkdir(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
 }
