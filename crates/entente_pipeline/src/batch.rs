@@ -83,7 +83,8 @@ pub(crate) struct Done {
     pub(crate) documents_meta: Option<FileMetadata>,
     /// Its documents' numbers in the story keys.
     pub(crate) stories: std::ops::Range<usize>,
-    /// The names its mentions were given by extraction.
+    /// The names its mentions were given by extraction (a run writes them to its state as
+    /// soon as the batch is done and keeps none).
     pub(crate) names: Vec<entente_schema::NameCount>,
 }
 
@@ -234,7 +235,17 @@ pub(crate) fn per_document(
     std::thread::scope(|scope| -> anyhow::Result<()> {
         let mut writing: Option<std::thread::ScopedJoinHandle<'_, anyhow::Result<Duration>>> = None;
         for (i, source) in sources.into_iter().enumerate() {
-            let (batch_done, write) = runner.batch(i, source, steps)?;
+            let (mut batch_done, write) = runner.batch(i, source, steps)?;
+            // Kept for every batch until the end, the batches' name counts would grow with
+            // the corpus (a batch of news names tens of thousands): they go to the run state
+            // now, and the finishing pass reads back the few it needs.
+            let names = std::mem::take(&mut batch_done.names);
+            if full && runner.names.is_some() {
+                let dir = staging.root().join(state::STATE_DIR).join("names");
+                let meta = ctx.meta(Stage::Extract);
+                write_rows(&dir, &batch_done.part, &meta, Codec::Zstd, &names)?;
+            }
+            drop(names);
             if let Some(previous) = writing.take() {
                 steps.add_duration("write", join_thread(previous)?);
             }

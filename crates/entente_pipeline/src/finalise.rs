@@ -97,16 +97,14 @@ pub(crate) fn finalise(
                 finalise_part::<Entity>(staging, &scratch_entities, &d.part, &meta, fix)?;
             } else if let Some(old) = &d.old {
                 let from_dir = table_dir::<Entity>(ctx.out);
+                let names = read_state::<entente_schema::NameCount>(ctx.out, "names", old)?;
                 let renamed =
-                    d.names.iter().any(|n| chosen.get(&n.entity_id) != before.get(&n.entity_id));
+                    names.iter().any(|n| chosen.get(&n.entity_id) != before.get(&n.entity_id));
                 if renamed {
                     rewrite_part::<Entity>(&from_dir, old, staging, &d.part, &meta, fix)?;
                 } else {
                     state::link(&from_dir.join(old), &staging.table_dir::<Entity>().join(&d.part))?;
                 }
-            }
-            if full {
-                write_rows(&state_dir.join("names"), &d.part, &meta, Codec::Zstd, &d.names)?;
             }
             Ok(())
         })?;
