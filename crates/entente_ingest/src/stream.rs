@@ -5,9 +5,10 @@
 //! records when it parses the whole file.
 //!
 //! Chunks are content-defined: a record ends its chunk with probability `size /
-//! chunk_bytes`, decided by a hash of the record's bytes (and always at four times
-//! `chunk_bytes`), so the same file always gives the same chunks and appending records to it
-//! changes only its last chunk. Nothing a record becomes depends on the cut: the file's
+//! chunk_bytes`, decided by a hash of the record's bytes (and always at twice `chunk_bytes`:
+//! a batch's memory at its peak is many times its input, so this cap is what bounds a run's
+//! memory on one big file), so the same file always gives the same chunks and appending
+//! records to it changes only its last chunk. Nothing a record becomes depends on the cut: the file's
 //! encoding is chosen from its first MiB, each record's text is judged on its own, and a CSV
 //! file's header row is handed to every chunk.
 
@@ -596,12 +597,12 @@ impl Cutter {
     }
 
     /// Whether the chunk `buf[start..]` ends after the last record added: with probability
-    /// record size / `chunk_bytes`, or at four times `chunk_bytes`.
+    /// record size / `chunk_bytes`, or at twice `chunk_bytes`.
     fn ends(&self, buf: &[u8], start: usize) -> bool {
         let (hash, size) = self.last;
         let len = (buf.len() - start) as u64;
         u128::from(hash) * u128::from(self.chunk_bytes) < u128::from(size) << 64
-            || len >= self.chunk_bytes.saturating_mul(4)
+            || len >= self.chunk_bytes.saturating_mul(2)
     }
 
     /// The record number and reject label of the next record.

@@ -199,6 +199,23 @@ fn appending_records_keeps_the_earlier_chunks() {
     assert!(b.chunks.last().unwrap().pos.last && !b.chunks[kept].pos.last);
 }
 
+/// Chunks are about `chunk_bytes` on average and never pass twice that by more than the
+/// record that crossed it: the cap is what bounds a batch's memory on one big file.
+#[test]
+fn chunks_stay_within_twice_the_chunk_size() {
+    let config = IngestConfig::default();
+    let file = jsonl(3_000);
+    let longest = file.lines().map(|l| l.len() as u64 + 1).max().unwrap();
+    let chunk_bytes = 4_000;
+    let plan = scan("x.jsonl", file.as_bytes(), &config, chunk_bytes).unwrap().unwrap();
+    for chunk in &plan.chunks {
+        assert!(chunk.len < 2 * chunk_bytes + longest, "{} bytes", chunk.len);
+    }
+    let mean = file.len() as u64 / plan.chunks.len() as u64;
+    assert!((chunk_bytes / 2..chunk_bytes * 3 / 2).contains(&mean), "mean {mean} bytes");
+    assert!(plan.chunks.iter().any(|c| c.len >= 2 * chunk_bytes), "no chunk reached the cap");
+}
+
 /// A record over eight times `max_text_bytes` is one `too_large` reject, skipped as it
 /// streams by, with the same detail the whole-file reader gives; and a stream cut short keeps
 /// the records before the break.
