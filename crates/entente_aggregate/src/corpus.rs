@@ -287,20 +287,20 @@ impl<'a> Coded<'a> {
 /// a document with one run is where its run is; the mentions of a document with more are
 /// copied together to the end of `mentions` (so only out-of-order input pays for a copy).
 fn spans(mentions: &mut Vec<Mention>, runs: &[(u32, usize)], docs: usize) -> Vec<(usize, usize)> {
+    // A run is never empty, so (0, 0) is a document with no run yet; (MAX, 0) one whose runs
+    // are in `scattered`.
+    const SCATTERED: (usize, usize) = (usize::MAX, 0);
     let mut span = vec![(0usize, 0usize); docs];
     let mut scattered: Vec<(u32, usize, usize)> = Vec::new();
-    let mut seen = vec![false; docs];
     for (i, &(doc, start)) in runs.iter().enumerate() {
         let end = runs.get(i + 1).map_or(mentions.len(), |r| r.1);
-        if std::mem::replace(&mut seen[doc as usize], true) {
-            let (first, last) = span[doc as usize];
-            if first != usize::MAX {
-                scattered.push((doc, first, last));
-                span[doc as usize] = (usize::MAX, 0);
+        match span[doc as usize] {
+            (0, 0) => span[doc as usize] = (start, end),
+            SCATTERED => scattered.push((doc, start, end)),
+            (first, last) => {
+                scattered.extend([(doc, first, last), (doc, start, end)]);
+                span[doc as usize] = SCATTERED;
             }
-            scattered.push((doc, start, end));
-        } else {
-            span[doc as usize] = (start, end);
         }
     }
     if scattered.is_empty() {
