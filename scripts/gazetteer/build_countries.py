@@ -1,7 +1,8 @@
 """Builds crates/entente_extract/data/gazetteer/countries.tsv from two pinned PyPI packages.
 
 Sources, both checkable by anyone:
-  - pycountry==26.2.16   ISO 3166-1: the list of countries and territories, codes, names
+  - pycountry==26.2.16   ISO 3166-1: the list of countries and territories, codes, names;
+                         ISO 3166-3: the former states (`FORMER` picks those news names)
   - countryinfo==1.0.1   common names, alternative spellings, capitals, demonyms
 
 Run through `just gazetteer`, which makes a throw-away venv with exactly these versions. The
@@ -30,7 +31,7 @@ EXTRA_ALIASES = {
     "CG": ["Republic of the Congo", "Congo-Brazzaville"],
     "TR": ["Turkey", "Türkiye", "Turkiye"],
     "CZ": ["Czech Republic", "Czechia"],
-    "MM": ["Myanmar", "Burma"],
+    "MM": ["Myanmar"],
     "CI": ["Ivory Coast", "Côte d'Ivoire", "Cote d'Ivoire"],
     "VA": ["Vatican", "Holy See"],
     "IR": ["Iran"],
@@ -46,6 +47,38 @@ EXTRA_ALIASES = {
     "MK": ["North Macedonia"],
     "SZ": ["Eswatini"],
 }
+# Names a country went by that still name it: Germany kept its ISO code at unification, so
+# West Germany is DE; the Yemen Arab Republic's code YE became unified Yemen's.
+FORMER_NAMES = {
+    "DE": ["West Germany", "Federal Republic of Germany", "FRG"],
+    "KH": ["Kampuchea", "Democratic Kampuchea"],
+    "NL": ["Holland"],
+    "YE": ["North Yemen", "Yemen Arab Republic"],
+    "LK": ["Ceylon"],
+    "TL": ["East Timor"],
+}
+# Former states of ISO 3166-3 that news names, by their four-letter code: the names and
+# demonyms news used, and the successor recorded as their country (none when the state split
+# into several: the Soviet Union's seat at the UN went to Russia, so Russia is its successor).
+FORMER = {
+    "SUHH": ("Soviet Union", ["Soviet Union", "USSR", "U.S.S.R.", "Union of Soviet Socialist Republics"], ["Soviet", "Soviets"], "RU"),
+    "DDDE": ("East Germany", ["East Germany", "German Democratic Republic", "GDR"], ["East German", "East Germans"], "DE"),
+    "YUCS": ("Yugoslavia", ["Yugoslavia", "Socialist Federal Republic of Yugoslavia", "Federal Republic of Yugoslavia"], ["Yugoslav", "Yugoslavs", "Yugoslavian"], "RS"),
+    "CSHH": ("Czechoslovakia", ["Czechoslovakia", "Czechoslovak Socialist Republic"], ["Czechoslovak", "Czechoslovaks"], None),
+    "CSXX": ("Serbia and Montenegro", ["Serbia and Montenegro"], [], "RS"),
+    "ZRCD": ("Zaire", ["Zaire", "Republic of Zaire"], ["Zairean", "Zaireans", "Zairian"], "CD"),
+    "BUMM": ("Burma", ["Burma", "Socialist Republic of the Union of Burma"], [], "MM"),
+    "YDYE": ("South Yemen", ["South Yemen", "Democratic Yemen", "People's Democratic Republic of Yemen"], ["South Yemeni"], "YE"),
+    "RHZW": ("Rhodesia", ["Rhodesia", "Southern Rhodesia"], ["Rhodesian", "Rhodesians"], "ZW"),
+    "HVBF": ("Upper Volta", ["Upper Volta"], [], "BF"),
+    "DYBJ": ("Dahomey", ["Dahomey"], [], "BJ"),
+    "NHVU": ("New Hebrides", ["New Hebrides"], [], "VU"),
+    "VDVN": ("North Vietnam", ["North Vietnam", "Democratic Republic of Vietnam"], ["North Vietnamese"], "VN"),
+    "ANHH": ("Netherlands Antilles", ["Netherlands Antilles"], [], None),
+}
+# Former names of capitals, kept as aliases beside today's name (former names of other cities:
+# build_places.py).
+FORMER_CAPITALS = {"CN": ["Peking"]}
 # Current official short names where the sources lag behind.
 CANONICAL = {"MK": "North Macedonia", "SZ": "Eswatini", "VA": "Vatican City"}
 EXTRA_DEMONYMS = {
@@ -61,7 +94,7 @@ EXTRA_DEMONYMS = {
     "JP": ["Japanese"],
     "IR": ["Iranian", "Iranians"],
     "FR": ["French"],
-    "DE": ["German", "Germans"],
+    "DE": ["German", "Germans", "West German", "West Germans"],
     "TR": ["Turkish"],
     "PH": ["Filipino", "Philippine"],
     "NL": ["Dutch"],
@@ -130,6 +163,7 @@ def main(out_path):
         aliases = sorted(
             {a.strip() for a in names if a and usable(a) and a.strip() not in SKIP_ALIASES}
             | set(EXTRA_ALIASES.get(code, []))
+            | set(FORMER_NAMES.get(code, []))
         )
         if name not in aliases:
             aliases.insert(0, name)
@@ -160,7 +194,17 @@ def main(out_path):
                 continue
             seen_capitals[main_capital] = code
             slug = "-".join(main_capital.lower().replace(".", "").replace(",", "").split())
+            capitals |= set(FORMER_CAPITALS.get(code, []))
             rows.append((f"city:{code}:{slug}", "GPE", main_capital, country_id, sorted(capitals)))
+
+    historic = {c.alpha_4: c for c in pycountry.historic_countries}
+    for code4, (name, aliases, demonyms, successor) in FORMER.items():
+        assert code4 in historic, f"{code4} is not in ISO 3166-3"
+        former_id = f"iso3166-3:{code4}"
+        successor_id = f"iso3166:{successor}" if successor else ""
+        rows.append((former_id, "GPE", name, successor_id, sorted(aliases)))
+        if demonyms:
+            rows.append((f"demonym:{code4}", "NORP", demonyms[0], former_id, sorted(demonyms)))
 
     # A demonym several countries list belongs to the one EXTRA_DEMONYMS gives it to, else to
     # the most populous ("American" is the United States', not the Northern Mariana Islands').

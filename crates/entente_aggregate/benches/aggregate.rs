@@ -70,6 +70,8 @@ fn main() {
         entity_name: String::new(),
         entity_type: EntityType::Gpe,
         method: Method::Gazetteer,
+        title: None,
+        linked_by: None,
         country_id: None,
         value: None,
         unit: None,

@@ -25,7 +25,7 @@
 //! #     doc_id: "d1".into(), sentence_idx: s, mention_idx: 0, char_start: 0, char_end: 1,
 //! #     byte_start: 0, byte_end: 1, text: id.into(), entity_id: id.into(),
 //! #     entity_name: id.into(), entity_type: entente_schema::EntityType::Gpe,
-//! #     method: entente_schema::Method::Gazetteer, country_id: None, value: None, unit: None,
+//! #     method: entente_schema::Method::Gazetteer, title: None, linked_by: None, country_id: None, value: None, unit: None,
 //! #     iso_date: None };
 //! let mut doc = entente_schema::Document::from_raw_text("a.txt", 0, "x");
 //! doc.doc_id = "d1".into();

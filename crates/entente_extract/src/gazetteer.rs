@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
 use entente_schema::EntityType;
 
 use crate::Error;
@@ -152,7 +152,7 @@ impl Gazetteer {
                     candidates.push(Vec::new());
                     candidates.len() - 1
                 });
-                if !candidates[pattern].iter().any(|(a, _)| *a == variant) {
+                if !candidates[pattern].iter().any(|(a, e)| *a == variant && e == entry) {
                     candidates[pattern].push((variant, *entry));
                 }
             }
@@ -181,9 +181,27 @@ impl Gazetteer {
         Self::from_files(HINT_FILES)
     }
 
+    /// Every alias with the index of its entry, in no particular order.
+    pub fn aliases(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.candidates.iter().flatten().map(|(alias, entry)| (alias.as_str(), *entry))
+    }
+
     /// Every entity, in file order.
     pub fn entries(&self) -> &[Entry] {
         &self.entries
+    }
+
+    /// The entries with an alias written exactly as `surface`, in file order.
+    pub fn exact(&self, surface: &str) -> Vec<usize> {
+        let Some(m) = self.automaton.find(surface) else { return Vec::new() };
+        if m.start() != 0 || m.end() != surface.len() {
+            return Vec::new();
+        }
+        self.candidates[m.pattern().as_usize()]
+            .iter()
+            .filter(|(alias, _)| alias == surface)
+            .map(|&(_, entry)| entry)
+            .collect()
     }
 
     /// The alias matches in `text`, leftmost-longest, non-overlapping, on word boundaries.
@@ -196,12 +214,25 @@ impl Gazetteer {
     /// ("turkey"). Acronyms match only as written, so "US" never matches "us".
     pub fn find(&self, text: &str) -> Vec<GazetteerMatch> {
         let mut out = Vec::new();
-        for m in self.automaton.find_iter(text) {
+        let mut at = 0;
+        // A longest match that is refused ("the Netherlands" is not how the alias "The
+        // Netherlands" is written) must not hide a shorter one inside it ("Netherlands"):
+        // after a refusal the search goes on from the next character, not after the match.
+        while let Some(m) = self.automaton.find(Input::new(text).range(at..)) {
             let (start, end) = (m.start(), m.end());
+            at = end;
+            let refused = |at: &mut usize| {
+                *at = start
+                    + text.get(start..).and_then(|t| t.chars().next()).map_or(1, char::len_utf8);
+            };
             if !on_word_boundaries(text, start, end) {
+                refused(&mut at);
                 continue;
             }
-            let Some(surface) = text.get(start..end) else { continue };
+            let Some(surface) = text.get(start..end) else {
+                refused(&mut at);
+                continue;
+            };
             let candidates = &self.candidates[m.pattern().as_usize()];
             let exact = candidates.iter().find(|(alias, _)| alias == surface);
             let chosen = exact.or_else(|| {
@@ -211,6 +242,8 @@ impl Gazetteer {
             });
             if let Some(&(_, entry)) = chosen {
                 out.push(GazetteerMatch { start, end, entry });
+            } else {
+                refused(&mut at);
             }
         }
         out

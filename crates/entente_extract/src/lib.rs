@@ -20,8 +20,10 @@
 #![warn(clippy::disallowed_methods, reason = "stages do no IO")]
 
 pub use crate::gazetteer::{BUILTIN_FILES, Entry, Gazetteer, GazetteerMatch, HINT_FILES};
+pub use crate::identity::{ChosenNames, DOMINANCE, Decisions, Link, MIN_SUPPORT, Names, Surnames};
 pub use crate::overrides::{Add, Alias, Block, Merge, Overrides};
 pub use crate::passes::{Pass, Passes};
+pub use crate::places::READING_FILES;
 pub use crate::rules::{RuleMatch, find_values};
 
 pub mod eval;
@@ -29,16 +31,19 @@ pub mod passes;
 pub mod tagger;
 
 mod gazetteer;
+mod identity;
 mod overrides;
+mod places;
 mod resolve;
 mod rules;
 mod tagged;
+mod titles;
 mod words;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use entente_schema::{
-    Document, Entity, EntityType, Method, NameCount, Reject, RejectReason, Sentence,
+    Document, Entity, EntityType, LinkedBy, Method, Reject, RejectReason, Sentence,
     spans_from_byte_ranges,
 };
 use rayon::prelude::*;
@@ -139,8 +144,12 @@ const MODEL: &[u8] = include_bytes!("../data/ner.model.zst");
 pub fn builtin_data_hash() -> String {
     let mut bytes = MODEL.to_vec();
     let lists = tagger::words::WORD_LISTS.into_iter();
-    let files =
-        BUILTIN_FILES.iter().chain(HINT_FILES).chain(&words::FILES).map(|(_, contents)| *contents);
+    let files = BUILTIN_FILES
+        .iter()
+        .chain(HINT_FILES)
+        .chain(READING_FILES)
+        .chain(&words::FILES)
+        .map(|(_, contents)| *contents);
     for text in lists.chain(files) {
         bytes.extend_from_slice(&(text.len() as u64).to_le_bytes());
         bytes.extend_from_slice(text.as_bytes());
@@ -163,6 +172,10 @@ pub struct Found {
     pub entity_type: EntityType,
     /// How it was found.
     pub method: Method,
+    /// The title or role written before a person's name ("Treasury Secretary").
+    pub title: Option<String>,
+    /// How it got its id; `None` for values.
+    pub linked_by: Option<LinkedBy>,
     /// The country of a demonym, capital or national body.
     pub country_id: Option<String>,
     /// Value of a MONEY or PERCENT mention.
@@ -180,6 +193,9 @@ pub struct Extractor {
     /// Places never reported on their own, whose ids go to the places the tagger finds there
     /// ([`HINT_FILES`]); none when the built-in gazetteer is off.
     hints: Hints,
+    /// The other readings of place names that places in several countries share (none when
+    /// the built-in gazetteer is off).
+    readings: Option<Gazetteer>,
     /// The post-tagger rules that run.
     passes: Passes,
     values: bool,
@@ -192,10 +208,14 @@ impl Extractor {
     /// Builds the extractor; `extra_gazetteers` are `(name, contents)` TSV files in the format
     /// of [`Gazetteer::from_files`], added after the built-in ones.
     pub fn new(config: &ExtractConfig, extra_gazetteers: &[(&str, &str)]) -> Result<Self, Error> {
-        let (gazetteer, hints) = if config.builtin_gazetteer {
-            (Gazetteer::builtin_with(extra_gazetteers)?, Some(Gazetteer::hints()?))
+        let (gazetteer, hints, readings) = if config.builtin_gazetteer {
+            (
+                Gazetteer::builtin_with(extra_gazetteers)?,
+                Some(Gazetteer::hints()?),
+                Some(Gazetteer::from_files(READING_FILES)?),
+            )
         } else {
-            (Gazetteer::from_files(extra_gazetteers)?, None)
+            (Gazetteer::from_files(extra_gazetteers)?, None, None)
         };
         let tagger = if config.model && !MODEL.is_empty() {
             Some(tagger::Tagger::from_bytes(MODEL).map_err(|e| Error::Model(e.to_string()))?)
@@ -205,6 +225,7 @@ impl Extractor {
         Ok(Self {
             gazetteer,
             hints: Hints(hints),
+            readings,
             passes: Passes::all(),
             values: config.values,
             tagger,
@@ -301,6 +322,11 @@ impl Extractor {
         tagged::names(sentences, &ranges, &labels, &self.hints, self.passes)
     }
 
+    /// The one-word aliases of the gazetteer's people, for [`Names::choose_with`].
+    pub fn surnames(&self) -> Surnames {
+        Surnames::of(&self.gazetteer)
+    }
+
     /// The gazetteer in use.
     pub fn gazetteer(&self) -> &Gazetteer {
         &self.gazetteer
@@ -369,6 +395,8 @@ impl Extractor {
                 entity_name,
                 entity_type: v.entity_type,
                 method: Method::Rule,
+                title: None,
+                linked_by: None,
                 country_id: None,
                 value: v.value,
                 unit: v.unit,
@@ -376,24 +404,39 @@ impl Extractor {
             });
         }
         let taken: Vec<(usize, usize)> = out.iter().map(|f| (f.start, f.end)).collect();
+        let mut listed = Vec::new();
         for m in self.gazetteer.find(text) {
             if taken.iter().any(|&(s, e)| m.start < e && s < m.end) {
                 continue;
             }
             let entry = &self.gazetteer.entries()[m.entry];
-            out.push(Found {
+            let surface = text.get(m.start..m.end).unwrap_or_default();
+            if entry.entity_type == EntityType::Person && !surface.contains(char::is_whitespace) {
+                // A surname alone ("Stoltenberg") is only a name here: whose, a full name in
+                // the document (`resolve::short_forms`) or the corpus (`Names::choose`) says.
+                listed.push(Found {
+                    method: Method::Gazetteer,
+                    ..tagged::tagged_name(text, m.start, m.end, EntityType::Person)
+                });
+                continue;
+            }
+            listed.push(Found {
                 start: m.start,
                 end: m.end,
                 entity_id: entry.id.clone(),
                 entity_name: entry.name.clone(),
                 entity_type: entry.entity_type,
                 method: Method::Gazetteer,
+                title: None,
+                linked_by: Some(LinkedBy::Gazetteer),
                 country_id: entry.country_id.clone(),
                 value: None,
                 unit: None,
                 iso_date: None,
             });
         }
+        places::drop_inside_hyphenated(text, &mut listed);
+        out.extend(listed);
         out.sort_by_key(|f| f.start);
         out
     }
@@ -413,7 +456,7 @@ pub fn extract(
     let mut entities = extract_batch(documents, sentences, extractor).entities;
     let mut names = Names::default();
     names.add(&entities);
-    names.choose().apply(&mut entities);
+    names.choose_with(&extractor.surnames()).apply(&mut entities);
     entities
 }
 
@@ -456,97 +499,6 @@ pub fn extract_batch(
     out.entities.sort_by(|a, b| (&a.doc_id, a.mention_idx).cmp(&(&b.doc_id, b.mention_idx)));
     out.rejects.sort_by(|a, b| (&a.source, a.source_record).cmp(&(&b.source, b.source_record)));
     out
-}
-
-/// How often each name was written for each entity id, across batches of mentions.
-#[derive(Debug, Default)]
-pub struct Names(HashMap<String, BTreeMap<String, u64>>);
-
-impl Names {
-    /// Counts the names of `entities`.
-    pub fn add(&mut self, entities: &[Entity]) {
-        for e in entities {
-            let names = match self.0.get_mut(e.entity_id.as_str()) {
-                Some(names) => names,
-                None => self.0.entry(e.entity_id.clone()).or_default(),
-            };
-            match names.get_mut(e.entity_name.as_str()) {
-                Some(n) => *n += 1,
-                None => {
-                    names.insert(e.entity_name.clone(), 1);
-                }
-            }
-        }
-    }
-
-    /// Adds counts kept by [`Names::counts`] in an earlier run.
-    pub fn add_counts(&mut self, counts: &[NameCount]) {
-        for c in counts {
-            *self
-                .0
-                .entry(c.entity_id.clone())
-                .or_default()
-                .entry(c.entity_name.clone())
-                .or_default() += c.count;
-        }
-    }
-
-    /// The counts, sorted by id and name.
-    pub fn counts(&self) -> Vec<NameCount> {
-        let mut out: Vec<NameCount> = self
-            .0
-            .iter()
-            .flat_map(|(id, names)| {
-                names.iter().map(|(name, &count)| NameCount {
-                    entity_id: id.clone(),
-                    entity_name: name.clone(),
-                    count,
-                })
-            })
-            .collect();
-        out.sort_by(|a, b| (&a.entity_id, &a.entity_name).cmp(&(&b.entity_id, &b.entity_name)));
-        out
-    }
-
-    /// One name per id across the run: names no gazetteer lists get their ids from a folded
-    /// form ("Kim Jong-un" and "Kim Jong Un", "Organisation" and "Organization" share one),
-    /// so the name written most often stands for all (the first in sort order on a tie).
-    pub fn choose(&self) -> ChosenNames {
-        ChosenNames(
-            self.0
-                .iter()
-                .filter_map(|(id, n)| {
-                    let best = n.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
-                    Some((id.clone(), best.0.clone()))
-                })
-                .collect(),
-        )
-    }
-}
-
-/// The name chosen for each entity id.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct ChosenNames(pub HashMap<String, String>);
-
-impl ChosenNames {
-    /// The chosen name of `entity_id`.
-    pub fn get(&self, entity_id: &str) -> Option<&str> {
-        self.0.get(entity_id).map(String::as_str)
-    }
-
-    /// Gives every mention its id's chosen name.
-    pub fn apply(&self, entities: &mut [Entity]) {
-        if self.0.is_empty() {
-            return;
-        }
-        for e in entities.iter_mut() {
-            if let Some(name) = self.0.get(&e.entity_id)
-                && e.entity_name != *name
-            {
-                e.entity_name.clone_from(name);
-            }
-        }
-    }
 }
 
 /// The stage name written in `rejects.stage`.
@@ -597,6 +549,13 @@ pub fn extract_document(
     check("short forms")?;
     resolve::acronyms(&doc.text, &sentences, &mut found);
     check("acronyms")?;
+    if let Some(readings) = &extractor.readings {
+        places::settle(&doc.text, &mut found, readings);
+    }
+    places::national_acronyms(&doc.text, &mut found);
+    let starts: HashMap<u32, usize> =
+        sentences.iter().map(|s| (s.sentence_idx, s.byte_start as usize)).collect();
+    titles::assign(&doc.text, &mut found, |s| starts.get(&s).copied().unwrap_or(0));
     // Again: short forms and acronyms may bring back a merged id or a blocked text.
     extractor.corrections.apply(&doc.text, &mut found);
     let ranges: Vec<(usize, usize)> = found.iter().map(|(_, f)| (f.start, f.end)).collect();
@@ -618,6 +577,8 @@ pub fn extract_document(
             entity_name: f.entity_name,
             entity_type: f.entity_type,
             method: f.method,
+            title: f.title,
+            linked_by: f.linked_by,
             country_id: f.country_id,
             value: f.value,
             unit: f.unit,

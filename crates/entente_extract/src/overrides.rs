@@ -31,7 +31,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use entente_schema::EntityType;
+use entente_schema::{EntityType, LinkedBy};
 use serde::{Deserialize, Serialize};
 
 use crate::{Entry, Error, Found, Gazetteer};
@@ -256,6 +256,7 @@ impl Corrections {
                 f.entity_name.clone_from(&target.name);
                 f.entity_type = target.entity_type;
                 f.country_id.clone_from(&target.country_id);
+                f.linked_by = Some(LinkedBy::Override);
             }
         }
         found.retain(|(_, f)| {

@@ -5,15 +5,17 @@
 
 use std::collections::HashMap;
 
-use entente_schema::{EntityType, Sentence};
+use entente_schema::{EntityType, LinkedBy, Sentence};
 
+use crate::Found;
 use crate::gazetteer::on_word_boundaries;
-use crate::{Found, Method};
 
-/// Short forms of people named earlier in the document: after "Kim Jong Un" or "Dmitry
-/// Peskov", a lone "Kim" or "Peskov" is the same person. Each capitalised part of three
-/// letters or more of a PERSON's name counts, unless two people in the document share it;
-/// only occurrences after the first full mention, overlapping nothing already found.
+/// Short forms of people the document names in full: with "Kim Jong Un" or "Dmitry Peskov"
+/// in it, a lone "Kim" or "Peskov" is the same person. Each capitalised part of two letters
+/// or more of a PERSON's name counts, unless two people in the document share it. A one-word
+/// person found on its own takes the full name wherever it is (a headline's "Putin"); a word
+/// of three letters or more that nothing found is added only after the first full mention,
+/// overlapping nothing.
 pub(crate) fn short_forms(
     text: &str,
     sentences: &[&Sentence],
@@ -25,7 +27,7 @@ pub(crate) fn short_forms(
             continue;
         }
         for part in f.entity_name.split([' ', '-']) {
-            if part.chars().count() >= 3 && part.chars().next().is_some_and(char::is_uppercase) {
+            if part.chars().count() >= 2 && part.chars().next().is_some_and(char::is_uppercase) {
                 let entry = parts.entry(part.to_owned()).or_insert_with(|| Some(f.clone()));
                 if entry.as_ref().is_some_and(|e| e.entity_id != f.entity_id) {
                     *entry = None;
@@ -53,18 +55,26 @@ pub(crate) fn short_forms(
         .iter()
         .map(|(_, f)| match parts.get(f.entity_name.as_str()) {
             Some(Some(person))
-                if f.method == Method::Model && f.entity_type == EntityType::Person =>
+                if f.linked_by == Some(LinkedBy::Own) && f.entity_type == EntityType::Person =>
             {
                 first_mention(&first, &person.entity_id)
             }
             _ => usize::MAX,
         })
         .collect();
+    // Before the full name too: a headline's "Putin" is the body's Vladimir Putin.
     for ((_, f), first) in found.iter_mut().zip(firsts) {
-        if first < f.start
+        if first != usize::MAX
+            && first != f.start
             && let Some(Some(person)) = parts.get(f.entity_name.as_str())
         {
-            *f = Found { start: f.start, end: f.end, ..person.clone() };
+            *f = Found {
+                start: f.start,
+                end: f.end,
+                title: f.title.take(),
+                linked_by: Some(LinkedBy::ShortForm),
+                ..person.clone()
+            };
         }
     }
     let found: &[(u32, Found)] = found;
@@ -96,11 +106,23 @@ pub(crate) fn short_forms(
                     .get(at + word.len()..)
                     .and_then(|r| r.chars().next())
                     .map_or(0, char::len_utf8);
-            let Some(Some(person)) = parts.get(word) else { continue };
+            // Two letters make a name only where something found it ("Xi").
+            let Some(Some(person)) = parts.get(word).filter(|_| word.chars().count() >= 3) else {
+                continue;
+            };
             if ws <= first_mention(&first, &person.entity_id) || overlaps(ws, we) {
                 continue;
             }
-            out.push((s.sentence_idx, Found { start: ws, end: we, ..person.clone() }));
+            out.push((
+                s.sentence_idx,
+                Found {
+                    start: ws,
+                    end: we,
+                    title: None,
+                    linked_by: Some(LinkedBy::ShortForm),
+                    ..person.clone()
+                },
+            ));
         }
     }
     out
@@ -136,7 +158,14 @@ pub(crate) fn acronyms(text: &str, sentences: &[&Sentence], found: &mut Vec<(u32
             .collect();
         for start in occurrences {
             let end = start + acronym.len();
-            let identity = |f: &Found| Found { start, end, method: f.method, ..entity.clone() };
+            let identity = |f: &Found| Found {
+                start,
+                end,
+                method: f.method,
+                title: None,
+                linked_by: Some(LinkedBy::Acronym),
+                ..entity.clone()
+            };
             if let Some((_, f)) = found.iter_mut().find(|(_, f)| f.start == start && f.end == end) {
                 *f = identity(f);
             } else if !found.iter().any(|(_, f)| f.start < end && start < f.end)

@@ -1,7 +1,7 @@
 //! From the tagger's labels to a document's names: the labels read into names, the
 //! [`crate::passes`] in their order, and the merge with the mentions the lists found.
 
-use entente_schema::{EntityType, Method};
+use entente_schema::{EntityType, LinkedBy, Method};
 
 use crate::Found;
 use crate::passes::hint_places::Hints;
@@ -197,6 +197,8 @@ pub(crate) fn tagged_name(text: &str, start: usize, end: usize, entity_type: Ent
         entity_name: name,
         entity_type,
         method: Method::Model,
+        title: None,
+        linked_by: Some(LinkedBy::Own),
         country_id: None,
         value: None,
         unit: None,

@@ -108,9 +108,11 @@ pub(crate) fn is_function_word(word: &str) -> bool {
 
 /// Whether `word`, lower-cased, is a title or honorific, which comes before a person's name
 /// but is not part of it ("President Vladimir Putin", "Foreign Minister Wang Yi", "Mr.
-/// Smith").
+/// Smith"), hyphenated ones by their last part ("Under-Secretary", "Vice-President").
 pub(crate) fn is_title(word: &str) -> bool {
-    TITLES.contains(&word.to_lowercase().as_str())
+    let lower = word.to_lowercase();
+    TITLES.contains(&lower.as_str())
+        || lower.rsplit_once('-').is_some_and(|(_, last)| TITLES.contains(&last))
 }
 
 #[cfg(test)]

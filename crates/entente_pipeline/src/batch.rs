@@ -94,6 +94,8 @@ pub(crate) struct Collected {
     pub(crate) stories: Option<Stories>,
     /// Every entity's name counts (with extract).
     pub(crate) names: Option<Names>,
+    /// The gazetteer's one-word person aliases (with extract).
+    pub(crate) surnames: entente_extract::Surnames,
     /// Each batch, in order.
     pub(crate) done: Vec<Done>,
     /// Each batch's input files as read (a full run), for the manifest.
@@ -273,7 +275,10 @@ pub(crate) fn per_document(
             );
         }
     }
-    let collected = Collected { stories, names, done, records, scratch_docs, scratch_entities };
+    let surnames =
+        tools.extractor.as_ref().map(entente_extract::Extractor::surnames).unwrap_or_default();
+    let collected =
+        Collected { stories, names, surnames, done, records, scratch_docs, scratch_entities };
     crate::finalise::finalise(ctx, staging, from, to, collected, previous.as_ref(), steps)?;
     Ok(PerDocument::Changed)
 }

@@ -26,7 +26,8 @@ pub(crate) fn finalise(
     previous: Option<&state::Manifest>,
     steps: &mut Steps,
 ) -> anyhow::Result<()> {
-    let Collected { stories, names, done, records, scratch_docs, scratch_entities } = collected;
+    let Collected { stories, names, surnames, done, records, scratch_docs, scratch_entities } =
+        collected;
     let full = from == Stage::Ingest && to == Stage::Aggregate;
     let t = Instant::now();
     let state_dir = staging.root().join(STATE_DIR);
@@ -79,7 +80,7 @@ pub(crate) fn finalise(
         })?;
     }
     if let Some(names) = &names {
-        let chosen = names.choose();
+        let chosen = names.choose_with(&surnames);
         // The names the last run chose, to find reused parts whose names change.
         let mut before = Names::default();
         if let Some(previous) = previous {
@@ -89,7 +90,7 @@ pub(crate) fn finalise(
                 )?);
             }
         }
-        let before = before.choose();
+        let before = before.choose_with(&surnames);
         let meta = ctx.meta(Stage::Extract);
         done.par_iter().try_for_each(|d| -> anyhow::Result<()> {
             let fix = |rows: &mut [Entity]| chosen.apply(rows);
@@ -98,8 +99,13 @@ pub(crate) fn finalise(
             } else if let Some(old) = &d.old {
                 let from_dir = table_dir::<Entity>(ctx.out);
                 let names = read_state::<entente_schema::NameCount>(ctx.out, "names", old)?;
-                let renamed =
-                    names.iter().any(|n| chosen.get(&n.entity_id) != before.get(&n.entity_id));
+                let renamed = names.iter().any(|n| {
+                    let id = n.entity_id.as_str();
+                    let target = |c: &entente_extract::ChosenNames| {
+                        c.link(id).map(|t| (t.to_owned(), c.get(t).map(str::to_owned)))
+                    };
+                    chosen.get(id) != before.get(id) || target(&chosen) != target(&before)
+                });
                 if renamed {
                     rewrite_part::<Entity>(&from_dir, old, staging, &d.part, &meta, fix)?;
                 } else {

@@ -31,7 +31,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use entente_aggregate::Corpus;
-use entente_extract::{ChosenNames, Names};
+use entente_extract::{ChosenNames, Decisions, Names, Surnames};
 use entente_ingest::FilePlan;
 use entente_normalise::{Normaliser, Story};
 use entente_parquet::{Codec, FileMetadata, Staging};
@@ -92,8 +92,8 @@ pub struct BatchState {
 pub struct PartDecision {
     /// The part's documents' story keys with their stories.
     pub stories: Vec<StoryKey>,
-    /// The name chosen for each entity id of the part.
-    pub names: Vec<(String, String)>,
+    /// The names and links chosen for the entity ids of the part.
+    pub names: Decisions,
 }
 
 /// The driver's side of a stepwise run: it holds the output directory's lock and the staging
@@ -104,6 +104,8 @@ pub struct Driver {
     job: Job,
     hashes: StageHashes,
     started: Instant,
+    /// The gazetteer's one-word person aliases, for the corpus-wide identity decisions.
+    surnames: Surnames,
 }
 
 impl Driver {
@@ -112,8 +114,9 @@ impl Driver {
         let files = ExtractFiles::read(&pipeline)?;
         let hashes = pipeline.stage_hashes(&files);
         let staging = Staging::new(&pipeline.output).map_err(|e| Error::Run(Box::new(e)))?;
+        let surnames = files.extractor(&pipeline)?.surnames();
         let job = Job { pipeline, staging: staging.root().to_path_buf() };
-        Ok(Self { staging, job, hashes, started: Instant::now() })
+        Ok(Self { staging, job, hashes, started: Instant::now(), surnames })
     }
 
     /// What the workers need.
@@ -146,19 +149,13 @@ impl Driver {
             names.add_counts(&state.names);
         }
         let assigned = stories.assign();
-        let chosen = names.choose();
+        let chosen = names.choose_with(&self.surnames);
         Ok(states
             .iter()
             .zip(ranges)
             .map(|(state, range)| PartDecision {
                 stories: stories.state(range, &assigned),
-                names: state
-                    .names
-                    .iter()
-                    .filter_map(|n| {
-                        chosen.get(&n.entity_id).map(|name| (n.entity_id.clone(), name.to_owned()))
-                    })
-                    .collect(),
+                names: chosen.for_ids(state.names.iter().map(|n| n.entity_id.as_str())),
             })
             .collect())
     }
@@ -256,7 +253,7 @@ impl Worker {
                 (k.doc_id.as_str(), story)
             })
             .collect();
-        let chosen = ChosenNames(decision.names.iter().cloned().collect());
+        let chosen = ChosenNames::from_decisions(&decision.names);
         let part = &state.part;
         let state_dir = staged.root().join(STATE_DIR);
         let run = || -> anyhow::Result<()> {

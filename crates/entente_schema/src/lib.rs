@@ -36,8 +36,8 @@ pub use crate::span::{Span, byte_to_char_offsets, spans_from_byte_ranges};
 pub use crate::state::{NameCount, StoryKey};
 pub use crate::tables::{
     Boilerplate, Cooccurrence, CooccurrencePeriod, Document, DuplicateKind, Entity, EntitySummary,
-    EntityType, Evidence, Method, Period, Reject, RejectReason, Scope, Sentence, SourceFormat,
-    Stage, SurfaceCount, TextEdit,
+    EntityType, Evidence, LinkedBy, Method, Period, Reject, RejectReason, Scope, Sentence,
+    SourceFormat, Stage, SurfaceCount, TextEdit,
 };
 
 mod config;
@@ -51,7 +51,7 @@ mod tables;
 
 /// The version of the table contract written into every file's metadata. Bump it when a
 /// column is removed, renamed or changes meaning; adding a column does not bump it.
-pub const CONTRACT_VERSION: &str = "2";
+pub const CONTRACT_VERSION: &str = "3";
 
 /// The name of every table, in pipeline order.
 pub const TABLE_NAMES: [&str; 9] = [

@@ -162,6 +162,25 @@ pub enum Method {
     Model,
 }
 
+/// How a mention got its `entity_id` (`entities.linked_by`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum LinkedBy {
+    /// An entity of the gazetteer shipped with entente or the user's.
+    Gazetteer,
+    /// A shorter form of a name its document gives in full ("Volcker" after "Paul Volcker").
+    ShortForm,
+    /// A short form its document leaves open, resolved over the whole corpus.
+    Corpus,
+    /// An acronym defined in parentheses in its document.
+    Acronym,
+    /// The user's `[[merge]]` override.
+    Override,
+    /// An id made from the mention's own words.
+    Own,
+}
+
 /// The unit a co-occurrence is counted in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -600,8 +619,21 @@ table! {
         entity_type: EntityType,
         /// How the mention was found: `gazetteer`, `rule` or `model` (the statistical tagger).
         method: Method,
+        /// The title or role written before a person's name and not part of it ("Treasury
+        /// Secretary", "Foreign Minister", "President"), as the text writes it; null when there
+        /// is none.
+        title: Option<String>,
+        /// How the mention got its `entity_id`: `gazetteer` (a list's entity), `short_form` (a
+        /// shorter form of a name its document gives in full: "Volcker" after "Paul Volcker"),
+        /// `corpus` (a short form its document leaves open that the whole corpus resolves:
+        /// README, "Entity identity"), `acronym` (defined in parentheses in its document),
+        /// `override` (the user's `[[merge]]`) or `own` (an id made from its own words); null
+        /// for amounts, percentages, dates and quantities.
+        linked_by: Option<LinkedBy>,
         /// For a NORP demonym, a capital, a national body, or a city or region of the place
-        /// lists, the `entity_id` of its country; for a compound the tagger keeps whole as MISC
+        /// lists, the `entity_id` of its country; for a former state (`iso3166-3:SUHH`, the
+        /// Soviet Union) its successor (`iso3166:RU`; null when it split into several, as
+        /// Czechoslovakia did); for a compound the tagger keeps whole as MISC
         /// ("US-led", "Sino-Soviet", as CoNLL-2003 annotates them), the country it opens with;
         /// else null.
         country_id: Option<String>,

@@ -27,6 +27,8 @@ fn mention(doc: &str, sentence_idx: u32, mention_idx: u32, id: &str, ty: EntityT
         entity_name: id.to_uppercase(),
         entity_type: ty,
         method: Method::Gazetteer,
+        title: None,
+        linked_by: None,
         country_id: None,
         value: None,
         unit: None,

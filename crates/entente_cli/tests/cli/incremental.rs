@@ -184,3 +184,64 @@ fn a_big_file_is_cut_by_records_and_appending_keeps_the_earlier_chunks() {
     assert!(kept + 3 >= parts, "{kept} of {parts} batches kept: {again}");
     assert_equals_scratch(dir.path(), &pipeline, "records appended");
 }
+
+/// The corpus settles a surname that no document gives in full once a document names the
+/// person: the earlier documents' mentions change id (their parts are rewritten, not
+/// re-extracted), exactly as in a run from scratch; and back again when that document goes.
+#[test]
+fn a_full_name_elsewhere_settles_surnames_in_kept_parts() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let story = |i: usize| {
+        format!(
+            "Volcker warned on Tuesday that the dollar could fall further, story {i}.\n\n\
+             Bond traders said Volcker had given no sign of a change in policy."
+        )
+    };
+    for i in 0..3 {
+        std::fs::write(input.join(format!("a{i}.txt")), story(i)).unwrap();
+    }
+    let pipeline = dir.path().join("p.toml");
+    std::fs::write(
+        &pipeline,
+        "name = \"t\"\ninputs = [\"in\"]\noutput = \"out\"\nbatch_mb = 0.0001\n",
+    )
+    .unwrap();
+    let pipeline = pipeline.to_str().unwrap();
+    let ids =
+        |what: &str| -> std::collections::BTreeSet<(String, Option<entente_schema::LinkedBy>)> {
+            let entities: Vec<entente_schema::Entity> =
+                entente_parquet::read_table(&dir.path().join("out")).unwrap();
+            let found: std::collections::BTreeSet<_> = entities
+                .iter()
+                .filter(|e| e.text == "Volcker")
+                .map(|e| (e.entity_id.clone(), e.linked_by))
+                .collect();
+            assert!(!found.is_empty(), "{what}");
+            found
+        };
+    run(pipeline);
+    let own = [("person:volcker".to_owned(), Some(entente_schema::LinkedBy::Own))];
+    assert_eq!(ids("before"), own.clone().into_iter().collect());
+
+    std::fs::write(
+        input.join("b.txt"),
+        "Federal Reserve Board Chairman Paul Volcker told Congress on Wednesday that Paul \
+         Volcker's critics, not Paul Volcker, had misread the bank's policy.",
+    )
+    .unwrap();
+    let second = run(pipeline);
+    assert!(second.contains("3 documents unchanged"), "{second}");
+    let linked: std::collections::BTreeSet<_> =
+        [("person:paul-volcker".to_owned(), Some(entente_schema::LinkedBy::Corpus))]
+            .into_iter()
+            .collect();
+    assert_eq!(ids("after"), linked);
+    assert_equals_scratch(dir.path(), pipeline, "a full name added");
+
+    std::fs::remove_file(input.join("b.txt")).unwrap();
+    run(pipeline);
+    assert_eq!(ids("removed"), own.into_iter().collect());
+    assert_equals_scratch(dir.path(), pipeline, "the full name removed");
+}

@@ -8,6 +8,20 @@ use crate::tagger::words::{CLUSTERS, is_derived_word, is_given_name};
 use crate::tagger::{Kind, Label, Token};
 use crate::words::{is_function_word, is_title};
 
+/// Labels the tokens of `labels` (the first is token `first`) as the names `[start, end)` of
+/// the given kinds, in order; every other token is outside. An empty range names nothing.
+fn relabel(labels: &mut [Label], first: usize, names: [(usize, usize, Kind); 2]) {
+    for (m, l) in labels.iter_mut().enumerate() {
+        let k = first + m;
+        *l = names.iter().find(|&&(start, end, _)| start <= k && k < end).map_or(
+            Label::Outside,
+            |&(start, _, kind)| {
+                if k == start { Label::Begin(kind) } else { Label::Inside(kind) }
+            },
+        );
+    }
+}
+
 /// For every token, whether it is in the short subtitle of a heading: a segment after a
 /// colon that follows a title-case segment and has no lower-case word of four letters or more
 /// ("Xi Jinping And Putin's Meeting: A New Era?"). Its names are trimmed as a heading's are;
@@ -85,6 +99,15 @@ pub(crate) fn apply(
         while e > s + 1 && (is_function_word(tokens[e - 1].text) || headline && is_common(e - 1)) {
             e -= 1;
         }
+        // A person's name does not end with a common word in lower case: "Reagan
+        // administration" is Reagan's ("d'Orves" and "van" are parts of names).
+        while person
+            && e > s + 1
+            && tokens[e - 1].text.chars().all(char::is_lowercase)
+            && is_common(e - 1)
+        {
+            e -= 1;
+        }
         // Titles and a given name open a person, whatever the name was tagged: "Senator Maria
         // Lindqvist of the Nordic Energy Forum" is a person of an organisation, "Brigadier
         // General Ross" a person.
@@ -96,19 +119,23 @@ pub(crate) fn apply(
         if !person && named > s && named < e && given(named) {
             let of = (named + 1..e).find(|&k| tokens[k].text == "of").unwrap_or(e);
             let rest = (of + 1..e).find(|&k| !is_function_word(tokens[k].text)).unwrap_or(e);
-            for (k, l) in labels.iter_mut().enumerate().take(j).skip(i) {
-                *l = if k == named {
-                    Label::Begin(Kind::Per)
-                } else if k > named && k < of {
-                    Label::Inside(Kind::Per)
-                } else if k == rest {
-                    Label::Begin(labels_kind)
-                } else if k > rest && k < e {
-                    Label::Inside(labels_kind)
-                } else {
-                    Label::Outside
-                };
-            }
+            relabel(&mut labels[i..j], i, [(named, of, Kind::Per), (rest, e, labels_kind)]);
+            i = j;
+            continue;
+        }
+        // A title and a person inside a name: "Treasury Secretary James Baker" is the
+        // Treasury, a title and a person, as CoNLL-2003 annotates it; "Exchequer Nigel Lawson"
+        // a title and a person. The title stays outside every name (it is the person's
+        // `title`). The person opens with a given name, or is two to four capitalised words
+        // that are no titles ("Swiss National Bank Vice President Markus Lusser").
+        let capitalised =
+            |k: usize| tokens[k].text.starts_with(char::is_uppercase) && !is_title(tokens[k].text);
+        let person_after = |k: usize| {
+            capitalised(k) && (given(k) || (2..=4).contains(&(e - k)) && (k..e).all(capitalised))
+        };
+        if let Some(k) = (s + 1..e).find(|&k| person_after(k) && is_title(tokens[k - 1].text)) {
+            let run = (s..k).rev().take_while(|&m| is_title(tokens[m].text)).last().unwrap_or(k);
+            relabel(&mut labels[i..j], i, [(k, e, Kind::Per), (s, run, labels_kind)]);
             i = j;
             continue;
         }

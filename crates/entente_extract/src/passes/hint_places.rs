@@ -1,7 +1,7 @@
 //! `hint-places`: a place the tagger found that the hint lists hold (places never reported on
 //! their own, [`crate::HINT_FILES`]) gets the list's id, so "Perth" counts as one place.
 
-use entente_schema::{EntityType, Method};
+use entente_schema::{EntityType, LinkedBy, Method};
 
 use crate::{Found, Gazetteer};
 
@@ -23,6 +23,8 @@ impl Hints {
             entity_name: entry.name.clone(),
             entity_type: entry.entity_type,
             method: Method::Model,
+            title: None,
+            linked_by: Some(LinkedBy::Gazetteer),
             country_id: entry.country_id.clone(),
             value: None,
             unit: None,

@@ -1,0 +1,358 @@
+//! Decisions over the whole corpus, from the name counts of every batch: one name per id, and
+//! the full name that a short form no document settled stands for ("Volcker" is
+//! `person:paul-volcker` when the corpus names one Volcker in full).
+//!
+//! Both are made from [`Names`], small per-batch state (id, name, count) that a distributed
+//! engine can gather, so they do not depend on batching, threads or order, and an incremental
+//! run decides exactly as a run from scratch.
+
+use std::collections::{BTreeMap, HashMap};
+
+use entente_schema::{Entity, EntityType, LinkedBy, NameCount, entity_id_for_name};
+
+/// How many mentions the full name must have across the corpus to settle a short form.
+pub const MIN_SUPPORT: u64 = 3;
+
+/// How many times more mentions the full name must have than the next full name with the same
+/// last word ("Baker": James Baker, Treasury Secretary, over Howard Baker, chief of staff, in
+/// 1987).
+pub const DOMINANCE: u64 = 4;
+
+/// How often each name was written for each entity id, across batches of mentions.
+#[derive(Debug, Default)]
+pub struct Names(HashMap<String, BTreeMap<String, u64>>);
+
+impl Names {
+    /// Counts the names of `entities`, as extraction gave them (a mention the corpus settled
+    /// counts under its own id: the decisions are remade from these counts).
+    pub fn add(&mut self, entities: &[Entity]) {
+        for e in entities {
+            let (id, name) = if e.linked_by == Some(LinkedBy::Corpus) {
+                let (id, name) = own_identity(e);
+                (std::borrow::Cow::Owned(id), std::borrow::Cow::Owned(name))
+            } else {
+                (e.entity_id.as_str().into(), e.entity_name.as_str().into())
+            };
+            *self.0.entry(id.into_owned()).or_default().entry(name.into_owned()).or_default() += 1;
+        }
+    }
+
+    /// Adds counts kept by [`Names::counts`] in an earlier run.
+    pub fn add_counts(&mut self, counts: &[NameCount]) {
+        for c in counts {
+            *self
+                .0
+                .entry(c.entity_id.clone())
+                .or_default()
+                .entry(c.entity_name.clone())
+                .or_default() += c.count;
+        }
+    }
+
+    /// The counts, sorted by id and name.
+    pub fn counts(&self) -> Vec<NameCount> {
+        let mut out: Vec<NameCount> = self
+            .0
+            .iter()
+            .flat_map(|(id, names)| {
+                names.iter().map(|(name, &count)| NameCount {
+                    entity_id: id.clone(),
+                    entity_name: name.clone(),
+                    count,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| (&a.entity_id, &a.entity_name).cmp(&(&b.entity_id, &b.entity_name)));
+        out
+    }
+
+    /// The corpus-wide decisions: one name per id (names no gazetteer lists get their ids from
+    /// a folded form, "Kim Jong-un" and "Kim Jong Un" share one, so the name written most
+    /// often stands for all, the first in sort order on a tie), and the full name each
+    /// one-word name stands for where the corpus supports one clearly (see [`MIN_SUPPORT`] and
+    /// [`DOMINANCE`]).
+    pub fn choose(&self) -> ChosenNames {
+        self.choose_with(&Surnames::default())
+    }
+
+    /// [`Names::choose`], where a one-word name may also stand for a gazetteer person whose
+    /// one-word alias it is (`surnames`: "Xi" for Xi Jinping), when the corpus names that
+    /// person in full.
+    pub fn choose_with(&self, surnames: &Surnames) -> ChosenNames {
+        let names: BTreeMap<String, String> = self
+            .0
+            .iter()
+            .filter_map(|(id, n)| {
+                let best = n.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
+                Some((id.clone(), best.0.clone()))
+            })
+            .collect();
+        let total = |id: &str| self.0.get(id).map_or(0, |n| n.values().sum::<u64>());
+        // The people named in full, by the slug of their last word.
+        let mut full: BTreeMap<String, Vec<(u64, &str)>> = BTreeMap::new();
+        for (id, name) in &names {
+            let Some(last) = name.split_whitespace().nth(1).and(name.split_whitespace().last())
+            else {
+                continue;
+            };
+            if id.starts_with("person:") {
+                full.entry(slug(last)).or_default().push((total(id), id));
+            }
+        }
+        for (key, people) in &surnames.0 {
+            for (id, _) in people {
+                let listed = full.entry(key.clone()).or_default();
+                if total(id) > 0 && !listed.iter().any(|(_, l)| l == id) {
+                    listed.push((total(id), id));
+                }
+            }
+        }
+        let mut links = HashMap::new();
+        for (id, name) in &names {
+            if !id.starts_with("person:") || name.contains(char::is_whitespace) {
+                continue;
+            }
+            let Some(people) = full.get_mut(&slug(name)) else { continue };
+            people.sort_unstable_by(|a, b| b.cmp(a));
+            let Some(&(top, target)) = people.first() else { continue };
+            let next = people.get(1).map_or(0, |p| p.0);
+            if top >= MIN_SUPPORT && top >= DOMINANCE * next {
+                let country = surnames.country(target);
+                links.insert(id.clone(), (target.to_owned(), country));
+            }
+        }
+        ChosenNames { names: names.into_iter().collect(), links }
+    }
+}
+
+/// The one-word aliases of the gazetteer's people ("Putin", "Xi"), by their slug: the
+/// people a one-word name may stand for, with their countries.
+#[derive(Debug, Default, Clone)]
+pub struct Surnames(BTreeMap<String, Vec<(String, Option<String>)>>);
+
+impl Surnames {
+    /// The one-word person aliases of `gazetteer`.
+    pub fn of(gazetteer: &crate::Gazetteer) -> Self {
+        let mut out: BTreeMap<String, Vec<(String, Option<String>)>> = BTreeMap::new();
+        for (alias, entry) in gazetteer.aliases() {
+            let entry = &gazetteer.entries()[entry];
+            if entry.entity_type == EntityType::Person && !alias.contains(char::is_whitespace) {
+                let people = out.entry(slug(alias)).or_default();
+                if !people.iter().any(|(id, _)| *id == entry.id) {
+                    people.push((entry.id.clone(), entry.country_id.clone()));
+                }
+            }
+        }
+        Self(out)
+    }
+
+    /// The country of the gazetteer person `id`.
+    fn country(&self, id: &str) -> Option<String> {
+        self.0.values().flatten().find(|(p, _)| p == id).and_then(|(_, c)| c.clone())
+    }
+}
+
+/// The slug of a word, as ids write it ("Volcker" -> "volcker").
+fn slug(word: &str) -> String {
+    entity_id_for_name("x", word).trim_start_matches("x:").to_owned()
+}
+
+/// The id and name a mention has from its own words.
+fn own_identity(e: &Entity) -> (String, String) {
+    let name = e.text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let prefix = e.entity_type.as_str().to_lowercase();
+    (entity_id_for_name(&prefix, &name), name)
+}
+
+/// Where a one-word id leads: the full-name id and its country.
+pub type Link = (String, Option<String>);
+
+/// The decisions that concern some ids (one part's), serialisable for a distributed engine.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Decisions {
+    /// The name chosen for each id and each id they link to.
+    pub names: Vec<(String, String)>,
+    /// The full-name id (and its country) each one-word id stands for, where the corpus
+    /// settles it.
+    pub links: Vec<(String, Link)>,
+}
+
+/// The corpus-wide decisions: the name chosen for each entity id, and the full-name id that
+/// each one-word id the corpus settles stands for.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ChosenNames {
+    names: HashMap<String, String>,
+    /// One-word id -> the full-name id and its country.
+    links: HashMap<String, Link>,
+}
+
+impl ChosenNames {
+    /// Decisions made elsewhere (a distributed driver's, [`ChosenNames::for_ids`]).
+    pub fn from_decisions(decisions: &Decisions) -> Self {
+        Self {
+            names: decisions.names.iter().cloned().collect(),
+            links: decisions.links.iter().cloned().collect(),
+        }
+    }
+
+    /// The chosen name of `entity_id`.
+    pub fn get(&self, entity_id: &str) -> Option<&str> {
+        self.names.get(entity_id).map(String::as_str)
+    }
+
+    /// The full-name id that the one-word id `entity_id` stands for across the corpus.
+    pub fn link(&self, entity_id: &str) -> Option<&str> {
+        self.links.get(entity_id).map(|(id, _)| id.as_str())
+    }
+
+    /// The decisions that concern `ids`: their names and links, and the names of the ids
+    /// they link to.
+    pub fn for_ids<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> Decisions {
+        let mut names = BTreeMap::new();
+        let mut links = BTreeMap::new();
+        for id in ids {
+            for id in std::iter::once(id).chain(self.link(id)) {
+                if let Some(name) = self.get(id) {
+                    names.insert(id.to_owned(), name.to_owned());
+                }
+            }
+            if let Some(target) = self.links.get(id) {
+                links.insert(id.to_owned(), target.clone());
+            }
+        }
+        Decisions { names: names.into_iter().collect(), links: links.into_iter().collect() }
+    }
+
+    /// Applies the decisions to mentions: a one-word name the corpus settles takes the full
+    /// name's id (`linked_by = corpus`; one the corpus no longer settles gets its own id
+    /// back), then every mention takes its id's chosen name.
+    pub fn apply(&self, entities: &mut [Entity]) {
+        for e in entities.iter_mut() {
+            if e.linked_by == Some(LinkedBy::Corpus) {
+                let (id, name) = own_identity(e);
+                e.entity_id = id;
+                e.entity_name = name;
+                e.linked_by = Some(LinkedBy::Own);
+                e.country_id = None;
+            }
+            if e.linked_by == Some(LinkedBy::Own)
+                && e.entity_type == EntityType::Person
+                && let Some((target, country)) = self.links.get(&e.entity_id)
+            {
+                e.entity_id.clone_from(target);
+                e.country_id.clone_from(country);
+                e.linked_by = Some(LinkedBy::Corpus);
+            }
+            if let Some(name) = self.names.get(&e.entity_id)
+                && e.entity_name != *name
+            {
+                e.entity_name.clone_from(name);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use entente_schema::{Entity, EntityType, LinkedBy, NameCount};
+
+    use super::{ChosenNames, Names, Surnames};
+
+    fn counts(rows: &[(&str, &str, u64)]) -> Names {
+        let mut names = Names::default();
+        let rows: Vec<NameCount> = rows
+            .iter()
+            .map(|&(id, name, count)| NameCount {
+                entity_id: id.into(),
+                entity_name: name.into(),
+                count,
+            })
+            .collect();
+        names.add_counts(&rows);
+        names
+    }
+
+    fn mention(text: &str, id: &str, linked_by: LinkedBy) -> Entity {
+        Entity {
+            doc_id: "d".into(),
+            sentence_idx: 0,
+            mention_idx: 0,
+            char_start: 0,
+            char_end: 1,
+            byte_start: 0,
+            byte_end: 1,
+            text: text.into(),
+            entity_id: id.into(),
+            entity_name: text.into(),
+            entity_type: EntityType::Person,
+            method: entente_schema::Method::Model,
+            title: None,
+            linked_by: Some(linked_by),
+            country_id: None,
+            value: None,
+            unit: None,
+            iso_date: None,
+        }
+    }
+
+    #[test]
+    fn a_surname_takes_the_full_name_the_corpus_clearly_supports() {
+        let chosen = counts(&[
+            ("person:volcker", "Volcker", 54),
+            ("person:paul-volcker", "Paul Volcker", 75),
+            ("person:baker", "Baker", 259),
+            ("person:james-baker", "James Baker", 106),
+            ("person:howard-baker", "Howard Baker", 23),
+            ("person:miller", "Miller", 9),
+            ("person:james-miller", "James Miller", 9),
+            ("person:alexei-miller", "Alexei Miller", 8),
+            ("person:lyng", "Lyng", 5),
+            ("person:richard-lyng", "Richard Lyng", 2),
+        ])
+        .choose();
+        assert_eq!(chosen.link("person:volcker"), Some("person:paul-volcker"));
+        assert_eq!(chosen.link("person:baker"), Some("person:james-baker"), "4.6 times Howard");
+        assert_eq!(chosen.link("person:miller"), None, "two Millers as often");
+        assert_eq!(chosen.link("person:lyng"), None, "too few full names");
+        assert_eq!(chosen.link("person:paul-volcker"), None);
+    }
+
+    #[test]
+    fn applying_is_idempotent_and_undone_when_support_goes() {
+        let linked =
+            counts(&[("person:volcker", "Volcker", 2), ("person:paul-volcker", "Paul Volcker", 3)])
+                .choose();
+        let mut rows = vec![mention("Volcker", "person:volcker", LinkedBy::Own)];
+        linked.apply(&mut rows);
+        assert_eq!(
+            (rows[0].entity_id.as_str(), rows[0].entity_name.as_str(), rows[0].linked_by),
+            ("person:paul-volcker", "Paul Volcker", Some(LinkedBy::Corpus))
+        );
+        let once = rows.clone();
+        linked.apply(&mut rows);
+        assert_eq!(rows, once);
+        // Counted again, a settled mention counts under its own id.
+        let mut names = Names::default();
+        names.add(&rows);
+        assert_eq!(names.counts()[0].entity_id, "person:volcker");
+        ChosenNames::default().apply(&mut rows);
+        assert_eq!(
+            (rows[0].entity_id.as_str(), rows[0].entity_name.as_str(), rows[0].linked_by),
+            ("person:volcker", "Volcker", Some(LinkedBy::Own))
+        );
+    }
+
+    #[test]
+    fn a_listed_one_word_alias_counts_once_its_person_is_named_in_full() {
+        let g = crate::Gazetteer::builtin_with(&[]).unwrap();
+        let surnames = Surnames::of(&g);
+        let alone = counts(&[("person:xi", "Xi", 4)]).choose_with(&surnames);
+        assert_eq!(alone.link("person:xi"), None, "no full name in the corpus");
+        let named = counts(&[("person:xi", "Xi", 4), ("person:xi-jinping", "Xi Jinping", 3)])
+            .choose_with(&surnames);
+        assert_eq!(named.link("person:xi"), Some("person:xi-jinping"));
+        let mut rows = vec![mention("Xi", "person:xi", LinkedBy::Own)];
+        named.apply(&mut rows);
+        assert_eq!(rows[0].country_id.as_deref(), Some("iso3166:CN"));
+    }
+}
