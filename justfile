@@ -123,6 +123,14 @@ eval-ner eval="../shared/eval": build
 eval-passes eval="../shared/eval": build
     python3 scripts/ner/pass_effects.py {{entente}} {{eval}}
 
+# Entity identity on Reuters-21578 against the people and places Reuters staff gave each story
+# of its TRAIN split (paths to ../shared/eval and ../shared/corpora; README "Entity
+# identity"): country recall and precision, labelled-people recall, the share of labelled
+# people with one id, corpus links the labels contradict, wrong links, ids holding a title.
+eval-identity eval="../shared/eval" corpora="../shared/corpora": build venv
+    {{entente}} run --quiet --input {{corpora}}/reuters21578/articles.jsonl --output output/eval-identity
+    {{venv}}/bin/python scripts/eval_identity.py output/eval-identity {{eval}}/doc_labels_reuters21578_train.jsonl crates/entente_extract/data/gazetteer/countries.tsv
+
 # Retrain the statistical name tagger on CoNLL-2003 train (path to ../shared/eval) into
 # crates/entente_extract/data/ner.model.zst, and score it; rebuild to use it. The word list it
 # reads (data/lexicon.txt) comes from `just lexicon`. The gazetteer and the value rules are

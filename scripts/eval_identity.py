@@ -17,8 +17,11 @@ slugs to ids. Only stories with a body and at least one label of the kind scored
   names them: the mention's name, folded to a slug, ends with the label, or is the label's
   surname alone. Recall over (story, person) pairs; then, for each labelled person found, the
   distinct ids of those mentions across the split: one id is what an analyst needs.
-- Wrong links: mentions given the wrong person or place in the issue that set these checks,
-  and ids holding a title or role word ("Treasury Secretary James Baker").
+- For scale, every country name and alias matched in the text as written: what country ids
+  alone could find at best.
+- Corpus links checked against the people labels; wrong links: mentions given the wrong
+  person or place in the issue that set these checks; ids holding a title ("Treasury
+  Secretary James Baker").
 """
 
 import collections
@@ -111,11 +114,11 @@ def main() -> int:
     out, labels_path, countries_tsv = sys.argv[1:4]
     by_slug = country_ids(countries_tsv)
     labels = [json.loads(line) for line in open(labels_path, encoding="utf-8")]
-    docs = pq.read_table(os.path.join(out, "documents"), columns=["doc_id", "source_id"])
+    docs = pq.read_table(os.path.join(out, "documents"), columns=["doc_id", "source_id", "text"])
     doc_of = dict(zip(docs["source_id"].to_pylist(), docs["doc_id"].to_pylist()))
     ents = pq.read_table(
         os.path.join(out, "entities"),
-        columns=["doc_id", "text", "entity_id", "entity_name", "entity_type", "country_id"],
+        columns=["doc_id", "text", "entity_id", "entity_name", "entity_type", "country_id", "linked_by"],
     ).to_pylist()
     by_doc: dict[str, list[dict]] = collections.defaultdict(list)
     for e in ents:
@@ -159,6 +162,31 @@ def main() -> int:
         print("  most missed:", ", ".join(f"{k} {v}" for k, v in missed.most_common(8)))
         print("  most unlabelled:", ", ".join(f"{k} {v}" for k, v in extra.most_common(8)))
 
+    # For scale: every name and alias of every country (the lists' `iso3166` rows) matched in
+    # the text as written, on word boundaries, inside longer names too.
+    aliases: dict[str, str] = {}
+    with open(countries_tsv, encoding="utf-8") as f:
+        for line in f:
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) == 5 and cols[0].startswith(("iso3166:", "iso3166-3:")):
+                for a in [cols[2], *cols[4].split("|")]:
+                    aliases.setdefault(a, cols[0])
+    pattern = re.compile(
+        r"(?<![\w-])(" + "|".join(map(re.escape, sorted(aliases, key=len, reverse=True))) + r")(?![\w-])"
+    )
+    texts = dict(zip(docs["doc_id"].to_pylist(), docs["text"].to_pylist()))
+    gold_n = pred_n = hit_n = 0
+    for r in labels:
+        doc = doc_of.get(r["id"])
+        if doc is None:
+            continue
+        gold = {LABEL_IDS.get(p) or by_slug[p] for p in r["places"]}
+        pred = {aliases[m.group(1)] for m in pattern.finditer(texts[doc])}
+        gold_n += len(gold)
+        pred_n += len(pred)
+        hit_n += len(gold & pred)
+    print(f"countries, every country alias in the text: recall {hit_n / gold_n:.3f}, precision {hit_n / max(pred_n, 1):.3f}")
+
     # People.
     pairs = found_pairs = 0
     ids_of: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
@@ -193,6 +221,27 @@ def main() -> int:
     for label, ids in split[:15]:
         print(f"  {label}: " + ", ".join(f"{i} {n}" for i, n in ids.most_common(5)))
     print("  most unfound:", ", ".join(f"{k} {v}" for k, v in unfound.most_common(10)))
+
+    # Links the corpus made (`linked_by = corpus`) in stories labelled with a person of that
+    # surname: a link to a full name whose given name the label contradicts is wrong ("Baker"
+    # -> James Baker in a story labelled howard-baker).
+    right = wrong_corpus = 0
+    for r in labels:
+        doc = doc_of.get(r["id"])
+        if doc is None:
+            continue
+        for e in by_doc[doc]:
+            if e["linked_by"] != "corpus":
+                continue
+            target = slug(e["entity_name"])
+            same = [l for l in r["people"] if l.split("-")[-1] == target.split("-")[-1]]
+            if not same:
+                continue
+            if any(target == l or target.endswith("-" + l) or "-" not in l for l in same):
+                right += 1
+            else:
+                wrong_corpus += 1
+    print(f"corpus links in stories labelled with that surname: {right} agree, {wrong_corpus} contradict")
 
     # Wrong links and titles.
     wrong: collections.Counter[str] = collections.Counter()

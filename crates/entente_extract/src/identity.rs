@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use entente_schema::{Entity, EntityType, LinkedBy, NameCount, entity_id_for_name};
 
 /// How many mentions the full name must have across the corpus to settle a short form.
-pub const MIN_SUPPORT: u64 = 3;
+pub const MIN_SUPPORT: u64 = 2;
 
 /// How many times more mentions the full name must have than the next full name with the same
 /// last word ("Baker": James Baker, Treasury Secretary, over Howard Baker, chief of staff, in
@@ -307,7 +307,7 @@ mod tests {
             ("person:james-miller", "James Miller", 9),
             ("person:alexei-miller", "Alexei Miller", 8),
             ("person:lyng", "Lyng", 5),
-            ("person:richard-lyng", "Richard Lyng", 2),
+            ("person:richard-lyng", "Richard Lyng", 1),
         ])
         .choose();
         assert_eq!(chosen.link("person:volcker"), Some("person:paul-volcker"));

@@ -99,6 +99,18 @@ pub(crate) fn apply(
         while e > s + 1 && (is_function_word(tokens[e - 1].text) || headline && is_common(e - 1)) {
             e -= 1;
         }
+        // Titles right before a person end no other name: "U.K. Chancellor Nigel Lawson" is
+        // the country, a title and the person; the title is the person's `title`.
+        if !person && labels.get(j) == Some(&Label::Begin(Kind::Per)) && e == j {
+            while e > s && is_title(tokens[e - 1].text) {
+                e -= 1;
+            }
+            if e == s {
+                labels[i..j].fill(Label::Outside);
+                i = j;
+                continue;
+            }
+        }
         // A person's name does not end with a common word in lower case: "Reagan
         // administration" is Reagan's ("d'Orves" and "van" are parts of names).
         while person
