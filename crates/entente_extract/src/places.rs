@@ -143,7 +143,7 @@ pub(crate) fn settle(text: &str, found: &mut [(u32, Found)], readings: &Gazettee
 
 /// A national body's acronym from the lists ("CPC", China's Communist Party) links only in a
 /// document that mentions its country elsewhere (or defines it, which `resolve::acronyms`
-/// settles first): "Chinese Petroleum Corp <CPC>" in a story from Taiwan, or CPC
+/// settles first): `Chinese Petroleum Corp <CPC>` in a story from Taiwan, or CPC
 /// International, is not the party. Without that support the acronym is a name of its own.
 pub(crate) fn national_acronyms(text: &str, found: &mut [(u32, Found)]) {
     let acronym = |f: &Found| {
