@@ -150,7 +150,7 @@ pub fn builtin_data_hash() -> String {
         .chain(READING_FILES)
         .chain(&words::FILES)
         .map(|(_, contents)| *contents);
-    for text in lists.chain(files) {
+    for text in lists.chain(files).chain([places::COUNTRY_YEARS]) {
         bytes.extend_from_slice(&(text.len() as u64).to_le_bytes());
         bytes.extend_from_slice(text.as_bytes());
     }
@@ -550,7 +550,8 @@ pub fn extract_document(
     resolve::acronyms(&doc.text, &sentences, &mut found);
     check("acronyms")?;
     if let Some(readings) = &extractor.readings {
-        places::settle(&doc.text, &mut found, readings);
+        let year = doc.published_at.map(entente_schema::year_of);
+        places::settle(&doc.text, &mut found, readings, year);
     }
     places::national_acronyms(&doc.text, &mut found);
     let starts: HashMap<u32, usize> =

@@ -5,7 +5,8 @@
 
 #![allow(clippy::string_slice, reason = "byte offsets come from matches on the same text")]
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::LazyLock;
 
 use entente_schema::{EntityType, LinkedBy, Method};
 
@@ -15,6 +16,34 @@ use crate::{Found, tagged};
 /// The other readings of shared place names (`scripts/gazetteer/build_places.py`), compiled in.
 pub const READING_FILES: &[(&str, &str)] =
     &[("places_readings.tsv", include_str!("../data/gazetteer/places_readings.tsv"))];
+
+/// The years a country existed where it began after 1974 or has ended, compiled in
+/// (`scripts/gazetteer/build_countries.py`).
+pub(crate) const COUNTRY_YEARS: &str = include_str!("../data/gazetteer/country_years.tsv");
+
+/// The first and the last year of a country, where the list has them.
+type Years = (Option<i64>, Option<i64>);
+
+/// `COUNTRY_YEARS` read: id -> its years.
+static YEARS: LazyLock<HashMap<&'static str, Years>> = LazyLock::new(|| {
+    COUNTRY_YEARS
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("entity_id"))
+        .filter_map(|l| {
+            let mut cols = l.split('\t');
+            let id = cols.next()?;
+            let year = |c: Option<&str>| c.and_then(|c| c.parse().ok());
+            Some((id, (year(cols.next()), year(cols.next()))))
+        })
+        .collect()
+});
+
+/// Whether the country `id` existed in `year` (as far as the list knows: yes when unlisted).
+fn existed(id: &str, year: i64) -> bool {
+    YEARS.get(id).is_none_or(|&(from, until)| {
+        from.is_none_or(|f| f <= year) && until.is_none_or(|u| year <= u)
+    })
+}
 
 /// Drops the place and people matches of the lists (`found`, sorted by start) that are part
 /// of a hyphenated name whose other parts are not countries, places or peoples: "Georgia" in
@@ -65,8 +94,15 @@ pub(crate) fn country_of(f: &Found) -> Option<&str> {
 /// keeps its reading and
 /// any other place becomes a name of its own. A region of the place hints (ISO 3166-2) whose
 /// country the document never mentions, while it mentions others, becomes a name of its own
-/// too: never a minor region abroad ("Santa Fe", the railroad, in a story from Kansas).
-pub(crate) fn settle(text: &str, found: &mut [(u32, Found)], readings: &Gazetteer) {
+/// too: never a minor region abroad ("Santa Fe", the railroad, in a story from Kansas). A
+/// country that did not exist in the document's `year` gives way to the name's one other
+/// reading ("Georgia" in 1987 is the US state).
+pub(crate) fn settle(
+    text: &str,
+    found: &mut [(u32, Found)],
+    readings: &Gazetteer,
+    year: Option<i64>,
+) {
     let place = |f: &Found| matches!(f.entity_type, EntityType::Gpe | EntityType::Loc);
     let shared = |f: &Found| {
         place(f)
@@ -111,6 +147,19 @@ pub(crate) fn settle(text: &str, found: &mut [(u32, Found)], readings: &Gazettee
             continue;
         }
         let is_country = own.as_deref() == Some(f.entity_id.as_str());
+        // A country that did not exist when the document was published is not its reading.
+        let gone = is_country && year.is_some_and(|y| !existed(&f.entity_id, y));
+        if a && gone {
+            let others = readings.exact(&text[f.start..f.end]);
+            if let [only] = others[..] {
+                let reading = &readings.entries()[only];
+                f.entity_id.clone_from(&reading.id);
+                f.entity_name.clone_from(&reading.name);
+                f.entity_type = reading.entity_type;
+                f.country_id.clone_from(&reading.country_id);
+                continue;
+            }
+        }
         if a {
             let support = if is_country { &inside } else { &countries };
             let supported: Vec<&crate::Entry> = readings

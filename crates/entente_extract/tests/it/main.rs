@@ -228,6 +228,39 @@ fn places_the_tagger_finds_get_the_place_lists_ids() {
     assert_eq!(types, ["DATE"]);
 }
 
+/// A name that places in several countries share takes the reading its document supports,
+/// or, for a country, the other reading when the country did not exist yet; a region abroad
+/// that nothing in the document supports is no link; the lists never fire inside a
+/// hyphenated company name.
+#[test]
+fn shared_place_names_take_the_reading_their_document_supports() {
+    let ex = extractor();
+    let place = |text: &str, published: Option<i64>, name: &str| -> String {
+        let mut doc = document("a.txt", text);
+        doc.published_at = published;
+        let out = normalise(&[doc]);
+        let found = extract(&out.documents, &out.sentences, &ex);
+        let ids: Vec<&str> =
+            found.iter().filter(|e| e.text == name).map(|e| e.entity_id.as_str()).collect();
+        ids.join(",")
+    };
+    let port = "Three ships were loading at Portland, Oregon, on Tuesday.";
+    assert_eq!(place(port, None, "Portland"), "city:US:portland");
+    let jamaica = "Rain hit Portland and Kingston in Jamaica on Tuesday.";
+    assert_eq!(place(jamaica, None, "Portland"), "iso3166-2:JM-04");
+    let regulators = "Georgia regulators approved the rate increase on Tuesday.";
+    let y1987 = Some(541_296_000_000_000); // 1987-02-26
+    let y2020 = Some(1_583_020_800_000_000); // 2020-03-01
+    assert_eq!(place(regulators, y1987, "Georgia"), "iso3166-2:US-GA");
+    assert_eq!(place(regulators, y2020, "Georgia"), "iso3166:GE");
+    let atlanta = "Officials in Atlanta, Georgia, said the plant would close.";
+    assert_eq!(place(atlanta, y2020, "Georgia"), "iso3166-2:US-GA");
+    let kansas = "Kansas regulators said Santa Fe must sell its stake, Topeka officials said.";
+    assert_eq!(place(kansas, None, "Santa Fe"), "gpe:santa-fe");
+    let company = "Georgia-Pacific Corp shares rose 2 dlrs in New York.";
+    assert!(!place(company, y2020, "Georgia").contains("GE"));
+}
+
 fn with_overrides(toml: &str) -> Result<Extractor, entente_extract::Error> {
     let overrides: Overrides = toml::from_str(toml).unwrap();
     extractor().with_overrides(&overrides)
