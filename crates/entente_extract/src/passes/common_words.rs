@@ -128,7 +128,10 @@ pub(crate) fn apply(
                 && is_given_name(&tokens[k].text.to_lowercase())
         };
         let named = (s..e).find(|&k| !is_title(tokens[k].text)).unwrap_or(e);
-        if !person && named > s && named < e && given(named) {
+        // "Sheikh" opens no organisation: "Sheikh Abdul-Aziz" needs no given name after it.
+        let sheikh = tokens[s].text.eq_ignore_ascii_case("sheikh")
+            && (named..e).all(|k| tokens[k].text.starts_with(char::is_uppercase));
+        if !person && named > s && named < e && (given(named) || sheikh) {
             let of = (named + 1..e).find(|&k| tokens[k].text == "of").unwrap_or(e);
             let rest = (of + 1..e).find(|&k| !is_function_word(tokens[k].text)).unwrap_or(e);
             relabel(&mut labels[i..j], i, [(named, of, Kind::Per), (rest, e, labels_kind)]);
@@ -142,8 +145,11 @@ pub(crate) fn apply(
         // that are no titles ("Swiss National Bank Vice President Markus Lusser").
         let capitalised =
             |k: usize| tokens[k].text.starts_with(char::is_uppercase) && !is_title(tokens[k].text);
+        let after_sheikh = |k: usize| tokens[k - 1].text.eq_ignore_ascii_case("sheikh");
         let person_after = |k: usize| {
-            capitalised(k) && (given(k) || (2..=4).contains(&(e - k)) && (k..e).all(capitalised))
+            capitalised(k)
+                && (given(k)
+                    || (after_sheikh(k) || (2..=4).contains(&(e - k))) && (k..e).all(capitalised))
         };
         if let Some(k) = (s + 1..e).find(|&k| person_after(k) && is_title(tokens[k - 1].text)) {
             let run = (s..k).rev().take_while(|&m| is_title(tokens[m].text)).last().unwrap_or(k);
