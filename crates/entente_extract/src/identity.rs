@@ -10,6 +10,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use entente_schema::{Entity, EntityType, LinkedBy, NameCount, entity_id_for_name};
 
+use crate::tagged::own_identity;
+
 /// How many mentions the full name must have across the corpus to settle a short form.
 pub const MIN_SUPPORT: u64 = 2;
 
@@ -28,12 +30,11 @@ impl Names {
     pub fn add(&mut self, entities: &[Entity]) {
         for e in entities {
             let (id, name) = if e.linked_by == Some(LinkedBy::Corpus) {
-                let (id, name) = own_identity(e);
-                (std::borrow::Cow::Owned(id), std::borrow::Cow::Owned(name))
+                own_identity(&e.text, e.entity_type)
             } else {
-                (e.entity_id.as_str().into(), e.entity_name.as_str().into())
+                (e.entity_id.clone(), e.entity_name.clone())
             };
-            *self.0.entry(id.into_owned()).or_default().entry(name.into_owned()).or_default() += 1;
+            *self.0.entry(id).or_default().entry(name).or_default() += 1;
         }
     }
 
@@ -88,14 +89,12 @@ impl Names {
             })
             .collect();
         let total = |id: &str| self.0.get(id).map_or(0, |n| n.values().sum::<u64>());
-        // The people named in full, by the slug of their last word.
+        // The people named in full, by the slug of their last word, most mentioned first.
         let mut full: BTreeMap<String, Vec<(u64, &str)>> = BTreeMap::new();
         for (id, name) in &names {
-            let Some(last) = name.split_whitespace().nth(1).and(name.split_whitespace().last())
-            else {
-                continue;
-            };
-            if id.starts_with("person:") {
+            if id.starts_with("person:")
+                && let Some((_, last)) = name.rsplit_once(' ')
+            {
                 full.entry(slug(last)).or_default().push((total(id), id));
             }
         }
@@ -107,13 +106,15 @@ impl Names {
                 }
             }
         }
+        for people in full.values_mut() {
+            people.sort_unstable_by(|a, b| b.cmp(a));
+        }
         let mut links = HashMap::new();
         for (id, name) in &names {
-            if !id.starts_with("person:") || name.contains(char::is_whitespace) {
+            if !id.starts_with("person:") || name.contains(' ') {
                 continue;
             }
-            let Some(people) = full.get_mut(&slug(name)) else { continue };
-            people.sort_unstable_by(|a, b| b.cmp(a));
+            let Some(people) = full.get(&slug(name)) else { continue };
             let Some(&(top, target)) = people.first() else { continue };
             let next = people.get(1).map_or(0, |p| p.0);
             if top >= MIN_SUPPORT && top >= DOMINANCE * next {
@@ -155,13 +156,6 @@ impl Surnames {
 /// The slug of a word, as ids write it ("Volcker" -> "volcker").
 fn slug(word: &str) -> String {
     entity_id_for_name("x", word).trim_start_matches("x:").to_owned()
-}
-
-/// The id and name a mention has from its own words.
-fn own_identity(e: &Entity) -> (String, String) {
-    let name = e.text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let prefix = e.entity_type.as_str().to_lowercase();
-    (entity_id_for_name(&prefix, &name), name)
 }
 
 /// Where a one-word id leads: the full-name id and its country.
@@ -229,7 +223,7 @@ impl ChosenNames {
     pub fn apply(&self, entities: &mut [Entity]) {
         for e in entities.iter_mut() {
             if e.linked_by == Some(LinkedBy::Corpus) {
-                let (id, name) = own_identity(e);
+                let (id, name) = own_identity(&e.text, e.entity_type);
                 e.entity_id = id;
                 e.entity_name = name;
                 e.linked_by = Some(LinkedBy::Own);

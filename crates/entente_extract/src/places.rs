@@ -91,8 +91,7 @@ pub(crate) fn country_of(f: &Found) -> Option<&str> {
 /// when the document mentions that country elsewhere; else it takes the one other reading
 /// whose country the document mentions (to displace a country's name, a place inside the
 /// other country must be mentioned and no other country: "Atlanta, Georgia"); else a country
-/// keeps its reading and
-/// any other place becomes a name of its own. A region of the place hints (ISO 3166-2) whose
+/// keeps its reading and any other place becomes a name of its own. A region of the place hints (ISO 3166-2) whose
 /// country the document never mentions, while it mentions others, becomes a name of its own
 /// too: never a minor region abroad ("Santa Fe", the railroad, in a story from Kansas). A
 /// country that did not exist in the document's `year` gives way to the name's one other
@@ -104,12 +103,19 @@ pub(crate) fn settle(
     year: Option<i64>,
 ) {
     let place = |f: &Found| matches!(f.entity_type, EntityType::Gpe | EntityType::Loc);
-    let shared = |f: &Found| {
-        place(f)
-            && f.linked_by == Some(LinkedBy::Gazetteer)
-            && !readings.exact(&text[f.start..f.end]).is_empty()
-    };
-    let ambiguous: Vec<bool> = found.iter().map(|(_, f)| shared(f)).collect();
+    // Each listed place's other readings (none for a name no other place shares).
+    let other_readings: Vec<Vec<&crate::Entry>> = found
+        .iter()
+        .map(|(_, f)| {
+            if place(f) && f.linked_by == Some(LinkedBy::Gazetteer) {
+                let exact = readings.exact(&text[f.start..f.end]);
+                exact.into_iter().map(|e| &readings.entries()[e]).collect()
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    let ambiguous: Vec<bool> = other_readings.iter().map(|r| !r.is_empty()).collect();
     // The entities (the shared names aside) that place the document in each country, and
     // those inside one.
     let mut countries: BTreeSet<(String, String)> = BTreeSet::new();
@@ -133,7 +139,13 @@ pub(crate) fn settle(
             .take_while(|(country, _)| country == c)
             .any(|(_, id)| id != me)
     };
-    for ((_, f), a) in found.iter_mut().zip(ambiguous) {
+    let take = |f: &mut Found, reading: &crate::Entry| {
+        f.entity_id.clone_from(&reading.id);
+        f.entity_name.clone_from(&reading.name);
+        f.entity_type = reading.entity_type;
+        f.country_id.clone_from(&reading.country_id);
+    };
+    for (((_, f), a), other) in found.iter_mut().zip(ambiguous).zip(&other_readings) {
         // A region of the hints (not a city): "Santa Fe" is also Argentina's province.
         let hint = place(f)
             && f.method == Method::Model
@@ -149,23 +161,15 @@ pub(crate) fn settle(
         let is_country = own.as_deref() == Some(f.entity_id.as_str());
         // A country that did not exist when the document was published is not its reading.
         let gone = is_country && year.is_some_and(|y| !existed(&f.entity_id, y));
-        if a && gone {
-            let others = readings.exact(&text[f.start..f.end]);
-            if let [only] = others[..] {
-                let reading = &readings.entries()[only];
-                f.entity_id.clone_from(&reading.id);
-                f.entity_name.clone_from(&reading.name);
-                f.entity_type = reading.entity_type;
-                f.country_id.clone_from(&reading.country_id);
-                continue;
-            }
+        if let ([only], true) = (&other[..], gone) {
+            take(f, only);
+            continue;
         }
         if a {
             let support = if is_country { &inside } else { &countries };
-            let supported: Vec<&crate::Entry> = readings
-                .exact(&text[f.start..f.end])
-                .into_iter()
-                .map(|e| &readings.entries()[e])
+            let supported: Vec<&crate::Entry> = other
+                .iter()
+                .copied()
                 .filter(|e| e.country_id.as_ref().is_some_and(|c| others(support, c, &e.id)))
                 // A country gives way only in a document of the other country alone.
                 .filter(|e| {
@@ -173,10 +177,7 @@ pub(crate) fn settle(
                 })
                 .collect();
             if let [reading] = supported[..] {
-                f.entity_id.clone_from(&reading.id);
-                f.entity_name.clone_from(&reading.name);
-                f.entity_type = reading.entity_type;
-                f.country_id.clone_from(&reading.country_id);
+                take(f, reading);
                 continue;
             }
         } else if !countries.iter().any(|(c, id)| id != &f.entity_id && own.as_deref() != Some(c)) {

@@ -186,15 +186,21 @@ fn word_ranges(text: &str, start: usize, end: usize) -> impl Iterator<Item = (us
     })
 }
 
+/// The id and name a name written as `surface` has from its own words and its type.
+pub(crate) fn own_identity(surface: &str, entity_type: EntityType) -> (String, String) {
+    let name = surface.split_whitespace().collect::<Vec<_>>().join(" ");
+    (entente_schema::entity_id_for_name(&entity_type.as_str().to_lowercase(), &name), name)
+}
+
 /// A name the tagger found at `text[start..end]`, with its id from its type and words.
 pub(crate) fn tagged_name(text: &str, start: usize, end: usize, entity_type: EntityType) -> Found {
-    let name = text.get(start..end).unwrap_or_default().split_whitespace().collect::<Vec<_>>();
-    let name = name.join(" ");
+    let (entity_id, entity_name) =
+        own_identity(text.get(start..end).unwrap_or_default(), entity_type);
     Found {
         start,
         end,
-        entity_id: entente_schema::entity_id_for_name(&entity_type.as_str().to_lowercase(), &name),
-        entity_name: name,
+        entity_id,
+        entity_name,
         entity_type,
         method: Method::Model,
         title: None,
