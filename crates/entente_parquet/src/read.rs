@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::error::{io, pq};
 use crate::{Error, partition_values, parts, table_dir};
 use arrow::array::{ArrayRef, RecordBatch, StringArray};
-use arrow::datatypes::{DataType, Field, FieldRef, Schema};
+use arrow::datatypes::{DataType, Field, FieldRef, Schema, SchemaRef};
 use entente_schema::Table;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
@@ -54,6 +54,43 @@ pub fn read_part<T: Table, E: From<Error>>(
             .map_err(|source| Error::Convert { path: part.to_owned(), source })?;
         each(rows)
     })
+}
+
+/// Every row of table `T` in the output directory `out` as Arrow record batches with the
+/// table's [`schema`](crate::schema()): partition columns filled in from the paths and every
+/// column in contract order, parts in path order. A table directory that does not exist gives
+/// no batches.
+pub fn read_arrow<T: Table>(out: &Path) -> Result<(SchemaRef, Vec<RecordBatch>), Error> {
+    let schema = crate::schema::<T>()?;
+    let dir = table_dir::<T>(out);
+    let mut batches = Vec::new();
+    if !dir.is_dir() {
+        return Ok((schema, batches));
+    }
+    for part in parts(&dir)? {
+        let values = partition_values(&dir, &part);
+        read_record_batches(&part, |batch| {
+            let batch = with_partition_columns(batch, &values, &part)?;
+            let columns = schema
+                .fields()
+                .iter()
+                .map(|f| {
+                    batch.column_by_name(f.name()).cloned().ok_or_else(|| Error::Parquet {
+                        path: part.clone(),
+                        source: parquet::errors::ParquetError::General(format!(
+                            "no column {:?}",
+                            f.name()
+                        )),
+                    })
+                })
+                .collect::<Result<Vec<ArrayRef>, Error>>()?;
+            let batch = RecordBatch::try_new(schema.clone(), columns)
+                .map_err(|e| Error::Parquet { path: part.clone(), source: e.into() })?;
+            batches.push(batch);
+            Ok::<(), Error>(())
+        })?;
+    }
+    Ok((schema, batches))
 }
 
 /// Reads the Parquet file at `path` one Arrow record batch at a time, as stored.

@@ -237,6 +237,7 @@ pub(crate) fn per_document(
     std::thread::scope(|scope| -> anyhow::Result<()> {
         let mut writing: Option<std::thread::ScopedJoinHandle<'_, anyhow::Result<Duration>>> = None;
         for (i, source) in sources.into_iter().enumerate() {
+            ctx.cancel.check()?;
             let (mut batch_done, write) = runner.batch(i, source, steps)?;
             // Kept for every batch until the end, the batches' name counts would grow with
             // the corpus (a batch of news names tens of thousands): they go to the run state
@@ -277,6 +278,7 @@ pub(crate) fn per_document(
     }
     let surnames =
         tools.extractor.as_ref().map(entente_extract::Extractor::surnames).unwrap_or_default();
+    ctx.cancel.check()?;
     let collected =
         Collected { stories, names, surnames, done, records, scratch_docs, scratch_entities };
     crate::finalise::finalise(ctx, staging, from, to, collected, previous.as_ref(), steps)?;

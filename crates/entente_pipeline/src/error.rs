@@ -16,6 +16,10 @@ pub enum Error {
     /// tables of an earlier stage that are missing. The last output is unchanged.
     #[error(transparent)]
     Run(Box<dyn std::error::Error + Send + Sync + 'static>),
+    /// The run was stopped through its [`Cancel`](crate::Cancel) handle. The last output is
+    /// unchanged.
+    #[error("the run was cancelled")]
+    Cancelled,
 }
 
 impl Error {
@@ -34,6 +38,9 @@ pub(crate) struct ConfigError(pub(crate) String);
 /// A config error (anywhere in the chain) becomes [`Error::Config`] with the whole chain as its
 /// message; anything else becomes [`Error::Run`].
 pub(crate) fn from_anyhow(err: anyhow::Error) -> Error {
+    if err.downcast_ref::<Error>().is_some_and(|e| matches!(e, Error::Cancelled)) {
+        return Error::Cancelled;
+    }
     let config = err.downcast_ref::<ConfigError>().is_some()
         || err.downcast_ref::<Error>().is_some_and(Error::is_config);
     if config { Error::Config(chain_message(err.as_ref())) } else { Error::Run(err.into()) }

@@ -27,8 +27,11 @@ pub use crate::config::{DEFAULT_PIPELINE, ExtractFiles, Pipeline, StageHashes};
 pub use crate::error::{Error, Result, chain_message};
 pub use crate::inputs::InputFile;
 pub use crate::plan::{BatchInput, plan_batches, plan_inputs, scan_inputs};
-pub use crate::run::{RunOptions, Stage, run};
+pub use crate::process::{ArrowTable, RECORDS_SOURCE, process, read_tables, schemas, write_jsonl};
+pub use crate::run::{Cancel, RunOptions, Stage, run};
 pub use crate::summary::{RejectSummary, RunSummary, TableSummary};
+pub use crate::validate::validate;
+pub use entente_schema::Violation;
 
 pub mod meta;
 pub mod stepwise;
@@ -41,10 +44,12 @@ mod finalise;
 mod inputs;
 mod parts;
 mod plan;
+mod process;
 mod run;
 mod staged;
 mod state;
 mod summary;
+mod validate;
 
 use std::path::PathBuf;
 

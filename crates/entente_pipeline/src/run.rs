@@ -1,6 +1,8 @@
 //! The run: [`run`] with its [`RunOptions`], and the context every step shares.
 
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -22,6 +24,38 @@ use crate::summary::RunSummary;
 
 pub use entente_schema::Stage;
 
+/// A handle that stops a run from another thread: the run checks it between batches and
+/// before its corpus-wide steps, and then fails with [`Error::Cancelled`](crate::Error),
+/// leaving the last output as it was. Clones share one flag.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(Arc<AtomicBool>);
+
+impl Cancel {
+    /// Asks the run to stop at its next check.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether [`cancel`](Self::cancel) was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    /// `Err(Error::Cancelled)` once cancelled, for the run's internals.
+    pub(crate) fn check(&self) -> anyhow::Result<()> {
+        if self.is_cancelled() { Err(crate::Error::Cancelled.into()) } else { Ok(()) }
+    }
+}
+
+/// Two handles are equal when they share one flag.
+impl PartialEq for Cancel {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Cancel {}
+
 /// How to run a [`Pipeline`]; `RunOptions::default()` is `entente run`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunOptions {
@@ -34,6 +68,8 @@ pub struct RunOptions {
     pub from_scratch: bool,
     /// Show a progress bar on stderr (when it is a terminal).
     pub progress: bool,
+    /// Stops the run when cancelled (Ctrl-C in the Python package).
+    pub cancel: Cancel,
 }
 
 /// Runs `pipeline`: the stages `options` asks for, from its inputs into its output directory,
@@ -67,6 +103,7 @@ fn run_in_pool(
         progress: options.progress,
         from_scratch: options.from_scratch,
         pool: Some(pool),
+        cancel: options.cancel.clone(),
     };
     let only = options.only;
     let started = Instant::now();
@@ -106,6 +143,7 @@ fn run_in_pool(
         }
     }
     if to == Stage::Aggregate {
+        ctx.cancel.check()?;
         // The corpus is read from the finished tables, not gathered while the batches run:
         // their memory is free by now, and the tables have the final stories and names.
         let t = Instant::now();
@@ -121,6 +159,7 @@ fn run_in_pool(
         }
         steps.add("aggregate", t);
     }
+    ctx.cancel.check()?;
     let t = Instant::now();
     if only.is_some() {
         // The tables no longer match the state of the last full run.
@@ -153,6 +192,8 @@ pub(crate) struct Ctx<'a> {
     /// The run's thread pool: threads of its own (a batch's writer) work in it too. `None`:
     /// a step of a distributed run, which writes on its own thread.
     pub(crate) pool: Option<&'a rayon::ThreadPool>,
+    /// Checked between batches and before each corpus-wide step.
+    pub(crate) cancel: Cancel,
 }
 
 impl Ctx<'_> {

@@ -298,6 +298,7 @@ fn ctx<'a>(pipeline: &'a Pipeline, hashes: &StageHashes, files: &ExtractFiles) -
         progress: false,
         from_scratch: true,
         pool: None,
+        cancel: crate::run::Cancel::default(),
     }
 }
 

@@ -28,7 +28,12 @@ pub(crate) fn pipeline(args: &PipelineArgs) -> anyhow::Result<Pipeline> {
 /// `--strict` when records were rejected.
 pub(crate) fn run(args: &RunArgs, only: Option<Stage>, quiet: bool) -> anyhow::Result<Outcome> {
     let pipeline = pipeline(&args.pipeline)?;
-    let options = RunOptions { only, from_scratch: args.from_scratch, progress: !quiet };
+    let options = RunOptions {
+        only,
+        from_scratch: args.from_scratch,
+        progress: !quiet,
+        ..RunOptions::default()
+    };
     let summary = entente_pipeline::run(&pipeline, &options)?;
     print_summary(&summary)?;
     let rejected = summary.rejected();

@@ -116,3 +116,45 @@ fn errors_say_what_failed() {
     let err = run(&missing, &RunOptions::default()).unwrap_err();
     assert!(err.is_config() && err.to_string().contains("invalid overrides file"), "{err}");
 }
+
+#[test]
+fn process_returns_the_tables_run_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = input(dir.path(), 30);
+    let records = std::fs::read(input.join("wire.jsonl")).unwrap();
+    let lone = dir.path().join("lone");
+    std::fs::create_dir(&lone).unwrap();
+    std::fs::write(lone.join(entente_pipeline::RECORDS_SOURCE), &records).unwrap();
+    let out = dir.path().join("out");
+    run(&pipeline(&lone, &out), &RunOptions::default()).unwrap();
+    let written = entente_pipeline::read_tables(&out).unwrap();
+    let (processed, summary) =
+        entente_pipeline::process(&pipeline(&lone, &out), &RunOptions::default(), |w| {
+            w.write_all(&records)
+        })
+        .unwrap();
+    let names: Vec<&str> = processed.iter().map(|t| t.name).collect();
+    assert_eq!(names, entente_schema::TABLE_NAMES);
+    assert_eq!(summary.tables.iter().find(|t| t.name == "documents").unwrap().rows, 30);
+    for (p, w) in processed.iter().zip(&written) {
+        assert_eq!(p.schema, w.schema, "{}", p.name);
+        assert_eq!(p.batches, w.batches, "{}", p.name);
+    }
+    let entities = &processed.iter().find(|t| t.name == "entities").unwrap().batches;
+    assert!(entities.iter().map(arrow::array::RecordBatch::num_rows).sum::<usize>() > 100);
+}
+
+#[test]
+fn a_cancelled_run_stops_and_leaves_the_output_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = input(dir.path(), 60);
+    let out = dir.path().join("out");
+    run(&pipeline(&input, &out), &RunOptions::default()).unwrap();
+    let before = files_below(&out);
+    std::fs::write(input.join("new.txt"), "Angela Merkel met Emmanuel Macron in Paris.").unwrap();
+    let options = RunOptions::default();
+    options.cancel.cancel();
+    let err = run(&pipeline(&input, &out), &options).unwrap_err();
+    assert!(matches!(err, entente_pipeline::Error::Cancelled), "{err}");
+    assert_eq!(files_below(&out), before);
+}

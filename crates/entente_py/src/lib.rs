@@ -1,0 +1,218 @@
+//! `entente._entente`, the compiled half of the `entente` Python package
+//! (`python/entente/`): it converts arguments, tables and errors and calls the run library,
+//! so Python and the CLI cannot disagree. The public API, its documentation and the
+//! conversion of Python records live in `python/entente/__init__.py`.
+//!
+//! Every call releases the GIL while Rust works: the work runs on a thread of its own while
+//! the calling thread waits without the GIL and checks for Python signals every tenth of a
+//! second; Ctrl-C cancels the run (it stops at its next batch, leaving the last output as it
+//! was) and raises `KeyboardInterrupt`.
+
+// PyO3 hands a function its arguments by value.
+#![allow(clippy::needless_pass_by_value)]
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use arrow::array::{RecordBatchIterator, RecordBatchReader};
+use arrow::ffi_stream::ArrowArrayStreamReader;
+use arrow::pyarrow::{FromPyArrow, IntoPyArrow, ToPyArrow};
+use entente_pipeline::{ArrowTable, Cancel, Error, Pipeline, RunOptions};
+use pyo3::create_exception;
+use pyo3::exceptions::{PyException, PyKeyboardInterrupt};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+create_exception!(entente, EntenteError, PyException, "The base of every error entente raises.");
+create_exception!(
+    entente,
+    ConfigError,
+    EntenteError,
+    "The pipeline, or a file it names (gazetteer, overrides), is not usable; nothing ran."
+);
+create_exception!(
+    entente,
+    RunError,
+    EntenteError,
+    "The run failed (an input that does not exist, an output that cannot be written, tables \
+     that cannot be read); the last output is unchanged."
+);
+
+/// The Python exception for a library error, with the message the CLI prints.
+fn py_error(err: Error) -> PyErr {
+    match err {
+        Error::Config(message) => ConfigError::new_err(message),
+        Error::Cancelled => PyKeyboardInterrupt::new_err("the run was cancelled"),
+        other => RunError::new_err(entente_pipeline::chain_message(&other)),
+    }
+}
+
+/// Runs `work` on a thread of its own without the GIL, cancelling it on Ctrl-C.
+fn interruptible<T: Send>(
+    py: Python<'_>,
+    work: impl FnOnce(&Cancel) -> entente_pipeline::Result<T> + Send,
+) -> PyResult<T> {
+    let cancel = Cancel::default();
+    std::thread::scope(|scope| {
+        let (done, mut result) = mpsc::channel();
+        let worker = {
+            let cancel = cancel.clone();
+            scope.spawn(move || {
+                // The receiver is gone only after an interrupt, when nobody waits.
+                let _ = done.send(work(&cancel));
+            })
+        };
+        loop {
+            // A receiver cannot be shared between threads, only moved: in and out again.
+            let received;
+            (received, result) = py.detach(move || {
+                let received = result.recv_timeout(Duration::from_millis(100));
+                (received, result)
+            });
+            match received {
+                Ok(outcome) => return outcome.map_err(py_error),
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if let Err(interrupt) = py.check_signals() {
+                        cancel.cancel();
+                        let _ = py.detach(|| worker.join());
+                        return Err(interrupt);
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    let why = py.detach(|| worker.join()).err().map_or_else(
+                        || "the run stopped without a result".to_owned(),
+                        |panic| panic_text(panic.as_ref()),
+                    );
+                    return Err(RunError::new_err(format!("entente failed: {why}")));
+                }
+            }
+        }
+    })
+}
+
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".to_owned())
+}
+
+/// The pipeline file at `pipeline` (the built-in default when `None`) with `threads`.
+fn load(pipeline: Option<&Path>, threads: Option<usize>) -> PyResult<Pipeline> {
+    let mut pipeline = Pipeline::load(pipeline).map_err(py_error)?;
+    if threads.is_some() {
+        pipeline.threads = threads;
+    }
+    Ok(pipeline)
+}
+
+#[pyfunction]
+#[pyo3(signature = (inputs, output, pipeline=None, threads=None, from_scratch=false))]
+fn run(
+    py: Python<'_>,
+    inputs: Vec<PathBuf>,
+    output: PathBuf,
+    pipeline: Option<PathBuf>,
+    threads: Option<usize>,
+    from_scratch: bool,
+) -> PyResult<Vec<(&'static str, u64)>> {
+    let mut pipeline = load(pipeline.as_deref(), threads)?;
+    pipeline.inputs = inputs;
+    pipeline.output = output;
+    let summary = interruptible(py, |cancel| {
+        let options = RunOptions { from_scratch, cancel: cancel.clone(), ..RunOptions::default() };
+        entente_pipeline::run(&pipeline, &options)
+    })?;
+    Ok(summary.tables.iter().map(|t| (t.name, t.rows)).collect())
+}
+
+/// Runs the pipeline over JSON Lines `lines`, one record each.
+#[pyfunction]
+#[pyo3(signature = (lines, pipeline=None, threads=None))]
+fn process_lines(
+    py: Python<'_>,
+    lines: Vec<String>,
+    pipeline: Option<PathBuf>,
+    threads: Option<usize>,
+) -> PyResult<Bound<'_, PyDict>> {
+    let pipeline = load(pipeline.as_deref(), threads)?;
+    let tables = interruptible(py, |cancel| {
+        let options = RunOptions { cancel: cancel.clone(), ..RunOptions::default() };
+        entente_pipeline::process(&pipeline, &options, |out| {
+            for line in &lines {
+                out.write_all(line.as_bytes())?;
+                out.write_all(b"\n")?;
+            }
+            Ok(())
+        })
+    })?;
+    to_python(py, tables.0)
+}
+
+/// Runs the pipeline over `records`, any object exporting the Arrow C stream
+/// (`__arrow_c_stream__`): a pyarrow Table, a pandas or polars `DataFrame`, ...
+#[pyfunction]
+#[pyo3(signature = (records, pipeline=None, threads=None))]
+fn process_arrow<'py>(
+    py: Python<'py>,
+    records: &Bound<'py, PyAny>,
+    pipeline: Option<PathBuf>,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let pipeline = load(pipeline.as_deref(), threads)?;
+    // Read with the GIL held: a stream may be backed by Python code.
+    let mut jsonl = Vec::new();
+    let reader = ArrowArrayStreamReader::from_pyarrow_bound(records)?;
+    entente_pipeline::write_jsonl(reader, &mut jsonl)
+        .map_err(|e| RunError::new_err(format!("cannot read the records: {e}")))?;
+    let tables = interruptible(py, |cancel| {
+        let options = RunOptions { cancel: cancel.clone(), ..RunOptions::default() };
+        entente_pipeline::process(&pipeline, &options, |out| out.write_all(&jsonl))
+    })?;
+    to_python(py, tables.0)
+}
+
+/// `{name: pyarrow.Table}` in the contract's order.
+fn to_python(py: Python<'_>, tables: Vec<ArrowTable>) -> PyResult<Bound<'_, PyDict>> {
+    let dict = PyDict::new(py);
+    for table in tables {
+        let reader: Box<dyn RecordBatchReader + Send> =
+            Box::new(RecordBatchIterator::new(table.batches.into_iter().map(Ok), table.schema));
+        dict.set_item(table.name, reader.into_pyarrow(py)?.call_method0("read_all")?)?;
+    }
+    Ok(dict)
+}
+
+#[pyfunction]
+fn schema(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let dict = PyDict::new(py);
+    for (name, schema) in entente_pipeline::schemas().map_err(py_error)? {
+        dict.set_item(name, schema.to_pyarrow(py)?)?;
+    }
+    Ok(dict)
+}
+
+#[pyfunction]
+fn validate(py: Python<'_>, output: PathBuf) -> PyResult<Vec<String>> {
+    let violations = interruptible(py, |_| entente_pipeline::validate(&output))?;
+    Ok(violations.iter().map(ToString::to_string).collect())
+}
+
+#[pymodule]
+fn _entente(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("CONTRACT_VERSION", entente_schema::CONTRACT_VERSION)?;
+    m.add("RECORDS_SOURCE", entente_pipeline::RECORDS_SOURCE)?;
+    m.add("EntenteError", py.get_type::<EntenteError>())?;
+    m.add("ConfigError", py.get_type::<ConfigError>())?;
+    m.add("RunError", py.get_type::<RunError>())?;
+    m.add_function(wrap_pyfunction!(run, m)?)?;
+    m.add_function(wrap_pyfunction!(process_lines, m)?)?;
+    m.add_function(wrap_pyfunction!(process_arrow, m)?)?;
+    m.add_function(wrap_pyfunction!(schema, m)?)?;
+    m.add_function(wrap_pyfunction!(validate, m)?)?;
+    Ok(())
+}
