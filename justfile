@@ -31,7 +31,7 @@ build:
 # that only `just check` caught used to pass CI.
 test: fmt-check lint build insta venv docs && validate validate-hostile
     PATH="{{tools}}/bin:$PATH" cargo insta test --release --workspace --check --unreferenced reject
-    just wheel
+    {{just_executable()}} wheel
     ENTENTE_BIN={{entente}} {{venv}}/bin/python -m pytest -q tests/python
 
 # Everything CI checks: the same as `test`.
