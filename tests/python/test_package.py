@@ -200,6 +200,25 @@ def test_the_api_documents_itself():
     assert pathlib.Path(entente.__file__).with_name("py.typed").exists()
 
 
+def test_the_gil_is_released_while_rust_works():
+    """Python code in another thread keeps running during a call: no long pause between its
+    steps while the pipeline works."""
+    import threading
+
+    records = pa.Table.from_pylist(articles() * 40)
+    worker = threading.Thread(target=entente.process, args=(records,), kwargs={"threads": 1})
+    started = last = time.perf_counter()
+    worker.start()
+    longest = 0.0
+    while worker.is_alive():
+        now = time.perf_counter()
+        longest, last = max(longest, now - last), now
+    worker.join()
+    took = time.perf_counter() - started
+    # Holding the GIL for the whole run would stall this loop for about the whole call.
+    assert took > 4 * longest, (took, longest)
+
+
 def test_ctrl_c_stops_a_long_run(tmp_path):
     """SIGINT during a run of many batches raises KeyboardInterrupt and leaves no output."""
     big = tmp_path / "in" / "big.jsonl"
@@ -233,3 +252,28 @@ def test_readme_example_runs(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "person:" in done.stdout
+
+
+def test_stepwise_steps_write_what_run_writes(tmp_path):
+    """The steps an engine schedules (plan, process each batch, decide, finalise, aggregate,
+    commit), passing only JSON between them, give `run`'s bytes."""
+    from entente import _entente
+
+    pipeline = tmp_path / "p.toml"
+    pipeline.write_text('name = "small"\ninputs = []\noutput = "o"\nbatch_mb = 0.02\n', encoding="utf-8")
+    entente.run(ROOT / "data", tmp_path / "run", pipeline=pipeline)
+    driver = _entente.Driver([str(ROOT / "data")], str(tmp_path / "steps"), pipeline=str(pipeline))
+    batches = driver.plan()
+    assert len(batches) >= 2
+    worker = _entente.Worker(driver.job())
+    states = [worker.process(i, b) for i, b in enumerate(batches)]
+    for state, decision in zip(states, driver.decide(states)):
+        worker.finalise(state, decision)
+    worker.aggregate()
+    counts = dict(driver.commit(batches, states))
+    assert counts == entente.run(ROOT / "data", tmp_path / "run", pipeline=pipeline)
+    assert files(tmp_path / "steps") == files(tmp_path / "run")
+    with pytest.raises(entente.RunError, match="committed"):
+        driver.plan()
+    with pytest.raises(entente.RunError, match="not a batch"):
+        worker.process(0, "{}")

@@ -18,7 +18,8 @@ use std::time::Duration;
 use arrow::array::{RecordBatchIterator, RecordBatchReader};
 use arrow::ffi_stream::ArrowArrayStreamReader;
 use arrow::pyarrow::{FromPyArrow, IntoPyArrow, ToPyArrow};
-use entente_pipeline::{ArrowTable, Cancel, Error, Pipeline, RunOptions};
+use entente_pipeline::stepwise::{BatchSpec, BatchState, Job, PartDecision};
+use entente_pipeline::{ArrowTable, Cancel, Error, Pipeline, RunOptions, RunSummary, stepwise};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyKeyboardInterrupt};
 use pyo3::prelude::*;
@@ -125,7 +126,11 @@ fn run(
         let options = RunOptions { from_scratch, cancel: cancel.clone(), ..RunOptions::default() };
         entente_pipeline::run(&pipeline, &options)
     })?;
-    Ok(summary.tables.iter().map(|t| (t.name, t.rows)).collect())
+    Ok(row_counts(&summary))
+}
+
+fn row_counts(summary: &RunSummary) -> Vec<(&'static str, u64)> {
+    summary.tables.iter().map(|t| (t.name, t.rows)).collect()
 }
 
 /// Runs the pipeline over JSON Lines `lines`, one record each.
@@ -200,6 +205,117 @@ fn validate(py: Python<'_>, output: PathBuf) -> PyResult<Vec<String>> {
     Ok(violations.iter().map(ToString::to_string).collect())
 }
 
+/// A step's input or output as JSON, for an engine to ship between processes.
+fn to_json(value: &impl serde::Serialize) -> PyResult<String> {
+    serde_json::to_string(value).map_err(|e| RunError::new_err(format!("cannot encode: {e}")))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> PyResult<T> {
+    serde_json::from_str(json).map_err(|e| RunError::new_err(format!("not a {what}: {e}")))
+}
+
+fn all_from_json<T: serde::de::DeserializeOwned>(jsons: &[String], what: &str) -> PyResult<Vec<T>> {
+    jsons.iter().map(|j| from_json(j, what)).collect()
+}
+
+/// The driver's side of a stepwise run (`entente_pipeline::stepwise`): it locks the output
+/// directory, plans the batches, decides stories and names from every batch's state and
+/// commits. Every step's input and output is a JSON string.
+#[pyclass(module = "entente._entente", name = "Driver")]
+struct PyDriver(Option<stepwise::Driver>);
+
+impl PyDriver {
+    fn driver(&self) -> PyResult<&stepwise::Driver> {
+        self.0.as_ref().ok_or_else(|| RunError::new_err("this run was already committed"))
+    }
+}
+
+#[pymethods]
+impl PyDriver {
+    #[new]
+    #[pyo3(signature = (inputs, output, pipeline=None, threads=None))]
+    fn new(
+        py: Python<'_>,
+        inputs: Vec<PathBuf>,
+        output: PathBuf,
+        pipeline: Option<PathBuf>,
+        threads: Option<usize>,
+    ) -> PyResult<Self> {
+        let mut pipeline = load(pipeline.as_deref(), threads)?;
+        pipeline.inputs = inputs;
+        pipeline.output = output;
+        let driver = interruptible(py, |_| stepwise::Driver::new(pipeline))?;
+        Ok(Self(Some(driver)))
+    }
+
+    /// The job every worker needs, as JSON.
+    fn job(&self) -> PyResult<String> {
+        to_json(self.driver()?.job())
+    }
+
+    /// The batches, as `entente run` cuts the input, one JSON string each.
+    fn plan(&self, py: Python<'_>) -> PyResult<Vec<String>> {
+        let driver = self.driver()?;
+        let batches = interruptible(py, |_| driver.plan())?;
+        batches.iter().map(to_json).collect()
+    }
+
+    /// One decision per batch state (in batch order), as JSON.
+    fn decide(&self, py: Python<'_>, states: Vec<String>) -> PyResult<Vec<String>> {
+        let driver = self.driver()?;
+        let states: Vec<BatchState> = all_from_json(&states, "batch state")?;
+        let decisions = interruptible(py, |_| driver.decide(&states))?;
+        decisions.iter().map(to_json).collect()
+    }
+
+    /// Puts the staged tables in place of the output directory; returns each table's rows.
+    fn commit(
+        &mut self,
+        py: Python<'_>,
+        batches: Vec<String>,
+        states: Vec<String>,
+    ) -> PyResult<Vec<(&'static str, u64)>> {
+        let batches: Vec<BatchSpec> = all_from_json(&batches, "batch")?;
+        let states: Vec<BatchState> = all_from_json(&states, "batch state")?;
+        let driver = self.0.take().ok_or_else(|| RunError::new_err("already committed"))?;
+        let summary = interruptible(py, |_| driver.commit(&batches, &states))?;
+        Ok(row_counts(&summary))
+    }
+}
+
+/// A worker of a stepwise run: the stages loaded once, for any number of batches of one job.
+#[pyclass(module = "entente._entente", name = "Worker")]
+struct PyWorker(stepwise::Worker);
+
+#[pymethods]
+impl PyWorker {
+    #[new]
+    fn new(py: Python<'_>, job: &str) -> PyResult<Self> {
+        let job: Job = from_json(job, "job")?;
+        Ok(Self(interruptible(py, |_| stepwise::Worker::new(&job))?))
+    }
+
+    /// Ingests, normalises and extracts batch `index` into its staged parts; returns its
+    /// state as JSON.
+    fn process(&self, py: Python<'_>, index: usize, batch: &str) -> PyResult<String> {
+        let batch: BatchSpec = from_json(batch, "batch")?;
+        let state = interruptible(py, |_| self.0.process(index, &batch))?;
+        to_json(&state)
+    }
+
+    /// Finishes a processed batch's parts with its decision.
+    fn finalise(&self, py: Python<'_>, state: &str, decision: &str) -> PyResult<()> {
+        let state: BatchState = from_json(state, "batch state")?;
+        let decision: PartDecision = from_json(decision, "decision")?;
+        interruptible(py, |_| self.0.finalise(&state, &decision))
+    }
+
+    /// The aggregate stage over the finished parts.
+    fn aggregate(&self, py: Python<'_>) -> PyResult<()> {
+        interruptible(py, |_| self.0.aggregate())
+    }
+}
+
 #[pymodule]
 fn _entente(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -214,5 +330,7 @@ fn _entente(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(process_arrow, m)?)?;
     m.add_function(wrap_pyfunction!(schema, m)?)?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;
+    m.add_class::<PyDriver>()?;
+    m.add_class::<PyWorker>()?;
     Ok(())
 }
