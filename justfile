@@ -228,8 +228,10 @@ gazetteer:
 
 # Build the Python package's wheel into $CARGO_TARGET_DIR/wheels with maturin and install it
 # into the venv. It shares the cargo target directory, so after `just build` only PyO3 and the
-# crates above it compile again (about 40 s), never polars.
+# crates above it compile again (about 40 s), never polars; it stops first if a dependency's
+# features would differ from the workspace build's (scripts/feature_drift.py).
 wheel: venv
+    {{venv}}/bin/python scripts/feature_drift.py
     rm -rf {{CARGO_TARGET_DIR}}/wheels
     {{venv}}/bin/maturin build --release --locked --interpreter {{venv}}/bin/python --out {{CARGO_TARGET_DIR}}/wheels
     {{venv}}/bin/pip install -q --disable-pip-version-check --force-reinstall --no-deps {{CARGO_TARGET_DIR}}/wheels/entente-*.whl
