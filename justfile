@@ -25,11 +25,13 @@ build:
     cargo build --release --locked --workspace --all-targets
 
 # The whole test suite: the format check and clippy with warnings as errors (about 2 minutes
-# cold), the API docs with warnings as errors (about 2 minutes cold), Rust tests with snapshot
-# checks, the Python consumer tests, then `entente validate` on the default pipeline's output
-# and on the hostile corpus's. CI runs exactly this (`.ci/run`): a lint or a broken doc link
-# that only `just check` caught used to pass CI.
-test: fmt-check lint build insta venv docs && validate validate-hostile
+# cold), the API docs with warnings as errors (about 2 minutes cold), `entente validate` on the
+# default pipeline's output and on the hostile corpus's, Rust tests with snapshot checks, then
+# the Python package's wheel and the Python tests. The wheel comes last: maturin's build
+# differs from cargo's in PyO3's environment, so a cargo build after it compiles PyO3 and the
+# crates above it again. CI runs exactly this (`.ci/run`): a lint or a broken doc link that
+# only `just check` caught used to pass CI.
+test: fmt-check lint build insta venv docs validate validate-hostile
     PATH="{{tools}}/bin:$PATH" cargo insta test --release --workspace --check --unreferenced reject
     {{just_executable()}} wheel
     ENTENTE_BIN={{entente}} {{venv}}/bin/python -m pytest -q tests/python
