@@ -36,13 +36,13 @@ impl Error {
 pub(crate) struct ConfigError(pub(crate) String);
 
 /// A config error (anywhere in the chain) becomes [`Error::Config`] with the whole chain as its
-/// message; anything else becomes [`Error::Run`].
+/// message, a cancellation [`Error::Cancelled`]; anything else becomes [`Error::Run`].
 pub(crate) fn from_anyhow(err: anyhow::Error) -> Error {
-    if err.downcast_ref::<Error>().is_some_and(|e| matches!(e, Error::Cancelled)) {
+    let own = err.downcast_ref::<Error>();
+    if matches!(own, Some(Error::Cancelled)) {
         return Error::Cancelled;
     }
-    let config = err.downcast_ref::<ConfigError>().is_some()
-        || err.downcast_ref::<Error>().is_some_and(Error::is_config);
+    let config = err.downcast_ref::<ConfigError>().is_some() || own.is_some_and(Error::is_config);
     if config { Error::Config(chain_message(err.as_ref())) } else { Error::Run(err.into()) }
 }
 
