@@ -41,7 +41,7 @@ pub use crate::read::{
 };
 pub use crate::schema::{fields, part_schema, schema};
 pub use crate::staging::{Staging, link_tree, remove_table, scratch_dir};
-pub use crate::write::{Codec, FileMetadata, TableWriter, write_table};
+pub use crate::write::{Codec, FileMetadata, TableWriter, temporary_suffix, write_table};
 
 mod error;
 mod layout;

@@ -95,8 +95,9 @@ impl Staging {
     /// Makes the staged tables the output directory: every entry of the output directory that
     /// was neither staged nor [discarded](Staging::discard) is hard-linked into the staging
     /// directory (a table in the single-file layout of earlier versions is dropped when its
-    /// directory is staged), scratch directories are removed, and the staging directory and
-    /// the output directory are exchanged atomically; the old output is then removed.
+    /// directory is staged), scratch directories and the temporary files of writers that
+    /// were killed (a Spark task attempt) are removed, and the staging directory and the
+    /// output directory are exchanged atomically; the old output is then removed.
     pub fn commit(self) -> Result<(), Error> {
         let discarded = self.discarded.lock().map(|d| d.clone()).unwrap_or_default();
         for entry in std::fs::read_dir(&self.root).map_err(io(&self.root))?.flatten() {
@@ -105,6 +106,7 @@ impl Staging {
                 std::fs::remove_dir_all(&path).map_err(io(&path))?;
             }
         }
+        remove_temporaries(&self.root)?;
         for entry in std::fs::read_dir(&self.out).map_err(io(&self.out))?.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             let table = name.strip_suffix(".parquet").unwrap_or(&name);
@@ -125,6 +127,24 @@ impl Staging {
         // `root` now holds the old output.
         std::fs::remove_dir_all(&self.root).map_err(io(&self.root))
     }
+}
+
+/// Removes the temporary files of [`crate::TableWriter`]s that never finished under `dir`.
+fn remove_temporaries(dir: &Path) -> Result<(), Error> {
+    for entry in std::fs::read_dir(dir).map_err(io(dir))?.flatten() {
+        let path = entry.path();
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            remove_temporaries(&path)?;
+        } else if is_temporary(&entry.file_name().to_string_lossy()) {
+            std::fs::remove_file(&path).map_err(io(&path))?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether `name` is a [`crate::TableWriter`]'s temporary file name (`.<part>.tmp-<suffix>`).
+fn is_temporary(name: &str) -> bool {
+    name.starts_with('.') && name.contains(".tmp-")
 }
 
 /// Syncs directory `dir` itself: its entries, not its files' contents.

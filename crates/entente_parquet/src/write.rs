@@ -83,6 +83,21 @@ pub fn write_table<T: Table>(
     Ok(table_dir::<T>(out).join(first.unwrap_or_else(|| PathBuf::from(part_name(0)))))
 }
 
+/// What makes a temporary file name this writer's own (a [`TableWriter`] writes
+/// `.<name>.tmp-<suffix>`, and a commit removes such files): the process id, a number drawn once
+/// per process (two hosts writing one shared directory can have equal process ids: Spark
+/// executors on NFS) and a count of the files this process opened.
+pub fn temporary_suffix() -> String {
+    use std::hash::{BuildHasher, RandomState};
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NONCE: OnceLock<u64> = OnceLock::new();
+    static COUNT: AtomicU64 = AtomicU64::new(0);
+    let nonce = NONCE.get_or_init(|| RandomState::new().hash_one(std::process::id()));
+    let count = COUNT.fetch_add(1, Ordering::Relaxed);
+    format!("{}-{nonce:016x}-{count}", std::process::id())
+}
+
 /// Writes one part of table `T` a batch of rows at a time: `<dir>/<name>` or, for a table
 /// with partition columns, `<dir>/<column>=<value>/.../<name>` for each combination of values
 /// the rows have (or that [`TableWriter::partition`] asked for). A file is written to a hidden
@@ -185,7 +200,7 @@ impl<T: Table> TableWriter<T> {
         }
         std::fs::create_dir_all(&dir).map_err(io(&dir))?;
         let path = dir.join(&self.name);
-        let tmp = dir.join(format!(".{}.tmp-{}", self.name, std::process::id()));
+        let tmp = dir.join(format!(".{}.tmp-{}", self.name, temporary_suffix()));
         let file = File::create(&tmp).map_err(io(&tmp))?;
         let writer = ArrowWriter::try_new(
             BufWriter::new(file),

@@ -153,7 +153,8 @@ fn failed_write_keeps_old_table() {
 
 /// A commit makes the output directory the staged tables plus every other entry it had
 /// (other tables, a user's notes), minus the discarded ones, in one exchange; the old files
-/// are untouched until then, and leftovers of a killed run are cleared by the next staging.
+/// are untouched until then; leftovers of a killed run are cleared by the next staging, a
+/// killed writer's temporary file by the commit.
 #[test]
 fn commit_exchanges_the_whole_output_directory() {
     let dir = tempfile::tempdir().unwrap();
@@ -190,6 +191,9 @@ fn commit_exchanges_the_whole_output_directory() {
     w.write(&new_docs).unwrap();
     w.finish().unwrap();
     std::fs::create_dir_all(staging.scratch("x")).unwrap();
+    // A writer killed before its rename (a Spark task attempt) leaves its temporary file.
+    let killed = staging.table_dir::<Document>().join(".part-00001.parquet.tmp-7-1f-0");
+    std::fs::write(&killed, "half a part").unwrap();
     staging.discard("sentences");
     // Until the commit, readers see the old output.
     assert_eq!(read_table::<Document>(&out).unwrap(), docs);
@@ -199,6 +203,8 @@ fn commit_exchanges_the_whole_output_directory() {
     assert!(!out.join("sentences").exists() && !out.join("sentences.parquet").exists());
     assert_eq!(std::fs::read_to_string(out.join("notes/todo.md")).unwrap(), "mine");
     assert!(!out.join(".scratch-x").exists());
+    let documents: Vec<_> = std::fs::read_dir(out.join("documents")).unwrap().collect();
+    assert_eq!(documents.len(), 1, "{documents:?}");
     let beside: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
