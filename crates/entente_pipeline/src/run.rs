@@ -77,12 +77,17 @@ pub struct RunOptions {
 /// Returns what the output holds. The thread pool is the pipeline's `threads` (one per core
 /// when absent), made for this call; the tables do not depend on it.
 pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary> {
+    let pool = thread_pool(pipeline)?;
+    pool.install(|| run_in_pool(pipeline, options, &pool)).map_err(from_anyhow)
+}
+
+/// The pipeline's thread pool: `threads` threads, or one per core.
+pub(crate) fn thread_pool(pipeline: &Pipeline) -> Result<rayon::ThreadPool> {
     let threads = pipeline.threads.unwrap_or(0);
-    let pool = rayon::ThreadPoolBuilder::new()
+    rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .map_err(|e| crate::Error::Run(format!("cannot start {threads} threads: {e}").into()))?;
-    pool.install(|| run_in_pool(pipeline, options, &pool)).map_err(from_anyhow)
+        .map_err(|e| crate::Error::Run(format!("cannot start {threads} threads: {e}").into()))
 }
 
 fn run_in_pool(

@@ -18,7 +18,8 @@
 //!     worker.finalise(state, decision)?;
 //! }
 //! worker.aggregate()?;
-//! let summary = driver.commit(&batches, &states)?;
+//! let parts: Vec<String> = states.iter().map(|s| s.part.clone()).collect();
+//! let summary = driver.commit(&batches, &parts)?;
 //! # Ok::<(), entente_pipeline::Error>(())
 //! ```
 //!
@@ -26,7 +27,7 @@
 //! is processed.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -42,9 +43,9 @@ use crate::batch::{Runner, Source, Tools};
 use crate::config::{ExtractFiles, StageHashes};
 use crate::error::{Error, Result, from_anyhow};
 use crate::inputs::InputFile;
-use crate::parts::{finalise_part, write_rows};
+use crate::parts::{rewrite_part, write_rows};
 use crate::plan::BatchInput;
-use crate::run::{Ctx, Stage, Steps, read_corpus};
+use crate::run::{Ctx, Stage, Steps, read_corpus, thread_pool};
 use crate::staged::Staged;
 use crate::state::{self, STATE_DIR};
 use crate::summary::RunSummary;
@@ -85,6 +86,58 @@ pub struct BatchState {
     pub names: Vec<NameCount>,
     /// The metadata of its final `documents` part.
     pub documents_meta: Option<FileMetadata>,
+}
+
+impl BatchState {
+    /// Writes the state as JSON to `path`, atomically (a temporary file renamed).
+    pub fn write(&self, path: &Path) -> Result<()> {
+        write_json(path, self)
+    }
+
+    /// Reads a state [`BatchState::write`] wrote.
+    pub fn read(path: &Path) -> Result<Self> {
+        read_json(path, "batch state")
+    }
+}
+
+impl PartDecision {
+    /// Writes the decision as JSON to `path`, atomically (a temporary file renamed).
+    pub fn write(&self, path: &Path) -> Result<()> {
+        write_json(path, self)
+    }
+
+    /// Reads a decision [`PartDecision::write`] wrote.
+    pub fn read(path: &Path) -> Result<Self> {
+        read_json(path, "decision")
+    }
+}
+
+/// Writes `value` as JSON to a temporary file beside `path`, then renames it to `path`, so a
+/// reader sees the whole file or none, and two writers of the same value do not collide.
+fn write_json(path: &Path, value: &impl Serialize) -> Result<()> {
+    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp =
+        path.with_file_name(format!(".{file_name}.tmp-{}", entente_parquet::temporary_suffix()));
+    let write = || -> std::io::Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        serde_json::to_writer(&mut out, value)?;
+        out.into_inner().map_err(std::io::IntoInnerError::into_error)?.sync_all()?;
+        std::fs::rename(&tmp, path)
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::Run(format!("cannot write {}: {e}", path.display()).into())
+    })
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| Error::Run(format!("cannot read {}: {e}", path.display()).into()))?;
+    serde_json::from_reader(std::io::BufReader::new(file))
+        .map_err(|e| Error::Run(format!("{} is not a {what}: {e}", path.display()).into()))
 }
 
 /// The corpus-wide decisions for one part: its documents' stories and its entities' names.
@@ -137,12 +190,49 @@ impl Driver {
     /// Every document's story and every entity's name, from all batches' state (in batch
     /// order): one decision per batch.
     pub fn decide(&self, states: &[BatchState]) -> Result<Vec<PartDecision>> {
+        let mut decisions = Vec::with_capacity(states.len());
+        self.decide_with(
+            states.len(),
+            |i| Ok(states[i].clone()),
+            |_, d| {
+                decisions.push(d);
+                Ok(())
+            },
+        )?;
+        Ok(decisions)
+    }
+
+    /// [`Driver::decide`] with the states in files ([`BatchState::write`]) and each decision
+    /// written to the file of the same index ([`PartDecision::write`]). The states are read
+    /// one at a time, twice, and never held together: the driver keeps only what the
+    /// decisions need (per document its story key and its text's `MinHash` signature, per
+    /// entity id its name counts).
+    pub fn decide_files(&self, states: &[PathBuf], decisions: &[PathBuf]) -> Result<()> {
+        if states.len() != decisions.len() {
+            return Err(Error::Run(
+                format!("{} states but {} decision files", states.len(), decisions.len()).into(),
+            ));
+        }
+        self.decide_with(
+            states.len(),
+            |i| BatchState::read(&states[i]),
+            |i, d| d.write(&decisions[i]),
+        )
+    }
+
+    fn decide_with(
+        &self,
+        count: usize,
+        state: impl Fn(usize) -> Result<BatchState>,
+        mut decided: impl FnMut(usize, PartDecision) -> Result<()>,
+    ) -> Result<()> {
         let normaliser = Normaliser::new(&self.job.pipeline.normalise)
             .map_err(|e| Error::Config(e.to_string()))?;
         let mut stories = normaliser.stories();
         let mut names = Names::default();
-        let mut ranges = Vec::with_capacity(states.len());
-        for state in states {
+        let mut ranges = Vec::with_capacity(count);
+        for i in 0..count {
+            let state = state(i)?;
             let first = stories.len();
             stories.add_state(&state.stories);
             ranges.push(first..stories.len());
@@ -150,25 +240,27 @@ impl Driver {
         }
         let assigned = stories.assign();
         let chosen = names.choose_with(&self.surnames);
-        Ok(states
-            .iter()
-            .zip(ranges)
-            .map(|(state, range)| PartDecision {
+        for (i, range) in ranges.into_iter().enumerate() {
+            let state = state(i)?;
+            let decision = PartDecision {
                 stories: stories.state(range, &assigned),
                 names: chosen.for_ids(state.names.iter().map(|n| n.entity_id.as_str())),
-            })
-            .collect())
+            };
+            decided(i, decision)?;
+        }
+        Ok(())
     }
 
     /// Writes the run state and puts the staged tables in place of the output directory, in
-    /// one atomic exchange; returns what the output holds.
-    pub fn commit(self, batches: &[BatchSpec], states: &[BatchState]) -> Result<RunSummary> {
+    /// one atomic exchange; returns what the output holds. `parts` are the batches' part
+    /// names ([`BatchState::part`]), in batch order.
+    pub fn commit(self, batches: &[BatchSpec], parts: &[String]) -> Result<RunSummary> {
         let inputs: Vec<BatchInput> = batches.iter().cloned().map(input_of).collect();
         let records = state::records(&inputs);
-        let batches = states
+        let batches = parts
             .iter()
             .zip(records)
-            .map(|(s, files)| state::BatchRecord { part: s.part.clone(), files })
+            .map(|(part, files)| state::BatchRecord { part: part.clone(), files })
             .collect();
         let state_dir = self.staging.root().join(STATE_DIR);
         state::Manifest::new(self.hashes.clone(), batches)
@@ -180,13 +272,18 @@ impl Driver {
     }
 }
 
-/// A worker: the stages loaded once (the tagger's model, the gazetteers), for any number of
-/// batches of one job.
+/// A worker: the stages loaded once (the tagger's model, the gazetteers) and a thread pool of
+/// the pipeline's `threads`, for any number of batches of one job.
+///
+/// Every step may run more than once, at the same time too (a retried or speculative Spark
+/// task): it writes the same bytes under the same names, each file at a temporary name of its
+/// own first, and reads nothing another step removes.
 pub struct Worker {
     job: Job,
     hashes: StageHashes,
     files: ExtractFiles,
     tools: Tools,
+    pool: rayon::ThreadPool,
 }
 
 impl std::fmt::Debug for Worker {
@@ -200,18 +297,28 @@ impl Worker {
     pub fn new(job: &Job) -> Result<Self> {
         let files = ExtractFiles::read(&job.pipeline)?;
         let hashes = job.pipeline.stage_hashes(&files);
-        let ctx = ctx(&job.pipeline, &hashes, &files);
+        let pool = thread_pool(&job.pipeline)?;
+        let ctx = ctx(&job.pipeline, &hashes, &files, &pool);
         let tools = Tools::new(&ctx, Stage::Ingest, Stage::Aggregate).map_err(from_anyhow)?;
-        Ok(Self { job: job.clone(), hashes, files, tools })
+        Ok(Self { job: job.clone(), hashes, files, tools, pool })
     }
 
     fn ctx(&self) -> Ctx<'_> {
-        ctx(&self.job.pipeline, &self.hashes, &self.files)
+        ctx(&self.job.pipeline, &self.hashes, &self.files, &self.pool)
+    }
+
+    /// The threads a step runs on.
+    pub fn threads(&self) -> usize {
+        self.pool.current_num_threads()
     }
 
     /// Ingests, normalises and extracts batch `index` into its parts in the staging
     /// directory; returns its state for [`Driver::decide`].
     pub fn process(&self, index: usize, batch: &BatchSpec) -> Result<BatchState> {
+        self.pool.install(|| self.process_in_pool(index, batch))
+    }
+
+    fn process_in_pool(&self, index: usize, batch: &BatchSpec) -> Result<BatchState> {
         let ctx = self.ctx();
         let staged = Staged::new(&self.job.staging);
         let mut runner = Runner::new(&ctx, &staged, &self.tools, Stage::Ingest, Stage::Aggregate);
@@ -236,8 +343,13 @@ impl Worker {
     }
 
     /// Finishes the `documents` and `entities` parts of a processed batch with its decision,
-    /// and writes its run state.
+    /// and writes its run state. The intermediate parts stay until the commit, for an attempt
+    /// of this step running beside it.
     pub fn finalise(&self, state: &BatchState, decision: &PartDecision) -> Result<()> {
+        self.pool.install(|| self.finalise_in_pool(state, decision))
+    }
+
+    fn finalise_in_pool(&self, state: &BatchState, decision: &PartDecision) -> Result<()> {
         let ctx = self.ctx();
         let staged = Staged::new(&self.job.staging);
         let by_doc: HashMap<&str, Story> = decision
@@ -259,7 +371,7 @@ impl Worker {
         let run = || -> anyhow::Result<()> {
             let scratch = staged.scratch(Document::NAME);
             if let Some(meta) = &state.documents_meta {
-                finalise_part::<Document>(&staged, &scratch, part, meta, |documents| {
+                rewrite_part::<Document>(&scratch, part, &staged, part, meta, |documents| {
                     for doc in documents {
                         if let Some(story) = by_doc.get(doc.doc_id.as_str()) {
                             story.clone().apply(doc);
@@ -271,7 +383,9 @@ impl Worker {
             write_rows(&state_dir.join("stories"), part, &meta, Codec::Zstd, &decision.stories)?;
             let meta = ctx.meta(Stage::Extract);
             let scratch = staged.scratch(Entity::NAME);
-            finalise_part::<Entity>(&staged, &scratch, part, &meta, |rows| chosen.apply(rows))?;
+            rewrite_part::<Entity>(&scratch, part, &staged, part, &meta, |rows| {
+                chosen.apply(rows);
+            })?;
             write_rows(&state_dir.join("names"), part, &meta, Codec::Zstd, &state.names)
         };
         run().map_err(from_anyhow)
@@ -279,6 +393,10 @@ impl Worker {
 
     /// The aggregate stage over the finished parts.
     pub fn aggregate(&self) -> Result<()> {
+        self.pool.install(|| self.aggregate_in_pool())
+    }
+
+    fn aggregate_in_pool(&self) -> Result<()> {
         let ctx = self.ctx();
         let staged = Staged::new(&self.job.staging);
         let mut corpus = Corpus::default();
@@ -289,7 +407,12 @@ impl Worker {
 }
 
 /// The context of a step of `pipeline`: a run from scratch, writing on its own thread.
-fn ctx<'a>(pipeline: &'a Pipeline, hashes: &StageHashes, files: &ExtractFiles) -> Ctx<'a> {
+fn ctx<'a>(
+    pipeline: &'a Pipeline,
+    hashes: &StageHashes,
+    files: &ExtractFiles,
+    pool: &'a rayon::ThreadPool,
+) -> Ctx<'a> {
     Ctx {
         config: pipeline,
         out: &pipeline.output,
@@ -297,7 +420,7 @@ fn ctx<'a>(pipeline: &'a Pipeline, hashes: &StageHashes, files: &ExtractFiles) -
         files: files.clone(),
         progress: false,
         from_scratch: true,
-        pool: None,
+        pool: Some(pool),
         cancel: crate::run::Cancel::default(),
     }
 }

@@ -268,18 +268,36 @@ impl PyDriver {
         decisions.iter().map(to_json).collect()
     }
 
+    /// Reads the batch states from files (`Worker.process_to`), one at a time, and writes
+    /// one decision per batch to the file of the same index.
+    fn decide_files(
+        &self,
+        py: Python<'_>,
+        states: Vec<PathBuf>,
+        decisions: Vec<PathBuf>,
+    ) -> PyResult<()> {
+        let driver = self.driver()?;
+        interruptible(py, |_| driver.decide_files(&states, &decisions))
+    }
+
     /// Puts the staged tables in place of the output directory; returns each table's rows.
+    /// `parts` are the batches' part names, in batch order.
     fn commit(
         &mut self,
         py: Python<'_>,
         batches: Vec<String>,
-        states: Vec<String>,
+        parts: Vec<String>,
     ) -> PyResult<Vec<(&'static str, u64)>> {
         let batches: Vec<BatchSpec> = all_from_json(&batches, "batch")?;
-        let states: Vec<BatchState> = all_from_json(&states, "batch state")?;
         let driver = self.0.take().ok_or_else(|| RunError::new_err("already committed"))?;
-        let summary = interruptible(py, |_| driver.commit(&batches, &states))?;
+        let summary = interruptible(py, |_| driver.commit(&batches, &parts))?;
         Ok(row_counts(&summary))
+    }
+
+    /// Gives the run up without committing: removes the staging directory and unlocks the
+    /// output directory (which stays as it was). Nothing happens after a commit.
+    fn close(&mut self) {
+        self.0 = None;
     }
 }
 
@@ -290,9 +308,19 @@ struct PyWorker(stepwise::Worker);
 #[pymethods]
 impl PyWorker {
     #[new]
-    fn new(py: Python<'_>, job: &str) -> PyResult<Self> {
-        let job: Job = from_json(job, "job")?;
+    #[pyo3(signature = (job, threads=None))]
+    fn new(py: Python<'_>, job: &str, threads: Option<usize>) -> PyResult<Self> {
+        let mut job: Job = from_json(job, "job")?;
+        if threads.is_some() {
+            job.pipeline.threads = threads;
+        }
         Ok(Self(interruptible(py, |_| stepwise::Worker::new(&job))?))
+    }
+
+    /// The threads each step runs on.
+    #[getter]
+    fn threads(&self) -> usize {
+        self.0.threads()
     }
 
     /// Ingests, normalises and extracts batch `index` into its staged parts; returns its
@@ -301,6 +329,32 @@ impl PyWorker {
         let batch: BatchSpec = from_json(batch, "batch")?;
         let state = interruptible(py, |_| self.0.process(index, &batch))?;
         to_json(&state)
+    }
+
+    /// `process`, with the state written to the file `state` (atomically); returns the
+    /// batch's part name.
+    fn process_to(
+        &self,
+        py: Python<'_>,
+        index: usize,
+        batch: &str,
+        state: PathBuf,
+    ) -> PyResult<String> {
+        let batch: BatchSpec = from_json(batch, "batch")?;
+        interruptible(py, |_| {
+            let done = self.0.process(index, &batch)?;
+            done.write(&state)?;
+            Ok(done.part)
+        })
+    }
+
+    /// `finalise`, with the state and the decision read from files.
+    fn finalise_files(&self, py: Python<'_>, state: PathBuf, decision: PathBuf) -> PyResult<()> {
+        interruptible(py, |_| {
+            let state = BatchState::read(&state)?;
+            let decision = PartDecision::read(&decision)?;
+            self.0.finalise(&state, &decision)
+        })
     }
 
     /// Finishes a processed batch's parts with its decision.

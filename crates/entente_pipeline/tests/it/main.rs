@@ -3,7 +3,7 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use entente_pipeline::stepwise::{Driver, Worker};
+use entente_pipeline::stepwise::{Driver, PartDecision, Worker};
 use entente_pipeline::{Pipeline, RunOptions, Stage, run};
 use entente_test::files_below;
 
@@ -66,12 +66,25 @@ fn stepwise_writes_what_run_writes() {
         states.push(serde_json::from_str(&serde_json::to_string(&state).unwrap()).unwrap());
     }
     let decisions = driver.decide(&states).unwrap();
+    // Through files, as a Spark driver passes them: the same decisions.
+    let dir = tempfile::tempdir().unwrap();
+    let path = |kind: &str, i: usize| dir.path().join(format!("{kind}-{i}.json"));
+    let state_files: Vec<_> = (0..states.len()).map(|i| path("state", i)).collect();
+    let decision_files: Vec<_> = (0..states.len()).map(|i| path("decision", i)).collect();
+    for (state, file) in states.iter().zip(&state_files) {
+        state.write(file).unwrap();
+    }
+    driver.decide_files(&state_files, &decision_files).unwrap();
+    for (decision, file) in decisions.iter().zip(&decision_files) {
+        assert_eq!(&PartDecision::read(file).unwrap(), decision);
+    }
     let worker = Worker::new(&job).unwrap();
     for (state, decision) in states.iter().zip(&decisions) {
         worker.finalise(state, decision).unwrap();
     }
     worker.aggregate().unwrap();
-    let stepwise = driver.commit(&batches, &states).unwrap();
+    let parts: Vec<String> = states.iter().map(|s| s.part.clone()).collect();
+    let stepwise = driver.commit(&batches, &parts).unwrap();
     assert_eq!(stepwise.tables.len(), summary.tables.len());
 
     let (ra, rb) = (files_below(&a), files_below(&b));
