@@ -24,17 +24,29 @@ run pipeline="default": build
 build:
     cargo build --release --locked --workspace --all-targets
 
-# The whole test suite: the format check and clippy with warnings as errors (about 2 minutes
-# cold), the API docs with warnings as errors (about 2 minutes cold), `entente validate` on the
-# default pipeline's output and on the hostile corpus's, Rust tests with snapshot checks, then
-# the Python package's wheel and the Python tests. The wheel comes last: maturin's build
+# The whole test suite: a check for Java 17 (the Spark tests), the format check and clippy with
+# warnings as errors (about 2 minutes cold), the API docs with warnings as errors (about 2
+# minutes cold), `entente validate` on the default pipeline's output and on the hostile
+# corpus's, Rust tests with snapshot checks, then the Python package's wheel and the Python
+# tests (PySpark's in `local[2]` among them). The wheel comes last: maturin's build
 # differs from cargo's in PyO3's environment, so a cargo build after it compiles PyO3 and the
 # crates above it again. CI runs exactly this (`.ci/run`): a lint or a broken doc link that
 # only `just check` caught used to pass CI.
-test: fmt-check lint build insta venv docs validate validate-hostile
+test: java fmt-check lint build insta venv docs validate validate-hostile
     PATH="{{tools}}/bin:$PATH" cargo insta test --release --workspace --check --unreferenced reject
     {{just_executable()}} wheel
     ENTENTE_BIN={{entente}} {{venv}}/bin/python -m pytest -q tests/python
+
+# The Spark tests need Java 17 or later (PySpark 4); say which package gives it when missing.
+java:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    version=$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1 || true)
+    if [ -z "$version" ] || [ "$version" -lt 17 ]; then
+        echo "the Spark tests need Java 17 or later (found: ${version:-none});" \
+            "on Debian or Ubuntu: apt-get install openjdk-17-jre-headless" >&2
+        exit 1
+    fi
 
 # Everything CI checks: the same as `test`.
 check: test
@@ -169,6 +181,13 @@ bench corpora="../shared/corpora" aggregate_mentions="10000000": build venv spac
 # Only the scale table: e.g. `just bench-scale ../shared/corpora 1,10 2`.
 bench-scale corpora="../shared/corpora" scales="1,10,100" threads="1,2": build venv
     {{venv}}/bin/python scripts/bench_scale.py {{entente}} {{corpora}} --scales {{scales}} --threads {{threads}}
+
+# entente on Spark against `entente run --threads 2` (path to ../shared/corpora; about 4
+# minutes): BBC news ×10 at batch_mb 4 on a `local[2]` session, wall times and their ratio, the
+# peak memory of the driver, the JVM and the Python workers, and a check that both outputs are
+# the same files with the same sha256.
+bench-spark corpora="../shared/corpora" copies="10": build wheel
+    {{venv}}/bin/python scripts/bench_spark.py {{entente}} {{corpora}} --copies {{copies}}
 
 # Big single files (path to ../shared/corpora; about 30 minutes): BBC news 420 times in one
 # 2 GiB JSONL.zst and the Zyte pages 70 times in one WARC.gz that expands to 2 GiB, each run
