@@ -1,9 +1,10 @@
 """`entente.spark.run` on PySpark in `local[2]` against `entente.run`: every file of the output
 byte-identical, on data/, the hostile corpus and a JSON Lines file cut into many chunks, also
-when tasks fail once or run twice at once; errors as entente's exceptions. Needs Java 17+
-(`just test` checks for it)."""
+when tasks fail once or run twice at once; errors as entente's exceptions; and the README's
+spark-submit with a packed environment. Needs Java 17+ (`just test` checks for it)."""
 
 import hashlib
+import importlib.metadata
 import json
 import logging
 import os
@@ -197,3 +198,50 @@ def test_spark_connect_sessions_are_refused(tmp_path):
     with pytest.raises(entente.RunError, match="Spark Connect sessions are not supported"):
         entente.spark.run(ConnectSession(), ROOT / "data", tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_spark_submit_with_a_packed_environment(tmp_path):
+    """README "Running it on a cluster": the wheel in a virtual environment packed with
+    venv-pack, shipped with --archives to executors that run in their own directories
+    (`local-cluster`: separate executor JVMs, their Python from the unpacked archive)."""
+    wheels = sorted((pathlib.Path(BINARY).parents[1] / "wheels").glob("entente-*.whl"))
+    assert wheels, "no wheel: `just wheel` builds it"
+    env = tmp_path / "entente-env"
+    subprocess.run([sys.executable, "-m", "venv", str(env)], check=True)
+    pip = [str(env / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    pyarrow = f"pyarrow=={importlib.metadata.version('pyarrow')}"
+    subprocess.run([*pip, str(wheels[-1]), pyarrow], check=True)
+    packer = pathlib.Path(sys.executable).with_name("venv-pack")
+    packed = tmp_path / "entente-env.tar.gz"
+    subprocess.run([str(packer), "-q", "-p", str(env), "-o", str(packed)], check=True)
+    job = tmp_path / "job.py"
+    job.write_text(
+        "import sys\n"
+        "from pyspark.sql import SparkSession\n"
+        "import entente.spark\n"
+        "spark = SparkSession.builder.appName('entente').getOrCreate()\n"
+        "print(entente.spark.run(spark, sys.argv[1], sys.argv[2]))\n"
+        "spark.stop()\n",
+        encoding="utf-8",
+    )
+    environ = dict(
+        os.environ,
+        PYSPARK_PYTHON="./environment/bin/python",
+        PYSPARK_DRIVER_PYTHON=sys.executable,
+    )
+    submit = pathlib.Path(sys.executable).with_name("spark-submit")
+    done = subprocess.run(
+        [
+            str(submit),
+            "--master", "local-cluster[2,1,1024]",
+            "--conf", "spark.ui.enabled=false",
+            "--archives", f"{packed}#environment",
+            str(job), str(ROOT / "data"), str(tmp_path / "out"),
+        ],
+        env=environ, capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    assert "Unpacking an archive" in done.stderr
+    expected = entente.run(ROOT / "data", tmp_path / "run")
+    assert done.stdout.strip().splitlines()[-1] == str(expected)
+    assert digests(tmp_path / "out") == digests(tmp_path / "run")
