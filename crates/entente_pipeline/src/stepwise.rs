@@ -26,6 +26,7 @@
 //! Unlike [`crate::run()`], a stepwise run does not reuse the last run's batches: every batch
 //! is processed.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -193,7 +194,7 @@ impl Driver {
         let mut decisions = Vec::with_capacity(states.len());
         self.decide_with(
             states.len(),
-            |i| Ok(states[i].clone()),
+            |i| Ok(Cow::Borrowed(&states[i])),
             |_, d| {
                 decisions.push(d);
                 Ok(())
@@ -215,15 +216,17 @@ impl Driver {
         }
         self.decide_with(
             states.len(),
-            |i| BatchState::read(&states[i]),
+            |i| BatchState::read(&states[i]).map(Cow::Owned),
             |i, d| d.write(&decisions[i]),
         )
     }
 
-    fn decide_with(
+    /// The decisions from `count` states that `state` gives by index (twice each), handed
+    /// to `decided` in batch order.
+    fn decide_with<'s>(
         &self,
         count: usize,
-        state: impl Fn(usize) -> Result<BatchState>,
+        state: impl Fn(usize) -> Result<Cow<'s, BatchState>>,
         mut decided: impl FnMut(usize, PartDecision) -> Result<()>,
     ) -> Result<()> {
         let normaliser = Normaliser::new(&self.job.pipeline.normalise)
