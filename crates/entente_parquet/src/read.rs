@@ -10,7 +10,9 @@ use crate::{Error, partition_values, parts, table_dir};
 use arrow::array::{ArrayRef, RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field, FieldRef, Schema, SchemaRef};
 use entente_schema::Table;
+use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use serde::de::DeserializeOwned;
 
 /// Reads every row of table `T` in the output directory `out`, all parts in path order.
 pub fn read_table<T: Table>(out: &Path) -> Result<Vec<T>, Error> {
@@ -54,6 +56,48 @@ pub fn read_part<T: Table, E: From<Error>>(
             .map_err(|source| Error::Convert { path: part.to_owned(), source })?;
         each(rows)
     })
+}
+
+/// Reads only the named columns of table `T` in the output directory `out`, a record batch at
+/// a time, part by part in path order, as rows of `R` (a struct with some of `T`'s fields):
+/// the other columns are not decoded. Partition columns are filled in from the paths; a
+/// column a part does not have is left out of its batches (an `Option` field of `R` reads it
+/// as null).
+pub fn read_columns<T: Table, R: DeserializeOwned, E: From<Error>>(
+    out: &Path,
+    columns: &[&str],
+    mut each: impl FnMut(Vec<R>) -> Result<(), E>,
+) -> Result<(), E> {
+    let dir = table_dir::<T>(out);
+    let parts = parts(&dir)?;
+    if parts.is_empty() {
+        return Err(Error::NoParts { path: dir }.into());
+    }
+    for part in parts {
+        let values = partition_values(&dir, &part);
+        let file = File::open(&part).map_err(io(&part))?;
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(pq(&part))?;
+        let roots: Vec<usize> = builder
+            .parquet_schema()
+            .root_schema()
+            .get_fields()
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| columns.contains(&f.name()))
+            .map(|(i, _)| i)
+            .collect();
+        let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
+        let reader = builder.with_projection(mask).build().map_err(pq(&part))?;
+        for batch in reader {
+            let batch =
+                batch.map_err(|e| Error::Parquet { path: part.clone(), source: e.into() })?;
+            let batch = with_partition_columns(batch, &values, &part)?;
+            let rows: Vec<R> = serde_arrow::from_record_batch(&batch)
+                .map_err(|source| Error::Convert { path: part.clone(), source })?;
+            each(rows)?;
+        }
+    }
+    Ok(())
 }
 
 /// Every row of table `T` in the output directory `out` as Arrow record batches with the

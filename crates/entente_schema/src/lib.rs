@@ -37,7 +37,7 @@ pub use crate::state::{NameCount, StoryKey};
 pub use crate::tables::{
     Boilerplate, Cooccurrence, CooccurrencePeriod, Document, DuplicateKind, Entity, EntitySummary,
     EntityType, Evidence, LinkedBy, Method, Period, Reject, RejectReason, Scope, Sentence,
-    SourceFormat, Stage, SurfaceCount, TextEdit, year_of,
+    SourceFormat, Stage, SurfaceCount, TextEdit, civil_date, year_of,
 };
 
 mod config;

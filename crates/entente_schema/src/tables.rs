@@ -282,6 +282,17 @@ pub fn year_of(micros: i64) -> i64 {
     civil_from_days(micros.div_euclid(86_400_000_000)).0
 }
 
+/// The UTC calendar date of the instant `micros` (microseconds since the Unix epoch): year,
+/// month (1–12) and day (1–31).
+///
+/// ```
+/// assert_eq!(entente_schema::civil_date(1_715_860_800_000_000), (2024, 5, 16));
+/// assert_eq!(entente_schema::civil_date(-1), (1969, 12, 31));
+/// ```
+pub fn civil_date(micros: i64) -> (i64, u32, u32) {
+    civil_from_days(micros.div_euclid(86_400_000_000))
+}
+
 /// Year, month (1–12) and day (1–31) of a day count since 1970-01-01 (proleptic Gregorian;
 /// Howard Hinnant's `civil_from_days`).
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
