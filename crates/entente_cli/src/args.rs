@@ -44,6 +44,9 @@ pub enum Command {
     /// Write tables in other tools' formats.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Write one self-contained HTML report of an output directory: overview, top entities
+    /// with trends, the co-occurrence network with its evidence, trends, data quality.
+    Report(ReportArgs),
     /// Score a stage against gold data.
     #[command(subcommand)]
     Eval(EvalCommand),
@@ -214,6 +217,28 @@ pub struct ValidateArgs {
     /// Print at most this many violations (all are counted).
     #[arg(long, default_value_t = 50)]
     pub max_shown: usize,
+}
+
+/// Options of `entente report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The output directory of a run, e.g. `output/default`.
+    pub dir: PathBuf,
+    /// Where to write the HTML file (default: `report.html` inside DIR).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Network nodes: the most mentioned entities that have a pair.
+    #[arg(long, default_value_t = entente_report::Options::default().max_nodes)]
+    pub max_nodes: usize,
+    /// Network edges per scope: the pairs among the nodes seen together most often.
+    #[arg(long, default_value_t = entente_report::Options::default().max_edges)]
+    pub max_edges: usize,
+    /// Entities listed per type in the entities panel.
+    #[arg(long, default_value_t = entente_report::Options::default().entities_per_type)]
+    pub entities_per_type: usize,
+    /// Units of evidence shown per edge.
+    #[arg(long, default_value_t = entente_report::Options::default().evidence_per_edge)]
+    pub evidence: usize,
 }
 
 /// What `entente export` writes.

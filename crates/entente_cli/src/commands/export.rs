@@ -12,6 +12,7 @@ use entente_schema::{Cooccurrence, EntitySummary, Scope};
 
 use crate::args::{ExportGraphArgs, GraphFormat, Weight};
 use crate::{Outcome, UsageError};
+use entente_report::escape as xml;
 
 /// An attribute value: text, a count, a measure, or nothing (null in the tables).
 #[derive(Debug, Clone)]
@@ -208,25 +209,6 @@ fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
     let tmp: PathBuf = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
     std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
-}
-
-/// Text as XML character data or attribute value: markup escaped, characters XML 1.0
-/// forbids dropped.
-fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if u32::from(c) < 0x20 || matches!(c, '\u{FFFE}' | '\u{FFFF}') => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn graphml(

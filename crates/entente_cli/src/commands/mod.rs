@@ -2,6 +2,7 @@
 
 mod eval;
 mod export;
+mod report;
 mod run;
 mod schema;
 mod validate;
@@ -27,5 +28,6 @@ pub(crate) fn dispatch(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Schema(args) => schema::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Export(ExportCommand::Graph(args)) => export::graph(args),
+        Command::Report(args) => report::run(args),
     }
 }

@@ -14,6 +14,8 @@ mod eval;
 mod hostile;
 // Resource limits, the output lock, and runs killed at random points.
 mod limits;
+// `entente report`: one self-contained, deterministic, escaped HTML file.
+mod report;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
