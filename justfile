@@ -24,7 +24,12 @@ run pipeline="default": build
 build:
     cargo build --release --locked --workspace --all-targets
 
-# The whole test suite: a check for Java 17 (the Spark tests), the format check and clippy with
+# The HTML report of a pipeline's output (output/<name>/report.html).
+report pipeline="default": (run pipeline)
+    {{entente}} report output/{{pipeline}}
+
+# The whole test suite: a check for Java 17 (the Spark tests) and for Chromium (the report's
+# browser tests; installed from Debian's packages when missing and run as root), the format check and clippy with
 # warnings as errors (about 2 minutes cold), the API docs with warnings as errors (about 2
 # minutes cold), `entente validate` on the default pipeline's output and on the hostile
 # corpus's, Rust tests with snapshot checks, then the Python package's wheel and the Python
@@ -32,7 +37,7 @@ build:
 # differs from cargo's in PyO3's environment, so a cargo build after it compiles PyO3 and the
 # crates above it again. CI runs exactly this (`.ci/run`): a lint or a broken doc link that
 # only `just check` caught used to pass CI.
-test: java fmt-check lint build insta venv docs validate validate-hostile
+test: java chromium fmt-check lint build insta venv docs validate validate-hostile
     PATH="{{tools}}/bin:$PATH" cargo insta test --release --workspace --check --unreferenced reject
     {{just_executable()}} wheel
     ENTENTE_BIN={{entente}} {{venv}}/bin/python -m pytest -q tests/python
@@ -45,6 +50,22 @@ java:
     if [ -z "$version" ] || [ "$version" -lt 17 ]; then
         echo "the Spark tests need Java 17 or later (found: ${version:-none});" \
             "on Debian or Ubuntu: apt-get install openjdk-17-jre-headless" >&2
+        exit 1
+    fi
+
+# The report's browser tests drive Chromium: find it (ENTENTE_CHROMIUM or `chromium` on the
+# PATH), else install Debian's package when root with apt-get, else name the package.
+chromium:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if [ -n "${ENTENTE_CHROMIUM:-}" ] || command -v chromium > /dev/null; then exit 0; fi
+    if [ "$(id -u)" = 0 ] && command -v apt-get > /dev/null; then
+        echo "installing Debian's chromium for the report's browser tests" >&2
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
+    else
+        echo "the report's browser tests need Chromium: on Debian or Ubuntu" \
+            "apt-get install chromium (or set ENTENTE_CHROMIUM to a Chromium binary)" >&2
         exit 1
     fi
 
@@ -188,6 +209,32 @@ bench-scale corpora="../shared/corpora" scales="1,10,100" threads="1,2": build v
 # the same files with the same sha256.
 bench-spark corpora="../shared/corpora" copies="10": build wheel
     {{venv}}/bin/python scripts/bench_spark.py {{entente}} {{corpora}} --copies {{copies}}
+
+# The report of BBC news ×10 (path to ../shared/corpora; about 1 minute): its size, the time
+# `entente report` takes, and the time headless Chromium takes to open it and draw the network.
+bench-report corpora="../shared/corpora" copies="10": build venv chromium
+    {{venv}}/bin/python scripts/bench_report.py {{entente}} {{corpora}} --copies {{copies}}
+
+# The screenshots of data/'s report in docs/ (README, "The report").
+screenshots: build venv chromium (run "default")
+    {{venv}}/bin/python scripts/report_screenshots.py {{entente}} output/default docs
+
+# Download Cytoscape.js again from the npm registry and check that the vendored copy is the
+# published one (crates/entente_report/vendor/cytoscape/README.md).
+vendor-check:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    dir=$(mktemp -d)
+    trap 'rm -rf "$dir"' EXIT
+    vendor=crates/entente_report/vendor/cytoscape
+    curl -sSfL https://registry.npmjs.org/cytoscape/-/cytoscape-3.35.0.tgz -o "$dir/c.tgz"
+    want=$(sed -n 's/^Integrity: `sha512-\(.*\)`$/\1/p' $vendor/README.md)
+    got=$(openssl dgst -sha512 -binary "$dir/c.tgz" | base64 -w0)
+    [ "$want" = "$got" ] || { echo "the tarball's integrity is $got, not $want" >&2; exit 1; }
+    tar -xzf "$dir/c.tgz" -C "$dir"
+    cmp "$dir/package/dist/cytoscape.min.js" $vendor/cytoscape.min.js
+    cmp "$dir/package/LICENSE" $vendor/LICENSE
+    echo "vendored Cytoscape.js 3.35.0 is the npm registry's"
 
 # Big single files (path to ../shared/corpora; about 30 minutes): BBC news 420 times in one
 # 2 GiB JSONL.zst and the Zyte pages 70 times in one WARC.gz that expands to 2 GiB, each run

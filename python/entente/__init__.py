@@ -9,7 +9,9 @@ Rust pipeline as the ``entente`` command:
 - :func:`process` takes records held in memory (a pyarrow Table, a pandas or polars
   DataFrame, dicts, texts) and returns every table as a ``pyarrow.Table``;
 - :func:`schema` gives the contract's Arrow schemas, :func:`validate` checks an output
-  directory against it.
+  directory against it;
+- :func:`report` writes the one-file HTML report of an output directory, as
+  ``entente report`` does.
 
 Each call releases the GIL while it works and sizes its own thread pool; Ctrl-C stops it
 (between batches) with ``KeyboardInterrupt``. Errors are :class:`EntenteError` subclasses;
@@ -40,6 +42,7 @@ __all__ = [
     "RunError",
     "__version__",
     "process",
+    "report",
     "run",
     "schema",
     "validate",
@@ -161,6 +164,41 @@ def validate(output: PathLike) -> list[str]:
         RunError: ``output`` is not a readable entente output directory.
     """
     return _entente.validate(_os.fspath(output))
+
+
+def report(
+    output: PathLike,
+    path: Optional[PathLike] = None,
+    *,
+    max_nodes: int = 150,
+    max_edges: int = 600,
+    entities_per_type: int = 100,
+    evidence_per_edge: int = 3,
+) -> dict[str, Any]:
+    """Write the HTML report of an output directory, exactly as ``entente report`` does.
+
+    One self-contained file (script, style and libraries inline; it requests nothing when
+    opened): an overview of the corpus and the run, the top entities per type with trends,
+    the co-occurrence network of the ``max_nodes`` most mentioned entities that have a pair
+    and up to ``max_edges`` pairs per scope among them (each with ``evidence_per_edge``
+    units of evidence), trends per period and the data quality record. The same tables and
+    options give the same file, byte for byte.
+
+    Args:
+        output: The output directory of a run.
+        path: Where to write the file (default: ``report.html`` inside ``output``).
+
+    Returns:
+        ``{"path", "bytes", "entities", "nodes", "edges"}``.
+
+    Raises:
+        RunError: ``output`` is not an output directory, a table does not read, or the
+            file cannot be written.
+    """
+    out = _os.fspath(output)
+    file = _os.path.join(out, "report.html") if path is None else _os.fspath(path)
+    counts = _entente.report(out, file, max_nodes, max_edges, entities_per_type, evidence_per_edge)
+    return {"path": file, **dict(counts)}
 
 
 def _path(path: Optional[PathLike]) -> Optional[str]:

@@ -26,6 +26,14 @@ def process_arrow(
 ) -> dict[str, pa.Table]: ...
 def schema() -> dict[str, pa.Schema]: ...
 def validate(output: str) -> list[str]: ...
+def report(
+    output: str,
+    path: str,
+    max_nodes: int,
+    max_edges: int,
+    entities_per_type: int,
+    evidence_per_edge: int,
+) -> list[tuple[str, int]]: ...
 
 class Driver:
     """The driver's side of a stepwise run; every step's input and output is JSON."""

@@ -205,6 +205,35 @@ fn validate(py: Python<'_>, output: PathBuf) -> PyResult<Vec<String>> {
     Ok(violations.iter().map(ToString::to_string).collect())
 }
 
+#[pyfunction]
+#[pyo3(signature = (output, path, max_nodes, max_edges, entities_per_type, evidence_per_edge))]
+fn report(
+    py: Python<'_>,
+    output: PathBuf,
+    path: PathBuf,
+    max_nodes: usize,
+    max_edges: usize,
+    entities_per_type: usize,
+    evidence_per_edge: usize,
+) -> PyResult<Vec<(&'static str, usize)>> {
+    let options = entente_report::Options {
+        max_nodes,
+        max_edges,
+        entities_per_type,
+        evidence_per_edge,
+        ..entente_report::Options::default()
+    };
+    let summary = py
+        .detach(|| entente_report::write(&output, &path, &options))
+        .map_err(|e| RunError::new_err(entente_pipeline::chain_message(&e)))?;
+    Ok(vec![
+        ("bytes", summary.bytes),
+        ("entities", summary.entities),
+        ("nodes", summary.nodes),
+        ("edges", summary.edges),
+    ])
+}
+
 /// A step's input or output as JSON, for an engine to ship between processes.
 fn to_json(value: &impl serde::Serialize) -> PyResult<String> {
     serde_json::to_string(value).map_err(|e| RunError::new_err(format!("cannot encode: {e}")))
@@ -384,6 +413,7 @@ fn _entente(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(process_arrow, m)?)?;
     m.add_function(wrap_pyfunction!(schema, m)?)?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;
+    m.add_function(wrap_pyfunction!(report, m)?)?;
     m.add_class::<PyDriver>()?;
     m.add_class::<PyWorker>()?;
     Ok(())
