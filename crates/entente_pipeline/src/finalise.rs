@@ -121,7 +121,7 @@ pub(crate) fn finalise(
             .zip(records)
             .map(|(d, files)| state::BatchRecord { part: d.part.clone(), files })
             .collect();
-        state::Manifest::new(ctx.hashes.clone(), batches).write(&state_dir)?;
+        state::Manifest::new(&ctx.config.name, ctx.hashes.clone(), batches).write(&state_dir)?;
     }
     steps.add("finalise", t);
     Ok(())

@@ -25,6 +25,9 @@ pub(crate) struct Manifest {
     pub(crate) version: u32,
     /// The entente version that wrote it: another version runs everything again.
     pub(crate) entente: String,
+    /// The name of the pipeline that made the tables (`entente report` shows it).
+    #[serde(default)]
+    pub(crate) pipeline: String,
     pub(crate) config: StageHashes,
     pub(crate) batches: Vec<BatchRecord>,
 }
@@ -51,8 +54,14 @@ pub(crate) struct FileRecord {
 }
 
 impl Manifest {
-    pub(crate) fn new(config: StageHashes, batches: Vec<BatchRecord>) -> Self {
-        Self { version: VERSION, entente: env!("CARGO_PKG_VERSION").to_owned(), config, batches }
+    pub(crate) fn new(pipeline: &str, config: StageHashes, batches: Vec<BatchRecord>) -> Self {
+        Self {
+            version: VERSION,
+            entente: env!("CARGO_PKG_VERSION").to_owned(),
+            pipeline: pipeline.to_owned(),
+            config,
+            batches,
+        }
     }
 
     /// The manifest in `out`, if there is a usable one (same state version and entente).

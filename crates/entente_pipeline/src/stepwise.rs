@@ -266,7 +266,7 @@ impl Driver {
             .map(|(part, files)| state::BatchRecord { part: part.clone(), files })
             .collect();
         let state_dir = self.staging.root().join(STATE_DIR);
-        state::Manifest::new(self.hashes.clone(), batches)
+        state::Manifest::new(&self.job.pipeline.name, self.hashes.clone(), batches)
             .write(&state_dir)
             .map_err(from_anyhow)?;
         let out = self.job.pipeline.output.clone();

@@ -47,6 +47,8 @@ pub(crate) struct Overview {
     pub(crate) boilerplate_chars: u64,
     /// Pairs per scope in `cooccurrences`.
     pub(crate) pairs: Vec<(String, u64)>,
+    /// The name of the pipeline that made the tables (from the run state), when recorded.
+    pub(crate) pipeline: Option<String>,
     /// The entente version and table contract that wrote the tables.
     pub(crate) entente_version: String,
     pub(crate) contract_version: String,
@@ -781,6 +783,12 @@ fn read_versions(out: &Path, overview: &mut Overview, quality: &mut Quality) -> 
     overview.entente_version = first.get(entente_parquet::KEY_VERSION).cloned().unwrap_or_default();
     overview.contract_version =
         first.get(entente_parquet::KEY_CONTRACT).cloned().unwrap_or_default();
+    // Only `entente run` keeps a run state; it names the pipeline.
+    overview.pipeline = std::fs::read_to_string(out.join("_state").join("manifest.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .and_then(|manifest| manifest.get("pipeline")?.as_str().map(str::to_owned))
+        .filter(|name| !name.is_empty());
     // The last stage's file carries the hashes of every stage.
     let last = [table_dir::<EntitySummary>(out), table_dir::<Entity>(out), dir.clone()]
         .into_iter()

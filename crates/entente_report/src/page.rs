@@ -55,7 +55,7 @@ pub(crate) fn page(report: &Report) -> Result<String, Error> {
         csp = escape(&csp),
         version = env!("CARGO_PKG_VERSION"),
     );
-    overview(&mut html, &report.overview);
+    overview(&mut html, &report.overview, &report.quality);
     html.push_str(PANELS);
     quality(&mut html, &report.quality);
     let _ = write!(
@@ -115,7 +115,7 @@ const PANELS: &str = r#"<section id="entities">
 </section>
 "#;
 
-fn overview(html: &mut String, o: &Overview) {
+fn overview(html: &mut String, o: &Overview, q: &Quality) {
     html.push_str("<section id=\"overview\">\n<h2>Overview</h2>\n<div class=\"cards\">\n");
     let cards = [
         ("documents", o.documents),
@@ -181,11 +181,24 @@ fn overview(html: &mut String, o: &Overview) {
             thousands(o.boilerplate_chars)
         ),
     );
+    let rejects: Vec<(String, u64)> = q
+        .reject_counts
+        .iter()
+        .map(|(stage, reason, n)| (format!("{stage}/{reason}"), *n))
+        .collect();
+    fact(html, "Rejects", &counts(&rejects, 12));
     fact(html, "Pairs", &counts(&o.pairs, 4));
+    let pipeline = o.pipeline.as_ref().map_or_else(
+        || "a pipeline whose name the tables do not record (single-stage commands)".to_owned(),
+        |name| format!("the pipeline {name}"),
+    );
     fact(
         html,
         "Made by",
-        &escape(&format!("entente {} (table contract {})", o.entente_version, o.contract_version)),
+        &escape(&format!(
+            "{pipeline}, entente {} (table contract {})",
+            o.entente_version, o.contract_version
+        )),
     );
     let hashes: Vec<String> = o
         .stage_hashes

@@ -196,6 +196,11 @@ fn hostile_strings_show_as_written_and_never_as_markup() {
     );
     assert!(markup.contains(&format!("Site {escaped} 2")), "{}", section(&markup, "overview"));
     insta::assert_snapshot!("report@hostile-quality", section(&markup, "quality"));
+    assert!(
+        markup.contains("<td>the pipeline report-hostile, entente "),
+        "{}",
+        section(&markup, "overview")
+    );
 
     // The JSON holds no `<`, `>` or `&` at all, and gives the strings back exactly.
     let raw = raw_data(&html);
