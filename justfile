@@ -164,7 +164,7 @@ eval-passes eval="../shared/eval": build
 # identity"): country recall and precision, labelled-people recall, the share of labelled
 # people with one id, corpus links the labels contradict, wrong links, ids holding a title.
 eval-identity eval="../shared/eval" corpora="../shared/corpora": build venv
-    {{entente}} run --quiet --input {{corpora}}/reuters21578/articles.jsonl --output output/eval-identity
+    {{entente}} run --quiet --from-scratch --input {{corpora}}/reuters21578/articles.jsonl --output output/eval-identity
     {{venv}}/bin/python scripts/eval_identity.py output/eval-identity {{eval}}/doc_labels_reuters21578_train.jsonl crates/entente_extract/data/gazetteer/countries.tsv
 
 # Retrain the statistical name tagger on CoNLL-2003 train (path to ../shared/eval) into
