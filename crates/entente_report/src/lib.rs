@@ -29,10 +29,13 @@
 //! # Ok::<(), entente_report::Error>(())
 //! ```
 
+mod axis;
 mod error;
 mod gather;
 mod layout;
+mod model;
 mod page;
+mod summary;
 
 use std::path::Path;
 

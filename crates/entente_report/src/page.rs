@@ -8,7 +8,7 @@ use base64::Engine as _;
 use sha2::{Digest as _, Sha256};
 
 use crate::Error;
-use crate::gather::{Overview, Quality, Report};
+use crate::model::{Overview, Quality, Report};
 
 /// Cytoscape.js, vendored from npm (`vendor/cytoscape/README.md`).
 const CYTOSCAPE: &str = include_str!("../vendor/cytoscape/cytoscape.min.js");
