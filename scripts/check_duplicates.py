@@ -4,8 +4,10 @@ duplicates it found.
 
 usage: check_duplicates.py OUTPUT_DIR ARTICLES.jsonl
 
-The independent count reads the JSONL itself: each record's `text`, Unicode NFC, whitespace
-runs collapsed, compared for equality; every record after the first of a group is a copy.
+The independent count reads the JSONL itself: each record's text as entente analyses it (its
+`title`, then its `text`, unless the text's first line already is the title), Unicode NFC,
+whitespace runs collapsed, compared for equality; every record after the first of a group is
+a copy. A story sent again under another headline is a near copy, not an exact one.
 entente's count is the `documents` rows with `duplicate_kind = 'exact'`. Exits 1 when they
 differ. Then prints the near duplicates by similarity band, and a few pairs from the lowest
 band so a person can judge whether they really are the same story."""
@@ -25,7 +27,13 @@ def independent_exact(path: str) -> tuple[int, int]:
         for line in f:
             if not line.strip():
                 continue
-            text = json.loads(line).get("text") or ""
+            record = json.loads(line)
+            text, title = record.get("text") or "", (record.get("title") or "").strip()
+            if not text.strip():
+                continue
+            first = next((l.strip() for l in text.splitlines() if l.strip()), "")
+            if title and " ".join(first.lower().split()) != " ".join(title.lower().split()):
+                text = f"{title}\n\n{text}"
             key = " ".join(unicodedata.normalize("NFC", text).split())
             if key:
                 groups[key] += 1

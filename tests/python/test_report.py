@@ -289,7 +289,7 @@ def test_trends_show_pairs_and_added_entities(browser, hostile_report):
     assert legend.count() == 5
     assert "(sentences)" in legend.first.inner_text()
     page.locator("#entity-rows tr button", has_text="China").click()
-    assert page.locator("#trend-legend li").first.inner_text().startswith("China (mentions): 2")
+    assert page.locator("#trend-legend li").first.inner_text().startswith("China (mentions): 3")
     assert page.locator("#trend-chart polyline").count() == 6
     labels = page.locator("#trend-chart text.tick").all_text_contents()
     assert "2024-03" in labels and "2024-05" in labels

@@ -24,6 +24,10 @@
 //! 3. **Decoding**: byte-order mark, declared charset (HTTP header, `<meta>`), valid UTF-8, or
 //!    the detected legacy encoding; the encoding used is the `encoding` column.
 //!
+//! A record's title opens its text, then a blank line, unless the text already opens with it
+//! ([`IngestConfig::headline`]): every format's headline is analysed, as a text file's first
+//! line is.
+//!
 //! Every record becomes a document or a reject: `documents + rejects = records seen`. The
 //! only records that become neither are WARC records that are not HTML responses (requests,
 //! metadata, images, redirects); they are counted in [`Ingested::skipped`].
@@ -87,6 +91,11 @@ pub struct IngestConfig {
     pub formats: BTreeMap<String, SourceFormat>,
     /// Which JSONL/CSV fields fill which columns.
     pub fields: FieldMap,
+    /// Whether a record's headline opens its text: when the title (a JSONL or CSV title
+    /// field, a page's headline) is not already the text's first line, the text becomes the
+    /// title, a blank line and the body, so the headline is analysed as a text file's first
+    /// line is. `false` keeps the body alone.
+    pub headline: bool,
 }
 
 impl Default for IngestConfig {
@@ -97,6 +106,7 @@ impl Default for IngestConfig {
             max_records_per_file: 1_000_000,
             formats: BTreeMap::new(),
             fields: FieldMap::default(),
+            headline: true,
         }
     }
 }
@@ -429,7 +439,11 @@ impl<'a> FileCtx<'a> {
         parsed: Result<Record, (RejectReason, String)>,
         label: &str,
     ) {
-        let checked = parsed.and_then(|r| checked_text(&r.text, self.config).map(|()| r));
+        let headline = self.config.headline;
+        let checked = parsed
+            .and_then(|r| checked_text(&r.text, self.config).map(|()| r))
+            .map(|r| if headline { with_headline(r) } else { r })
+            .and_then(|r| checked_text(&r.text, self.config).map(|()| r));
         let encoding = self.encoding.unwrap_or(encoding_rs::UTF_8);
         let checked = checked.and_then(|r| {
             let undecodable = self.per_record.then(|| encoding::undecodable(&r.text, encoding));
@@ -528,6 +542,24 @@ fn document(
         raw_text: r.text.clone(),
         text: r.text,
     }
+}
+
+/// The record with its title opening its text, unless the text's first line already is the
+/// title (compared with runs of whitespace squeezed and case folded).
+fn with_headline(mut r: Record) -> Record {
+    let Some(title) = r.title.as_deref().filter(|t| !t.trim().is_empty()) else {
+        return r;
+    };
+    let squeezed = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    if text::first_line(&r.text).is_some_and(|first| squeezed(&first) == squeezed(title)) {
+        return r;
+    }
+    let mut text = String::with_capacity(title.len() + 2 + r.text.len());
+    text.push_str(title.trim());
+    text.push_str("\n\n");
+    text.push_str(&r.text);
+    r.text = text;
+    r
 }
 
 fn checked_text(text: &str, config: &IngestConfig) -> Result<(), (RejectReason, String)> {

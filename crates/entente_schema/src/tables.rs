@@ -425,7 +425,8 @@ table! {
         /// to join back to it.
         source_id: Option<String>,
         /// Headline: the record's title field, the page's headline metadata, or the first
-        /// non-empty line of a text file.
+        /// non-empty line of a text file. It opens `text` too (unless `[ingest] headline =
+        /// false`), so its names are mentions like the body's.
         title: Option<String>,
         /// Author(s) as the source names them, several joined with `; `.
         author: Option<String>,
@@ -458,7 +459,8 @@ table! {
         encoding: String,
         /// Normalised text (NFC, clean whitespace) that every offset in entente points into.
         text: String,
-        /// The text exactly as ingested, before normalisation.
+        /// The text exactly as ingested, before normalisation: the headline, a blank line and
+        /// the body, or the body alone when it already opens with the headline.
         raw_text: String,
         /// Length of `text` in Unicode code points.
         n_chars: u32,

@@ -90,7 +90,9 @@ fn html_article_and_metadata() {
     assert_eq!(d.url.as_deref(), Some("https://news.example.org/2024/05/rail-accord"));
     assert_eq!(d.published_raw.as_deref(), Some("2024-05-14T08:30:00+05:00"));
     assert_eq!(d.language_declared.as_deref(), Some("en-GB"));
-    assert_eq!(d.raw_text.split("\n\n").count(), 5, "five paragraphs:\n{}", d.raw_text);
+    let (headline, body) = d.raw_text.split_once("\n\n").unwrap();
+    assert_eq!(headline, "Rail freight accord signed in Tashkent");
+    assert_eq!(body.split("\n\n").count(), 5, "five paragraphs:\n{}", d.raw_text);
     for furniture in [
         "cookies",
         "Share on",
@@ -103,6 +105,39 @@ fn html_article_and_metadata() {
     ] {
         assert!(!d.raw_text.contains(furniture), "{furniture:?} left in:\n{}", d.raw_text);
     }
+}
+
+/// A record's title opens its text, once: not when the text already opens with it, not with
+/// `headline = false`, and never a record without a body.
+#[test]
+fn the_headline_opens_the_text() {
+    let lines = concat!(
+        r#"{"title": "Talks resume", "text": "Delegates met on Monday."}"#,
+        "\n",
+        r#"{"title": "Talks  Resume", "text": "talks resume\n\nDelegates met."}"#,
+        "\n",
+        r#"{"title": "Talks resume", "text": "  "}"#,
+        "\n",
+        r#"{"text": "Delegates met."}"#,
+        "\n",
+    );
+    let out = ingest_file("a.jsonl", lines.as_bytes(), &IngestConfig::default());
+    let texts: Vec<&str> = out.documents.iter().map(|d| d.raw_text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "Talks resume\n\nDelegates met on Monday.",
+            "talks resume\n\nDelegates met.",
+            "Delegates met."
+        ]
+    );
+    assert_eq!(out.rejects[0].reason, RejectReason::Empty);
+    let body = IngestConfig { headline: false, ..IngestConfig::default() };
+    let out = ingest_file("a.jsonl", lines.as_bytes(), &body);
+    assert_eq!(out.documents[0].raw_text, "Delegates met on Monday.");
+    // A .txt file's title is its first line already.
+    let out = ingest_file("a.txt", b"Talks resume\n\nDelegates met.", &IngestConfig::default());
+    assert_eq!(out.documents[0].raw_text, "Talks resume\n\nDelegates met.");
 }
 
 /// A decompression bomb stops at `max_file_bytes`.
@@ -143,7 +178,7 @@ fn config_overrides_formats_and_fields() {
     );
     assert_eq!(out.documents[0].source_format, SourceFormat::Jsonl);
     assert_eq!(out.documents[0].title.as_deref(), Some("Talks"));
-    assert_eq!(out.documents[0].raw_text, "Talks resumed.");
+    assert_eq!(out.documents[0].raw_text, "Talks\n\nTalks resumed.");
     // Without the override the extension is unknown and the content says JSON Lines.
     let sniffed = ingest_file("x.feed", br#"{"text": "Talks resumed."}"#, &IngestConfig::default());
     assert_eq!(sniffed.documents[0].source_format, SourceFormat::Jsonl);
