@@ -113,7 +113,7 @@ pub struct EvalNerArgs {
     /// Score without this post-tagger pass (repeatable), to measure what it does: one of
     /// common-words, of-heads, articles, stage-names, head-words, and-split,
     /// nationality-prefix, currencies, abbreviations, hyphen-compounds, hint-places,
-    /// quoted-titles, definitions, company-short-forms, surnames, place-people.
+    /// quoted-titles, definitions, company-short-forms, surnames, place-people, capitals.
     #[arg(long, value_name = "PASS", value_parser = parse_pass)]
     pub without_pass: Vec<entente_extract::Pass>,
 }

@@ -561,6 +561,15 @@ pub fn extract_document(
         places::settle(&doc.text, &mut found, readings, year);
     }
     places::national_acronyms(&doc.text, &mut found);
+    if extractor.passes.contains(Pass::Capitals) {
+        let ends: Vec<(u32, usize, &str)> = sentences
+            .iter()
+            .zip(&texts)
+            .map(|(s, text)| (s.sentence_idx, s.byte_end as usize, *text))
+            .collect();
+        let headline = passes::capitals::headline(&doc.text, doc.title.as_deref(), &ends);
+        passes::capitals::keep_vouched(&headline, &mut found);
+    }
     let starts: HashMap<u32, usize> =
         sentences.iter().map(|s| (s.sentence_idx, s.byte_start as usize)).collect();
     titles::assign(&doc.text, &mut found, |s| starts.get(&s).copied().unwrap_or(0));

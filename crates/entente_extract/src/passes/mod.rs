@@ -17,11 +17,13 @@
 //!   ([`Pass::QuotedTitles`]);
 //! - documents: a name typed by what the document says of it elsewhere
 //!   ([`Pass::Definitions`], [`Pass::CompanyShortForms`], [`Pass::Surnames`],
-//!   [`Pass::PlacePeople`]).
+//!   [`Pass::PlacePeople`]), and a sentence in capitals read against the rest
+//!   ([`Pass::Capitals`], which also has the tagger read such sentences last).
 
 pub(crate) mod abbreviations;
 pub(crate) mod and_split;
 pub(crate) mod articles;
+pub(crate) mod capitals;
 pub(crate) mod common_words;
 pub(crate) mod company_short_forms;
 pub(crate) mod currencies;
@@ -84,11 +86,14 @@ pub enum Pass {
     Surnames,
     /// A "person" the hint lists hold as a place is that place ("Perth").
     PlacePeople,
+    /// A headline in capitals keeps only the names its document or the lists vouch for,
+    /// and the tagger reads it after the rest of its document ("YEUTTER SAYS ...").
+    Capitals,
 }
 
 impl Pass {
     /// Every pass, in the order they run.
-    pub const ALL: [Pass; 16] = [
+    pub const ALL: [Pass; 17] = [
         Pass::CommonWords,
         Pass::OfHeads,
         Pass::Articles,
@@ -105,6 +110,7 @@ impl Pass {
         Pass::CompanyShortForms,
         Pass::Surnames,
         Pass::PlacePeople,
+        Pass::Capitals,
     ];
 
     /// The pass's name: its module's name in kebab case ("common-words").
@@ -126,6 +132,7 @@ impl Pass {
             Pass::CompanyShortForms => "company-short-forms",
             Pass::Surnames => "surnames",
             Pass::PlacePeople => "place-people",
+            Pass::Capitals => "capitals",
         }
     }
 

@@ -11,6 +11,7 @@
 
 use std::fmt::Write as _;
 
+use super::capitals::{headline, keep_vouched};
 use super::{Pass, Passes};
 use crate::tagger::features::{DocContext, prepare};
 use crate::tagger::{Kind, Label, Token, label_passes, tokenize};
@@ -76,12 +77,34 @@ fn run(extractor: &Extractor, document: &[Tagged], passes: Passes) -> Vec<Vec<Fo
     let sentences: Vec<(&str, &[Found])> =
         document.iter().zip(&listed).map(|(s, l)| (s.text.as_str(), l.as_slice())).collect();
     let tagged = crate::tagged::names(&sentences, &ranges, &labels, &extractor.hints, passes);
-    document
+    let combined: Vec<Vec<Found>> = document
         .iter()
         .zip(listed)
         .zip(tagged)
         .map(|((sentence, listed), tagged)| extractor.combine(&sentence.text, listed, tagged))
-        .collect()
+        .collect();
+    if !passes.contains(Pass::Capitals) {
+        return combined;
+    }
+    // The document's first line is its title.
+    let text = document.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join("\n");
+    let mut end = 0;
+    let sentences: Vec<(u32, usize, &str)> = (0u32..)
+        .zip(document)
+        .map(|(k, s)| {
+            end += s.text.len() + usize::from(k > 0);
+            (k, end, s.text.as_str())
+        })
+        .collect();
+    let title = document.first().map(|s| s.text.as_str());
+    let mut found: Vec<(u32, Found)> =
+        (0u32..).zip(combined).flat_map(|(k, f)| f.into_iter().map(move |f| (k, f))).collect();
+    keep_vouched(&headline(&text, title, &sentences), &mut found);
+    let mut out = vec![Vec::new(); document.len()];
+    for (k, f) in found {
+        out[k as usize].push(f);
+    }
+    out
 }
 
 /// `text` with its mentions marked `[text](TYPE id)`.

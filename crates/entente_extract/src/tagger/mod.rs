@@ -19,7 +19,7 @@ pub(crate) mod words;
 use std::collections::HashMap;
 use std::io::{Read, Write};
 
-use self::features::{DocContext, Prepared, features, prepare};
+use self::features::{DocContext, Prepared, Style, features, prepare};
 use crate::passes::{Pass, Passes};
 
 /// How many perceptrons, each visiting the training documents in its own order, the model
@@ -194,9 +194,18 @@ impl Tagger {
     pub fn tag_doc(&self, sentences: &[Vec<Token<'_>>], passes: Passes) -> Vec<Vec<Label>> {
         let prepared: Vec<Prepared> = sentences.iter().map(|t| prepare(t)).collect();
         let mut doc = DocContext::new(sentences, &prepared);
-        let mut out = Vec::with_capacity(sentences.len());
+        let mut out = vec![Vec::new(); sentences.len()];
         let mut feats = Vec::new();
-        for p in &prepared {
+        // Sentences in capitals (headlines) are read after the rest, when there is a rest:
+        // "YEUTTER" there then takes what the story made of "Yeutter", and the story is not
+        // led by labels read where capitals say nothing.
+        let caps = |p: &Prepared| p.styles.first() == Some(&Style::Caps);
+        let mut order: Vec<usize> = (0..prepared.len()).collect();
+        if passes.contains(Pass::Capitals) && !prepared.iter().all(caps) {
+            order.sort_by_key(|&k| caps(&prepared[k]));
+        }
+        for k in order {
+            let p = &prepared[k];
             let mut labels = Vec::with_capacity(p.hashes.len());
             for i in 0..p.hashes.len() {
                 // Nothing to score where no name can be: punctuation, and a lower-case word
@@ -216,7 +225,7 @@ impl Tagger {
                 labels.push(label);
             }
             doc.remember(p, &labels);
-            out.push(labels.into_iter().map(|l| Label::ALL[l]).collect::<Vec<_>>());
+            out[k] = labels.into_iter().map(|l| Label::ALL[l]).collect::<Vec<_>>();
         }
         label_passes(sentences, &prepared, &doc, &mut out, passes);
         out
