@@ -10,7 +10,7 @@ use crate::words::{is_function_word, is_title};
 
 /// Labels the tokens of `labels` (the first is token `first`) as the names `[start, end)` of
 /// the given kinds, in order; every other token is outside. An empty range names nothing.
-fn relabel(labels: &mut [Label], first: usize, names: [(usize, usize, Kind); 2]) {
+fn relabel(labels: &mut [Label], first: usize, names: &[(usize, usize, Kind)]) {
     for (m, l) in labels.iter_mut().enumerate() {
         let k = first + m;
         *l = names.iter().find(|&&(start, end, _)| start <= k && k < end).map_or(
@@ -134,7 +134,7 @@ pub(crate) fn apply(
         if !person && named > s && named < e && (given(named) || sheikh) {
             let of = (named + 1..e).find(|&k| tokens[k].text == "of").unwrap_or(e);
             let rest = (of + 1..e).find(|&k| !is_function_word(tokens[k].text)).unwrap_or(e);
-            relabel(&mut labels[i..j], i, [(named, of, Kind::Per), (rest, e, labels_kind)]);
+            relabel(&mut labels[i..j], i, &[(named, of, Kind::Per), (rest, e, labels_kind)]);
             i = j;
             continue;
         }
@@ -153,7 +153,19 @@ pub(crate) fn apply(
         };
         if let Some(k) = (s + 1..e).find(|&k| person_after(k) && is_title(tokens[k - 1].text)) {
             let run = (s..k).rev().take_while(|&m| is_title(tokens[m].text)).last().unwrap_or(k);
-            relabel(&mut labels[i..j], i, [(k, e, Kind::Per), (s, run, labels_kind)]);
+            // "Finance Secretary Jaime Ongpin and Trade and Industry Secretary Jose
+            // Concepcion": the person ends at "and" when a title and a given name follow.
+            let and = (k + 1..e).find(|&m| tokens[m].text == "and");
+            let next =
+                and.and_then(|a| (a + 2..e).find(|&m| given(m) && is_title(tokens[m - 1].text)));
+            match (and, next) {
+                (Some(and), Some(next)) => relabel(
+                    &mut labels[i..j],
+                    i,
+                    &[(k, and, Kind::Per), (next, e, Kind::Per), (s, run, labels_kind)],
+                ),
+                _ => relabel(&mut labels[i..j], i, &[(k, e, Kind::Per), (s, run, labels_kind)]),
+            }
             i = j;
             continue;
         }
@@ -231,6 +243,23 @@ mod tests {
         let mut labels = vec![label("B-PER"), label("I-PER"), label("I-PER"), label("I-PER"), O, O];
         super::apply(&titled, &prepare(&titled), &mut labels, &doc);
         assert_eq!(labels, [O, O, label("B-PER"), label("I-PER"), O, O]);
+        // Two titled people joined by "and" inside one name are two people.
+        let two = toks(&[
+            "Finance",
+            "Secretary",
+            "Jaime",
+            "Ongpin",
+            "and",
+            "Trade",
+            "Secretary",
+            "Jose",
+            "Concepcion",
+        ]);
+        let mut labels = vec![label("B-ORG"); 1];
+        labels.extend([label("I-ORG"); 8]);
+        super::apply(&two, &prepare(&two), &mut labels, &doc);
+        let (org, per, inside) = (label("B-ORG"), label("B-PER"), label("I-PER"));
+        assert_eq!(labels, [org, O, per, inside, O, O, O, per, inside]);
         // "The" inside a sentence is part of a name; at its start it is not.
         let band = toks(&["They", "signed", "with", "The", "Ramones", "."]);
         let mut labels = vec![O, O, O, label("B-ORG"), label("I-ORG"), O];
