@@ -8,11 +8,13 @@ OUTPUT_DIR is `entente run` over `reuters21578/articles.jsonl`; LABELS is
 story in 1987); COUNTRIES is entente's generated country list, used to map the labels' country
 slugs to ids. Only stories with a body and at least one label of the kind scored count.
 
-- Countries: a story's predicted countries are the country ids (`iso3166:XX`, and
-  `iso3166-3:XXXX` for former states) among its mentions' ids; demonyms, cities and regions
-  do not count. Then the same with the countries its mentions place it in (their ids, or the
-  `country_id` of demonyms, national bodies, cities and regions). Recall and precision over
-  (story, country) pairs of every TRAIN story with a body.
+- Countries: a story's predicted countries are the countries it names, as country ids
+  (`iso3166:XX`, and `iso3166-3:XXXX` for former states): a mention's own country id
+  ("Japan", "West Germany"), or the `country_id` of a demonym ("Japanese") or a national
+  body ("Bundesbank"); cities and regions do not count ("Osaka" is in Japan, it does not
+  name it). Then two more rows for comparison: the mentions' own ids alone, and every
+  mention's country (cities and regions too). Recall and precision over (story, country)
+  pairs of every TRAIN story with a body; the headline is part of a story's text.
 - People: a label ("volcker", "james-baker") is found in a story when a PERSON mention there
   names them: the mention's name, folded to a slug, ends with the label, or is the label's
   surname alone. Recall over (story, person) pairs; then, for each labelled person found, the
@@ -129,20 +131,26 @@ def main() -> int:
     if unmapped:
         print(f"no country id for label(s): {', '.join(unmapped)}", file=sys.stderr)
         return 1
-    # A story's countries: the country ids among its mentions' ids (the strict measure), or
-    # the countries its mentions place it in (a country's id, or the `country_id` of a
-    # demonym, national body, city or region). Every TRAIN story with a body counts, labelled
-    # places or not, so a country found in a story without places is a false positive.
-    def countries_of(doc: str, via_country_id: bool) -> set[str]:
+    # A story's countries: the countries it names (a mention's own country id, or the
+    # `country_id` of a demonym or a national body), the mentions' own ids alone, or every
+    # mention's country (cities and regions too). Every TRAIN story with a body counts,
+    # labelled places or not, so a country found in a story without places is a false
+    # positive.
+    def countries_of(doc: str, via: set[str]) -> set[str]:
         out = set()
         for e in by_doc[doc]:
             if e["entity_id"].startswith(("iso3166:", "iso3166-3:")):
                 out.add(e["entity_id"])
-            elif via_country_id and (e["country_id"] or "").startswith(("iso3166:", "iso3166-3:")):
+            elif e["entity_type"] in via and (e["country_id"] or "").startswith(("iso3166:", "iso3166-3:")):
                 out.add(e["country_id"])
         return out
 
-    for label, via_country_id in (("country ids", False), ("mentions' countries", True)):
+    every = {"NORP", "ORG", "GPE", "LOC", "FAC", "PERSON", "MISC", "EVENT", "LAW"}
+    for label, via in (
+        ("named (country ids, demonyms, national bodies)", {"NORP", "ORG"}),
+        ("mentions' own country ids", set()),
+        ("every mention's country", every),
+    ):
         gold_n = pred_n = hit_n = 0
         missed: collections.Counter[str] = collections.Counter()
         extra: collections.Counter[str] = collections.Counter()
@@ -151,7 +159,7 @@ def main() -> int:
             if doc is None:
                 continue
             gold = {LABEL_IDS.get(p) or by_slug[p] for p in r["places"]}
-            pred = countries_of(doc, via_country_id)
+            pred = countries_of(doc, via)
             gold_n += len(gold)
             pred_n += len(pred)
             hit_n += len(gold & pred)
