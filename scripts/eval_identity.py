@@ -11,7 +11,7 @@ slugs to ids. Only stories with a body and at least one label of the kind scored
 - Countries: a story's predicted countries are the countries it names, as country ids
   (`iso3166:XX`, and `iso3166-3:XXXX` for former states): a mention's own country id
   ("Japan", "West Germany"), or the `country_id` of a demonym ("Japanese") or a national
-  body ("Bundesbank"); cities and regions do not count ("Osaka" is in Japan, it does not
+  body ("Kremlin"); cities and regions do not count ("Osaka" is in Japan, it does not
   name it). Then two more rows for comparison: the mentions' own ids alone, and every
   mention's country (cities and regions too). Recall and precision over (story, country)
   pairs of every TRAIN story with a body; the headline is part of a story's text.
