@@ -1,4 +1,4 @@
-//! `capitals`: a headline in capitals ("STANDARD OIL <SRD> TO FORM FINANCIAL UNIT", as
+//! `capitals`: a headline in capitals (`STANDARD OIL <SRD> TO FORM FINANCIAL UNIT`, as
 //! newswire titles are written). Capitals say nothing there of what is a name, so the
 //! tagger's guesses in it ("JANUARY", "GROUP", "RADIO" as names) are mostly wrong. When the
 //! rest of the document is written in ordinary case, the headline keeps only the mentions the
