@@ -111,6 +111,9 @@ pub fn default_rules() -> Vec<BoilerplateRule> {
             "read_more",
             r"(?:read more|read more\s*[:>»].{0,200}|(?:also read|read also|related|see also|more on this(?: story)?|recommended(?: reading)?|you may also like)\s*[:>»].{0,200}|related (?:articles?|stories|coverage|content|news|posts)|click here.{0,200}|recommended for you)",
         ),
+        // A wire's sign-off on a line of its own ("Reuter" closes every Reuters-21578 story):
+        // left in, it is a name that co-occurs with every other in its story.
+        line_rule("wire_signoff", r"-*\s*reuters?\s*-*"),
         block_rule(
             "table_of_contents",
             r"(?:table of contents|contents|in this article|on this page|jump to(?: section)?)\s*:?",

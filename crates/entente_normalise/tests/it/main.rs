@@ -123,6 +123,7 @@ const CASES: &[(&str, &str)] = &[
         "read more links",
         "Talks began on Monday.\nREAD MORE: Russia and China sign energy deal\nRelated articles\nClick here to read the full report\nThey ended on Tuesday.",
     ),
+    ("wire sign-off", "Talks ended on Tuesday, Reuters reported.\n\n Reuter"),
     (
         "boilerplate words inside sentences stay",
         "Readers can share this story, the editor said. The loading of ships continued, and 42 views were expressed at the table of contents debate.",
