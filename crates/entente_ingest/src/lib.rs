@@ -545,13 +545,12 @@ fn document(
 }
 
 /// The record with its title opening its text, unless the text's first line already is the
-/// title (compared with runs of whitespace squeezed and case folded).
+/// title ([`entente_schema::is_headline`]).
 fn with_headline(mut r: Record) -> Record {
     let Some(title) = r.title.as_deref().filter(|t| !t.trim().is_empty()) else {
         return r;
     };
-    let squeezed = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
-    if text::first_line(&r.text).is_some_and(|first| squeezed(&first) == squeezed(title)) {
+    if text::first_line(&r.text).is_some_and(|first| entente_schema::is_headline(&first, title)) {
         return r;
     }
     let mut text = String::with_capacity(title.len() + 2 + r.text.len());

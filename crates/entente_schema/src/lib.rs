@@ -53,6 +53,20 @@ mod tables;
 /// column is removed, renamed or changes meaning; adding a column does not bump it.
 pub const CONTRACT_VERSION: &str = "3";
 
+/// Whether the line `line` of a text is the headline `title`: the same words, with runs of
+/// whitespace squeezed and case folded. Ingest puts a record's title first in its text unless
+/// the text's first line already passes this test, and extraction finds the headline by it.
+///
+/// ```
+/// assert!(entente_schema::is_headline("Talks  resume ", "TALKS RESUME"));
+/// assert!(!entente_schema::is_headline("Talks resume today", "Talks resume"));
+/// ```
+pub fn is_headline(line: &str, title: &str) -> bool {
+    line.split_whitespace()
+        .map(str::to_lowercase)
+        .eq(title.split_whitespace().map(str::to_lowercase))
+}
+
 /// The name of every table, in pipeline order.
 pub const TABLE_NAMES: [&str; 9] = [
     "documents",

@@ -39,15 +39,14 @@ pub(crate) fn headline(
     title: Option<&str>,
     sentences: &[(u32, usize, &str)],
 ) -> HashSet<u32> {
-    let squeezed = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
     let lead = text.len() - text.trim_start().len();
     let end = text.get(lead..).and_then(|t| t.find('\n')).map_or(text.len(), |n| lead + n);
     let first = text.get(lead..end).unwrap_or_default();
-    let Some(title) = title.filter(|t| squeezed(t) == squeezed(first)) else {
+    if first.is_empty() || !title.is_some_and(|t| entente_schema::is_headline(first, t)) {
         return HashSet::new();
-    };
+    }
     let (inside, rest): (Vec<_>, Vec<_>) = sentences.iter().partition(|(_, e, _)| *e <= end);
-    if title.is_empty() || rest.iter().all(|(_, _, s)| in_capitals(s)) {
+    if rest.iter().all(|(_, _, s)| in_capitals(s)) {
         return HashSet::new();
     }
     inside.iter().filter(|(_, _, s)| in_capitals(s)).map(|(k, _, _)| *k).collect()
@@ -67,18 +66,11 @@ pub(crate) fn keep_vouched(headline: &HashSet<u32>, found: &mut Vec<(u32, Found)
         .map(|(_, f)| (words(&f.entity_name), f.clone()))
         .collect();
     let ids: HashSet<&str> = elsewhere.iter().map(|(_, f)| f.entity_id.as_str()).collect();
-    let mut keep = Vec::with_capacity(found.len());
-    for (s, f) in found.iter() {
+    found.retain_mut(|(s, f)| {
         let vouched = !headline.contains(s)
             || f.method != Method::Model
             || matches!(f.linked_by, Some(LinkedBy::Gazetteer | LinkedBy::Override))
             || ids.contains(f.entity_id.as_str());
-        keep.push(vouched);
-    }
-    let mut k = 0;
-    found.retain_mut(|(_, f)| {
-        let vouched = keep[k];
-        k += 1;
         if vouched {
             return true;
         }
