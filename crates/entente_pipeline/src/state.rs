@@ -25,6 +25,10 @@ pub(crate) struct Manifest {
     pub(crate) version: u32,
     /// The entente version that wrote it: another version runs everything again.
     pub(crate) entente: String,
+    /// The table contract its tables follow: another contract runs everything again, as a
+    /// build of the same version with other tables would otherwise keep the old files.
+    #[serde(default)]
+    pub(crate) contract: String,
     /// The name of the pipeline that made the tables (`entente report` shows it).
     #[serde(default)]
     pub(crate) pipeline: String,
@@ -58,18 +62,26 @@ impl Manifest {
         Self {
             version: VERSION,
             entente: env!("CARGO_PKG_VERSION").to_owned(),
+            contract: entente_schema::CONTRACT_VERSION.to_owned(),
             pipeline: pipeline.to_owned(),
             config,
             batches,
         }
     }
 
-    /// The manifest in `out`, if there is a usable one (same state version and entente).
+    /// The manifest in `out`, if there is a usable one (same state version, entente and
+    /// table contract).
     pub(crate) fn load(out: &Path) -> Option<Self> {
         let path = out.join(STATE_DIR).join("manifest.json");
         let text = std::fs::read_to_string(&path).ok()?;
         match serde_json::from_str::<Self>(&text) {
-            Ok(m) if m.version == VERSION && m.entente == env!("CARGO_PKG_VERSION") => Some(m),
+            Ok(m)
+                if m.version == VERSION
+                    && m.entente == env!("CARGO_PKG_VERSION")
+                    && m.contract == entente_schema::CONTRACT_VERSION =>
+            {
+                Some(m)
+            }
             Ok(_) => {
                 tracing::info!(
                     "{}: written by another entente, running everything",

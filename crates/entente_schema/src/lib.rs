@@ -51,7 +51,7 @@ mod tables;
 
 /// The version of the table contract written into every file's metadata. Bump it when a
 /// column is removed, renamed or changes meaning; adding a column does not bump it.
-pub const CONTRACT_VERSION: &str = "3";
+pub const CONTRACT_VERSION: &str = "4";
 
 /// Whether the line `line` of a text is the headline `title`: the same words, with runs of
 /// whitespace squeezed and case folded. Ingest puts a record's title first in its text unless

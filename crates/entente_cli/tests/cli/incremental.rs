@@ -70,6 +70,24 @@ fn unchanged_inputs_do_no_work() {
     assert_equals_scratch(dir.path(), &pipeline, "unchanged");
 }
 
+/// Tables written under another table contract are not kept: the run does everything again,
+/// even with the same entente version, inputs and options.
+#[test]
+fn another_contract_runs_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, pipeline) = setup(dir.path());
+    run(&pipeline);
+    let path = dir.path().join("out/_state/manifest.json");
+    let manifest = std::fs::read_to_string(&path).unwrap();
+    let current = format!("\"contract\": \"{}\"", entente_schema::CONTRACT_VERSION);
+    assert!(manifest.contains(&current), "{manifest}");
+    std::fs::write(&path, manifest.replace(&current, "\"contract\": \"0\"")).unwrap();
+    let again = run(&pipeline);
+    assert!(again.contains("running everything"), "{again}");
+    assert!(again.contains("extract: ") && again.contains(" mentions"), "{again}");
+    assert_equals_scratch(dir.path(), &pipeline, "another contract");
+}
+
 #[test]
 fn changed_files_and_options_match_a_run_from_scratch() {
     let dir = tempfile::tempdir().unwrap();
