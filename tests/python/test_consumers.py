@@ -229,7 +229,7 @@ def test_timestamps_and_types(run):
     schema = pq.read_schema(out / "documents" / "part-00000.parquet")
     assert str(schema.field("published_at").type) == "timestamp[us, tz=UTC]"
     meta = pq.read_metadata(out / "entities" / "part-00000.parquet").metadata
-    assert meta[b"entente.contract_version"] == b"3"
+    assert meta[b"entente.contract_version"] == b"4"
 
 
 def test_text_edits_rebuild_text(run):
