@@ -1,18 +1,19 @@
 """What each post-tagger pass is worth: `entente eval ner` with every pass, then without each
 one, on gold files; prints a Markdown table of F1 (all labels) and the change a pass makes.
 
-Usage: pass_effects.py ENTENTE EVAL_DIR [GOLD_NAME ...]
+Usage: pass_effects.py ENTENTE EVAL_DIR [--model FILE] [GOLD_NAME ...]
 
-The default gold files are the held-out sets no pass was tuned on (BTC train, CrossNER train,
-Re-DocRED dev), then CoNLL-2003 dev and wikigold, which were used while writing them.
+The default gold files are the dev sets (BTC, CrossNER, Re-DocRED, CoNLL-2003) and wikigold.
+`just tune-ner` runs it on the tuning splits of `tuning_splits.py` with a model trained
+without them (`--model`), which is where passes are judged.
 """
 
 import subprocess
 import sys
 
 DEFAULT_GOLD = [
-    "ner_btc_train",
-    "ner_crossner_train",
+    "ner_btc_dev",
+    "ner_crossner_dev",
     "ner_redocred_dev",
     "ner_conll2003_dev",
     "ner_wikigold",
@@ -30,9 +31,9 @@ def passes(entente):
     return [p.strip() for p in listed.split(",")]
 
 
-def f1(entente, gold, without=None):
+def f1(entente, gold, model, without=None):
     """F1 of every label, per gold file, in `gold`'s order."""
-    args = [entente, "eval", "ner"]
+    args = [entente, "eval", "ner"] + (["--model", model] if model else [])
     for g in gold:
         args += ["--gold", g]
     if without:
@@ -47,15 +48,19 @@ def f1(entente, gold, without=None):
 
 
 def main():
-    entente, eval_dir, names = sys.argv[1], sys.argv[2], sys.argv[3:] or DEFAULT_GOLD
+    entente, eval_dir, rest = sys.argv[1], sys.argv[2], sys.argv[3:]
+    model = None
+    if rest[:1] == ["--model"]:
+        model, rest = rest[1], rest[2:]
+    names = rest or DEFAULT_GOLD
     gold = [f"{eval_dir}/{n}.jsonl" for n in names]
-    base = f1(entente, gold)
+    base = f1(entente, gold, model)
     short = [n.removeprefix("ner_") for n in names]
     print("| pass | " + " | ".join(short) + " |")
     print("|---|" + "---|" * len(short))
     print("| all passes (F1) | " + " | ".join(f"{x:.4f}" for x in base) + " |")
     for name in passes(entente):
-        without = f1(entente, gold, name)
+        without = f1(entente, gold, model, name)
         # What the pass adds: F1 with it minus F1 without it.
         cells = [f"{b - w:+.4f}" if abs(b - w) >= 0.00005 else "0" for b, w in zip(base, without)]
         print(f"| {name} | " + " | ".join(cells) + " |")

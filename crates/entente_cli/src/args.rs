@@ -75,6 +75,11 @@ pub struct TrainNerArgs {
     /// Passes over the training data.
     #[arg(long, default_value_t = 10)]
     pub epochs: usize,
+    /// Leave out features whose every averaged weight is at most this many perceptron
+    /// updates: a smaller, faster model. Lower it for a small training set, whose few
+    /// updates would otherwise leave little.
+    #[arg(long, default_value_t = entente_extract::tagger::PRUNE)]
+    pub prune: f32,
     /// Gold files to score the new model on after training (repeatable).
     #[arg(long, value_name = "FILE")]
     pub dev: Vec<PathBuf>,
@@ -111,11 +116,15 @@ pub struct EvalNerArgs {
     #[arg(long, value_name = "FILE")]
     pub errors: Option<PathBuf>,
     /// Score without this post-tagger pass (repeatable), to measure what it does: one of
-    /// common-words, of-heads, articles, stage-names, head-words, and-split,
-    /// nationality-prefix, currencies, abbreviations, hyphen-compounds, hint-places,
-    /// quoted-titles, definitions, company-short-forms, surnames, place-people, capitals.
+    /// common-words, of-heads, articles, stage-names, head-words, nationality-prefix,
+    /// currencies, abbreviations, hyphen-compounds, hint-places, quoted-titles, definitions,
+    /// company-short-forms, surnames, place-people, capitals.
     #[arg(long, value_name = "PASS", value_parser = parse_pass)]
     pub without_pass: Vec<entente_extract::Pass>,
+    /// Tag with this model file (as `entente train ner` writes it) instead of the built-in
+    /// one, to score a model trained on other data.
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
 }
 
 /// A post-tagger pass by its name.

@@ -165,6 +165,7 @@ pub fn builtin_data_hash() -> String {
         bytes.extend_from_slice(&(text.len() as u64).to_le_bytes());
         bytes.extend_from_slice(text.as_bytes());
     }
+    bytes.extend_from_slice(tagger::words::VECTORS_FILE);
     entente_schema::hash_hex(&bytes)
 }
 

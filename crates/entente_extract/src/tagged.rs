@@ -98,13 +98,6 @@ pub(crate) fn sentence_names(
                 Kind::Loc => EntityType::Gpe,
                 Kind::Misc => EntityType::Misc,
             });
-        if passes.contains(Pass::AndSplit)
-            && let Some((a, b)) = passes::and_split::split(surface)
-        {
-            out.push(tagged_name(text, start, start + a.len(), entity_type));
-            out.push(tagged_name(text, end - b.len(), end, entity_type));
-            continue;
-        }
         out.push(tagged_name(text, start, end, entity_type));
     }
     out
@@ -228,19 +221,6 @@ mod tests {
             .into_iter()
             .map(|f| (f.entity_name, f.entity_type))
             .collect()
-    }
-
-    #[test]
-    fn one_word_names_joined_by_and_are_two() {
-        let names = |text: &str| -> Vec<String> {
-            one_name(text, Kind::Org).into_iter().map(|(name, _)| name).collect()
-        };
-        assert_eq!(names("Siemens and Ericsson"), ["Siemens", "Ericsson"]);
-        assert_eq!(names("Trade and Industry"), ["Trade and Industry"]);
-        assert_eq!(
-            names("Securities and Exchange Commission"),
-            ["Securities and Exchange Commission"]
-        );
     }
 
     #[test]

@@ -174,7 +174,14 @@ pub(crate) fn ner(args: &EvalNerArgs) -> anyhow::Result<Outcome> {
     let config = Pipeline::load(args.pipeline.as_deref())?;
     let passes =
         args.without_pass.iter().fold(entente_extract::Passes::all(), |p, &w| p.without(w));
-    let extractor = ExtractFiles::read(&config)?.extractor(&config)?.with_passes(passes);
+    let mut extractor = ExtractFiles::read(&config)?.extractor(&config)?.with_passes(passes);
+    if let Some(path) = &args.model {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let tagger = entente_extract::tagger::Tagger::from_bytes(&bytes)
+            .with_context(|| format!("{} is no model of `entente train ner`", path.display()))?;
+        extractor = extractor.with_tagger(Some(tagger));
+    }
     if !args.without_pass.is_empty() {
         let names: Vec<&str> = args.without_pass.iter().map(|p| p.name()).collect();
         tracing::info!("scoring without the passes {}", names.join(", "));
@@ -319,14 +326,26 @@ pub(crate) fn train_ner(args: &TrainNerArgs) -> anyhow::Result<Outcome> {
     };
     let extractor = entente_extract::Extractor::new(&config, &[])?;
     let mut docs: Vec<GoldDoc> = Vec::new();
+    // The kinds of name each file labels: a file that never labels one (tweets have no MISC)
+    // teaches nothing about it.
+    let mut annotated: Vec<[bool; 4]> = Vec::new();
     for path in &args.train {
-        docs.extend(read_jsonl::<GoldDoc>(path)?);
+        let file: Vec<GoldDoc> = read_jsonl(path)?;
+        let kinds = entente_extract::tagger::Kind::ALL
+            .map(|k| file.iter().flat_map(|d| &d.entities).any(|e| e.label == k.as_str()));
+        annotated.extend(std::iter::repeat_n(kinds, file.len()));
+        docs.extend(file);
     }
     let documents: Vec<_> = docs.iter().map(|d| training_sentences(&extractor, d)).collect();
     let sentences = documents.iter().map(Vec::len).sum::<usize>();
     let tokens: usize = documents.iter().flatten().map(|(t, _)| t.len()).sum();
     let started = Instant::now();
-    let tagger = entente_extract::tagger::Tagger::train(&documents, args.epochs);
+    let tagger = entente_extract::tagger::Tagger::train_partial(
+        &documents,
+        &annotated,
+        args.epochs,
+        args.prune,
+    );
     let bytes = tagger.to_bytes()?;
     std::fs::write(&args.out, &bytes)
         .with_context(|| format!("cannot write {}", args.out.display()))?;

@@ -188,6 +188,8 @@ fn trains_a_tagger() {
         model.to_str().unwrap(),
         "--epochs",
         "3",
+        "--prune",
+        "0.5",
         "--dev",
         g,
     ]);

@@ -10,7 +10,7 @@
 //! - labels: [`Pass::CommonWords`] edits each sentence's BIO labels;
 //! - names: the labels are read into names (`tagged.rs`), whose start
 //!   ([`Pass::OfHeads`], [`Pass::Articles`]), type ([`Pass::StageNames`],
-//!   [`Pass::HeadWords`]) and extent ([`Pass::AndSplit`]) passes decide;
+//!   [`Pass::HeadWords`]) passes decide;
 //! - sentences: each name against the lists' mentions of its sentence
 //!   ([`Pass::NationalityPrefix`], [`Pass::Currencies`], [`Pass::Abbreviations`], then the
 //!   merge with the lists, [`Pass::HyphenCompounds`], [`Pass::HintPlaces`]) and quoted titles
@@ -21,7 +21,6 @@
 //!   ([`Pass::Capitals`], which also has the tagger read such sentences last).
 
 pub(crate) mod abbreviations;
-pub(crate) mod and_split;
 pub(crate) mod articles;
 pub(crate) mod capitals;
 pub(crate) mod common_words;
@@ -61,8 +60,6 @@ pub enum Pass {
     StageNames,
     /// A name's head word gives its type ("Doyt Perry Stadium", "Battle of Antietam").
     HeadWords,
-    /// Two one-word names joined by "and" are two names ("Siemens and Ericsson").
-    AndSplit,
     /// A nationality or place right before an organisation or event is part of its name
     /// ("Russian Orthodox Church").
     NationalityPrefix,
@@ -93,13 +90,12 @@ pub enum Pass {
 
 impl Pass {
     /// Every pass, in the order they run.
-    pub const ALL: [Pass; 17] = [
+    pub const ALL: [Pass; 16] = [
         Pass::CommonWords,
         Pass::OfHeads,
         Pass::Articles,
         Pass::StageNames,
         Pass::HeadWords,
-        Pass::AndSplit,
         Pass::NationalityPrefix,
         Pass::Currencies,
         Pass::Abbreviations,
@@ -121,7 +117,6 @@ impl Pass {
             Pass::Articles => "articles",
             Pass::StageNames => "stage-names",
             Pass::HeadWords => "head-words",
-            Pass::AndSplit => "and-split",
             Pass::NationalityPrefix => "nationality-prefix",
             Pass::Currencies => "currencies",
             Pass::Abbreviations => "abbreviations",

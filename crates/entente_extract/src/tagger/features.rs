@@ -3,11 +3,20 @@
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use super::words::{ByHash, CLUSTERS, GIVEN_NAMES, LEXICON, WordSet};
+use super::words::{ByHash, CLUSTERS, GIVEN_NAMES, LEXICON, VECTORS, VectorClass, WordSet};
 use super::{Allowed, Token, can_name};
 
+#[cfg(test)]
 pub(crate) fn shape(w: &str) -> String {
     let mut out = String::new();
+    shape_into(w, &mut out);
+    out
+}
+
+/// A word's shape ("Xxx", "X.X.", "dd-dd-dd": runs of one kind cut to two) into a buffer the
+/// caller reuses.
+fn shape_into(w: &str, out: &mut String) {
+    out.clear();
     for c in w.chars() {
         let k = if c.is_uppercase() {
             'X'
@@ -25,7 +34,6 @@ pub(crate) fn shape(w: &str) -> String {
             out.push(k);
         }
     }
-    out
 }
 
 /// A string's hash, the unit features are built from.
@@ -57,22 +65,31 @@ pub(crate) struct Hashes {
     pub(crate) given: bool,
     /// The word's coarse and fine distributional clusters (0 when it has none).
     pub(crate) cluster: (u64, u64),
+    /// The word's vector classes (all 0 when it has none).
+    pub(crate) vector: VectorClass,
     /// The first and last parts of a hyphenated word ("sino", "russian").
     pub(crate) parts: Option<(u64, u64)>,
 }
 
 impl Hashes {
-    fn new(token: &Token<'_>, lower: &str) -> Self {
-        let bounds: Vec<usize> =
-            lower.char_indices().map(|(b, _)| b).chain([lower.len()]).collect();
-        let chars = bounds.len() - 1;
-        let prefix = |n: usize| h(&lower[..bounds[n.min(chars)]]);
-        let suffix = |n: usize| h(&lower[bounds[chars.saturating_sub(n)]..]);
+    fn new(token: &Token<'_>, lower: &str, shape_buf: &mut String) -> Self {
+        // The byte offset of the `n`th character (the length past the last).
+        let chars = if lower.is_ascii() { lower.len() } else { lower.chars().count() };
+        let byte = |n: usize| {
+            if lower.is_ascii() {
+                n
+            } else {
+                lower.char_indices().nth(n).map_or(lower.len(), |(b, _)| b)
+            }
+        };
+        let prefix = |n: usize| h(&lower[..byte(n.min(chars))]);
+        let suffix = |n: usize| h(&lower[byte(chars.saturating_sub(n))..]);
+        shape_into(token.text, shape_buf);
         let (word, lower_hash) = (h(token.text), h(lower));
         let capitalised = token.text.chars().next().is_some_and(char::is_uppercase);
         Self {
             lower: lower_hash,
-            shape: h(&shape(token.text)),
+            shape: h(shape_buf),
             word,
             gazetteer: h(token.gazetteer),
             prefix: [prefix(2), prefix(3), prefix(4)],
@@ -86,6 +103,11 @@ impl Hashes {
                 .or_else(|| CLUSTERS.get(&lower_hash))
                 .copied()
                 .unwrap_or((0, 0)),
+            vector: VECTORS
+                .get(&word)
+                .or_else(|| VECTORS.get(&lower_hash))
+                .copied()
+                .unwrap_or_default(),
             parts: lower
                 .split_once('-')
                 .zip(lower.rsplit_once('-'))
@@ -145,7 +167,7 @@ pub(crate) fn runs(tokens: &[Token<'_>]) -> Vec<std::ops::Range<usize>> {
 
 pub(crate) fn prepare(tokens: &[Token<'_>]) -> Prepared {
     // One buffer for the lower-case forms: most tokens are ASCII and need no allocation.
-    let mut lower = String::new();
+    let (mut lower, mut shape_buf) = (String::new(), String::new());
     let hashes = tokens
         .iter()
         .map(|t| {
@@ -155,10 +177,20 @@ pub(crate) fn prepare(tokens: &[Token<'_>]) -> Prepared {
             } else {
                 lower.push_str(&t.text.to_lowercase());
             }
-            Hashes::new(t, &lower)
+            Hashes::new(t, &lower, &mut shape_buf)
         })
         .collect();
-    let name_ok = tokens.iter().map(|t| can_name(t.text)).collect();
+    // The word after a handle's "@" is a name however it is written ("@bbcnews").
+    let name_ok = tokens
+        .iter()
+        .enumerate()
+        .map(|(i, t)| match can_name(t.text) {
+            Allowed::Inside | Allowed::NotPerson if i > 0 && tokens[i - 1].text == "@" => {
+                Allowed::Any
+            }
+            allowed => allowed,
+        })
+        .collect();
     Prepared { name_ok, hashes, styles: styles(tokens), runs: runs(tokens) }
 }
 
@@ -241,6 +273,19 @@ pub(crate) fn features(
         mix(59, coarse(0), coarse(1)),
         mix(60, p1, coarse(0)),
     ]);
+    let vector = |k: isize| at(k).map_or(VectorClass::default(), |x| x.vector);
+    let (v, before, after) = (vector(0), vector(-1), vector(1));
+    out.extend([
+        mix(70, u64::from(v.row), 0),
+        mix(71, u64::from(v.mid), 0),
+        mix(72, u64::from(v.coarse), 0),
+        mix(73, u64::from(before.mid), 0),
+        mix(74, u64::from(after.mid), 0),
+        mix(75, u64::from(v.mid), t.shape),
+        mix(76, p1, u64::from(v.mid)),
+        mix(77, u64::from(before.coarse), u64::from(v.coarse)),
+        mix(78, u64::from(v.coarse), u64::from(after.coarse)),
+    ]);
     let given = |k: isize| at(k).map_or(2, |x| u64::from(x.given));
     out.extend([
         mix(47, given(0), u64::from(t.in_lexicon)),
@@ -255,6 +300,7 @@ pub(crate) fn features(
         out.extend([
             mix(61, last.lower, u64::from(i + 1 == run.end)),
             mix(62, last.cluster.1, 0),
+            mix(68, u64::from(last.vector.mid), 0),
             mix(63, last.suffix[1], 0),
             mix(64, word(offset(run.end)), 0),
             mix(65, word(offset(run.start) - 1), 0),

@@ -1,5 +1,5 @@
 use super::features::{h, shape};
-use super::words::{CLUSTERS, is_given_name};
+use super::words::{CLUSTERS, VECTORS, is_given_name};
 use super::{Allowed, Label, Tagger, Token, can_name, tokenize};
 
 fn toks<'a>(words: &[&'a str]) -> Vec<Token<'a>> {
@@ -17,6 +17,16 @@ fn tokenizes_like_conll() {
             "Smith", ",", "Corp.", "ended", ".", "St.", "Louis", "won", "."
         ]
     );
+}
+
+#[test]
+fn a_handle_is_a_word_after_its_at_sign() {
+    let text = "RT @BBCNews: mail me@example.com @ noon";
+    let tokens: Vec<&str> = super::tokenize(text).into_iter().map(|(s, e)| &text[s..e]).collect();
+    assert_eq!(tokens, ["RT", "@", "BBCNews", ":", "mail", "me@example.com", "@", "noon"]);
+    // The word after the "@" may open a name however it is written.
+    let prepared = super::features::prepare(&toks(&["@", "bbcnews", "said"]));
+    assert_eq!(prepared.name_ok, [Allowed::Nothing, Allowed::Any, Allowed::Inside]);
 }
 
 fn label(l: &str) -> Label {
@@ -156,9 +166,10 @@ fn a_person_has_no_lower_case_word_but_particles() {
     let gold: Vec<Label> =
         ["B-PER", "I-PER", "I-PER", "I-PER", "I-PER", "I-PER"].iter().map(|l| label(l)).collect();
     let tagger = Tagger::train(&[vec![(toks(&words), gold)]], 5);
-    let labels: Vec<&str> = tagger.tag(&toks(&words)).iter().map(|l| l.as_str()).collect();
-    assert_eq!(labels[2], "O");
-    assert_eq!(labels[5], "O");
+    let labels = tagger.tag(&toks(&words));
+    for k in [2, 5] {
+        assert_ne!(labels[k].kind(), Some(super::Kind::Per), "{:?}", labels[k]);
+    }
 }
 
 #[test]
@@ -179,6 +190,29 @@ fn word_lists_load() {
     assert_ne!(cluster("January").map(|c| c.1), cluster("guitarist").map(|c| c.1));
     assert!(is_given_name("john") && is_given_name("maria"));
     assert!(!is_given_name("the"));
+    let vector = |w: &str| VECTORS.get(&h(w)).copied();
+    assert!(VECTORS.len() > 600_000, "{}", VECTORS.len());
+    assert_eq!(vector("Ohio").map(|v| v.mid), vector("Oregon").map(|v| v.mid));
+    assert_ne!(vector("Ohio").map(|v| v.mid), vector("John").map(|v| v.mid));
+}
+
+#[test]
+fn a_source_without_a_kind_teaches_nothing_about_it() {
+    // One source labels "Acme" MISC; another labels no MISC at all and leaves it outside.
+    let words = ["Acme", "rose", "."];
+    let misc = vec![label("B-MISC"), label("O"), label("O")];
+    let outside = vec![label("O"); 3];
+    let mut docs = vec![vec![(toks(&words), misc)]];
+    docs.extend((0..3).map(|_| vec![(toks(&words), outside.clone())]));
+    let tag = |tagger: &Tagger| tagger.tag(&toks(&words))[0].as_str();
+    assert_eq!(tag(&Tagger::train(&docs, 5)), "O");
+    let annotated = [
+        [true; 4],
+        [true, true, true, false],
+        [true, true, true, false],
+        [true, true, true, false],
+    ];
+    assert_eq!(tag(&Tagger::train_partial(&docs, &annotated, 5, 0.5)), "B-MISC");
 }
 
 #[test]

@@ -7,6 +7,8 @@ use crate::words::TOKENIZER_ABBREVIATIONS;
 /// Splits a sentence into tokens the way `CoNLL-2003` does, as byte ranges: at whitespace,
 /// with leading and trailing quotes, brackets and punctuation as tokens of their own, a final
 /// period split off a word (but not off "U.S." or an initial), and a possessive "'s" apart.
+/// A social-media handle's "@" is a token of its own, so the name after it can be a
+/// mention (`@BBCNews` → `@`, `BBCNews`), as the Broad Twitter Corpus tags handles.
 pub fn tokenize(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = None;
@@ -35,6 +37,12 @@ fn split_chunk(text: &str, mut s: usize, mut e: usize, out: &mut Vec<(usize, usi
         }
         out.push((s, s + c.len_utf8()));
         s += c.len_utf8();
+    }
+    if text[s..e].starts_with('@')
+        && text[s + 1..e].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+    {
+        out.push((s, s + 1));
+        s += 1;
     }
     let mut tail = Vec::new();
     loop {

@@ -2,8 +2,10 @@
 
 use rayon::prelude::*;
 
+#[cfg(doc)]
+use super::PRUNE;
 use super::features::{DocContext, Prepared, Style, features, prepare, style, title_case};
-use super::{Allowed, DROPOUT, Label, N, ORDERS, PRUNE, Tagger, Token, Weights, scores};
+use super::{Allowed, DROPOUT, Label, N, ORDERS, Tagger, Token, Weights, scores};
 
 impl Tagger {
     /// Trains on documents (each a list of sentences: tokens with gold labels): an
@@ -11,13 +13,28 @@ impl Tagger {
     /// orders of the documents (each document's sentences in order), and returns the mean of
     /// their weights.
     pub fn train(documents: &[Vec<(Vec<Token<'_>>, Vec<Label>)>], epochs: usize) -> Self {
+        // Half an update: a small training set's few updates leave little above [`PRUNE`].
+        Self::train_partial(documents, &vec![[true; 4]; documents.len()], epochs, 0.5)
+    }
+
+    /// [`Tagger::train`] on documents whose gold marks only some kinds of name: where
+    /// `annotated[d][k]` is false, document `d`'s source never labels [`super::Kind::ALL`]`[k]`
+    /// (tweets have no `MISC`), so a guess of that kind on a token its gold leaves outside
+    /// any name is not counted as an error. Features whose every averaged weight is at most
+    /// `prune` are left out of the model (`entente train ner` uses [`PRUNE`]).
+    pub fn train_partial(
+        documents: &[Vec<(Vec<Token<'_>>, Vec<Label>)>],
+        annotated: &[[bool; 4]],
+        epochs: usize,
+        prune: f32,
+    ) -> Self {
         // Each run visits the documents in its own order; the runs are independent, so they
         // train in parallel and are summed in run order (the same bytes at any thread count).
         let runs: Vec<Weights> = (0..ORDERS)
             .into_par_iter()
             .map(|k| {
                 let seed = 0x9e37_79b9_7f4a_7c15_u64.wrapping_add(k * 0x1234_5678_9abc);
-                Self::train_in_order(documents, epochs, seed).weights
+                Self::train_in_order(documents, annotated, epochs, seed).weights
             })
             .collect();
         let mut features: Vec<u64> = runs.iter().flat_map(|w| w.keys().copied()).collect();
@@ -38,7 +55,7 @@ impl Tagger {
                     }
                 }
             }
-            if sum.iter().any(|x| x.abs() > PRUNE) {
+            if sum.iter().any(|x| x.abs() > prune) {
                 weights.insert(f, sum);
             }
         }
@@ -48,6 +65,7 @@ impl Tagger {
     /// One averaged perceptron, visiting the documents in the order `seed` draws.
     fn train_in_order(
         documents: &[Vec<(Vec<Token<'_>>, Vec<Label>)>],
+        annotated: &[[bool; 4]],
         epochs: usize,
         seed: u64,
     ) -> Self {
@@ -122,7 +140,11 @@ impl Tagger {
                         };
                         let guess =
                             Self::best(&scores(&w, &feats), predicted.last().copied(), name_ok);
-                        if guess != truth {
+                        let unmarked = truth == 0
+                            && annotated
+                                .get(k)
+                                .is_some_and(|a| !a[guess.div_ceil(2).saturating_sub(1)]);
+                        if guess != truth && !unmarked {
                             for f in &feats {
                                 let wf = w.entry(*f).or_insert([0.0; N]);
                                 wf[truth] += 1.0;

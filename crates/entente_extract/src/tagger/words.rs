@@ -10,6 +10,8 @@ use super::features::h;
 const LEXICON_FILE: &str = include_str!("../../data/lexicon.txt");
 const CLUSTERS_FILE: &str = include_str!("../../data/clusters.tsv");
 const GIVEN_NAMES_FILE: &str = include_str!("../../data/given_names.txt");
+/// The vector classes, zstd-compressed (`scripts/ner/build_vectors.py`).
+pub(crate) const VECTORS_FILE: &[u8] = include_bytes!("../../data/vectors.tsv.zst");
 
 /// Every word list the tagger's features read, for [`crate::builtin_data_hash`].
 pub(crate) const WORD_LISTS: [&str; 3] = [LEXICON_FILE, CLUSTERS_FILE, GIVEN_NAMES_FILE];
@@ -45,6 +47,41 @@ pub(crate) static CLUSTERS: std::sync::LazyLock<ByHash<(u64, u64)>> =
                 Some((h(word), (coarse + 1, fine + 1)))
             })
             .collect()
+    });
+
+/// A word's classes from spaCy's `en_core_web_md` vectors (`scripts/ner/build_vectors.py`):
+/// the vector row it shares with similar words, and the mid and coarse k-means classes of
+/// that row, each counted from 1.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct VectorClass {
+    pub(crate) row: u32,
+    pub(crate) mid: u16,
+    pub(crate) coarse: u16,
+}
+
+/// The hash of a word as written → its [`VectorClass`]. A file that does not decompress or
+/// parse gives no classes (a test checks that it does).
+pub(crate) static VECTORS: std::sync::LazyLock<ByHash<VectorClass>> =
+    std::sync::LazyLock::new(|| {
+        let Ok(text) = zstd::stream::decode_all(VECTORS_FILE) else { return ByHash::default() };
+        let Ok(text) = String::from_utf8(text) else { return ByHash::default() };
+        let mut out =
+            ByHash::with_capacity_and_hasher(700_000, std::hash::BuildHasherDefault::default());
+        for line in text.lines().filter(|l| !l.starts_with('#')) {
+            let mut fields = line.split('\t');
+            let (Some(word), Some(row), Some(mid), Some(coarse)) =
+                (fields.next(), fields.next(), fields.next(), fields.next())
+            else {
+                continue;
+            };
+            let (Ok(row), Ok(mid), Ok(coarse)) =
+                (row.parse::<u32>(), mid.parse::<u16>(), coarse.parse::<u16>())
+            else {
+                continue;
+            };
+            out.insert(h(word), VectorClass { row: row + 1, mid: mid + 1, coarse: coarse + 1 });
+        }
+        out
     });
 
 /// Given names (`scripts/ner/build_names.py`, US Census 1990): hashes of the lower-case names.
