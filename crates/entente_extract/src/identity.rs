@@ -89,13 +89,17 @@ impl Names {
             })
             .collect();
         let total = |id: &str| self.0.get(id).map_or(0, |n| n.values().sum::<u64>());
-        // The people named in full, by the slug of their last word, most mentioned first.
+        // The people named in full, by the slug of their last word and of their family name
+        // with its particles ("du Plessis"), most mentioned first.
         let mut full: BTreeMap<String, Vec<(u64, &str)>> = BTreeMap::new();
         for (id, name) in &names {
             if id.starts_with("person:")
                 && let Some((_, last)) = name.rsplit_once(' ')
             {
                 full.entry(slug(last)).or_default().push((total(id), id));
+                if let Some(family) = family_name(name).filter(|f| f.contains(' ')) {
+                    full.entry(slug(family)).or_default().push((total(id), id));
+                }
             }
         }
         for (key, people) in &surnames.0 {
@@ -111,7 +115,12 @@ impl Names {
         }
         let mut links = HashMap::new();
         for (id, name) in &names {
-            if !id.starts_with("person:") || name.contains(' ') {
+            // A one-word name, or a family name with its particles ("De Clercq").
+            let short = !name.contains(' ')
+                || name
+                    .rsplit_once(' ')
+                    .is_some_and(|(before, _)| before.split(' ').all(is_particle));
+            if !id.starts_with("person:") || !short {
                 continue;
             }
             let Some(people) = full.get(&slug(name)) else { continue };
@@ -124,6 +133,26 @@ impl Names {
         }
         ChosenNames { names: names.into_iter().collect(), links }
     }
+}
+
+/// Whether `word` is a particle of people's names ("du", "De", "van").
+fn is_particle(word: &str) -> bool {
+    crate::words::NAME_PARTICLES.contains(&word.to_lowercase().as_str())
+}
+
+/// The family name that ends a full name: its last word with the particles before it ("du
+/// Plessis" of "Barend du Plessis"); none when no other word comes first.
+fn family_name(name: &str) -> Option<&str> {
+    let words: Vec<&str> = name.split(' ').collect();
+    let mut start = words.len().checked_sub(1)?;
+    while start > 1 && is_particle(words[start - 1]) {
+        start -= 1;
+    }
+    if start == 0 {
+        return None;
+    }
+    let offset: usize = words[..start].iter().map(|w| w.len() + 1).sum();
+    name.get(offset..)
 }
 
 /// The one-word aliases of the gazetteer's people ("Putin", "Xi"), by their slug: the
@@ -309,6 +338,15 @@ mod tests {
         assert_eq!(chosen.link("person:miller"), None, "two Millers as often");
         assert_eq!(chosen.link("person:lyng"), None, "too few full names");
         assert_eq!(chosen.link("person:paul-volcker"), None);
+        // A family name with its particles stands for the full name too.
+        let chosen = counts(&[
+            ("person:du-plessis", "Du Plessis", 5),
+            ("person:barend-du-plessis", "Barend du Plessis", 8),
+            ("person:de-klerk", "de Klerk", 3),
+        ])
+        .choose();
+        assert_eq!(chosen.link("person:du-plessis"), Some("person:barend-du-plessis"));
+        assert_eq!(chosen.link("person:de-klerk"), None, "no full name");
     }
 
     #[test]
