@@ -166,7 +166,7 @@ eval-passes eval="../shared/eval": build
 # does, score the tune parts, and print what each pass adds there. Into output/tune-ner.
 tune-ner eval="../shared/eval": build
     python3 scripts/ner/tuning_splits.py {{eval}} output/tune-ner
-    {{entente}} train ner --train output/tune-ner/conll_train.jsonl --train output/tune-ner/btc_train.jsonl --train output/tune-ner/crossner_train.jsonl --epochs 14 --out output/tune-ner/model.zst --dev output/tune-ner/conll_tune.jsonl --dev output/tune-ner/btc_tune.jsonl --dev output/tune-ner/crossner_tune.jsonl
+    {{entente}} train ner --train output/tune-ner/conll_train.jsonl --train output/tune-ner/conll_train.jsonl --train output/tune-ner/btc_train.jsonl --train output/tune-ner/crossner_train.jsonl --train output/tune-ner/crossner_train.jsonl --epochs 14 --out output/tune-ner/model.zst --dev output/tune-ner/conll_tune.jsonl --dev output/tune-ner/btc_tune.jsonl --dev output/tune-ner/crossner_tune.jsonl
     python3 scripts/ner/pass_effects.py {{entente}} output/tune-ner --model output/tune-ner/model.zst conll_tune btc_tune crossner_tune
 
 # Entity identity on Reuters-21578 against the people and places Reuters staff gave each story
@@ -179,12 +179,13 @@ eval-identity eval="../shared/eval" corpora="../shared/corpora": build venv
 
 # Retrain the statistical name tagger (path to ../shared/eval) on CoNLL-2003 train, Broad
 # Twitter Corpus train and CrossNER train into crates/entente_extract/data/ner.model.zst, and
-# score it on the dev files; rebuild to use it. The word lists it reads come from `just
+# score it on the dev files; rebuild to use it. A file named twice counts twice: CoNLL-2003
+# and CrossNER weigh double (chosen on the splits of `just tune-ner`). The word lists it reads come from `just
 # lexicon`, `just clusters`, `just names` and `just vectors`. The gazetteer and the value
 # rules are features too: retrain and commit the model after changing any of them, or the
 # recipe no longer reproduces it.
 train-ner eval="../shared/eval": build
-    {{entente}} train ner --train {{eval}}/ner_conll2003_train.jsonl --train {{eval}}/ner_btc_train.jsonl --train {{eval}}/ner_crossner_train.jsonl --epochs 14 --dev {{eval}}/ner_conll2003_dev.jsonl --dev {{eval}}/ner_wikigold.jsonl --dev {{eval}}/ner_btc_dev.jsonl --dev {{eval}}/ner_crossner_dev.jsonl --dev {{eval}}/ner_redocred_dev.jsonl
+    {{entente}} train ner --train {{eval}}/ner_conll2003_train.jsonl --train {{eval}}/ner_conll2003_train.jsonl --train {{eval}}/ner_btc_train.jsonl --train {{eval}}/ner_crossner_train.jsonl --train {{eval}}/ner_crossner_train.jsonl --epochs 14 --dev {{eval}}/ner_conll2003_dev.jsonl --dev {{eval}}/ner_wikigold.jsonl --dev {{eval}}/ner_btc_dev.jsonl --dev {{eval}}/ner_crossner_dev.jsonl --dev {{eval}}/ner_redocred_dev.jsonl
 # Ingest the full BBC and Reuters JSONL and check that documents + rejects = records.
 ingest-corpora corpora="../shared/corpora": build venv
     {{entente}} ingest --input {{corpora}}/bbc_news --input {{corpora}}/reuters21578 --output output/corpora

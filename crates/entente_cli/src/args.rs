@@ -66,7 +66,7 @@ pub enum TrainCommand {
 /// Options of `entente train ner`.
 #[derive(Debug, Args)]
 pub struct TrainNerArgs {
-    /// Training data (repeatable).
+    /// Training data (repeatable; a file named twice counts twice).
     #[arg(long, value_name = "FILE", required = true)]
     pub train: Vec<PathBuf>,
     /// Where to write the model.
