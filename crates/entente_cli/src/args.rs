@@ -66,7 +66,9 @@ pub enum TrainCommand {
 /// Options of `entente train ner`.
 #[derive(Debug, Args)]
 pub struct TrainNerArgs {
-    /// Training data (repeatable; a file named twice counts twice).
+    /// Training data (repeatable; a file named twice counts twice). A file that labels some
+    /// kinds of name but never another (tweets: no MISC) does not teach the tagger to leave
+    /// that kind out; a file that labels no name at all teaches that its text has none.
     #[arg(long, value_name = "FILE", required = true)]
     pub train: Vec<PathBuf>,
     /// Where to write the model.

@@ -327,12 +327,15 @@ pub(crate) fn train_ner(args: &TrainNerArgs) -> anyhow::Result<Outcome> {
     let extractor = entente_extract::Extractor::new(&config, &[])?;
     let mut docs: Vec<GoldDoc> = Vec::new();
     // The kinds of name each file labels: a file that never labels one (tweets have no MISC)
-    // teaches nothing about it.
+    // teaches nothing about it. A file that labels no name at all says its text has none.
     let mut annotated: Vec<[bool; 4]> = Vec::new();
     for path in &args.train {
         let file: Vec<GoldDoc> = read_jsonl(path)?;
-        let kinds = entente_extract::tagger::Kind::ALL
+        let mut kinds = entente_extract::tagger::Kind::ALL
             .map(|k| file.iter().flat_map(|d| &d.entities).any(|e| e.label == k.as_str()));
+        if !kinds.contains(&true) {
+            kinds = [true; 4];
+        }
         annotated.extend(std::iter::repeat_n(kinds, file.len()));
         docs.extend(file);
     }
