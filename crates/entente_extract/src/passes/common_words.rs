@@ -4,6 +4,7 @@
 //! (`data/words/titles.txt`, `function_words.txt`, `derived_prefixes.txt`).
 
 use crate::tagger::features::{DocContext, Prepared, Style};
+use crate::tagger::tokenize::after_handle;
 use crate::tagger::words::{CLUSTERS, is_derived_word, is_given_name};
 use crate::tagger::{Kind, Label, Token};
 use crate::words::{is_function_word, is_title};
@@ -47,9 +48,10 @@ fn subtitles(tokens: &[Token<'_>], styles: &[Style]) -> Vec<bool> {
 
 /// Where capitals prove nothing, names made of common words are dropped: at the start of a
 /// sentence or after a colon ("Energy ties deepened", "Impact: As China ...") and in headings
-/// ("Strategic Alignment"). A name's last common word stays, in headings too: cutting it lost
-/// more names ("Hugo Award", "Marco Bode" in a list, "MALAYSIAN OPEN") than it mended on
-/// every tuning split of `CoNLL-2003`, BTC and `CrossNER` train. A possessive or a word without two letters is never a name on its own.
+/// ("Strategic Alignment"), but never a handle. A name's last common word stays, in headings
+/// too: cutting it lost more names ("Hugo Award", "Marco Bode" in a list, "MALAYSIAN OPEN")
+/// than it mended on every tuning split of `CoNLL-2003`, BTC and `CrossNER` train. A
+/// possessive or a word without two letters is never a name on its own.
 pub(crate) fn apply(
     tokens: &[Token<'_>],
     prepared: &Prepared,
@@ -184,8 +186,7 @@ pub(crate) fn apply(
                 .is_some_and(|t| t.text == ":");
         let written_lower =
             |k: usize| is_common(k) || CLUSTERS.contains_key(&prepared.hashes[k].lower);
-        // A handle ("@ briantracy") is a name however it is written.
-        let handle = s > 0 && tokens[s - 1].text == "@";
+        let handle = after_handle(tokens, s);
         let drop = (s..e).all(|k| is_junk(k) || is_function_word(tokens[k].text))
             || !handle
                 && (adverb

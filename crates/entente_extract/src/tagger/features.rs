@@ -3,6 +3,7 @@
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
+use super::tokenize::after_handle;
 use super::words::{ByHash, CLUSTERS, GIVEN_NAMES, LEXICON, VECTORS, VectorClass, WordSet};
 use super::{Allowed, Token, can_name};
 
@@ -74,13 +75,10 @@ pub(crate) struct Hashes {
 impl Hashes {
     fn new(token: &Token<'_>, lower: &str, shape_buf: &mut String) -> Self {
         // The byte offset of the `n`th character (the length past the last).
-        let chars = if lower.is_ascii() { lower.len() } else { lower.chars().count() };
+        let ascii = lower.is_ascii();
+        let chars = if ascii { lower.len() } else { lower.chars().count() };
         let byte = |n: usize| {
-            if lower.is_ascii() {
-                n
-            } else {
-                lower.char_indices().nth(n).map_or(lower.len(), |(b, _)| b)
-            }
+            if ascii { n } else { lower.char_indices().nth(n).map_or(lower.len(), |(b, _)| b) }
         };
         let prefix = |n: usize| h(&lower[..byte(n.min(chars))]);
         let suffix = |n: usize| h(&lower[byte(chars.saturating_sub(n))..]);
@@ -180,14 +178,11 @@ pub(crate) fn prepare(tokens: &[Token<'_>]) -> Prepared {
             Hashes::new(t, &lower, &mut shape_buf)
         })
         .collect();
-    // The word after a handle's "@" is a name however it is written ("@bbcnews").
     let name_ok = tokens
         .iter()
         .enumerate()
         .map(|(i, t)| match can_name(t.text) {
-            Allowed::Inside | Allowed::NotPerson if i > 0 && tokens[i - 1].text == "@" => {
-                Allowed::Any
-            }
+            Allowed::Inside | Allowed::NotPerson if after_handle(tokens, i) => Allowed::Any,
             allowed => allowed,
         })
         .collect();

@@ -12,7 +12,7 @@ pub(crate) mod features;
 mod label;
 #[cfg(test)]
 mod tests;
-mod tokenize;
+pub(crate) mod tokenize;
 mod train;
 pub(crate) mod words;
 

@@ -25,6 +25,12 @@ pub fn tokenize(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// Whether token `i` follows a handle's "@" (see [`tokenize`]): such a word is a name however
+/// it is written ("@ bbcnews").
+pub(crate) fn after_handle(tokens: &[super::Token<'_>], i: usize) -> bool {
+    i > 0 && tokens.get(i - 1).is_some_and(|t| t.text == "@")
+}
+
 fn split_chunk(text: &str, mut s: usize, mut e: usize, out: &mut Vec<(usize, usize)>) {
     const LEADING: &[char] = &['"', '\'', '“', '‘', '(', '[', '{', '«'];
     const TRAILING: &[char] = &['"', '\'', '”', '’', ')', ']', '}', '»', ',', ';', ':', '!', '?'];
