@@ -3,7 +3,8 @@
 //! Exact copies have the same text up to whitespace (one copy may break a paragraph where the
 //! other runs on): [`layout_free_hash`]. Near copies are found with `MinHash` over word 5-grams
 //! and locality-sensitive hashing: each distinct text gets a signature of [`HASHES`] minimum
-//! hashes, cut into [`BANDS`] bands of [`ROWS`] rows; texts that agree on a whole band become
+//! hashes (one hash per 5-gram, spread over [`HASHES`] bins: [`signature`]), cut into
+//! [`BANDS`] bands of [`ROWS`] rows; texts that agree on a whole band become
 //! candidates, and a candidate is a copy when the share of equal minimum hashes (an estimate
 //! of the Jaccard similarity of the two 5-gram sets) reaches the threshold. Each text is
 //! compared with at most [`PER_BUCKET`] earlier texts per band bucket, so the work is
@@ -18,8 +19,11 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
 
-/// Length of a signature.
+/// Length of a signature, a power of two (bins are picked by a hash's top bits).
 pub(crate) const HASHES: usize = 128;
+/// Names the way [`signature`] hashes, part of the normaliser's built-in data hash: signatures
+/// an earlier build kept in a run's state are not compared with other ones.
+pub(crate) const SCHEME: &str = "minhash one-permutation densified xxh3 words 128 bins";
 /// Number of LSH bands.
 pub(crate) const BANDS: usize = 32;
 /// Rows per band: `BANDS * ROWS == HASHES`.
@@ -64,38 +68,73 @@ pub fn layout_free_hash(text: &str) -> u64 {
 /// A `MinHash` signature.
 pub type Signature = [u64; HASHES];
 
-/// The signature of `text`: the minimum, over its word `k`-grams, of 128 hash
-/// functions. Words are maximal runs of letters and digits, lower-cased. A text shorter than
-/// `k` words is one shingle. Empty text has a signature of `u64::MAX`.
+/// The signature of `text`: one-permutation `MinHash` with optimal densification (Shrivastava,
+/// 2017). Each word `k`-gram is hashed once; the hash's top bits pick one of 128 bins and the
+/// bin keeps the least hash it is given. A bin no shingle reached copies the bin a fixed probe
+/// sequence of its own finds first among those reached, so that two texts agree on a bin with
+/// probability about their Jaccard similarity, as with 128 hash functions at a hundred and
+/// twenty-eighth of the hashing. Words are maximal runs of letters and digits, lower-cased. A
+/// text shorter than `k` words is one shingle. Empty text has a signature of `u64::MAX`.
 pub fn signature(text: &str, k: usize) -> Signature {
-    let words: Vec<String> = text
+    let mut lower = String::new();
+    let words: Vec<u64> = text
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
+        .map(|w| {
+            lower.clear();
+            if w.is_ascii() {
+                lower.extend(w.chars().map(|c| c.to_ascii_lowercase()));
+            } else {
+                lower.push_str(&w.to_lowercase());
+            }
+            xxh3_64(lower.as_bytes())
+        })
         .collect();
     let mut sig = [u64::MAX; HASHES];
     let k = k.max(1);
-    let mut buf = String::new();
     let n_shingles = if words.is_empty() { 0 } else { words.len().saturating_sub(k) + 1 };
+    let mut bytes = Vec::with_capacity(8 * k);
     for i in 0..n_shingles {
-        buf.clear();
+        bytes.clear();
         for w in &words[i..(i + k).min(words.len())] {
-            buf.push_str(w);
-            buf.push(' ');
+            bytes.extend_from_slice(&w.to_le_bytes());
         }
-        let h = xxh3_64(buf.as_bytes());
-        for (j, slot) in sig.iter_mut().enumerate() {
-            let v = mix(h ^ SEEDS[j]);
-            if v < *slot {
-                *slot = v;
-            }
-        }
+        let h = mix(xxh3_64(&bytes));
+        let slot = &mut sig[bin(h)];
+        *slot = (*slot).min(h);
     }
+    densify(&mut sig);
     sig
 }
 
-/// Share of equal slots: an unbiased estimate of the Jaccard similarity (standard error
-/// `sqrt(J(1-J)/128)`, 0.044 at J = 0.5).
+/// The bin of a shingle's hash: its top bits.
+fn bin(h: u64) -> usize {
+    const BITS: u32 = HASHES.trailing_zeros();
+    usize::try_from(h >> (64 - BITS)).unwrap_or(0)
+}
+
+/// Fills every empty bin with the value of the first reached bin its probe sequence finds
+/// (the `j`th probe of bin `b` is the bin of `mix(SEEDS[b] + j)`), reading only bins a shingle
+/// reached. A signature with no reached bin (empty text) stays as it is.
+fn densify(sig: &mut Signature) {
+    if sig.iter().all(|&v| v == u64::MAX) {
+        return;
+    }
+    let reached = *sig;
+    for (b, slot) in sig.iter_mut().enumerate() {
+        let mut probe = 0u64;
+        while *slot == u64::MAX {
+            probe += 1;
+            let from = reached[bin(mix(SEEDS[b].wrapping_add(probe)))];
+            if from != u64::MAX {
+                *slot = from;
+            }
+        }
+    }
+}
+
+/// Share of equal slots: an estimate of the Jaccard similarity (standard error about
+/// `sqrt(J(1-J)/128)`, 0.044 at J = 0.5, for texts of a few hundred words).
 pub fn similarity(a: &Signature, b: &Signature) -> f64 {
     let same = a.iter().zip(b).filter(|(x, y)| x == y).count();
     // Both are at most 128: exact in f64.
@@ -112,7 +151,7 @@ fn mix(mut x: u64) -> u64 {
     x ^ (x >> 33)
 }
 
-/// One fixed seed per hash function (`SplitMix64` from 0), the same on every machine.
+/// One fixed seed per bin (`SplitMix64` from 0), the same on every machine.
 const SEEDS: [u64; HASHES] = {
     let mut out = [0u64; HASHES];
     let mut state = 0u64;
@@ -431,5 +470,18 @@ mod tests {
         let s = similarity(&sa, &sb);
         assert!((0.2..0.45).contains(&s), "{s}");
         assert!(similarity(&sa, &signature("something else entirely here now", 5)) < 0.05);
+    }
+
+    #[test]
+    fn every_bin_of_a_short_text_holds_one_of_its_shingles() {
+        // Two shingles reach at most two of the 128 bins; densification fills the rest with
+        // their values, and the same text always gets the same signature.
+        let sig = signature("One two three four five six", 5);
+        let mut values: Vec<u64> = sig.to_vec();
+        values.sort_unstable();
+        values.dedup();
+        assert_eq!(values.len(), 2, "{values:?}");
+        assert_eq!(sig, signature("one  two three-four five SIX", 5));
+        assert!(signature("", 5).iter().all(|&v| v == u64::MAX));
     }
 }

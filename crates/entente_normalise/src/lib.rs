@@ -44,11 +44,12 @@ pub use crate::repair::RepairConfig;
 pub use crate::sentences::{SentenceConfig, Splitter};
 pub use crate::text::{raw_to_text, text_to_raw};
 
-/// A hash of the data compiled into the normaliser (the sentence splitter's abbreviations):
-/// part of the normalise stage's configuration hash, so that a build with other data
-/// normalises again rather than reusing the tables an earlier run left.
+/// A hash of the data compiled into the normaliser (the sentence splitter's abbreviations)
+/// and of the `MinHash` scheme: part of the normalise stage's configuration hash, so that a
+/// build with other data or signatures normalises again rather than reusing the tables and
+/// state an earlier run left.
 pub fn builtin_data_hash() -> String {
-    entente_schema::hash_hex(sentences::ABBREVIATIONS.as_bytes())
+    entente_schema::hash_hex(format!("{}\n{}", dedup::SCHEME, sentences::ABBREVIATIONS).as_bytes())
 }
 
 pub mod eval;
