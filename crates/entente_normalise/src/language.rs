@@ -26,7 +26,7 @@ pub struct LanguageConfig {
 
 impl Default for LanguageConfig {
     fn default() -> Self {
-        Self { supported: vec!["en".into()], min_confidence: 0.5, sample_bytes: 4096 }
+        Self { supported: vec!["en".into()], min_confidence: 0.5, sample_bytes: 1024 }
     }
 }
 
