@@ -224,7 +224,7 @@ pub(crate) fn prepare(tokens: &[Token<'_>]) -> Prepared {
 }
 
 /// Writes the feature ids of token `i` into `out`, given the labels chosen for the tokens
-/// before it; [`context_features`] are the rest.
+/// before it.
 pub(crate) fn features(
     p: &Prepared,
     i: usize,
@@ -364,16 +364,10 @@ pub(crate) fn features(
             out.push(mix(42, kind, 0));
             out.push(mix(43, kind, position));
         }
-    }
-}
-
-/// Adds the ids of a token's document-context features to `out`: how the whole document uses
-/// the word, the words around its every occurrence.
-pub(crate) fn context_features(t: &Hashes, doc: &DocContext, out: &mut Vec<u64>) {
-    if t.capitalised
-        && let Some(contexts) = doc.contexts.get(&t.lower)
-    {
-        out.extend(contexts.iter().map(|&c| mix(80, c, 0)));
+        // How the whole document uses the word: the words around its every occurrence.
+        if let Some(contexts) = doc.contexts.get(&t.lower) {
+            out.extend(contexts.iter().map(|&c| mix(80, c, 0)));
+        }
     }
 }
 

@@ -19,7 +19,7 @@ pub(crate) mod words;
 use std::collections::HashMap;
 use std::io::{Read, Write};
 
-use self::features::{DocContext, Prepared, Style, context_features, features, prepare};
+use self::features::{DocContext, Prepared, Style, features, prepare};
 use crate::passes::{Pass, Passes};
 
 /// How many perceptrons, each visiting the training documents in its own order, the model
@@ -219,7 +219,6 @@ impl Tagger {
                     continue;
                 }
                 features(p, i, &labels, &doc, &mut feats);
-                context_features(&p.hashes[i], &doc, &mut feats);
                 let label = Self::best(
                     &scores(&self.weights, &feats),
                     labels.last().copied(),

@@ -4,9 +4,7 @@ use rayon::prelude::*;
 
 #[cfg(doc)]
 use super::PRUNE;
-use super::features::{
-    DocContext, Prepared, Style, context_features, features, prepare, style, title_case,
-};
+use super::features::{DocContext, Prepared, Style, features, prepare, style, title_case};
 use super::{Allowed, DROPOUT, Label, N, ORDERS, Tagger, Token, Weights, scores};
 
 impl Tagger {
@@ -129,7 +127,6 @@ impl Tagger {
                     for (i, truth) in gold.iter().enumerate().take(tokens.len()) {
                         let truth = truth.index();
                         features(p, i, &predicted, &doc, &mut feats);
-                        context_features(&p.hashes[i], &doc, &mut feats);
                         // Dropout: each update sees a fresh random share of the features.
                         feats.retain(|_| {
                             state = xorshift(state);
