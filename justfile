@@ -166,7 +166,7 @@ eval-passes eval="../shared/eval": build
 # does, score the tune parts, and print what each pass adds there. Into output/tune-ner.
 tune-ner eval="../shared/eval": build
     python3 scripts/ner/tuning_splits.py {{eval}} output/tune-ner
-    {{entente}} train ner --train output/tune-ner/conll_train.jsonl --train output/tune-ner/conll_train.jsonl --train output/tune-ner/btc_train.jsonl --train output/tune-ner/crossner_train.jsonl --train output/tune-ner/crossner_train.jsonl --epochs 14 --out output/tune-ner/model.zst --dev output/tune-ner/conll_tune.jsonl --dev output/tune-ner/btc_tune.jsonl --dev output/tune-ner/crossner_tune.jsonl
+    {{just_executable()}} --justfile {{justfile()}} _train-ner-on output/tune-ner/conll_train.jsonl output/tune-ner/btc_train.jsonl output/tune-ner/crossner_train.jsonl --out output/tune-ner/model.zst --dev output/tune-ner/conll_tune.jsonl --dev output/tune-ner/btc_tune.jsonl --dev output/tune-ner/crossner_tune.jsonl
     python3 scripts/ner/pass_effects.py {{entente}} output/tune-ner --model output/tune-ner/model.zst conll_tune btc_tune crossner_tune
 
 # Entity identity on Reuters-21578 against the people and places Reuters staff gave each story
@@ -185,7 +185,13 @@ eval-identity eval="../shared/eval" corpora="../shared/corpora": build venv
 # rules are features too: retrain and commit the model after changing any of them, or the
 # recipe no longer reproduces it.
 train-ner eval="../shared/eval": build
-    {{entente}} train ner --train {{eval}}/ner_conll2003_train.jsonl --train {{eval}}/ner_conll2003_train.jsonl --train {{eval}}/ner_btc_train.jsonl --train {{eval}}/ner_crossner_train.jsonl --train {{eval}}/ner_crossner_train.jsonl --epochs 14 --dev {{eval}}/ner_conll2003_dev.jsonl --dev {{eval}}/ner_wikigold.jsonl --dev {{eval}}/ner_btc_dev.jsonl --dev {{eval}}/ner_crossner_dev.jsonl --dev {{eval}}/ner_redocred_dev.jsonl
+    {{just_executable()}} --justfile {{justfile()}} _train-ner-on {{eval}}/ner_conll2003_train.jsonl {{eval}}/ner_btc_train.jsonl {{eval}}/ner_crossner_train.jsonl --dev {{eval}}/ner_conll2003_dev.jsonl --dev {{eval}}/ner_wikigold.jsonl --dev {{eval}}/ner_btc_dev.jsonl --dev {{eval}}/ner_crossner_dev.jsonl --dev {{eval}}/ner_redocred_dev.jsonl
+
+# The tagger's training sources and their weights, shared by `train-ner` and `tune-ner`:
+# CoNLL-2003 and CrossNER train count twice, BTC train once, 14 passes.
+_train-ner-on conll btc crossner *options:
+    {{entente}} train ner --train {{conll}} --train {{conll}} --train {{btc}} --train {{crossner}} --train {{crossner}} --epochs 14 {{options}}
+
 # Ingest the full BBC and Reuters JSONL and check that documents + rejects = records.
 ingest-corpora corpora="../shared/corpora": build venv
     {{entente}} ingest --input {{corpora}}/bbc_news --input {{corpora}}/reuters21578 --output output/corpora
