@@ -17,9 +17,15 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
 
 /// Rows converted to Arrow per batch while writing: bounds the memory of the conversion.
 const WRITE_BATCH_ROWS: usize = 16 * 1024;
+
+/// Columns whose values are nearly all distinct (a document's text, a sentence): written
+/// without a dictionary, which would only cost hashing every value until the writer gives
+/// the dictionary up.
+const PLAIN_COLUMNS: &[&str] = &["text", "raw_text"];
 
 /// Key-value metadata written into every file.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -159,7 +165,12 @@ impl<T: Table> TableWriter<T> {
             Codec::Zstd => Compression::ZSTD(ZstdLevel::try_new(3).map_err(pq(dir))?),
             Codec::Uncompressed => Compression::UNCOMPRESSED,
         };
-        let props = WriterProperties::builder()
+        let mut props = WriterProperties::builder();
+        for column in fields::<T>()?.iter().filter(|f| PLAIN_COLUMNS.contains(&f.name().as_str())) {
+            props = props
+                .set_column_dictionary_enabled(ColumnPath::from(column.name().as_str()), false);
+        }
+        let props = props
             .set_compression(compression)
             .set_max_row_group_bytes(Some(ROW_GROUP_BYTES))
             .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
@@ -328,8 +339,13 @@ impl Drop for PartFile {
     }
 }
 
+/// Row `row` of a partition column ("" for null).
+fn value(a: &StringArray, row: usize) -> &str {
+    if a.is_null(row) { "" } else { a.value(row) }
+}
+
 /// The rows of `batch` grouped by the values of the (string) partition `columns`, in order
-/// of the values.
+/// of the values (the whole batch, uncopied, when every row has the same values).
 fn split_by_partition(
     batch: &RecordBatch,
     columns: &[&str],
@@ -351,20 +367,30 @@ fn split_by_partition(
             })?;
         keys.push(array);
     }
-    let key_of = |row: usize| -> Vec<String> {
-        keys.iter()
-            .map(|a| if a.is_null(row) { String::new() } else { a.value(row).to_owned() })
-            .collect()
-    };
-    let mut groups: BTreeMap<Vec<String>, Vec<bool>> = BTreeMap::new();
+    // The distinct keys in the order met, and each row's: a batch holds few partitions (one
+    // scope, a few periods), so a scan of the keys met beats hashing each row's.
+    let mut distinct: Vec<Vec<&str>> = Vec::new();
+    let mut group_of: Vec<usize> = Vec::with_capacity(batch.num_rows());
     for row in 0..batch.num_rows() {
-        groups.entry(key_of(row)).or_insert_with(|| vec![false; batch.num_rows()])[row] = true;
+        let met =
+            distinct.iter().position(|k| k.iter().zip(&keys).all(|(v, a)| *v == value(a, row)));
+        group_of.push(met.unwrap_or_else(|| {
+            distinct.push(keys.iter().map(|a| value(a, row)).collect());
+            distinct.len() - 1
+        }));
     }
+    let owned = |key: &[&str]| key.iter().map(|v| (*v).to_owned()).collect::<Vec<String>>();
+    if let [key] = distinct.as_slice() {
+        return Ok(vec![(owned(key), batch.clone())]);
+    }
+    let mut groups: Vec<(Vec<String>, usize)> =
+        distinct.iter().enumerate().map(|(g, key)| (owned(key), g)).collect();
+    groups.sort();
     groups
         .into_iter()
-        .map(|(key, mask)| {
-            let rows = arrow::compute::filter_record_batch(batch, &BooleanArray::from(mask))
-                .map_err(err)?;
+        .map(|(key, g)| {
+            let mask: BooleanArray = group_of.iter().map(|&x| Some(x == g)).collect();
+            let rows = arrow::compute::filter_record_batch(batch, &mask).map_err(err)?;
             Ok((key, rows))
         })
         .collect()
