@@ -124,8 +124,8 @@ fn main() {
     let (mut pairs, mut period_rows) = (0usize, 0usize);
     let summary = aggregate_into(corpus, &AggregateConfig::default(), Limits::default(), |rows| {
         match rows {
-            Rows::Cooccurrences(rows) => pairs += rows.len(),
-            Rows::ByPeriod(rows) => period_rows += rows.len(),
+            Rows::Cooccurrences { rows, .. } => pairs += rows.num_rows(),
+            Rows::ByPeriod { rows, .. } => period_rows += rows.num_rows(),
         }
         Ok(())
     })

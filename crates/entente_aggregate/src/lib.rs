@@ -45,6 +45,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use arrow::array::RecordBatch;
 pub use entente_schema::AggregateConfig;
 use entente_schema::{Cooccurrence, CooccurrencePeriod, EntitySummary, Scope};
 use polars::prelude::*;
@@ -54,6 +55,7 @@ pub use crate::corpus::Corpus;
 use crate::count::{count_range, count_singles, split};
 use crate::rows::write_range;
 
+mod arrays;
 mod corpus;
 mod count;
 mod rows;
@@ -93,6 +95,15 @@ pub enum Error {
     /// A document was added twice.
     #[error("document {0} appears twice in `documents`")]
     DuplicateDocument(String),
+    /// Arrow refused a batch: a bug, never bad input.
+    #[error("building a batch of co-occurrences: {0}")]
+    Arrow(#[from] arrow::error::ArrowError),
+    /// A table's schema could not be traced or its rows read back: a bug.
+    #[error("{0}")]
+    Schema(Box<entente_parquet::Error>),
+    /// A batch's evidence units overflow a list's 32-bit offsets.
+    #[error("a batch of co-occurrences holds more than 2^31 evidence units")]
+    TooManyUnits,
     /// The sink refused a batch of rows (e.g. a write failed).
     #[error("{0}")]
     Sink(Box<dyn std::error::Error + Send + Sync>),
@@ -116,13 +127,24 @@ impl Default for Limits {
     }
 }
 
-/// A batch of output rows, in table order.
+/// A batch of output rows of one scope, in table order, as Arrow arrays in the table's
+/// full schema ([`entente_parquet::schema`], partition columns included).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Rows {
     /// Rows of `cooccurrences`.
-    Cooccurrences(Vec<Cooccurrence>),
+    Cooccurrences {
+        /// The scope of every row.
+        scope: Scope,
+        /// The rows.
+        rows: RecordBatch,
+    },
     /// Rows of `cooccurrences_by_period`.
-    ByPeriod(Vec<CooccurrencePeriod>),
+    ByPeriod {
+        /// The scope of every row.
+        scope: Scope,
+        /// The rows.
+        rows: RecordBatch,
+    },
 }
 
 /// What [`aggregate_into`] returns once the rows went to its sink.
@@ -153,8 +175,12 @@ pub fn aggregate(corpus: Corpus, config: &AggregateConfig) -> Result<Aggregates,
     let mut out = Aggregates::default();
     out.summary = aggregate_into(corpus, config, Limits::default(), |rows| {
         match rows {
-            Rows::Cooccurrences(rows) => out.cooccurrences.extend(rows),
-            Rows::ByPeriod(rows) => out.by_period.extend(rows),
+            Rows::Cooccurrences { rows, .. } => {
+                out.cooccurrences.extend(entente_parquet::rows_of::<Cooccurrence>(&rows)?);
+            }
+            Rows::ByPeriod { rows, .. } => {
+                out.by_period.extend(entente_parquet::rows_of::<CooccurrencePeriod>(&rows)?);
+            }
         }
         Ok(())
     })?

@@ -3,11 +3,14 @@
 
 use std::collections::BTreeMap;
 
+use arrow::array::RecordBatch;
+use arrow::datatypes::SchemaRef as ArrowSchema;
 use entente_schema::{
-    Cooccurrence, CooccurrencePeriod, EntitySummary, Evidence, Period, Scope, SurfaceCount,
+    Cooccurrence, CooccurrencePeriod, EntitySummary, Period, Scope, SurfaceCount,
 };
 use polars::prelude::*;
 
+use crate::arrays::Batch;
 use crate::corpus::Coded;
 use crate::count::{Candidate, PairCounts, RangeCounts, Singles, Tally, bucket_col, pair_of};
 use crate::{BATCH_ROWS, Error, NO_DATE, Rows, Sink};
@@ -141,8 +144,8 @@ pub(crate) fn write_range(
     let mut cursor = 0;
     for offset in (0..pairs.height()).step_by(BATCH_ROWS) {
         let batch = pairs.slice(i64::try_from(offset).unwrap_or(i64::MAX), BATCH_ROWS);
-        let rows = cooccurrence_rows(coded, scope, &batch, &evidence, &mut cursor).map_err(pe)?;
-        sink(Rows::Cooccurrences(rows)).map_err(Error::Sink)?;
+        let rows = cooccurrence_batch(coded, scope, &batch, &evidence, &mut cursor)?;
+        sink(Rows::Cooccurrences { scope, rows }).map_err(Error::Sink)?;
     }
     if periods.is_empty() {
         return Ok(());
@@ -227,8 +230,8 @@ pub(crate) fn write_range(
         .map_err(pe)?;
     for offset in (0..frame.height()).step_by(BATCH_ROWS) {
         let batch = frame.slice(i64::try_from(offset).unwrap_or(i64::MAX), BATCH_ROWS);
-        let rows = period_rows_of(coded, scope, &periods, &batch).map_err(pe)?;
-        sink(Rows::ByPeriod(rows)).map_err(Error::Sink)?;
+        let rows = period_batch(coded, scope, &periods, &batch)?;
+        sink(Rows::ByPeriod { scope, rows }).map_err(Error::Sink)?;
     }
     Ok(())
 }
@@ -329,94 +332,61 @@ impl Counts {
     }
 }
 
-/// The `cooccurrences` row of pair `i` of `c` (without evidence and dates when those are
-/// `None`: the rows of `cooccurrences_by_period`).
-pub(crate) fn pair_row(
-    coded: &Coded<'_>,
-    scope: Scope,
-    c: &Counts,
-    i: usize,
-    dates: (Option<i64>, Option<i64>),
-    evidence: Vec<Evidence>,
-) -> Cooccurrence {
-    let ((id_a, name_a, type_a), (id_b, name_b, type_b)) =
-        (coded.entity(c.a[i]), coded.entity(c.b[i]));
-    let (first_doc_id, first_sentence_idx) =
-        evidence.first().map(|e| (e.doc_id.clone(), e.sentence_idx)).unwrap_or_default();
-    let [pmi, npmi, llr, dice] = [0, 1, 2, 3].map(|m| c.measures[m][i]);
-    Cooccurrence {
-        scope,
-        entity_a: id_a.clone(),
-        entity_b: id_b.clone(),
-        name_a: name_a.clone(),
-        name_b: name_b.clone(),
-        type_a: *type_a,
-        type_b: *type_b,
-        count: c.count[i],
-        count_a: c.count_a[i],
-        count_b: c.count_b[i],
-        n_units: c.n_units[i],
-        pmi,
-        npmi,
-        llr,
-        dice,
-        n_docs: c.n_docs[i],
-        n_stories: c.n_stories[i],
-        first_published_at: dates.0,
-        last_published_at: dates.1,
-        first_doc_id,
-        first_sentence_idx,
-        evidence,
-    }
-}
-
-/// The `cooccurrences` rows of a batch of pairs (sorted by pair), with their evidence from
+/// The `cooccurrences` batch of a frame of pairs (sorted by pair), with their evidence from
 /// `evidence` (sorted by pair), read from `cursor` on.
-pub(crate) fn cooccurrence_rows(
+pub(crate) fn cooccurrence_batch(
     coded: &Coded<'_>,
     scope: Scope,
     frame: &DataFrame,
     evidence: &[Candidate],
     cursor: &mut usize,
-) -> PolarsResult<Vec<Cooccurrence>> {
-    let c = Counts::read(frame)?;
-    let (first, last) = (i64s(frame, "first")?, i64s(frame, "last")?);
-    Ok((0..c.a.len())
-        .map(|i| {
-            let pair = (c.a[i], c.b[i]);
-            while evidence.get(*cursor).is_some_and(|e| (e.0, e.1) < pair) {
-                *cursor += 1;
-            }
-            let mut units = Vec::new();
-            while let Some(&(_, _, _, doc, start, end)) =
-                evidence.get(*cursor).filter(|e| (e.0, e.1) == pair)
-            {
-                let doc_id = coded.doc(doc).doc_id.to_string();
-                units.push(Evidence { doc_id, sentence_idx: start, sentence_end: end });
-                *cursor += 1;
-            }
-            pair_row(coded, scope, &c, i, (first[i], last[i]), units)
-        })
-        .collect())
+) -> Result<RecordBatch, Error> {
+    let pe = |source| Error::Polars { scope: scope.as_str(), source };
+    let c = Counts::read(frame).map_err(pe)?;
+    let (first, last) = (i64s(frame, "first").map_err(pe)?, i64s(frame, "last").map_err(pe)?);
+    let mut offsets = Vec::with_capacity(c.a.len() + 1);
+    let mut units = Vec::new();
+    offsets.push(0i32);
+    for pair in c.a.iter().copied().zip(c.b.iter().copied()) {
+        while evidence.get(*cursor).is_some_and(|e| (e.0, e.1) < pair) {
+            *cursor += 1;
+        }
+        while let Some(&(_, _, _, doc, start, end)) =
+            evidence.get(*cursor).filter(|e| (e.0, e.1) == pair)
+        {
+            units.push((doc, start, end));
+            *cursor += 1;
+        }
+        offsets.push(i32::try_from(units.len()).map_err(|_| Error::TooManyUnits)?);
+    }
+    let mut batch = Batch::of_pairs(schema::<Cooccurrence>()?, coded, scope, &c);
+    batch.push_times("first_published_at", first);
+    batch.push_times("last_published_at", last);
+    batch.push_evidence(coded, offsets, &units).map_err(Error::Arrow)?;
+    batch.finish().map_err(Error::Arrow)
 }
 
-/// The `cooccurrences_by_period` rows of a batch (`period` indexes `periods`, `start` is
+/// The `cooccurrences_by_period` batch of a frame (`period` indexes `periods`, `start` is
 /// the bucket).
-pub(crate) fn period_rows_of(
+pub(crate) fn period_batch(
     coded: &Coded<'_>,
     scope: Scope,
     periods: &[Period],
     frame: &DataFrame,
-) -> PolarsResult<Vec<CooccurrencePeriod>> {
-    let c = Counts::read(frame)?;
-    let (index, starts) = (u32s(frame, "period")?, i64s(frame, "start")?);
-    Ok(starts
-        .into_iter()
-        .enumerate()
-        .map(|(i, start)| {
-            let pair = pair_row(coded, scope, &c, i, (None, None), Vec::new());
-            let period = periods[index[i] as usize];
-            CooccurrencePeriod::of(period, start.filter(|&t| t != NO_DATE), pair)
-        })
-        .collect())
+) -> Result<RecordBatch, Error> {
+    let pe = |source| Error::Polars { scope: scope.as_str(), source };
+    let c = Counts::read(frame).map_err(pe)?;
+    let (index, starts) = (u32s(frame, "period").map_err(pe)?, i64s(frame, "start").map_err(pe)?);
+    let mut batch = Batch::of_pairs(schema::<CooccurrencePeriod>()?, coded, scope, &c);
+    batch.push_periods(periods, &index);
+    batch.push_times(
+        "period_start",
+        starts.into_iter().map(|t| t.filter(|&t| t != NO_DATE)).collect(),
+    );
+    batch.finish().map_err(Error::Arrow)
+}
+
+/// The Arrow schema of table `T` with its partition columns.
+fn schema<T: entente_schema::Table>() -> Result<ArrowSchema, Error> {
+    entente_parquet::schema::<T>().map_err(|e| Error::Schema(Box::new(e)))
 }

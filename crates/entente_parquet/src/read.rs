@@ -58,6 +58,11 @@ pub fn read_part<T: Table, E: From<Error>>(
     })
 }
 
+/// The rows of table `T` in a record batch with the table's full schema ([`schema`](crate::schema())).
+pub fn rows_of<T: Table>(batch: &RecordBatch) -> Result<Vec<T>, Error> {
+    serde_arrow::from_record_batch(batch).map_err(|source| Error::Schema { table: T::NAME, source })
+}
+
 /// Reads only the named columns of table `T` in the output directory `out`, a record batch at
 /// a time, part by part in path order, as rows of `R` (a struct with some of `T`'s fields):
 /// the other columns are not decoded. Partition columns are filled in from the paths; a

@@ -4,6 +4,7 @@
 use std::time::Instant;
 
 use anyhow::Context as _;
+use arrow::array::RecordBatch;
 use entente_aggregate::{Corpus, Limits, Rows};
 use entente_parquet::{Codec, TableWriter, part_name};
 use entente_schema::{Cooccurrence, CooccurrencePeriod, Scope, Table};
@@ -71,9 +72,11 @@ pub(crate) fn aggregate(ctx: &Ctx<'_>, staging: &Staged, corpus: Corpus) -> anyh
             let counted = entente_aggregate::aggregate_into(corpus, config, limits, |rows| {
                 let stopped = || "a table writer stopped".into();
                 match rows {
-                    Rows::Cooccurrences(rows) => to_pairs.send(rows).map_err(|_| stopped()),
-                    Rows::ByPeriod(rows) => match &to_period {
-                        Some(to) => to.send(rows).map_err(|_| stopped()),
+                    Rows::Cooccurrences { scope, rows } => {
+                        to_pairs.send((scope, rows)).map_err(|_| stopped())
+                    }
+                    Rows::ByPeriod { scope, rows } => match &to_period {
+                        Some(to) => to.send((scope, rows)).map_err(|_| stopped()),
                         None => Ok(()),
                     },
                 }
@@ -92,9 +95,9 @@ pub(crate) fn aggregate(ctx: &Ctx<'_>, staging: &Staged, corpus: Corpus) -> anyh
     } else {
         let counted =
             entente_aggregate::aggregate_into(corpus, config, limits, |rows| match rows {
-                Rows::Cooccurrences(rows) => Ok(pairs.write(&rows)?),
-                Rows::ByPeriod(rows) => match by_period.as_mut() {
-                    Some(writer) => Ok(writer.write(&rows)?),
+                Rows::Cooccurrences { scope, rows } => Ok(pairs.write(scope, &rows)?),
+                Rows::ByPeriod { scope, rows } => match by_period.as_mut() {
+                    Some(writer) => Ok(writer.write(scope, &rows)?),
                     None => Ok(()),
                 },
             });
@@ -126,23 +129,6 @@ pub(crate) fn aggregate(ctx: &Ctx<'_>, staging: &Staged, corpus: Corpus) -> anyh
     Ok(discard_periods)
 }
 
-/// A table of the stage, partitioned by scope first.
-trait Scoped: Table {
-    fn scope(&self) -> Scope;
-}
-
-impl Scoped for Cooccurrence {
-    fn scope(&self) -> Scope {
-        self.scope
-    }
-}
-
-impl Scoped for CooccurrencePeriod {
-    fn scope(&self) -> Scope {
-        self.scope
-    }
-}
-
 /// A table writer fed scope by scope (the stage counts one scope after the other): when the
 /// rows of the next scope arrive, the files of the last one are completed, so one scope's
 /// write buffers and compressors are held at a time instead of every scope's.
@@ -151,21 +137,18 @@ struct ByScope<T: Table> {
     scope: Option<Scope>,
 }
 
-impl<T: Scoped> ByScope<T> {
+impl<T: Table> ByScope<T> {
     fn new(writer: TableWriter<T>) -> Self {
         Self { writer, scope: None }
     }
 
-    fn write(&mut self, rows: &[T]) -> Result<(), entente_parquet::Error> {
-        for run in rows.chunk_by(|x, y| x.scope() == y.scope()) {
-            let next = run[0].scope();
-            if let Some(done) = self.scope.filter(|&s| s != next) {
-                self.writer.complete(&[done.as_str()])?;
-            }
-            self.scope = Some(next);
-            self.writer.write(run)?;
+    /// Writes a batch of rows of `scope` (the table's full schema).
+    fn write(&mut self, scope: Scope, rows: &RecordBatch) -> Result<(), entente_parquet::Error> {
+        if let Some(done) = self.scope.filter(|&s| s != scope) {
+            self.writer.complete(&[done.as_str()])?;
         }
-        Ok(())
+        self.scope = Some(scope);
+        self.writer.write_batch(rows)
     }
 }
 
@@ -174,15 +157,15 @@ type WriterThread<'scope, T> =
     std::thread::ScopedJoinHandle<'scope, Result<ByScope<T>, entente_parquet::Error>>;
 
 /// A thread writing the batches of rows sent to it with `writer`, which it gives back.
-fn writer_thread<'scope, T: Scoped + Send + 'static>(
+fn writer_thread<'scope, T: Table>(
     scope: &'scope std::thread::Scope<'scope, '_>,
     mut writer: ByScope<T>,
-) -> (std::sync::mpsc::SyncSender<Vec<T>>, WriterThread<'scope, T>) {
+) -> (std::sync::mpsc::SyncSender<(Scope, RecordBatch)>, WriterThread<'scope, T>) {
     // Two batches in flight: the counting does not wait on a write, nor memory grow.
-    let (to, from) = std::sync::mpsc::sync_channel::<Vec<T>>(2);
+    let (to, from) = std::sync::mpsc::sync_channel::<(Scope, RecordBatch)>(2);
     let handle = scope.spawn(move || {
-        for rows in from {
-            writer.write(&rows)?;
+        for (scope, rows) in from {
+            writer.write(scope, &rows)?;
         }
         Ok(writer)
     });

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use entente_aggregate::{AggregateConfig, Corpus, Limits, Rows, aggregate, aggregate_into};
 use entente_schema::{
-    Counted, Document, Entity, EntityType, Method, Period, Scope, Sentence, Tables,
-    compare_counted, recount_cooccurrences,
+    Cooccurrence, CooccurrencePeriod, Counted, Document, Entity, EntityType, Method, Period, Scope,
+    Sentence, Tables, compare_counted, recount_cooccurrences,
 };
 use entente_test::render_table;
 use proptest::prelude::*;
@@ -270,8 +270,12 @@ proptest! {
         let limits = Limits { partition_pairs };
         aggregate_into(corpus, &config, limits, |rows| {
             match rows {
-                Rows::Cooccurrences(rows) => actual.cooccurrences.extend(rows),
-                Rows::ByPeriod(rows) => actual.by_period.extend(rows),
+                Rows::Cooccurrences { rows, .. } => {
+                    actual.cooccurrences.extend(entente_parquet::rows_of::<Cooccurrence>(&rows)?);
+                }
+                Rows::ByPeriod { rows, .. } => {
+                    actual.by_period.extend(entente_parquet::rows_of::<CooccurrencePeriod>(&rows)?);
+                }
             }
             Ok(())
         })

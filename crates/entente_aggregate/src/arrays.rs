@@ -1,0 +1,154 @@
+//! Batches of `cooccurrences` and `cooccurrences_by_period` built as Arrow arrays straight
+//! from the counted columns, in the tables' full schemas ([`entente_parquet::schema`]): no
+//! row structs, no serialisation, each name copied once, into its column.
+
+use std::sync::Arc;
+
+use arrow::array::{
+    ArrayRef, Float64Array, ListArray, RecordBatch, StringArray, StringBuilder, StructArray,
+    TimestampMicrosecondArray, UInt32Array,
+};
+use arrow::buffer::OffsetBuffer;
+use arrow::datatypes::{DataType, SchemaRef};
+use arrow::error::ArrowError;
+use entente_schema::{Period, Scope};
+
+use crate::corpus::Coded;
+use crate::rows::Counts;
+
+/// The columns of a batch by name, put in the schema's order by [`Batch::finish`].
+pub(crate) struct Batch {
+    schema: SchemaRef,
+    rows: usize,
+    columns: Vec<(&'static str, ArrayRef)>,
+}
+
+impl Batch {
+    /// The columns both tables share: scope, the pair's ids, names (and types, where the
+    /// schema has them), counts and measures.
+    pub(crate) fn of_pairs(schema: SchemaRef, coded: &Coded<'_>, scope: Scope, c: &Counts) -> Self {
+        let rows = c.a.len();
+        let names =
+            |side: &[u32], pick: fn(&(String, String, entente_schema::EntityType)) -> &str| {
+                let bytes: usize = side.iter().map(|&e| pick(coded.entity(e)).len()).sum();
+                let mut out = StringBuilder::with_capacity(rows, bytes);
+                for &e in side {
+                    out.append_value(pick(coded.entity(e)));
+                }
+                Arc::new(out.finish()) as ArrayRef
+            };
+        let u32s = |v: &[u32]| Arc::new(UInt32Array::from(v.to_vec())) as ArrayRef;
+        let f64s = |v: &[f64]| Arc::new(Float64Array::from(v.to_vec())) as ArrayRef;
+        let mut batch = Self { schema, rows, columns: Vec::with_capacity(24) };
+        batch.push("scope", constant(scope.as_str(), rows));
+        batch.push("entity_a", names(&c.a, |e| &e.0));
+        batch.push("entity_b", names(&c.b, |e| &e.0));
+        batch.push("name_a", names(&c.a, |e| &e.1));
+        batch.push("name_b", names(&c.b, |e| &e.1));
+        if batch.wants("type_a") {
+            batch.push("type_a", names(&c.a, |e| e.2.as_str()));
+            batch.push("type_b", names(&c.b, |e| e.2.as_str()));
+        }
+        batch.push("count", u32s(&c.count));
+        batch.push("count_a", u32s(&c.count_a));
+        batch.push("count_b", u32s(&c.count_b));
+        batch.push("n_units", u32s(&c.n_units));
+        for (name, values) in ["pmi", "npmi", "llr", "dice"].into_iter().zip(&c.measures) {
+            batch.push(name, f64s(values));
+        }
+        batch.push("n_docs", u32s(&c.n_docs));
+        batch.push("n_stories", u32s(&c.n_stories));
+        batch
+    }
+
+    fn wants(&self, name: &str) -> bool {
+        self.schema.column_with_name(name).is_some()
+    }
+
+    pub(crate) fn push(&mut self, name: &'static str, array: ArrayRef) {
+        self.columns.push((name, array));
+    }
+
+    /// A nullable timestamp column (microseconds, UTC).
+    pub(crate) fn push_times(&mut self, name: &'static str, values: Vec<Option<i64>>) {
+        self.push(name, Arc::new(TimestampMicrosecondArray::from(values).with_timezone("UTC")));
+    }
+
+    /// The `period` column: each row's period by its index into `periods`.
+    pub(crate) fn push_periods(&mut self, periods: &[Period], index: &[u32]) {
+        let names: StringArray =
+            index.iter().map(|&i| periods.get(i as usize).map(|p| p.as_str())).collect();
+        self.push("period", Arc::new(names));
+    }
+
+    /// The `evidence` list column and `first_doc_id`, `first_sentence_idx` from it: the
+    /// units of row `i` are `units[offsets[i]..offsets[i + 1]]`, each (document rank,
+    /// sentence, sentence end).
+    pub(crate) fn push_evidence(
+        &mut self,
+        coded: &Coded<'_>,
+        offsets: Vec<i32>,
+        units: &[(u32, u32, u32)],
+    ) -> Result<(), ArrowError> {
+        let Some(DataType::List(item)) =
+            self.schema.column_with_name("evidence").map(|(_, f)| f.data_type().clone())
+        else {
+            return Err(ArrowError::SchemaError("no list column evidence".into()));
+        };
+        let DataType::Struct(fields) = item.data_type() else {
+            return Err(ArrowError::SchemaError("evidence is not a list of structs".into()));
+        };
+        let doc_id = |rank: u32| -> &str { &coded.doc(rank).doc_id };
+        let mut docs = StringBuilder::with_capacity(units.len(), units.len() * 16);
+        for &(rank, _, _) in units {
+            docs.append_value(doc_id(rank));
+        }
+        let starts: Vec<u32> = units.iter().map(|u| u.1).collect();
+        let ends: Vec<u32> = units.iter().map(|u| u.2).collect();
+        let mut first_doc = StringBuilder::with_capacity(self.rows, self.rows * 16);
+        let mut first_sentence = Vec::with_capacity(self.rows);
+        for window in offsets.windows(2) {
+            let first = usize::try_from(window[0]).ok().and_then(|at| units.get(at));
+            let first = first.filter(|_| window[1] > window[0]);
+            first_doc.append_value(first.map_or("", |u| doc_id(u.0)));
+            first_sentence.push(first.map_or(0, |u| u.1));
+        }
+        let values = StructArray::try_new(
+            fields.clone(),
+            vec![
+                Arc::new(docs.finish()),
+                Arc::new(UInt32Array::from(starts)),
+                Arc::new(UInt32Array::from(ends)),
+            ],
+            None,
+        )?;
+        let list =
+            ListArray::try_new(item, OffsetBuffer::new(offsets.into()), Arc::new(values), None)?;
+        self.push("first_doc_id", Arc::new(first_doc.finish()));
+        self.push("first_sentence_idx", Arc::new(UInt32Array::from(first_sentence)));
+        self.push("evidence", Arc::new(list));
+        Ok(())
+    }
+
+    /// The record batch: every column of the schema, in its order.
+    pub(crate) fn finish(mut self) -> Result<RecordBatch, ArrowError> {
+        let mut arrays = Vec::with_capacity(self.schema.fields().len());
+        for field in self.schema.fields() {
+            let at = self.columns.iter().position(|(name, _)| name == field.name());
+            let at = at.ok_or_else(|| {
+                ArrowError::SchemaError(format!("no column {} was built", field.name()))
+            })?;
+            arrays.push(self.columns.swap_remove(at).1);
+        }
+        RecordBatch::try_new(self.schema, arrays)
+    }
+}
+
+/// `rows` copies of one string.
+fn constant(value: &str, rows: usize) -> ArrayRef {
+    let mut out = StringBuilder::with_capacity(rows, rows * value.len());
+    for _ in 0..rows {
+        out.append_value(value);
+    }
+    Arc::new(out.finish())
+}
