@@ -65,9 +65,9 @@ def main() -> None:
         src, out, file = os.path.join(tmp, "in"), os.path.join(tmp, "out"), os.path.join(tmp, "report.html")
         size = write_scaled(articles(args.corpora), args.copies, src)
         print(f"BBC x{args.copies}: {2225 * args.copies} documents, {size / 1e6:.0f} MB")
-        wall, rss, _, err = run_measured([args.entente, "-q", "run", "--threads", "2", "--input", src, "--output", out])
+        wall, rss, _, err, _ = run_measured([args.entente, "-q", "run", "--threads", "2", "--input", src, "--output", out])
         print(f"entente run --threads 2: {wall:.1f} s, peak RSS {rss:.0f} MiB")
-        wall, rss, stdout, err = run_measured([args.entente, "report", out, "-o", file])
+        wall, rss, stdout, err, _ = run_measured([args.entente, "report", out, "-o", file])
         if not os.path.exists(file):
             sys.exit(f"entente report failed: {err}")
         print(f"entente report: {wall:.2f} s, peak RSS {rss:.0f} MiB, {os.path.getsize(file) / 1e6:.2f} MB ({stdout.strip()})")

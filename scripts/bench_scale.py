@@ -17,6 +17,11 @@ usage: bench_scale.py ENTENTE_BIN CORPORA_DIR [--scales 1,10,100] [--threads 1,2
    ../shared/bench/spacy_baseline.py --mode fast on it (one process) and `entente run
    --threads 1` on the same files, and prints both words/s and their ratio. spaCy's time
    excludes loading its model; entente's is the whole run.
+4. Prints the targets of the per-token redesign with what was measured and whether each is
+   met: at ×10 on one thread, the whole run's words per CPU-second (user + sys) against
+   spaCy's (needs --spacy-python), normalise and extract in words per second of their steps,
+   and the share of the output steps (write, finalise, read, aggregate, commit) in all steps;
+   --threads 2 against --threads 1 at the largest scale; the peak RSS of every run.
 """
 
 import argparse
@@ -52,7 +57,8 @@ def write_scaled(items: list, copies: int, root: str) -> int:
 
 
 def run_measured(args: list, env: dict | None = None) -> tuple:
-    """Runs a command; returns (wall seconds, peak RSS in MiB, stdout, stderr)."""
+    """Runs a command; returns (wall seconds, peak RSS in MiB, stdout, stderr, CPU seconds:
+    user + sys)."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(args, stdout=out, stderr=err, env=env)
@@ -63,7 +69,7 @@ def run_measured(args: list, env: dict | None = None) -> tuple:
         stdout, stderr = out.read().decode(), err.read().decode()
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"failed: {' '.join(args)}\n{stderr[-3000:]}")
-    return wall, usage.ru_maxrss / 1024, stdout, stderr
+    return wall, usage.ru_maxrss / 1024, stdout, stderr, usage.ru_utime + usage.ru_stime
 
 
 def steps_of(stderr: str) -> dict:
@@ -83,6 +89,54 @@ def entente_run(entente: str, src: str, out: str, threads: int) -> tuple:
     # POLARS_MAX_THREADS, else one per core: held to the same count, so one thread is one core.
     env = dict(os.environ, POLARS_MAX_THREADS=str(threads))
     return run_measured(args, env)
+
+
+# The steps that are neither reading the input nor the per-token stages: writing the tables,
+# finalising the parts (stories and names), reading them back and aggregating.
+OUTPUT_STEPS = ["write", "finalise", "read", "aggregate", "commit"]
+
+
+def print_targets(words_once: int, scales: list, thread_counts: list, cpus: dict, walls: dict,
+                  step_times: dict, rsses: list, spacy_rate: float | None) -> None:
+    """The speed targets of the per-token redesign, each with its measure and whether it holds:
+    one core on BBC news ×10 (the whole run per CPU-second against spaCy's, normalise and
+    extract per second of their steps, the output steps' share of all steps), two threads
+    against one at the largest scale, and the peak RSS of every run."""
+    rows = []
+    if (10, 1) in cpus:
+        words = words_once * 10
+        steps = step_times[(10, 1)]
+        rate = words / cpus[(10, 1)]
+        if spacy_rate:
+            rows.append(("whole run ≥ 100× spaCy's words per CPU-second (×10, --threads 1)",
+                         f"{rate:,.0f} words/CPU-s = {rate / spacy_rate:.0f}× spaCy's {spacy_rate:,.0f}",
+                         rate >= 100 * spacy_rate))
+        else:
+            rows.append(("whole run ≥ 100× spaCy's words per CPU-second (×10, --threads 1)",
+                         f"{rate:,.0f} words/CPU-s; spaCy not run (--spacy-python)", None))
+        for step in ("normalise", "extract"):
+            if steps.get(step):
+                per = words / steps[step]
+                rows.append((f"{step} ≥ 2,000,000 words per second of its step (×10, one thread)",
+                             f"{per:,.0f}", per >= 2_000_000))
+        total = sum(steps.values())
+        if total:
+            share = sum(steps.get(s, 0.0) for s in OUTPUT_STEPS) / total
+            rows.append(("write + finalise + read + aggregate + commit ≤ 25 % of the steps (×10, one thread)",
+                         f"{share:.0%}", share <= 0.25))
+    hi = max(scales)
+    if len(thread_counts) > 1 and (hi, 1) in walls and (hi, 2) in walls:
+        speedup = walls[(hi, 1)] / walls[(hi, 2)]
+        rows.append((f"--threads 2 ≥ 1.8× --threads 1 (×{hi})", f"{speedup:.2f}×", speedup >= 1.8))
+    if rsses:
+        rows.append(("peak RSS ≤ 1 GiB (every run)", f"{max(rsses):,.0f} MiB", max(rsses) <= 1024))
+    if not rows:
+        return
+    print("\nTargets of the per-token redesign (one core, BBC news ×10 unless named):")
+    print("| target | measured | met |")
+    print("|---|---|---|")
+    for name, measured, met in rows:
+        print(f"| {name} | {measured} | {'—' if met is None else 'yes' if met else 'NO'} |")
 
 
 def main() -> None:
@@ -108,15 +162,17 @@ def main() -> None:
               + " | ".join(STEPS) + " |")
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
-    walls = {}
+    walls, cpus, rsses, step_times = {}, {}, [], {}
     for n in scales:
         src = os.path.join(work, f"bbc-x{n}")
         size = write_scaled(items, n, src)
         for threads in thread_counts:
             out = os.path.join(work, f"out-x{n}-t{threads}")
-            wall, rss, _, stderr = entente_run(args.entente, src, out, threads)
-            walls[(n, threads)] = wall
+            wall, rss, _, stderr, cpu = entente_run(args.entente, src, out, threads)
+            walls[(n, threads)], cpus[(n, threads)] = wall, cpu
+            rsses.append(rss)
             steps = steps_of(stderr)
+            step_times[(n, threads)] = steps
             docs, words, mb = len(items) * n, words_once * n, size / 1e6
             cells = " | ".join(f"{steps.get(s, 0):.1f}" for s in STEPS)
             print(f"| ×{n} | {threads} | {docs:,} | {mb:.0f} | {wall:.1f} | {docs / wall:,.0f} | {mb / wall:.2f} | "
@@ -149,17 +205,24 @@ def main() -> None:
             total += len(text.encode())
         spacy_out = os.path.join(work, "spacy-out")
         script = os.path.join(os.path.dirname(os.path.abspath(args.corpora)), "bench", "spacy_baseline.py")
-        _, rss, stdout, _ = run_measured([args.spacy_python, script, sample, spacy_out, "--mode", "fast"])
+        _, rss, stdout, _, spacy_cpu = run_measured([args.spacy_python, script, sample, spacy_out, "--mode", "fast"])
         stats = json.loads(stdout.strip().splitlines()[-1])
         sec = stats["seconds"]
         spacy_time = sec["total_in_script"] - sec["load_model"]
         words = stats["n_words"]
-        wall, e_rss, _, _ = entente_run(args.entente, sample, os.path.join(work, "sample-out"), 1)
+        # CPU seconds of the work alone: the process's user + sys less loading the model (one
+        # thread, so its wall time is its CPU time).
+        spacy_rate = words / max(spacy_cpu - sec["load_model"], 1e-9)
+        wall, e_rss, _, _, _ = entente_run(args.entente, sample, os.path.join(work, "sample-out"), 1)
         print(f"\n~2 MB sample ({stats['n_docs']} articles, {total / 1e6:.1f} MB, {words:,} words), one core:")
         print(f"  spaCy {stats['spacy']} {stats['model']} --mode fast: {spacy_time:.1f} s without model load "
               f"({sec['load_model']:.1f} s load), {words / spacy_time:,.0f} words/s, peak RSS {rss:,.0f} MiB")
         print(f"  entente run --threads 1: {wall:.2f} s, {words / wall:,.0f} words/s, peak RSS {e_rss:,.0f} MiB")
         print(f"  entente : spaCy = {spacy_time / wall:.1f} : 1")
+        print(f"  spaCy: {spacy_rate:,.0f} words per CPU-second (user + sys, model load left out)")
+    else:
+        spacy_rate = None
+    print_targets(words_once, scales, thread_counts, cpus, walls, step_times, rsses, spacy_rate)
     if work_ctx is not None:
         work_ctx.cleanup()
 

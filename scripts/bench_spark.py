@@ -125,7 +125,7 @@ def main() -> None:
         run_out = os.path.join(tmp, "run")
         env = dict(os.environ, POLARS_MAX_THREADS="2")
         cmd = [args.entente, "-q", "run", "--pipeline", pipeline, "--input", src, "--output", run_out, "--threads", "2"]
-        run_wall, run_rss, _, _ = run_measured(cmd, env)
+        run_wall, run_rss, _, _, _ = run_measured(cmd, env)
         print(f"entente run --threads 2: {run_wall:.1f} s, peak RSS {run_rss:.0f} MiB")
         spark_out = os.path.join(tmp, "spark")
         done = subprocess.run(
