@@ -142,9 +142,10 @@ pub(crate) fn write_range(
         .collect()
         .map_err(pe)?;
     let mut cursor = 0;
+    let pair_schema = schema::<Cooccurrence>()?;
     for offset in (0..pairs.height()).step_by(BATCH_ROWS) {
         let batch = pairs.slice(i64::try_from(offset).unwrap_or(i64::MAX), BATCH_ROWS);
-        let rows = cooccurrence_batch(coded, scope, &batch, &evidence, &mut cursor)?;
+        let rows = cooccurrence_batch(&pair_schema, coded, scope, &batch, &evidence, &mut cursor)?;
         sink(Rows::Cooccurrences { scope, rows }).map_err(Error::Sink)?;
     }
     if periods.is_empty() {
@@ -228,9 +229,10 @@ pub(crate) fn write_range(
         .sort(["a", "b", "period", "start"], SortMultipleOptions::default())
         .collect()
         .map_err(pe)?;
+    let period_schema = schema::<CooccurrencePeriod>()?;
     for offset in (0..frame.height()).step_by(BATCH_ROWS) {
         let batch = frame.slice(i64::try_from(offset).unwrap_or(i64::MAX), BATCH_ROWS);
-        let rows = period_batch(coded, scope, &periods, &batch)?;
+        let rows = period_batch(&period_schema, coded, scope, &periods, &batch)?;
         sink(Rows::ByPeriod { scope, rows }).map_err(Error::Sink)?;
     }
     Ok(())
@@ -332,9 +334,10 @@ impl Counts {
     }
 }
 
-/// The `cooccurrences` batch of a frame of pairs (sorted by pair), with their evidence from
-/// `evidence` (sorted by pair), read from `cursor` on.
+/// The `cooccurrences` batch (in `schema`) of a frame of pairs (sorted by pair), with their
+/// evidence from `evidence` (sorted by pair), read from `cursor` on.
 pub(crate) fn cooccurrence_batch(
+    schema: &ArrowSchema,
     coded: &Coded<'_>,
     scope: Scope,
     frame: &DataFrame,
@@ -359,16 +362,17 @@ pub(crate) fn cooccurrence_batch(
         }
         offsets.push(i32::try_from(units.len()).map_err(|_| Error::TooManyUnits)?);
     }
-    let mut batch = Batch::of_pairs(schema::<Cooccurrence>()?, coded, scope, &c);
+    let mut batch = Batch::of_pairs(schema.clone(), coded, scope, &c);
     batch.push_times("first_published_at", first);
     batch.push_times("last_published_at", last);
     batch.push_evidence(coded, offsets, &units).map_err(Error::Arrow)?;
     batch.finish().map_err(Error::Arrow)
 }
 
-/// The `cooccurrences_by_period` batch of a frame (`period` indexes `periods`, `start` is
-/// the bucket).
+/// The `cooccurrences_by_period` batch (in `schema`) of a frame (`period` indexes `periods`,
+/// `start` is the bucket).
 pub(crate) fn period_batch(
+    schema: &ArrowSchema,
     coded: &Coded<'_>,
     scope: Scope,
     periods: &[Period],
@@ -377,7 +381,7 @@ pub(crate) fn period_batch(
     let pe = |source| Error::Polars { scope: scope.as_str(), source };
     let c = Counts::read(frame).map_err(pe)?;
     let (index, starts) = (u32s(frame, "period").map_err(pe)?, i64s(frame, "start").map_err(pe)?);
-    let mut batch = Batch::of_pairs(schema::<CooccurrencePeriod>()?, coded, scope, &c);
+    let mut batch = Batch::of_pairs(schema.clone(), coded, scope, &c);
     batch.push_periods(periods, &index);
     batch.push_times(
         "period_start",

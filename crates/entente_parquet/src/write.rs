@@ -165,8 +165,9 @@ impl<T: Table> TableWriter<T> {
             Codec::Zstd => Compression::ZSTD(ZstdLevel::try_new(3).map_err(pq(dir))?),
             Codec::Uncompressed => Compression::UNCOMPRESSED,
         };
+        let fields = fields::<T>()?;
         let mut props = WriterProperties::builder();
-        for column in fields::<T>()?.iter().filter(|f| PLAIN_COLUMNS.contains(&f.name().as_str())) {
+        for column in fields.iter().filter(|f| PLAIN_COLUMNS.contains(&f.name().as_str())) {
             props = props
                 .set_column_dictionary_enabled(ColumnPath::from(column.name().as_str()), false);
         }
@@ -181,7 +182,7 @@ impl<T: Table> TableWriter<T> {
         let mut writer = Self {
             dir: dir.to_owned(),
             name: name.to_owned(),
-            fields: fields::<T>()?,
+            fields,
             part_schema: part_schema::<T>()?,
             props,
             files: BTreeMap::new(),
