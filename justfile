@@ -207,12 +207,13 @@ dedup-corpora corpora="../shared/corpora": build venv
 # pipeline on BBC news ×1, ×10 and ×100 with 1 and 2 threads (docs/s, MB/s, words/s per core,
 # peak RSS, time per step) and against the spaCy baseline on a 2 MB sample (spaCy goes into
 # .venv-spacy the first time); then ingest MB/s on Zyte HTML, BBC and Reuters JSONL; normalise
-# (with duplicate detection) on BBC scaled 1x to 10x; sentence splitting and entity extraction
-# alone on one core; the aggregate stage on a synthetic corpus of AGGREGATE_MENTIONS mentions
+# (with duplicate detection) on BBC scaled 1x to 10x; normalising per document, sentence
+# splitting and entity extraction alone on one core; the aggregate stage on a synthetic corpus of AGGREGATE_MENTIONS mentions
 # (time and peak memory; about 3.5 minutes for the default 10 million).
 bench corpora="../shared/corpora" aggregate_mentions="10000000": build venv spacy-venv
     {{venv}}/bin/python scripts/bench_scale.py {{entente}} {{corpora}} --spacy-python {{spacy_venv}}/bin/python
     {{venv}}/bin/python scripts/bench.py {{entente}} {{corpora}}
+    cargo bench --locked -q -p entente_normalise --bench normalise -- "$(realpath {{corpora}})/bbc_news/articles.jsonl"
     cargo bench --locked -q -p entente_normalise --bench split -- "$(realpath {{corpora}})/bbc_news/articles.jsonl"
     cargo bench --locked -q -p entente_extract --bench extract -- "$(realpath {{corpora}})/bbc_news/articles.jsonl"
     cargo bench --locked -q --workspace --bench aggregate -- {{aggregate_mentions}}

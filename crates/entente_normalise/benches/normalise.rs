@@ -1,0 +1,37 @@
+//! Normalising throughput on one core: `cargo bench -p entente_normalise --bench normalise --
+//! ARTICLES.jsonl` (`just bench` passes BBC news). Times `Normaliser::document` (repairs,
+//! boilerplate, sentences, language) over every record's `text`, best of five passes, and
+//! prints words per second (words as `documents.n_words` counts them). Grouping stories is
+//! left out: it runs once per corpus after the batches.
+
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a benchmark reports on the terminal"
+)]
+
+use std::time::Instant;
+
+use entente_normalise::{NormaliseConfig, Normaliser};
+
+fn main() {
+    let normaliser = Normaliser::new(&NormaliseConfig::default()).expect("default config");
+    let docs = entente_test::bench_documents("normalise");
+    let mut best = f64::MAX;
+    let mut words = 0u64;
+    for _ in 0..5 {
+        let started = Instant::now();
+        words = docs
+            .iter()
+            .filter_map(|doc| normaliser.document(doc).ok())
+            .map(|d| u64::from(d.document.n_words))
+            .sum();
+        best = best.min(started.elapsed().as_secs_f64());
+    }
+    #[allow(clippy::cast_precision_loss, reason = "a rate shown rounded")]
+    let rate = words as f64 / best;
+    println!(
+        "normalising, one core: {} documents, {words} words, {best:.3} s, {rate:.0} words/s",
+        docs.len()
+    );
+}
