@@ -135,7 +135,18 @@ struct Compiled {
     name: String,
     first: Regex,
     continues: Option<(Regex, usize)>,
+    /// Text every line matching `first` contains, found far quicker than `first` is
+    /// matched: a line without it is no match ([`NEEDLES`]).
+    needle: Option<Regex>,
 }
+
+/// For built-in rules whose pattern may scan a whole line before failing (`.{0,200}` before
+/// the words that make the match), words that every line they match contains: "cookie"
+/// is in each alternative of `cookie_prompt`, "comment" or "leave a reply" in each of
+/// `comment_prompt`. Searched for with the same case folding, so a line without them
+/// cannot match and the rule's result does not change.
+const NEEDLES: &[(&str, &str)] =
+    &[("cookie_prompt", "cookie"), ("comment_prompt", "comment|leave a reply")];
 
 /// The boilerplate rules in force, compiled once per run.
 #[derive(Debug, Clone, Default)]
@@ -181,11 +192,13 @@ impl Rules {
                 return Err(RuleError::UnknownRule(name.clone(), known.join(", ")));
             }
         }
-        let rules = defaults
-            .into_iter()
-            .filter(|r| !config.disable.contains(&r.name))
-            .chain(config.rules.iter().cloned())
-            .map(|r| compile(&r))
+        let builtin = defaults.into_iter().filter(|r| !config.disable.contains(&r.name)).map(|r| {
+            let needle = NEEDLES.iter().find(|(name, _)| *name == r.name).map(|(_, n)| *n);
+            (r, needle)
+        });
+        let rules = builtin
+            .chain(config.rules.iter().map(|r| (r.clone(), None)))
+            .map(|(r, needle)| compile(&r, needle))
             .collect::<Result<_, _>>()?;
         Ok(Self { rules })
     }
@@ -201,9 +214,8 @@ impl Rules {
         let mut i = 0;
         while i < all.len() {
             let line = all[i].text.trim();
-            let hit = (!line.is_empty())
-                .then(|| self.rules.iter().find(|r| r.first.is_match(line)))
-                .flatten();
+            let hit =
+                (!line.is_empty()).then(|| self.rules.iter().find(|r| r.matches(line))).flatten();
             let Some(rule) = hit else {
                 i += 1;
                 continue;
@@ -239,17 +251,25 @@ impl Rules {
     }
 }
 
-fn compile(rule: &BoilerplateRule) -> Result<Compiled, RuleError> {
-    let build = |p: &str| {
-        RegexBuilder::new(&format!("^(?:{p})$"))
+impl Compiled {
+    fn matches(&self, line: &str) -> bool {
+        self.needle.as_ref().is_none_or(|n| n.is_match(line)) && self.first.is_match(line)
+    }
+}
+
+fn compile(rule: &BoilerplateRule, needle: Option<&str>) -> Result<Compiled, RuleError> {
+    let regex = |p: &str| {
+        RegexBuilder::new(p)
             .case_insensitive(true)
             .build()
             .map_err(|source| RuleError::Pattern { rule: rule.name.clone(), source })
     };
+    let build = |p: &str| regex(&format!("^(?:{p})$"));
+    let needle = needle.map(regex).transpose()?;
     let shape = || RuleError::Shape { rule: rule.name.clone() };
     match (&rule.line, &rule.start) {
         (Some(line), None) if rule.continues.is_none() => {
-            Ok(Compiled { name: rule.name.clone(), first: build(line)?, continues: None })
+            Ok(Compiled { name: rule.name.clone(), first: build(line)?, continues: None, needle })
         }
         (None, Some(start)) => Ok(Compiled {
             name: rule.name.clone(),
@@ -258,7 +278,44 @@ fn compile(rule: &BoilerplateRule) -> Result<Compiled, RuleError> {
                 Some(c) => Some((build(c)?, rule.max_lines.unwrap_or(100))),
                 None => None,
             },
+            needle,
         }),
         _ => Err(shape()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every alternative of the rules with a needle still removes its line: the needle
+    /// never hides a match of the full pattern.
+    #[test]
+    fn needles_keep_every_match() {
+        let rules = Rules::new(&BoilerplateConfig::default()).expect("built-in rules compile");
+        let cases = [
+            ("cookie_prompt", "We use cookies to improve your experience."),
+            ("cookie_prompt", "This website uses cookies"),
+            ("cookie_prompt", "By browsing on you agree: OUR SITE USES COOKIES."),
+            ("cookie_prompt", "Accept all cookies"),
+            ("cookie_prompt", "Manage your Cookie preferences here"),
+            ("cookie_prompt", "Read our cookie policy"),
+            ("comment_prompt", "What do you think? Share your views in the comments below."),
+            ("comment_prompt", "Let us know in the comment section"),
+            ("comment_prompt", "Tell us what you think in the comments."),
+            ("comment_prompt", "Leave a comment"),
+            ("comment_prompt", "LEAVE A REPLY"),
+            ("comment_prompt", "Comments are closed."),
+        ];
+        for (rule, line) in cases {
+            let text = format!("Talks began.\n{line}\nThey ended.");
+            let found: Vec<String> = rules.find(&text).into_iter().map(|(_, r)| r).collect();
+            assert_eq!(found, [rule], "{line:?}");
+        }
+        let compiled = |name: &str| rules.rules.iter().find(|r| r.name == name).expect("rule");
+        assert!(compiled("cookie_prompt").needle.is_some());
+        assert!(compiled("comment_prompt").needle.is_some());
+        // A needle alone removes nothing: the full pattern still decides.
+        assert!(rules.find("She baked a cookie.\nComments from readers followed.").is_empty());
     }
 }
