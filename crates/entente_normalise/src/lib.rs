@@ -248,8 +248,7 @@ impl Normaliser {
     /// they were; [`Normaliser::run`] sets them across documents.
     pub fn document(&self, doc: &Document) -> Result<NormalisedDocument, Reject> {
         let (tracked, removed) = self.repair(&doc.raw_text);
-        let text = tracked.text.clone();
-        if text.trim().is_empty() {
+        if tracked.text.trim().is_empty() {
             let rules: Vec<&str> = removed.iter().map(|(rule, _, _)| rule.as_str()).collect();
             let detail = if rules.is_empty() {
                 format!("doc_id {}: no text left after cleaning", doc.doc_id)
@@ -269,7 +268,9 @@ impl Normaliser {
             });
         }
         let text_edits = tracked.edits(&doc.doc_id, &doc.raw_text);
-        let raw_offsets = tracked::byte_offsets(&doc.raw_text);
+        let text = tracked.text;
+        let raw_offsets =
+            if removed.is_empty() { Vec::new() } else { tracked::byte_offsets(&doc.raw_text) };
         let boilerplate = removed
             .into_iter()
             .enumerate()

@@ -26,25 +26,31 @@ impl Replacement {
 #[derive(Debug, Clone)]
 pub(crate) struct Tracked {
     pub(crate) text: String,
-    src: Vec<(u32, u32)>,
+    /// The raw range of each character; `None` while no replacement was applied and the text
+    /// is the raw text, character `i` standing for raw character `i` (most news texts need no
+    /// repair, and then no per-character table is built).
+    src: Option<Vec<(u32, u32)>>,
     raw_chars: u32,
 }
 
 impl Tracked {
     pub(crate) fn new(raw: &str) -> Self {
-        let src: Vec<(u32, u32)> = (0..to_u32(raw.chars().count())).map(|i| (i, i + 1)).collect();
-        Self { text: raw.to_owned(), raw_chars: to_u32(src.len()), src }
+        Self { text: raw.to_owned(), src: None, raw_chars: to_u32(raw.chars().count()) }
     }
 
     /// The raw character range behind the current text's bytes `start..end`.
     pub(crate) fn raw_range(&self, start: usize, end: usize) -> (u32, u32) {
         let first = self.text.get(..start).map_or(0, |s| s.chars().count());
         let n = self.text.get(start..end).map_or(0, |s| s.chars().count());
+        let Some(src) = &self.src else {
+            let at = to_u32(first).min(self.raw_chars);
+            return (at, to_u32(first + n).min(self.raw_chars));
+        };
         if n == 0 {
-            let at = self.src.get(first).map_or(self.raw_chars, |r| r.0);
+            let at = src.get(first).map_or(self.raw_chars, |r| r.0);
             return (at, at);
         }
-        (self.src[first].0, self.src[first + n - 1].1)
+        (src[first].0, src[first + n - 1].1)
     }
 
     /// Applies `replacements` (sorted, not overlapping, on char boundaries; others are
@@ -55,8 +61,12 @@ impl Tracked {
         if replacements.is_empty() {
             return;
         }
+        let old = match self.src.take() {
+            Some(src) => src,
+            None => (0..self.raw_chars).map(|i| (i, i + 1)).collect(),
+        };
         let mut text = String::with_capacity(self.text.len());
-        let mut src = Vec::with_capacity(self.src.len());
+        let mut src = Vec::with_capacity(old.len());
         let mut chars = self.text.char_indices().peekable();
         let mut ci = 0usize; // index of the next char in self.src
         let mut at = 0usize; // byte position reached in self.text
@@ -74,7 +84,7 @@ impl Tracked {
                     break;
                 }
                 text.push(c);
-                src.push(self.src[ci]);
+                src.push(old[ci]);
                 ci += 1;
                 chars.next();
             }
@@ -86,7 +96,7 @@ impl Tracked {
                 ci += 1;
                 chars.next();
             }
-            let replaced = &self.src[first..ci];
+            let replaced = &old[first..ci];
             let n_new = r.with.chars().count();
             for (k, c) in r.with.chars().enumerate() {
                 text.push(c);
@@ -96,7 +106,7 @@ impl Tracked {
                     (a.0, z.1)
                 } else {
                     let here = src.last().map_or_else(
-                        || self.src.get(first).map_or(self.raw_chars, |s| s.0),
+                        || old.get(first).map_or(self.raw_chars, |s| s.0),
                         |p: &(u32, u32)| p.1,
                     );
                     (here, here)
@@ -106,28 +116,31 @@ impl Tracked {
         }
         for (_, c) in chars {
             text.push(c);
-            src.push(self.src[ci]);
+            src.push(old[ci]);
             ci += 1;
         }
         self.text = text;
-        self.src = src;
+        self.src = Some(src);
     }
 
     /// The edits that turn `raw` (the text this was made from) into the current text: maximal
     /// differing stretches between characters copied unchanged and in order.
     pub(crate) fn edits(&self, doc_id: &str, raw: &str) -> Vec<TextEdit> {
+        let Some(src) = &self.src else {
+            return Vec::new();
+        };
         let raw_chars: Vec<char> = raw.chars().collect();
         let raw_bytes = byte_offsets(raw);
         let text_chars: Vec<char> = self.text.chars().collect();
         let text_bytes = byte_offsets(&self.text);
         let copied = |i: usize, rc: u32| {
-            let (s, e) = self.src[i];
+            let (s, e) = src[i];
             e == s + 1 && s >= rc && raw_chars.get(s as usize) == Some(&text_chars[i])
         };
         let mut spans: Vec<(usize, usize, u32, u32)> = Vec::new();
         let (mut i, mut rc) = (0usize, 0u32);
         while i < text_chars.len() {
-            let (s, _) = self.src[i];
+            let (s, _) = src[i];
             if copied(i, rc) {
                 if s > rc {
                     spans.push((i, i, rc, s));
@@ -137,13 +150,13 @@ impl Tracked {
                 continue;
             }
             let start = i;
-            let mut reach = rc.max(self.src[i].1);
+            let mut reach = rc.max(src[i].1);
             i += 1;
             while i < text_chars.len() && !(copied(i, reach)) {
-                reach = reach.max(self.src[i].1);
+                reach = reach.max(src[i].1);
                 i += 1;
             }
-            let end = if i < text_chars.len() { self.src[i].0 } else { reach };
+            let end = if i < text_chars.len() { src[i].0 } else { reach };
             spans.push((start, i, rc, end));
             rc = end;
         }
@@ -232,5 +245,29 @@ mod tests {
         let edits = t.edits("d", raw);
         assert_eq!(edits.len(), 1);
         assert_eq!((edits[0].raw.as_str(), edits[0].text.as_str()), ("â€™", "’"));
+    }
+
+    /// Untouched text keeps no per-character table, and answers as one that maps each
+    /// character to itself does: a replacement that changes nothing forces the table.
+    #[test]
+    fn untouched_text_maps_each_character_to_itself() {
+        let raw = "né à Zürich";
+        let lazy = Tracked::new(raw);
+        let mut table = Tracked::new(raw);
+        table.apply(&[Replacement::new(0, 1, "n")]);
+        assert!(lazy.src.is_none() && table.src.is_some());
+        assert_eq!(lazy.text, table.text);
+        let bounds: Vec<usize> = raw.char_indices().map(|(b, _)| b).chain([raw.len()]).collect();
+        for &start in &bounds {
+            for &end in bounds.iter().filter(|&&e| e >= start) {
+                assert_eq!(
+                    lazy.raw_range(start, end),
+                    table.raw_range(start, end),
+                    "{start}..{end}"
+                );
+            }
+        }
+        assert!(lazy.edits("d", raw).is_empty());
+        assert!(table.edits("d", raw).is_empty());
     }
 }
