@@ -194,15 +194,26 @@ pub(crate) fn nfc(text: &str) -> Vec<Replacement> {
 pub(crate) fn whitespace(text: &str) -> Vec<Replacement> {
     let mut out = Vec::new();
     let mut run: Option<(usize, usize)> = None; // (start, line breaks)
-    for (b, c) in text.char_indices().chain(std::iter::once((text.len(), 'x'))) {
-        let at_end = b == text.len();
-        if c.is_whitespace() && !at_end {
-            let (start, breaks) = run.unwrap_or((b, 0));
-            run = Some((start, breaks + usize::from(c == '\n')));
-            continue;
-        }
-        if let Some((start, breaks)) = run.take() {
-            let want = if start == 0 || at_end {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at <= text.len() {
+        // ASCII is checked byte by byte (`char::is_whitespace` also counts the vertical tab
+        // and the form feed); only other characters are decoded.
+        let (space, width) = match bytes.get(at) {
+            None => (false, 1),
+            Some(&x) if x.is_ascii() => {
+                (matches!(x, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c), 1)
+            }
+            Some(_) => text
+                .get(at..)
+                .and_then(|rest| rest.chars().next())
+                .map_or((false, 1), |c| (c.is_whitespace(), c.len_utf8())),
+        };
+        if space {
+            let (start, breaks) = run.unwrap_or((at, 0));
+            run = Some((start, breaks + usize::from(bytes[at] == b'\n')));
+        } else if let Some((start, breaks)) = run.take() {
+            let want = if start == 0 || at == text.len() {
                 ""
             } else if breaks >= 2 {
                 "\n\n"
@@ -211,10 +222,11 @@ pub(crate) fn whitespace(text: &str) -> Vec<Replacement> {
             } else {
                 " "
             };
-            if &text[start..b] != want {
-                out.push(Replacement::new(start, b, want));
+            if &text[start..at] != want {
+                out.push(Replacement::new(start, at, want));
             }
         }
+        at += width;
     }
     out
 }
@@ -334,6 +346,15 @@ fn word_set(text: &str) -> HashSet<String> {
 /// Inserts the missing space after sentence and clause punctuation glued to the next word.
 pub(crate) fn punctuation_spacing(text: &str) -> Vec<Replacement> {
     let mut out = Vec::new();
+    // Only a mark right before a letter is looked at: most texts have none (a non-ASCII byte
+    // may start a letter, so it counts).
+    let marked = text.as_bytes().windows(2).any(|w| {
+        matches!(w[0], b'.' | b'!' | b'?' | b',' | b';' | b':')
+            && (w[1].is_ascii_alphabetic() || !w[1].is_ascii())
+    });
+    if !marked {
+        return out;
+    }
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     for i in 1..chars.len().saturating_sub(1) {
         let (b, c) = chars[i];
