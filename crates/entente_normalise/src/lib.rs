@@ -57,6 +57,7 @@ pub mod eval;
 mod boilerplate;
 mod dedup;
 mod language;
+mod latin;
 mod repair;
 mod sentences;
 mod text;
