@@ -234,11 +234,14 @@ impl Normaliser {
                 t.apply(&edits);
             }
         }
-        if r.punctuation_spacing {
+        // Whitespace again only where punctuation spacing changed the text: on text it has
+        // already done, it changes nothing.
+        let spaced = r.punctuation_spacing && {
             let edits = repair::punctuation_spacing(&t.text);
             t.apply(&edits);
-        }
-        if r.whitespace {
+            !edits.is_empty()
+        };
+        if r.whitespace && spaced {
             let edits = repair::whitespace(&t.text);
             t.apply(&edits);
         }

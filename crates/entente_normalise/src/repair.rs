@@ -97,17 +97,41 @@ pub(crate) fn mojibake(text: &str) -> Vec<Replacement> {
     let mut out = Vec::new();
     // (byte offset, byte length, Windows-1252 byte) of each char of the current run.
     let mut run: Vec<(usize, usize, u8)> = Vec::new();
-    for (b, c) in text.char_indices() {
-        match cp1252_byte(c) {
-            Some(byte) if !c.is_ascii() => run.push((b, c.len_utf8(), byte)),
-            _ => {
-                decode_run(&run, &mut out);
-                run.clear();
-            }
+    // Only non-ASCII characters join a run: any other character, skipped here, ends it.
+    let mut end = 0;
+    for (b, c) in picked_chars(text, |_| false) {
+        if b != end || cp1252_byte(c).is_none() {
+            decode_run(&run, &mut out);
+            run.clear();
         }
+        if let Some(byte) = cp1252_byte(c) {
+            run.push((b, c.len_utf8(), byte));
+        }
+        end = b + c.len_utf8();
     }
     decode_run(&run, &mut out);
     out
+}
+
+/// The characters of `text` that are not ASCII or whose byte `ascii` picks, with their byte
+/// offsets: the steps that act only on those skip plain ASCII a byte at a time.
+fn picked_chars(text: &str, ascii: impl Fn(u8) -> bool) -> impl Iterator<Item = (usize, char)> {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while let Some(&b) = bytes.get(at) {
+            at += 1;
+            if !b.is_ascii() {
+                let c = text.get(at - 1..).and_then(|rest| rest.chars().next())?;
+                at += c.len_utf8() - 1;
+                return Some((at - c.len_utf8(), c));
+            }
+            if ascii(b) {
+                return Some((at - 1, char::from(b)));
+            }
+        }
+        None
+    })
 }
 
 fn decode_run(run: &[(usize, usize, u8)], out: &mut Vec<Replacement>) {
@@ -144,12 +168,12 @@ fn is_invisible(c: char) -> bool {
 /// Control and invisible characters removed; `\r\n`, `\r`, U+2028 and U+2029 become `\n`.
 pub(crate) fn controls(text: &str) -> Vec<Replacement> {
     let mut out = Vec::new();
-    let mut chars = text.char_indices().peekable();
-    while let Some((b, c)) = chars.next() {
+    let ascii_control = |b: u8| b.is_ascii_control() && b != b'\n' && b != b'\t';
+    for (b, c) in picked_chars(text, ascii_control) {
         match c {
             '\r' => {
-                if let Some(&(_, '\n')) = chars.peek() {
-                    chars.next();
+                // "\r\n" is one break; the "\n" is not picked, so nothing skips it.
+                if text.as_bytes().get(b + 1) == Some(&b'\n') {
                     out.push(Replacement::new(b, b + 2, "\n"));
                 } else {
                     out.push(Replacement::new(b, b + 1, "\n"));
@@ -440,6 +464,18 @@ mod tests {
         let mut t = Tracked::new(text);
         t.apply(&step(text));
         t.text
+    }
+
+    proptest::proptest! {
+        /// Whitespace done once leaves nothing to do: normalise runs it a second time only
+        /// when punctuation spacing changed the text in between.
+        #[test]
+        fn whitespace_is_idempotent(
+            text in "[ a.\\t\\n\\r\\x0b\\x0c\\u{85}\\u{a0}\\u{2028}\\u{3000}é]{0,40}"
+        ) {
+            let once = run(whitespace, &text);
+            proptest::prop_assert!(whitespace(&once).is_empty(), "{:?} -> {:?}", text, once);
+        }
     }
 
     #[test]
