@@ -58,24 +58,8 @@ fn main() {
     let mut corpus = Corpus::default();
     let mut doc = Document::from_raw_text("synthetic", 0, "x");
     let mut mention = Entity {
-        doc_id: String::new(),
-        sentence_idx: 0,
-        mention_idx: 0,
-        char_start: 0,
-        char_end: 1,
-        byte_start: 0,
-        byte_end: 1,
-        text: String::new(),
-        entity_id: String::new(),
-        entity_name: String::new(),
-        entity_type: EntityType::Gpe,
         method: Method::Gazetteer,
-        title: None,
-        linked_by: None,
-        country_id: None,
-        value: None,
-        unit: None,
-        iso_date: None,
+        ..entente_test::mention("", "", EntityType::Gpe, None)
     };
     let (mut docs, mut mentions) = (0u64, 0usize);
     while mentions < target {

@@ -6,6 +6,7 @@
 //! engine can gather, so they do not depend on batching, threads or order, and an incremental
 //! run decides exactly as a run from scratch.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use entente_schema::{Entity, EntityType, LinkedBy, NameCount, entity_id_for_name};
@@ -251,28 +252,101 @@ impl ChosenNames {
     /// back), then every mention takes its id's chosen name.
     pub fn apply(&self, entities: &mut [Entity]) {
         for e in entities.iter_mut() {
-            if e.linked_by == Some(LinkedBy::Corpus) {
-                let (id, name) = own_identity(&e.text, e.entity_type);
+            let Decided { entity_id, entity_name, linked_by, country_id } =
+                self.decide(Mention::of(e));
+            // Owned copies of what changed, so that `e` can take them.
+            let id = (entity_id != e.entity_id).then(|| entity_id.into_owned());
+            let name = (entity_name != e.entity_name).then(|| entity_name.into_owned());
+            let country = (country_id.as_deref() != e.country_id.as_deref())
+                .then(|| country_id.map(Cow::into_owned));
+            if let Some(id) = id {
                 e.entity_id = id;
+            }
+            if let Some(name) = name {
                 e.entity_name = name;
-                e.linked_by = Some(LinkedBy::Own);
-                e.country_id = None;
             }
-            if e.linked_by == Some(LinkedBy::Own)
-                && e.entity_type == EntityType::Person
-                && let Some((target, country)) = self.links.get(&e.entity_id)
-            {
-                e.entity_id.clone_from(target);
-                e.country_id.clone_from(country);
-                e.linked_by = Some(LinkedBy::Corpus);
+            if let Some(country) = country {
+                e.country_id = country;
             }
-            if let Some(name) = self.names.get(&e.entity_id)
-                && e.entity_name != *name
-            {
-                e.entity_name.clone_from(name);
-            }
+            e.linked_by = linked_by;
         }
     }
+
+    /// [`ChosenNames::apply`] for one mention given by its columns: what its identity
+    /// columns become, borrowed from the mention or the decisions.
+    pub fn decide<'a>(&'a self, m: Mention<'a>) -> Decided<'a> {
+        let mut d = Decided {
+            entity_id: Cow::Borrowed(m.entity_id),
+            entity_name: Cow::Borrowed(m.entity_name),
+            linked_by: m.linked_by,
+            country_id: m.country_id.map(Cow::Borrowed),
+        };
+        if m.linked_by == Some(LinkedBy::Corpus) {
+            let (id, name) = own_identity(m.text, m.entity_type);
+            d.entity_id = Cow::Owned(id);
+            d.entity_name = Cow::Owned(name);
+            d.linked_by = Some(LinkedBy::Own);
+            d.country_id = None;
+        }
+        if d.linked_by == Some(LinkedBy::Own)
+            && m.entity_type == EntityType::Person
+            && let Some((target, country)) = self.links.get(d.entity_id.as_ref())
+        {
+            d.entity_id = Cow::Borrowed(target);
+            d.country_id = country.as_deref().map(Cow::Borrowed);
+            d.linked_by = Some(LinkedBy::Corpus);
+        }
+        if let Some(name) = self.names.get(d.entity_id.as_ref())
+            && d.entity_name != name.as_str()
+        {
+            d.entity_name = Cow::Borrowed(name);
+        }
+        d
+    }
+}
+
+/// The columns of one `entities` row that [`ChosenNames::decide`] reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Mention<'a> {
+    /// `text`.
+    pub text: &'a str,
+    /// `entity_type`.
+    pub entity_type: EntityType,
+    /// `entity_id`.
+    pub entity_id: &'a str,
+    /// `entity_name`.
+    pub entity_name: &'a str,
+    /// `linked_by`.
+    pub linked_by: Option<LinkedBy>,
+    /// `country_id`.
+    pub country_id: Option<&'a str>,
+}
+
+impl<'a> Mention<'a> {
+    /// The columns of a row.
+    pub fn of(e: &'a Entity) -> Self {
+        Self {
+            text: &e.text,
+            entity_type: e.entity_type,
+            entity_id: &e.entity_id,
+            entity_name: &e.entity_name,
+            linked_by: e.linked_by,
+            country_id: e.country_id.as_deref(),
+        }
+    }
+}
+
+/// A mention's identity columns after the corpus-wide decisions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decided<'a> {
+    /// `entity_id`.
+    pub entity_id: Cow<'a, str>,
+    /// `entity_name`.
+    pub entity_name: Cow<'a, str>,
+    /// `linked_by`.
+    pub linked_by: Option<LinkedBy>,
+    /// `country_id`.
+    pub country_id: Option<Cow<'a, str>>,
 }
 
 #[cfg(test)]
@@ -296,26 +370,7 @@ mod tests {
     }
 
     fn mention(text: &str, id: &str, linked_by: LinkedBy) -> Entity {
-        Entity {
-            doc_id: "d".into(),
-            sentence_idx: 0,
-            mention_idx: 0,
-            char_start: 0,
-            char_end: 1,
-            byte_start: 0,
-            byte_end: 1,
-            text: text.into(),
-            entity_id: id.into(),
-            entity_name: text.into(),
-            entity_type: EntityType::Person,
-            method: entente_schema::Method::Model,
-            title: None,
-            linked_by: Some(linked_by),
-            country_id: None,
-            value: None,
-            unit: None,
-            iso_date: None,
-        }
+        entente_test::mention(text, id, EntityType::Person, Some(linked_by))
     }
 
     #[test]

@@ -20,7 +20,9 @@
 #![warn(clippy::disallowed_methods, reason = "stages do no IO")]
 
 pub use crate::gazetteer::{BUILTIN_FILES, Entry, Gazetteer, GazetteerMatch, HINT_FILES};
-pub use crate::identity::{ChosenNames, DOMINANCE, Decisions, Link, MIN_SUPPORT, Names, Surnames};
+pub use crate::identity::{
+    ChosenNames, DOMINANCE, Decided, Decisions, Link, MIN_SUPPORT, Mention, Names, Surnames,
+};
 pub use crate::overrides::{Add, Alias, Block, Merge, Overrides};
 pub use crate::passes::{Pass, Passes};
 pub use crate::places::READING_FILES;

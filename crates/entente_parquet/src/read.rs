@@ -63,6 +63,13 @@ pub fn rows_of<T: Table>(batch: &RecordBatch) -> Result<Vec<T>, Error> {
     serde_arrow::from_record_batch(batch).map_err(|source| Error::Schema { table: T::NAME, source })
 }
 
+/// Rows of table `T` as one record batch with the table's full schema: the inverse of
+/// [`rows_of`].
+pub fn batch_of<T: Table>(rows: &[T]) -> Result<RecordBatch, Error> {
+    serde_arrow::to_record_batch(&crate::fields::<T>()?, &rows)
+        .map_err(|source| Error::Schema { table: T::NAME, source })
+}
+
 /// Reads only the named columns of table `T` in the output directory `out`, a record batch at
 /// a time, part by part in path order, as rows of `R` (a struct with some of `T`'s fields):
 /// the other columns are not decoded. Partition columns are filled in from the paths; a

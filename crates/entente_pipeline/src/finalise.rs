@@ -2,11 +2,15 @@
 //! entity's name, written into the final `documents` and `entities` parts, with the state the
 //! next incremental run needs.
 
+use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
-use entente_extract::Names;
-use entente_parquet::{Codec, table_dir};
-use entente_schema::{Document, Entity};
+use anyhow::Context as _;
+use arrow::array::{Array, ArrayRef, RecordBatch, StringArray, StringBuilder};
+use entente_extract::{ChosenNames, Mention, Names};
+use entente_parquet::{Codec, FileMetadata, TableWriter, read_record_batches, table_dir};
+use entente_schema::{Document, Entity, EntityType, LinkedBy, Table};
 use rayon::prelude::*;
 
 use crate::batch::Collected;
@@ -95,7 +99,7 @@ pub(crate) fn finalise(
         done.par_iter().try_for_each(|d| -> anyhow::Result<()> {
             let fix = |rows: &mut [Entity]| chosen.apply(rows);
             if d.new_entities {
-                finalise_part::<Entity>(staging, &scratch_entities, &d.part, &meta, fix)?;
+                finalise_entities(staging, &scratch_entities, &d.part, &meta, &chosen)?;
             } else if let Some(old) = &d.old {
                 let from_dir = table_dir::<Entity>(ctx.out);
                 let names = read_state::<entente_schema::NameCount>(ctx.out, "names", old)?;
@@ -125,4 +129,129 @@ pub(crate) fn finalise(
     }
     steps.add("finalise", t);
     Ok(())
+}
+
+/// Finishes the scratch `entities` part `part`: the identity columns are decided again from
+/// Arrow arrays ([`ChosenNames::decide`]) and the other columns written as read, with the
+/// same bytes as converting every row and back ([`finalise_part`]) but without building a
+/// row per mention.
+fn finalise_entities(
+    staging: &Staged,
+    scratch: &Path,
+    part: &str,
+    meta: &FileMetadata,
+    chosen: &ChosenNames,
+) -> anyhow::Result<()> {
+    let path = scratch.join(part);
+    let context = || format!("cannot write table {} from {}", Entity::NAME, path.display());
+    let mut writer =
+        TableWriter::<Entity>::create(&staging.table_dir::<Entity>(), part, meta, Codec::Zstd)
+            .with_context(context)?;
+    read_record_batches(&path, |batch| -> anyhow::Result<()> {
+        writer.write_batch(&decided(&batch, chosen)?).map_err(anyhow::Error::from)
+    })
+    .with_context(context)?;
+    writer.finish().with_context(context)?;
+    std::fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))
+}
+
+/// `batch` of `entities` rows with `entity_id`, `entity_name`, `linked_by` and `country_id`
+/// as `chosen` decides them.
+fn decided(batch: &RecordBatch, chosen: &ChosenNames) -> anyhow::Result<RecordBatch> {
+    let column = |name: &str| -> anyhow::Result<(usize, &StringArray)> {
+        let (i, _) =
+            batch.schema_ref().column_with_name(name).context(format!("no column {name}"))?;
+        let array = batch.column(i).as_any().downcast_ref::<StringArray>();
+        Ok((i, array.context(format!("column {name} is not Utf8"))?))
+    };
+    let (_, text) = column("text")?;
+    let (_, entity_type) = column("entity_type")?;
+    let (id_at, entity_id) = column("entity_id")?;
+    let (name_at, entity_name) = column("entity_name")?;
+    let (linked_at, linked_by) = column("linked_by")?;
+    let (country_at, country_id) = column("country_id")?;
+    let rows = batch.num_rows();
+    let mut ids = StringBuilder::with_capacity(rows, entity_id.value_data().len());
+    let mut names = StringBuilder::with_capacity(rows, entity_name.value_data().len());
+    let mut links = StringBuilder::with_capacity(rows, linked_by.value_data().len());
+    let mut countries = StringBuilder::with_capacity(rows, country_id.value_data().len());
+    for row in 0..rows {
+        let label = entity_type.value(row);
+        let entity_type = EntityType::ALL
+            .into_iter()
+            .find(|t| t.as_str() == label)
+            .with_context(|| format!("row {row}: unknown entity_type {label:?}"))?;
+        let linked = if linked_by.is_valid(row) {
+            let way = linked_by.value(row);
+            let found = LinkedBy::ALL.into_iter().find(|l| l.as_str() == way);
+            Some(found.with_context(|| format!("row {row}: unknown linked_by {way:?}"))?)
+        } else {
+            None
+        };
+        let d = chosen.decide(Mention {
+            text: text.value(row),
+            entity_type,
+            entity_id: entity_id.value(row),
+            entity_name: entity_name.value(row),
+            linked_by: linked,
+            country_id: country_id.is_valid(row).then(|| country_id.value(row)),
+        });
+        ids.append_value(d.entity_id);
+        names.append_value(d.entity_name);
+        links.append_option(d.linked_by.map(LinkedBy::as_str));
+        countries.append_option(d.country_id);
+    }
+    let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
+    columns[id_at] = Arc::new(ids.finish());
+    columns[name_at] = Arc::new(names.finish());
+    columns[linked_at] = Arc::new(links.finish());
+    columns[country_at] = Arc::new(countries.finish());
+    Ok(RecordBatch::try_new(batch.schema(), columns)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use entente_extract::{ChosenNames, Decisions};
+    use entente_schema::{Entity, EntityType, LinkedBy};
+    use entente_test::mention;
+
+    use super::decided;
+
+    /// Deciding the identity columns from Arrow arrays gives the rows `apply` gives.
+    #[test]
+    fn arrays_are_decided_as_rows_are() {
+        let chosen = ChosenNames::from_decisions(&Decisions {
+            names: vec![
+                ("person:paul-volcker".into(), "Paul A. Volcker".into()),
+                ("iso3166:US".into(), "United States".into()),
+            ],
+            links: vec![(
+                "person:volcker".into(),
+                ("person:paul-volcker".into(), Some("iso3166:US".into())),
+            )],
+        });
+        let person = EntityType::Person;
+        let mut rows = vec![
+            // Settled by the corpus: the full name's id, country and name.
+            mention("Volcker", "person:volcker", person, Some(LinkedBy::Own)),
+            // Linked by an earlier run, no longer settled: its own id back.
+            mention("Baker", "person:james-baker", person, Some(LinkedBy::Corpus)),
+            // Renamed by the chosen names.
+            mention("US", "iso3166:US", EntityType::Gpe, Some(LinkedBy::Gazetteer)),
+            // Untouched, with no `linked_by`.
+            mention("$5", "money:usd", EntityType::Money, None),
+            mention("Paul Volcker", "person:paul-volcker", person, Some(LinkedBy::Own)),
+        ];
+        rows[3].country_id = Some("iso3166:US".into());
+        let batch = entente_parquet::batch_of(&rows).expect("rows convert");
+        let from_arrays: Vec<Entity> =
+            entente_parquet::rows_of(&decided(&batch, &chosen).expect("decided")).expect("rows");
+        chosen.apply(&mut rows);
+        assert_eq!(from_arrays, rows);
+        assert_eq!(rows[0].entity_id, "person:paul-volcker");
+        assert_eq!(rows[0].country_id.as_deref(), Some("iso3166:US"));
+        assert_eq!(rows[1].linked_by, Some(LinkedBy::Own));
+        assert_eq!(rows[2].entity_name, "United States");
+        assert_eq!(rows[4].entity_name, "Paul A. Volcker");
+    }
 }

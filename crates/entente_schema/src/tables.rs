@@ -181,6 +181,24 @@ pub enum LinkedBy {
     Own,
 }
 
+impl LinkedBy {
+    /// Every way, in declaration order.
+    pub const ALL: [LinkedBy; 6] =
+        [Self::Gazetteer, Self::ShortForm, Self::Corpus, Self::Acronym, Self::Override, Self::Own];
+
+    /// The name written in the `linked_by` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Gazetteer => "gazetteer",
+            Self::ShortForm => "short_form",
+            Self::Corpus => "corpus",
+            Self::Acronym => "acronym",
+            Self::Override => "override",
+            Self::Own => "own",
+        }
+    }
+}
+
 /// The unit a co-occurrence is counted in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -1,6 +1,6 @@
 //! Rows for tests.
 
-use entente_schema::Document;
+use entente_schema::{Document, Entity, EntityType, LinkedBy, Method};
 
 /// An ingested document (text = raw text) from `source` with `raw_text`.
 pub fn document(source: &str, raw_text: &str) -> Document {
@@ -84,4 +84,34 @@ pub fn messy_text() -> impl proptest::strategy::Strategy<Value = String> {
         "38 bcm",
     ]);
     prop::collection::vec(pieces, 0..40).prop_map(|v| v.concat())
+}
+
+/// A tagger's mention of `text` in document `d` with the given id, type and `linked_by`; its
+/// name is its text, and it has no title, country or value.
+pub fn mention(
+    text: &str,
+    id: &str,
+    entity_type: EntityType,
+    linked_by: Option<LinkedBy>,
+) -> Entity {
+    Entity {
+        doc_id: "d".into(),
+        sentence_idx: 0,
+        mention_idx: 0,
+        char_start: 0,
+        char_end: 1,
+        byte_start: 0,
+        byte_end: 1,
+        text: text.into(),
+        entity_id: id.into(),
+        entity_name: text.into(),
+        entity_type,
+        method: Method::Model,
+        title: None,
+        linked_by,
+        country_id: None,
+        value: None,
+        unit: None,
+        iso_date: None,
+    }
 }

@@ -10,7 +10,7 @@
 //! ```
 #![warn(missing_docs)]
 
-pub use crate::fixtures::{document, messy_text};
+pub use crate::fixtures::{document, mention, messy_text};
 
 pub mod hostile;
 
