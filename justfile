@@ -208,8 +208,9 @@ dedup-corpora corpora="../shared/corpora": build venv
 # peak RSS, time per step) and against the spaCy baseline on a 2 MB sample (spaCy goes into
 # .venv-spacy the first time); then ingest MB/s on Zyte HTML, BBC and Reuters JSONL; normalise
 # (with duplicate detection) on BBC scaled 1x to 10x; normalising per document, sentence
-# splitting and entity extraction alone on one core; the aggregate stage on a synthetic corpus of AGGREGATE_MENTIONS mentions
-# (time and peak memory; about 3.5 minutes for the default 10 million).
+# splitting and entity extraction alone on one core; the aggregate stage on a synthetic
+# corpus of AGGREGATE_MENTIONS mentions (time and peak memory; about 3.5 minutes for the
+# default 10 million).
 bench corpora="../shared/corpora" aggregate_mentions="10000000": build venv spacy-venv
     {{venv}}/bin/python scripts/bench_scale.py {{entente}} {{corpora}} --spacy-python {{spacy_venv}}/bin/python
     {{venv}}/bin/python scripts/bench.py {{entente}} {{corpora}}
