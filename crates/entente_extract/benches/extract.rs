@@ -25,19 +25,14 @@ fn main() {
         .filter_map(|doc| normaliser.document(doc).ok())
         .collect();
     let tokens: usize = docs.iter().map(|d| tokenize(&d.document.text).len()).sum();
-    let mut best = f64::MAX;
-    let mut mentions = 0;
-    for _ in 0..5 {
-        let started = Instant::now();
-        mentions = docs
-            .iter()
+    let (best, mentions) = entente_test::best_of(5, || {
+        docs.iter()
             .map(|d| {
                 let sentences: Vec<_> = d.sentences.iter().collect();
                 extract_document(&d.document, &sentences, &extractor).map_or(0, |e| e.len())
             })
-            .sum::<usize>();
-        best = best.min(started.elapsed().as_secs_f64());
-    }
+            .sum::<usize>()
+    });
     #[allow(clippy::cast_precision_loss, reason = "a rate shown rounded")]
     let rate = tokens as f64 / best;
     println!(

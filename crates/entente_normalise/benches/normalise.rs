@@ -10,24 +10,17 @@
     reason = "a benchmark reports on the terminal"
 )]
 
-use std::time::Instant;
-
 use entente_normalise::{NormaliseConfig, Normaliser};
 
 fn main() {
     let normaliser = Normaliser::new(&NormaliseConfig::default()).expect("default config");
     let docs = entente_test::bench_documents("normalise");
-    let mut best = f64::MAX;
-    let mut words = 0u64;
-    for _ in 0..5 {
-        let started = Instant::now();
-        words = docs
-            .iter()
+    let (best, words) = entente_test::best_of(5, || {
+        docs.iter()
             .filter_map(|doc| normaliser.document(doc).ok())
             .map(|d| u64::from(d.document.n_words))
-            .sum();
-        best = best.min(started.elapsed().as_secs_f64());
-    }
+            .sum::<u64>()
+    });
     #[allow(clippy::cast_precision_loss, reason = "a rate shown rounded")]
     let rate = words as f64 / best;
     println!(

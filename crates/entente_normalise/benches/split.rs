@@ -9,8 +9,6 @@
     reason = "a benchmark reports on the terminal"
 )]
 
-use std::time::Instant;
-
 use entente_normalise::{NormaliseConfig, Normaliser, SentenceConfig, Splitter};
 
 fn main() {
@@ -21,13 +19,8 @@ fn main() {
         .collect();
     let bytes: usize = texts.iter().map(String::len).sum();
     let splitter = Splitter::new(&SentenceConfig::default());
-    let mut best = f64::MAX;
-    let mut sentences = 0;
-    for _ in 0..20 {
-        let started = Instant::now();
-        sentences = texts.iter().map(|t| splitter.split(t).len()).sum::<usize>();
-        best = best.min(started.elapsed().as_secs_f64());
-    }
+    let (best, sentences) =
+        entente_test::best_of(20, || texts.iter().map(|t| splitter.split(t).len()).sum::<usize>());
     #[allow(clippy::cast_precision_loss, reason = "a rate shown to one decimal")]
     let mb = bytes as f64 / 1e6;
     println!(
