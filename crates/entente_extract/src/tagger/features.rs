@@ -168,11 +168,48 @@ pub(crate) fn runs(tokens: &[Token<'_>]) -> Vec<std::ops::Range<usize>> {
 /// tokens, has 34,000 distinct words. A full cache is emptied and fills again.
 const CACHED_WORDS: usize = 1 << 16;
 
-/// Each thread's [`Hashes`] of the words it has seen, by the hash of the word as written
-/// (the word itself beside them, so that two words of one hash are never confused). A word's
-/// hashes depend on the word alone, so a word the thread met before costs one lookup instead
-/// of a dozen hashes and three table lookups.
-type Cache = ByHash<(Box<str>, Hashes)>;
+/// Each thread's [`Hashes`] of the words it has seen, and which names each can be part of
+/// ([`can_name`]), by the hash of the word as written (the word itself beside them, so that
+/// two words of one hash are never confused). A word's hashes depend on the word alone, so
+/// a word the thread met before costs one lookup instead of a dozen hashes and three table
+/// lookups.
+type Cache = ByHash<Seen>;
+
+/// A word a thread has seen: see [`Cache`].
+struct Seen {
+    spelling: Spelling,
+    hashes: Hashes,
+    allowed: Allowed,
+}
+
+/// A word as written: kept in place when short (most words), so that telling it from another
+/// word of the same hash reads no other memory.
+enum Spelling {
+    Short { len: u8, bytes: [u8; 22] },
+    Long(Box<str>),
+}
+
+impl Spelling {
+    fn of(text: &str) -> Self {
+        let mut bytes = [0; 22];
+        match (bytes.get_mut(..text.len()), u8::try_from(text.len())) {
+            (Some(short), Ok(len)) => {
+                short.copy_from_slice(text.as_bytes());
+                Spelling::Short { len, bytes }
+            }
+            _ => Spelling::Long(text.into()),
+        }
+    }
+
+    fn is(&self, text: &str) -> bool {
+        match self {
+            Spelling::Short { len, bytes } => {
+                bytes.get(..usize::from(*len)) == Some(text.as_bytes())
+            }
+            Spelling::Long(long) => **long == *text,
+        }
+    }
+}
 
 thread_local! {
     static CACHE: std::cell::RefCell<Cache> = std::cell::RefCell::default();
@@ -182,13 +219,14 @@ pub(crate) fn prepare(tokens: &[Token<'_>]) -> Prepared {
     // One buffer for the lower-case forms: most tokens are ASCII and need no allocation.
     let (mut lower, mut shape_buf) = (String::new(), String::new());
     let no_gazetteer = h("");
+    let mut name_ok = Vec::with_capacity(tokens.len());
     let hashes = CACHE.with_borrow_mut(|cache| {
         tokens
             .iter()
             .map(|t| {
                 let word = h(t.text);
-                let mut hashes = match cache.get(&word) {
-                    Some((text, hashes)) if **text == *t.text => *hashes,
+                let (mut hashes, allowed) = match cache.get(&word) {
+                    Some(seen) if seen.spelling.is(t.text) => (seen.hashes, seen.allowed),
                     cached => {
                         lower.clear();
                         if t.text.is_ascii() {
@@ -197,30 +235,92 @@ pub(crate) fn prepare(tokens: &[Token<'_>]) -> Prepared {
                             lower.push_str(&t.text.to_lowercase());
                         }
                         let hashes = Hashes::new(t.text, word, &lower, &mut shape_buf);
+                        let allowed = can_name(t.text);
                         if cached.is_none() {
                             if cache.len() >= CACHED_WORDS {
                                 cache.clear();
                             }
-                            cache.insert(word, (t.text.into(), hashes));
+                            let spelling = Spelling::of(t.text);
+                            cache.insert(word, Seen { spelling, hashes, allowed });
                         }
-                        hashes
+                        (hashes, allowed)
                     }
                 };
+                name_ok.push(allowed);
                 hashes.gazetteer =
                     if t.gazetteer.is_empty() { no_gazetteer } else { h(t.gazetteer) };
                 hashes
             })
             .collect()
     });
-    let name_ok = tokens
-        .iter()
-        .enumerate()
-        .map(|(i, t)| match can_name(t.text) {
-            Allowed::Inside | Allowed::NotPerson if after_handle(tokens, i) => Allowed::Any,
-            allowed => allowed,
-        })
-        .collect();
+    for (i, allowed) in name_ok.iter_mut().enumerate() {
+        if matches!(allowed, Allowed::Inside | Allowed::NotPerson) && after_handle(tokens, i) {
+            *allowed = Allowed::Any;
+        }
+    }
     Prepared { name_ok, hashes, styles: styles(tokens), runs: runs(tokens) }
+}
+
+/// What a feature of a token depends on. The features of the word itself, those of the
+/// words one and two places before and after it in their role there ("the word before is
+/// 'said'"), and those of the word after a label are the same wherever the word stands: the
+/// tagger sums their weights once per word and remembers the sums; the contexts a document
+/// gives a word are the same wherever it stands in that document. The rest depend on the
+/// token's place: the labels before it, its neighbours together, its gazetteer match, its
+/// sentence and its document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part {
+    Word = 0,
+    Before = 1,
+    After = 2,
+    Before2 = 3,
+    After2 = 4,
+    /// The word after the label before it.
+    AfterLabel = 5,
+    /// The words around the word's occurrences in the document.
+    Contexts = 6,
+    Place = 7,
+}
+
+impl Part {
+    /// Every part, in the order of their numbers.
+    pub(crate) const ALL: [Part; 8] = [
+        Part::Word,
+        Part::Before,
+        Part::After,
+        Part::Before2,
+        Part::After2,
+        Part::AfterLabel,
+        Part::Contexts,
+        Part::Place,
+    ];
+
+    /// The parts whose weights depend on one word alone, each with the offset of that word
+    /// from the token.
+    pub(crate) const OF_WORDS: [(Part, isize); 5] = [
+        (Part::Word, 0),
+        (Part::Before, -1),
+        (Part::After, 1),
+        (Part::Before2, -2),
+        (Part::After2, 2),
+    ];
+
+    /// The number of parts whose sums are remembered: all but [`Part::Place`].
+    pub(crate) const REMEMBERED: usize = 7;
+}
+
+/// A token's feature ids in training's order, each with the [`Part`] it belongs to.
+#[derive(Debug, Default)]
+pub(crate) struct Features {
+    pub(crate) ids: Vec<u64>,
+    pub(crate) parts: Vec<Part>,
+}
+
+impl Features {
+    fn add<const K: usize>(&mut self, part: Part, ids: [u64; K]) {
+        self.ids.extend(ids);
+        self.parts.extend([part; K]);
+    }
 }
 
 /// Writes the feature ids of token `i` into `out`, given the labels chosen for the tokens
@@ -230,8 +330,9 @@ pub(crate) fn features(
     i: usize,
     prev: &[usize],
     doc: &DocContext,
-    out: &mut Vec<u64>,
+    out: &mut Features,
 ) {
+    use Part::{After, After2, AfterLabel, Before, Before2, Contexts, Place, Word};
     const START: u64 = 0x0053_5441_5254; // no label or word before the sentence
     const END: u64 = 0x0045_4e44; // no word after it
     const NONE: u64 = 0; // no shape or gazetteer label there
@@ -243,109 +344,119 @@ pub(crate) fn features(
     let p1 = prev.last().map_or(START, |&l| l as u64);
     let p2 = if prev.len() >= 2 { prev[prev.len() - 2] as u64 } else { START };
     let style = p.styles[i];
-    out.clear();
-    out.extend([
-        mix(0, 0, 0),
-        mix(1, t.lower, 0),
-        mix(2, t.shape, 0),
-        mix(3, t.prefix[0], 0),
-        mix(4, t.prefix[1], 0),
-        mix(29, t.prefix[2], 0),
-        mix(5, t.suffix[0], 0),
-        mix(6, t.suffix[1], 0),
-        mix(7, t.suffix[2], 0),
-        mix(30, t.suffix[3], 0),
-        mix(8, word(-1), 0),
-        mix(9, word(1), 0),
-        mix(10, word(-2), 0),
-        mix(11, word(2), 0),
-        mix(12, shape(-1), 0),
-        mix(13, shape(1), 0),
-        mix(14, p1, 0),
-        mix(15, p2, p1),
-        mix(16, p1, t.lower),
-        mix(17, t.word, 0),
-        mix(18, word(-1), t.lower),
-        mix(19, t.lower, word(1)),
-        mix(20, t.shape, shape(1)),
-        mix(21, shape(-1), t.shape),
-        mix(22, t.gazetteer, 0),
-        mix(23, t.gazetteer, t.shape),
-        mix(24, gazetteer(1), 0),
-        mix(25, gazetteer(-1), 0),
-        mix(31, word(-1), t.shape),
-        mix(32, t.shape, word(1)),
-        mix(33, p1, t.shape),
-        mix(34, t.len, 0),
-    ]);
+    out.ids.clear();
+    out.parts.clear();
+    out.add(
+        Word,
+        [
+            mix(0, 0, 0),
+            mix(1, t.lower, 0),
+            mix(2, t.shape, 0),
+            mix(3, t.prefix[0], 0),
+            mix(4, t.prefix[1], 0),
+            mix(29, t.prefix[2], 0),
+            mix(5, t.suffix[0], 0),
+            mix(6, t.suffix[1], 0),
+            mix(7, t.suffix[2], 0),
+            mix(30, t.suffix[3], 0),
+        ],
+    );
+    out.add(Before, [mix(8, word(-1), 0)]);
+    out.add(After, [mix(9, word(1), 0)]);
+    out.add(Before2, [mix(10, word(-2), 0)]);
+    out.add(After2, [mix(11, word(2), 0)]);
+    out.add(Before, [mix(12, shape(-1), 0)]);
+    out.add(After, [mix(13, shape(1), 0)]);
+    out.add(Place, [mix(14, p1, 0), mix(15, p2, p1)]);
+    out.add(AfterLabel, [mix(16, p1, t.lower)]);
+    out.add(Word, [mix(17, t.word, 0)]);
+    out.add(
+        Place,
+        [
+            mix(18, word(-1), t.lower),
+            mix(19, t.lower, word(1)),
+            mix(20, t.shape, shape(1)),
+            mix(21, shape(-1), t.shape),
+            mix(22, t.gazetteer, 0),
+            mix(23, t.gazetteer, t.shape),
+            mix(24, gazetteer(1), 0),
+            mix(25, gazetteer(-1), 0),
+            mix(31, word(-1), t.shape),
+            mix(32, t.shape, word(1)),
+        ],
+    );
+    out.add(AfterLabel, [mix(33, p1, t.shape)]);
+    out.add(Word, [mix(34, t.len, 0)]);
     if i == 0 {
-        out.push(mix(26, t.shape, 0));
+        out.add(Place, [mix(26, t.shape, 0)]);
     }
     let suffix = |k: isize| at(k).map_or(NONE, |x| x.suffix[1]);
-    out.extend([
-        mix(35, word(-1), word(1)),
-        mix(36, suffix(-1), 0),
-        mix(37, suffix(1), 0),
-        mix(38, mix(0, shape(-1), t.shape), shape(1)),
-    ]);
+    out.add(Place, [mix(35, word(-1), word(1))]);
+    out.add(Before, [mix(36, suffix(-1), 0)]);
+    out.add(After, [mix(37, suffix(1), 0)]);
+    out.add(Place, [mix(38, mix(0, shape(-1), t.shape), shape(1))]);
     let coarse = |k: isize| at(k).map_or(START, |x| x.cluster.0);
     let fine = |k: isize| at(k).map_or(START, |x| x.cluster.1);
-    out.extend([
-        mix(51, fine(0), 0),
-        mix(52, coarse(0), 0),
-        mix(53, coarse(-1), 0),
-        mix(54, coarse(1), 0),
-        mix(55, fine(-1), 0),
-        mix(56, fine(1), 0),
-        mix(57, fine(0), t.shape),
-        mix(58, coarse(-1), coarse(0)),
-        mix(59, coarse(0), coarse(1)),
-        mix(60, p1, coarse(0)),
-    ]);
+    out.add(Word, [mix(51, fine(0), 0), mix(52, coarse(0), 0)]);
+    out.add(Before, [mix(53, coarse(-1), 0)]);
+    out.add(After, [mix(54, coarse(1), 0)]);
+    out.add(Before, [mix(55, fine(-1), 0)]);
+    out.add(After, [mix(56, fine(1), 0)]);
+    out.add(Word, [mix(57, fine(0), t.shape)]);
+    out.add(Place, [mix(58, coarse(-1), coarse(0)), mix(59, coarse(0), coarse(1))]);
+    out.add(AfterLabel, [mix(60, p1, coarse(0))]);
     let vector = |k: isize| at(k).map_or(VectorClass::default(), |x| x.vector);
     let (v, before, after) = (vector(0), vector(-1), vector(1));
-    out.extend([
-        mix(70, u64::from(v.row), 0),
-        mix(71, u64::from(v.mid), 0),
-        mix(72, u64::from(v.coarse), 0),
-        mix(73, u64::from(before.mid), 0),
-        mix(74, u64::from(after.mid), 0),
-        mix(75, u64::from(v.mid), t.shape),
-        mix(76, p1, u64::from(v.mid)),
-        mix(77, u64::from(before.coarse), u64::from(v.coarse)),
-        mix(78, u64::from(v.coarse), u64::from(after.coarse)),
-    ]);
+    out.add(
+        Word,
+        [
+            mix(70, u64::from(v.row), 0),
+            mix(71, u64::from(v.mid), 0),
+            mix(72, u64::from(v.coarse), 0),
+        ],
+    );
+    out.add(Before, [mix(73, u64::from(before.mid), 0)]);
+    out.add(After, [mix(74, u64::from(after.mid), 0)]);
+    out.add(Word, [mix(75, u64::from(v.mid), t.shape)]);
+    out.add(AfterLabel, [mix(76, p1, u64::from(v.mid))]);
+    out.add(
+        Place,
+        [
+            mix(77, u64::from(before.coarse), u64::from(v.coarse)),
+            mix(78, u64::from(v.coarse), u64::from(after.coarse)),
+        ],
+    );
     let given = |k: isize| at(k).map_or(2, |x| u64::from(x.given));
-    out.extend([
-        mix(47, given(0), u64::from(t.in_lexicon)),
-        mix(48, given(-1), t.shape),
-        mix(49, given(0), shape(1)),
-        mix(50, given(-1), given(0)),
-    ]);
+    out.add(Word, [mix(47, given(0), u64::from(t.in_lexicon))]);
+    out.add(
+        Place,
+        [mix(48, given(-1), t.shape), mix(49, given(0), shape(1)), mix(50, given(-1), given(0))],
+    );
     let run = &p.runs[i];
     if style == Style::Prose && !run.is_empty() {
         let last = &p.hashes[run.end - 1];
         let offset = |k: usize| isize::try_from(k).unwrap_or(0) - isize::try_from(i).unwrap_or(0);
-        out.extend([
-            mix(61, last.lower, u64::from(i + 1 == run.end)),
-            mix(62, last.cluster.1, 0),
-            mix(68, u64::from(last.vector.mid), 0),
-            mix(63, last.suffix[1], 0),
-            mix(64, word(offset(run.end)), 0),
-            mix(65, word(offset(run.start) - 1), 0),
-            mix(66, run.len().min(5) as u64, (i - run.start).min(3) as u64),
-        ]);
+        out.add(
+            Place,
+            [
+                mix(61, last.lower, u64::from(i + 1 == run.end)),
+                mix(62, last.cluster.1, 0),
+                mix(68, u64::from(last.vector.mid), 0),
+                mix(63, last.suffix[1], 0),
+                mix(64, word(offset(run.end)), 0),
+                mix(65, word(offset(run.start) - 1), 0),
+                mix(66, run.len().min(5) as u64, (i - run.start).min(3) as u64),
+            ],
+        );
         if i > run.start {
-            out.push(mix(67, p.hashes[run.start].lower, 0));
+            out.add(Place, [mix(67, p.hashes[run.start].lower, 0)]);
         }
     }
     if let Some((first, last)) = t.parts {
-        out.push(mix(45, first, 0));
-        out.push(mix(46, last, 0));
+        out.add(Word, [mix(45, first, 0), mix(46, last, 0)]);
     }
     if style != Style::Prose {
-        out.push(mix(27, style as u64, t.lower));
-        out.push(mix(28, p1, style as u64));
+        out.add(Place, [mix(27, style as u64, t.lower), mix(28, p1, style as u64)]);
     }
     if t.capitalised {
         // How the document writes this word elsewhere: a capitalised word that also appears
@@ -357,16 +468,22 @@ pub(crate) fn features(
         };
         let seen = u64::from(doc.lower.contains(&t.lower)) * 2
             + u64::from(doc.capitalised.contains(&t.lower));
-        out.push(mix(44, position, u64::from(t.in_lexicon)));
-        out.push(mix(40, position, seen));
-        out.push(mix(41, position * 4 + seen, t.shape));
+        out.add(
+            Place,
+            [
+                mix(44, position, u64::from(t.in_lexicon)),
+                mix(40, position, seen),
+                mix(41, position * 4 + seen, t.shape),
+            ],
+        );
         if let Some(kind) = doc.history.get(&t.lower).map(|h| h.majority()) {
-            out.push(mix(42, kind, 0));
-            out.push(mix(43, kind, position));
+            out.add(Place, [mix(42, kind, 0), mix(43, kind, position)]);
         }
         // How the whole document uses the word: the words around its every occurrence.
         if let Some(contexts) = doc.contexts.get(&t.lower) {
-            out.extend(contexts.iter().map(|&c| mix(80, c, 0)));
+            for &c in contexts {
+                out.add(Contexts, [mix(80, c, 0)]);
+            }
         }
     }
 }
@@ -419,7 +536,10 @@ impl DocContext {
                     doc.capitalised.insert(p.hashes[i].lower);
                 }
                 if has_upper {
-                    let entry = doc.contexts.entry(p.hashes[i].lower).or_default();
+                    let entry = doc
+                        .contexts
+                        .entry(p.hashes[i].lower)
+                        .or_insert_with(|| Vec::with_capacity(CONTEXTS));
                     let before = i.checked_sub(1).map(|j| mix(1, p.hashes[j].lower, 0));
                     let after = p.hashes.get(i + 1).map(|x| mix(2, x.lower, 0));
                     for c in [before, after].into_iter().flatten() {
@@ -484,18 +604,19 @@ pub(crate) fn style(tokens: &[Token<'_>]) -> Style {
     }
     let ends_sentence =
         tokens.last().is_some_and(|t| matches!(t.text, "." | "!" | "?" | "\"" | "”" | "'" | "’"));
-    let long: Vec<&Token<'_>> = tokens
-        .iter()
-        .filter(|t| t.text.chars().filter(|c| c.is_alphabetic()).count() >= 4)
-        .collect();
-    let capitalised =
-        long.iter().filter(|t| t.text.chars().next().is_some_and(char::is_uppercase)).count();
+    let (mut long, mut capitalised) = (0, 0);
+    for t in tokens {
+        if t.text.chars().filter(|c| c.is_alphabetic()).nth(3).is_some() {
+            long += 1;
+            capitalised += usize::from(t.text.chars().next().is_some_and(char::is_uppercase));
+        }
+    }
     // A sentence that ends like one is a heading only with every long word capitalised: "He
     // met officials of the Harbin Electric Company on Monday." is prose full of names.
     let titled = if ends_sentence {
-        long.len() >= 3 && capitalised == long.len()
+        long >= 3 && capitalised == long
     } else {
-        long.len() >= 2 && capitalised * 10 >= long.len() * 7
+        long >= 2 && capitalised * 10 >= long * 7
     };
     if titled { Style::Title } else { Style::Prose }
 }

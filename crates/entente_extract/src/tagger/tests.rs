@@ -240,3 +240,52 @@ fn learns_a_toy_language_and_round_trips() {
     assert_eq!(back.tag(&sents[0].0), sents[0].1);
     assert!(Tagger::from_bytes(b"nonsense").is_err());
 }
+
+/// Scores made of remembered sums are the plain sums of every feature's weight: for every
+/// token of two documents whose words come back beside other words, after other labels and in
+/// another document's contexts, read twice (the second time from memory), with a second
+/// tagger on the same thread in between.
+#[test]
+fn remembered_sums_are_the_plain_sums() {
+    use super::features::{DocContext, Features, features, prepare};
+    use super::{N, Remembered, keys};
+
+    let shipped = crate::shipped_tagger().unwrap();
+    let other = Tagger::train(&[vec![(toks(&["Ann", "Lee", "ran"]), vec![Label::ALL[1]; 3])]], 1);
+    let documents = [
+        "PARIS SUMMIT ENDS. Paris hosted the summit on Monday. Mr Macron met Olaf Scholz in Paris, \
+         and Scholz said the talks in Paris went well. Paris Saint-Germain won later.",
+        "Scholz flew to Rome. In Rome, Giorgia Meloni met Scholz; Paris was not mentioned.",
+    ];
+    let mut remembered = Remembered::default();
+    let mut feats = Features::default();
+    for round in 0..4 {
+        let tagger = if round == 2 { &other } else { &*shipped };
+        for text in documents {
+            // "Paris" is a gazetteer match at some places only.
+            let token = |s: &'static str, (a, b): (usize, usize)| Token {
+                text: &s[a..b],
+                gazetteer: if &s[a..b] == "Paris" && a % 2 == 0 { "B-LOC" } else { "" },
+            };
+            let sentences: Vec<Vec<Token<'_>>> = text
+                .split_inclusive(". ")
+                .map(|s| tokenize(s).into_iter().map(|span| token(s, span)).collect())
+                .collect();
+            let prepared: Vec<_> = sentences.iter().map(|t| prepare(t)).collect();
+            let mut doc = DocContext::new(&sentences, &prepared);
+            remembered.start(tagger.id);
+            for p in &prepared {
+                // Labels of every kind before each token, other ones each round.
+                let labels: Vec<usize> = (0..p.hashes.len()).map(|i| (i * 7 + round) % N).collect();
+                for i in 0..p.hashes.len() {
+                    features(p, i, &labels[..i], &doc, &mut feats);
+                    let mut plain = [0; N];
+                    tagger.table.add(&mut plain, &feats.ids);
+                    let scores = tagger.scores(&feats, keys(p, i, &labels[..i]), &mut remembered);
+                    assert_eq!(scores, plain, "round {round}, token {i} of {text:?}");
+                }
+                doc.remember(p, &labels);
+            }
+        }
+    }
+}

@@ -4,7 +4,9 @@ use rayon::prelude::*;
 
 #[cfg(doc)]
 use super::PRUNE;
-use super::features::{DocContext, Prepared, Style, features, prepare, style, title_case};
+use super::features::{
+    DocContext, Features, Prepared, Style, features, prepare, style, title_case,
+};
 use super::{Allowed, DROPOUT, Label, N, ORDERS, Tagger, Token, Weights, scores};
 
 impl Tagger {
@@ -34,7 +36,7 @@ impl Tagger {
             .into_par_iter()
             .map(|k| {
                 let seed = 0x9e37_79b9_7f4a_7c15_u64.wrapping_add(k * 0x1234_5678_9abc);
-                Self::train_in_order(documents, annotated, epochs, seed).weights
+                Self::train_in_order(documents, annotated, epochs, seed)
             })
             .collect();
         let mut features: Vec<u64> = runs.iter().flat_map(|w| w.keys().copied()).collect();
@@ -59,7 +61,7 @@ impl Tagger {
                 weights.insert(f, sum);
             }
         }
-        Tagger { weights }
+        Self::quantized(&weights)
     }
 
     /// One averaged perceptron, visiting the documents in the order `seed` draws.
@@ -68,7 +70,7 @@ impl Tagger {
         annotated: &[[bool; 4]],
         epochs: usize,
         seed: u64,
-    ) -> Self {
+    ) -> Weights {
         let mut w = Weights::default();
         let mut u = Weights::default();
         let mut c = 1f32;
@@ -107,7 +109,7 @@ impl Tagger {
             })
             .collect();
         let mut order: Vec<usize> = (0..documents.len()).collect();
-        let mut feats = Vec::new();
+        let mut feats = Features::default();
         let mut state = seed;
         for _ in 0..epochs {
             // Fisher-Yates with a fixed xorshift: the same order on every machine.
@@ -128,7 +130,7 @@ impl Tagger {
                         let truth = truth.index();
                         features(p, i, &predicted, &doc, &mut feats);
                         // Dropout: each update sees a fresh random share of the features.
-                        feats.retain(|_| {
+                        feats.ids.retain(|_| {
                             state = xorshift(state);
                             state % 100 >= DROPOUT
                         });
@@ -139,13 +141,13 @@ impl Tagger {
                             Allowed::NotPerson | Allowed::Inside | Allowed::Any => Allowed::Any,
                         };
                         let guess =
-                            Self::best(&scores(&w, &feats), predicted.last().copied(), name_ok);
+                            Self::best(&scores(&w, &feats.ids), predicted.last().copied(), name_ok);
                         let unmarked = truth == 0
                             && annotated
                                 .get(k)
                                 .is_some_and(|a| !a[guess.div_ceil(2).saturating_sub(1)]);
                         if guess != truth && !unmarked {
-                            for f in &feats {
+                            for f in &feats.ids {
                                 let wf = w.entry(*f).or_insert([0.0; N]);
                                 wf[truth] += 1.0;
                                 wf[guess] -= 1.0;
@@ -175,7 +177,7 @@ impl Tagger {
                 weights.insert(f, avg);
             }
         }
-        Tagger { weights }
+        weights
     }
 }
 
