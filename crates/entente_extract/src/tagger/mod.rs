@@ -98,8 +98,9 @@ fn next_id() -> u64 {
     NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
-/// How many sums each thread remembers (36 bytes each): BBC news, a million tokens, has
-/// 34,000 distinct words. A full memory is emptied and fills again.
+/// How many words, and words after a label, each thread remembers sums for (208 and 36
+/// bytes each: at most 27 MB): BBC news, a million tokens, has 34,000 distinct words. A full
+/// memory is emptied and fills again.
 const REMEMBERED_SUMS: usize = 1 << 17;
 
 /// The sums of weights a thread remembers (see [`Part`]): scores are sums of integers, so a
