@@ -116,8 +116,8 @@ struct Remembered {
     after_label: ByHash<Scores>,
     /// For each word of the document being tagged, the sum of [`Part::Contexts`].
     contexts: ByHash<Scores>,
-    /// The features of a token to look up (a buffer reused).
-    wanted: Vec<u64>,
+    /// The features of a token to look up, with their parts (a buffer reused).
+    wanted: Vec<(u64, Part)>,
 }
 
 impl Remembered {
@@ -351,15 +351,13 @@ impl Tagger {
             feats
                 .ids
                 .iter()
-                .zip(&feats.parts)
-                .filter(|&(_, &part)| !known[part as usize])
-                .map(|(&f, _)| f),
+                .copied()
+                .zip(feats.parts.iter().copied())
+                .filter(|&(_, part)| !known[part as usize]),
         );
-        self.table.touch(&remembered.wanted);
+        self.table.touch(remembered.wanted.iter().map(|&(f, _)| f));
         let mut fresh = [[0; N]; Part::REMEMBERED + 1];
-        for (&f, &part) in
-            feats.ids.iter().zip(&feats.parts).filter(|&(_, &part)| !known[part as usize])
-        {
+        for &(f, part) in &remembered.wanted {
             if let Some(w) = self.table.get(f) {
                 add(&mut fresh[part as usize], &w.map(i32::from));
             }

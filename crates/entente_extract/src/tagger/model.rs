@@ -81,12 +81,11 @@ impl Table {
     /// needed: these reads wait on nothing, so the processor fetches their cache lines at
     /// once, where the searches themselves would wait for one line after another.
     #[inline]
-    pub(crate) fn touch(&self, features: &[u64]) {
+    pub(crate) fn touch(&self, features: impl Iterator<Item = u64>) {
         let mask = self.slots.len().wrapping_sub(1);
         #[allow(clippy::cast_possible_truncation, reason = "masked to the table's size")]
-        let keys = features
-            .iter()
-            .fold(0, |acc, &f| acc ^ self.slots.get(f as usize & mask).map_or(0, |s| s.key));
+        let keys =
+            features.fold(0, |acc, f| acc ^ self.slots.get(f as usize & mask).map_or(0, |s| s.key));
         std::hint::black_box(keys);
     }
 
