@@ -54,6 +54,74 @@ pub(crate) struct Mention {
     pub(crate) entity: u32,
 }
 
+/// The columns of a `documents` row the corpus keeps: a reader can decode these alone and
+/// leave the texts.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct DocumentKey {
+    /// `doc_id`.
+    pub doc_id: String,
+    /// `story_id`.
+    pub story_id: Option<String>,
+    /// `published_at`, microseconds since the epoch.
+    pub published_at: Option<i64>,
+    /// `n_sentences`.
+    pub n_sentences: Option<u32>,
+}
+
+impl DocumentKey {
+    /// The `documents` columns of a [`DocumentKey`].
+    pub const COLUMNS: &[&str] = &["doc_id", "story_id", "published_at", "n_sentences"];
+}
+
+/// The columns of an `entities` row the corpus keeps.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct MentionKey {
+    /// `doc_id`.
+    pub doc_id: String,
+    /// `sentence_idx`.
+    pub sentence_idx: u32,
+    /// `mention_idx`.
+    pub mention_idx: u32,
+    /// `entity_id`.
+    pub entity_id: String,
+    /// `entity_name`.
+    pub entity_name: String,
+    /// `entity_type`.
+    pub entity_type: EntityType,
+    /// `text`.
+    pub text: String,
+}
+
+impl MentionKey {
+    /// The `entities` columns of a [`MentionKey`].
+    pub const COLUMNS: &[&str] = &[
+        "doc_id",
+        "sentence_idx",
+        "mention_idx",
+        "entity_id",
+        "entity_name",
+        "entity_type",
+        "text",
+    ];
+}
+
+/// What the corpus keeps of a mention's entity: id, name, type and the text as written.
+trait Named {
+    fn named(&self) -> (&str, &str, EntityType, &str);
+}
+
+impl Named for Entity {
+    fn named(&self) -> (&str, &str, EntityType, &str) {
+        (&self.entity_id, &self.entity_name, self.entity_type, &self.text)
+    }
+}
+
+impl Named for MentionKey {
+    fn named(&self) -> (&str, &str, EntityType, &str) {
+        (&self.entity_id, &self.entity_name, self.entity_type, &self.text)
+    }
+}
+
 impl Corpus {
     /// Makes room for `documents` more documents and `mentions` more mentions, so that adding
     /// them never copies what was added before.
@@ -66,47 +134,75 @@ impl Corpus {
     /// Adds a document (a `documents` row); only its id, story, date and sentence count are
     /// kept.
     pub fn add_document(&mut self, d: &Document) -> Result<(), Error> {
+        self.add_doc(&d.doc_id, d.story_id.as_deref(), d.published_at, d.n_sentences)
+    }
+
+    /// Adds a document from the columns of `documents` it needs ([`DocumentKey::COLUMNS`]).
+    pub fn add_document_key(&mut self, d: &DocumentKey) -> Result<(), Error> {
+        self.add_doc(&d.doc_id, d.story_id.as_deref(), d.published_at, d.n_sentences)
+    }
+
+    fn add_doc(
+        &mut self,
+        doc_id: &str,
+        story_id: Option<&str>,
+        published_at: Option<i64>,
+        n_sentences: Option<u32>,
+    ) -> Result<(), Error> {
         let next = u32::try_from(self.docs.len()).unwrap_or(u32::MAX);
-        if self.doc_index.insert(d.doc_id.clone(), next).is_some() {
-            return Err(Error::DuplicateDocument(d.doc_id.clone()));
+        if self.doc_index.insert(doc_id.to_owned(), next).is_some() {
+            return Err(Error::DuplicateDocument(doc_id.to_owned()));
         }
         self.docs.push(Doc {
-            doc_id: d.doc_id.as_str().into(),
-            story: d.story_id.as_deref().filter(|s| *s != d.doc_id).map(Box::from),
-            published_at: d.published_at,
-            n_sentences: d.n_sentences.unwrap_or(0),
+            doc_id: doc_id.into(),
+            story: story_id.filter(|s| *s != doc_id).map(Box::from),
+            published_at,
+            n_sentences: n_sentences.unwrap_or(0),
         });
         Ok(())
     }
 
     /// Adds a mention (an `entities` row) of a document added before.
     pub fn add_mention(&mut self, e: &Entity) -> Result<(), Error> {
-        let Some(&doc) = self.doc_index.get(&e.doc_id) else {
-            return Err(Error::UnknownDocument {
-                doc_id: e.doc_id.clone(),
-                mention_idx: e.mention_idx,
-            });
+        self.add_mention_of(&e.doc_id, e.sentence_idx, e.mention_idx, e)
+    }
+
+    /// Adds a mention from the columns of `entities` it needs ([`MentionKey::COLUMNS`]).
+    pub fn add_mention_key(&mut self, m: &MentionKey) -> Result<(), Error> {
+        self.add_mention_of(&m.doc_id, m.sentence_idx, m.mention_idx, m)
+    }
+
+    fn add_mention_of(
+        &mut self,
+        doc_id: &str,
+        sentence: u32,
+        mention_idx: u32,
+        e: &impl Named,
+    ) -> Result<(), Error> {
+        let Some(&doc) = self.doc_index.get(doc_id) else {
+            return Err(Error::UnknownDocument { doc_id: doc_id.to_owned(), mention_idx });
         };
-        let entity = if let Some(&i) = self.entity_index.get(&e.entity_id) {
+        let (entity_id, entity_name, entity_type, text) = e.named();
+        let entity = if let Some(&i) = self.entity_index.get(entity_id) {
             i
         } else {
             let i = u32::try_from(self.entities.len()).unwrap_or(u32::MAX);
-            self.entity_index.insert(e.entity_id.clone(), i);
-            self.entities.push((e.entity_id.clone(), e.entity_name.clone(), e.entity_type));
+            self.entity_index.insert(entity_id.to_owned(), i);
+            self.entities.push((entity_id.to_owned(), entity_name.to_owned(), entity_type));
             self.surfaces.push(HashMap::new());
             i
         };
         let surfaces = &mut self.surfaces[entity as usize];
-        match surfaces.get_mut(e.text.as_str()) {
+        match surfaces.get_mut(text) {
             Some(n) => *n += 1,
             None => {
-                surfaces.insert(e.text.clone(), 1);
+                surfaces.insert(text.to_owned(), 1);
             }
         }
         if self.runs.last().is_none_or(|&(d, _)| d != doc) {
             self.runs.push((doc, self.mentions.len()));
         }
-        self.mentions.push(Mention { sentence: e.sentence_idx, entity });
+        self.mentions.push(Mention { sentence, entity });
         Ok(())
     }
 

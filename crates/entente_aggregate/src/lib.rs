@@ -51,7 +51,7 @@ use entente_schema::{Cooccurrence, CooccurrencePeriod, EntitySummary, Scope};
 use polars::prelude::*;
 
 use crate::corpus::Coded;
-pub use crate::corpus::Corpus;
+pub use crate::corpus::{Corpus, DocumentKey, MentionKey};
 use crate::count::{count_range, count_singles, split};
 use crate::rows::write_range;
 

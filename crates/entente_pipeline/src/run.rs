@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use entente_aggregate::Corpus;
-use entente_parquet::{FileMetadata, Staging, read_batches, table_dir};
+use entente_aggregate::{Corpus, DocumentKey, MentionKey};
+use entente_parquet::{FileMetadata, Staging, read_columns, table_dir};
 use entente_schema::{
     Boilerplate, Cooccurrence, CooccurrencePeriod, Document, Entity, EntitySummary, Reject,
     Sentence, Table, TextEdit,
@@ -244,12 +244,13 @@ pub(crate) fn read_corpus(out: &Path, corpus: &mut Corpus) -> anyhow::Result<()>
     let documents = rows(&table_dir::<Document>(out)).with_context(|| from(Document::NAME))?;
     let mentions = rows(&table_dir::<Entity>(out)).with_context(|| from(Entity::NAME))?;
     corpus.reserve(documents, mentions);
-    read_batches(&table_dir::<Document>(out), |documents: Vec<Document>| {
-        documents.iter().try_for_each(|d| corpus.add_document(d)).map_err(anyhow::Error::new)
+    // Only the columns the corpus keeps are decoded: not the texts.
+    read_columns::<Document, DocumentKey, anyhow::Error>(out, DocumentKey::COLUMNS, |rows| {
+        rows.iter().try_for_each(|d| corpus.add_document_key(d)).map_err(anyhow::Error::new)
     })
     .with_context(|| from(Document::NAME))?;
-    read_batches(&table_dir::<Entity>(out), |entities: Vec<Entity>| {
-        entities.iter().try_for_each(|e| corpus.add_mention(e)).map_err(anyhow::Error::new)
+    read_columns::<Entity, MentionKey, anyhow::Error>(out, MentionKey::COLUMNS, |rows| {
+        rows.iter().try_for_each(|m| corpus.add_mention_key(m)).map_err(anyhow::Error::new)
     })
     .with_context(|| from(Entity::NAME))?;
     Ok(())
