@@ -263,11 +263,13 @@ pub(crate) fn prepare(tokens: &[Token<'_>]) -> Prepared {
 
 /// What a feature of a token depends on. The features of the word itself, those of the
 /// words one and two places before and after it in their role there ("the word before is
-/// 'said'"), and those of the word after a label are the same wherever the word stands: the
-/// tagger sums their weights once per word and remembers the sums; the contexts a document
-/// gives a word are the same wherever it stands in that document. The rest depend on the
-/// token's place: the labels before it, its neighbours together, its gazetteer match, its
-/// sentence and its document.
+/// 'said'"), those of the word with the word just before or after it ("'Mr' before a
+/// capitalised word"), and those of the word after a label are the same wherever the word
+/// stands: the tagger sums their weights once per word (or pair of words) and remembers the
+/// sums; the contexts a document gives a word are the same wherever it stands in that
+/// document. The rest depend on the token's place: the labels before it, the words on both
+/// sides together, its gazetteer match, its run of capitalised words, its sentence and its
+/// document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Part {
     Word = 0,
@@ -275,21 +277,27 @@ pub(crate) enum Part {
     After = 2,
     Before2 = 3,
     After2 = 4,
+    /// The word with the word just before it.
+    PairBefore = 5,
+    /// The word with the word just after it.
+    PairAfter = 6,
     /// The word after the label before it.
-    AfterLabel = 5,
+    AfterLabel = 7,
     /// The words around the word's occurrences in the document.
-    Contexts = 6,
-    Place = 7,
+    Contexts = 8,
+    Place = 9,
 }
 
 impl Part {
     /// Every part, in the order of their numbers.
-    pub(crate) const ALL: [Part; 8] = [
+    pub(crate) const ALL: [Part; 10] = [
         Part::Word,
         Part::Before,
         Part::After,
         Part::Before2,
         Part::After2,
+        Part::PairBefore,
+        Part::PairAfter,
         Part::AfterLabel,
         Part::Contexts,
         Part::Place,
@@ -306,20 +314,24 @@ impl Part {
     ];
 
     /// The number of parts whose sums are remembered: all but [`Part::Place`].
-    pub(crate) const REMEMBERED: usize = 7;
+    pub(crate) const REMEMBERED: usize = 9;
 }
 
-/// A token's feature ids in training's order, each with the [`Part`] it belongs to.
+/// A token's feature ids in training's order, each with the [`Part`] it belongs to; the
+/// parts marked in `skip` are left out (their ids are not even computed).
 #[derive(Debug, Default)]
 pub(crate) struct Features {
     pub(crate) ids: Vec<u64>,
     pub(crate) parts: Vec<Part>,
+    pub(crate) skip: [bool; Part::ALL.len()],
 }
 
 impl Features {
-    fn add<const K: usize>(&mut self, part: Part, ids: [u64; K]) {
-        self.ids.extend(ids);
-        self.parts.extend([part; K]);
+    fn add<const K: usize>(&mut self, part: Part, ids: impl FnOnce() -> [u64; K]) {
+        if !self.skip[part as usize] {
+            self.ids.extend(ids());
+            self.parts.extend([part; K]);
+        }
     }
 }
 
@@ -332,7 +344,9 @@ pub(crate) fn features(
     doc: &DocContext,
     out: &mut Features,
 ) {
-    use Part::{After, After2, AfterLabel, Before, Before2, Contexts, Place, Word};
+    use Part::{
+        After, After2, AfterLabel, Before, Before2, Contexts, PairAfter, PairBefore, Place, Word,
+    };
     const START: u64 = 0x0053_5441_5254; // no label or word before the sentence
     const END: u64 = 0x0045_4e44; // no word after it
     const NONE: u64 = 0; // no shape or gazetteer label there
@@ -346,8 +360,7 @@ pub(crate) fn features(
     let style = p.styles[i];
     out.ids.clear();
     out.parts.clear();
-    out.add(
-        Word,
+    out.add(Word, || {
         [
             mix(0, 0, 0),
             mix(1, t.lower, 0),
@@ -359,85 +372,76 @@ pub(crate) fn features(
             mix(6, t.suffix[1], 0),
             mix(7, t.suffix[2], 0),
             mix(30, t.suffix[3], 0),
-        ],
-    );
-    out.add(Before, [mix(8, word(-1), 0)]);
-    out.add(After, [mix(9, word(1), 0)]);
-    out.add(Before2, [mix(10, word(-2), 0)]);
-    out.add(After2, [mix(11, word(2), 0)]);
-    out.add(Before, [mix(12, shape(-1), 0)]);
-    out.add(After, [mix(13, shape(1), 0)]);
-    out.add(Place, [mix(14, p1, 0), mix(15, p2, p1)]);
-    out.add(AfterLabel, [mix(16, p1, t.lower)]);
-    out.add(Word, [mix(17, t.word, 0)]);
-    out.add(
-        Place,
+        ]
+    });
+    out.add(Before, || [mix(8, word(-1), 0)]);
+    out.add(After, || [mix(9, word(1), 0)]);
+    out.add(Before2, || [mix(10, word(-2), 0)]);
+    out.add(After2, || [mix(11, word(2), 0)]);
+    out.add(Before, || [mix(12, shape(-1), 0)]);
+    out.add(After, || [mix(13, shape(1), 0)]);
+    out.add(Place, || [mix(14, p1, 0), mix(15, p2, p1)]);
+    out.add(AfterLabel, || [mix(16, p1, t.lower)]);
+    out.add(Word, || [mix(17, t.word, 0)]);
+    out.add(PairBefore, || [mix(18, word(-1), t.lower)]);
+    out.add(PairAfter, || [mix(19, t.lower, word(1)), mix(20, t.shape, shape(1))]);
+    out.add(PairBefore, || [mix(21, shape(-1), t.shape)]);
+    out.add(Place, || {
         [
-            mix(18, word(-1), t.lower),
-            mix(19, t.lower, word(1)),
-            mix(20, t.shape, shape(1)),
-            mix(21, shape(-1), t.shape),
             mix(22, t.gazetteer, 0),
             mix(23, t.gazetteer, t.shape),
             mix(24, gazetteer(1), 0),
             mix(25, gazetteer(-1), 0),
-            mix(31, word(-1), t.shape),
-            mix(32, t.shape, word(1)),
-        ],
-    );
-    out.add(AfterLabel, [mix(33, p1, t.shape)]);
-    out.add(Word, [mix(34, t.len, 0)]);
+        ]
+    });
+    out.add(PairBefore, || [mix(31, word(-1), t.shape)]);
+    out.add(PairAfter, || [mix(32, t.shape, word(1))]);
+    out.add(AfterLabel, || [mix(33, p1, t.shape)]);
+    out.add(Word, || [mix(34, t.len, 0)]);
     if i == 0 {
-        out.add(Place, [mix(26, t.shape, 0)]);
+        out.add(Place, || [mix(26, t.shape, 0)]);
     }
     let suffix = |k: isize| at(k).map_or(NONE, |x| x.suffix[1]);
-    out.add(Place, [mix(35, word(-1), word(1))]);
-    out.add(Before, [mix(36, suffix(-1), 0)]);
-    out.add(After, [mix(37, suffix(1), 0)]);
-    out.add(Place, [mix(38, mix(0, shape(-1), t.shape), shape(1))]);
+    out.add(Place, || [mix(35, word(-1), word(1))]);
+    out.add(Before, || [mix(36, suffix(-1), 0)]);
+    out.add(After, || [mix(37, suffix(1), 0)]);
+    out.add(Place, || [mix(38, mix(0, shape(-1), t.shape), shape(1))]);
     let coarse = |k: isize| at(k).map_or(START, |x| x.cluster.0);
     let fine = |k: isize| at(k).map_or(START, |x| x.cluster.1);
-    out.add(Word, [mix(51, fine(0), 0), mix(52, coarse(0), 0)]);
-    out.add(Before, [mix(53, coarse(-1), 0)]);
-    out.add(After, [mix(54, coarse(1), 0)]);
-    out.add(Before, [mix(55, fine(-1), 0)]);
-    out.add(After, [mix(56, fine(1), 0)]);
-    out.add(Word, [mix(57, fine(0), t.shape)]);
-    out.add(Place, [mix(58, coarse(-1), coarse(0)), mix(59, coarse(0), coarse(1))]);
-    out.add(AfterLabel, [mix(60, p1, coarse(0))]);
+    out.add(Word, || [mix(51, fine(0), 0), mix(52, coarse(0), 0)]);
+    out.add(Before, || [mix(53, coarse(-1), 0)]);
+    out.add(After, || [mix(54, coarse(1), 0)]);
+    out.add(Before, || [mix(55, fine(-1), 0)]);
+    out.add(After, || [mix(56, fine(1), 0)]);
+    out.add(Word, || [mix(57, fine(0), t.shape)]);
+    out.add(PairBefore, || [mix(58, coarse(-1), coarse(0))]);
+    out.add(PairAfter, || [mix(59, coarse(0), coarse(1))]);
+    out.add(AfterLabel, || [mix(60, p1, coarse(0))]);
     let vector = |k: isize| at(k).map_or(VectorClass::default(), |x| x.vector);
     let (v, before, after) = (vector(0), vector(-1), vector(1));
-    out.add(
-        Word,
+    out.add(Word, || {
         [
             mix(70, u64::from(v.row), 0),
             mix(71, u64::from(v.mid), 0),
             mix(72, u64::from(v.coarse), 0),
-        ],
-    );
-    out.add(Before, [mix(73, u64::from(before.mid), 0)]);
-    out.add(After, [mix(74, u64::from(after.mid), 0)]);
-    out.add(Word, [mix(75, u64::from(v.mid), t.shape)]);
-    out.add(AfterLabel, [mix(76, p1, u64::from(v.mid))]);
-    out.add(
-        Place,
-        [
-            mix(77, u64::from(before.coarse), u64::from(v.coarse)),
-            mix(78, u64::from(v.coarse), u64::from(after.coarse)),
-        ],
-    );
+        ]
+    });
+    out.add(Before, || [mix(73, u64::from(before.mid), 0)]);
+    out.add(After, || [mix(74, u64::from(after.mid), 0)]);
+    out.add(Word, || [mix(75, u64::from(v.mid), t.shape)]);
+    out.add(AfterLabel, || [mix(76, p1, u64::from(v.mid))]);
+    out.add(PairBefore, || [mix(77, u64::from(before.coarse), u64::from(v.coarse))]);
+    out.add(PairAfter, || [mix(78, u64::from(v.coarse), u64::from(after.coarse))]);
     let given = |k: isize| at(k).map_or(2, |x| u64::from(x.given));
-    out.add(Word, [mix(47, given(0), u64::from(t.in_lexicon))]);
-    out.add(
-        Place,
-        [mix(48, given(-1), t.shape), mix(49, given(0), shape(1)), mix(50, given(-1), given(0))],
-    );
+    out.add(Word, || [mix(47, given(0), u64::from(t.in_lexicon))]);
+    out.add(PairBefore, || [mix(48, given(-1), t.shape)]);
+    out.add(PairAfter, || [mix(49, given(0), shape(1))]);
+    out.add(PairBefore, || [mix(50, given(-1), given(0))]);
     let run = &p.runs[i];
     if style == Style::Prose && !run.is_empty() {
         let last = &p.hashes[run.end - 1];
         let offset = |k: usize| isize::try_from(k).unwrap_or(0) - isize::try_from(i).unwrap_or(0);
-        out.add(
-            Place,
+        out.add(Place, || {
             [
                 mix(61, last.lower, u64::from(i + 1 == run.end)),
                 mix(62, last.cluster.1, 0),
@@ -446,17 +450,17 @@ pub(crate) fn features(
                 mix(64, word(offset(run.end)), 0),
                 mix(65, word(offset(run.start) - 1), 0),
                 mix(66, run.len().min(5) as u64, (i - run.start).min(3) as u64),
-            ],
-        );
+            ]
+        });
         if i > run.start {
-            out.add(Place, [mix(67, p.hashes[run.start].lower, 0)]);
+            out.add(Place, || [mix(67, p.hashes[run.start].lower, 0)]);
         }
     }
     if let Some((first, last)) = t.parts {
-        out.add(Word, [mix(45, first, 0), mix(46, last, 0)]);
+        out.add(Word, || [mix(45, first, 0), mix(46, last, 0)]);
     }
     if style != Style::Prose {
-        out.add(Place, [mix(27, style as u64, t.lower), mix(28, p1, style as u64)]);
+        out.add(Place, || [mix(27, style as u64, t.lower), mix(28, p1, style as u64)]);
     }
     if t.capitalised {
         // How the document writes this word elsewhere: a capitalised word that also appears
@@ -468,21 +472,20 @@ pub(crate) fn features(
         };
         let seen = u64::from(doc.lower.contains(&t.lower)) * 2
             + u64::from(doc.capitalised.contains(&t.lower));
-        out.add(
-            Place,
+        out.add(Place, || {
             [
                 mix(44, position, u64::from(t.in_lexicon)),
                 mix(40, position, seen),
                 mix(41, position * 4 + seen, t.shape),
-            ],
-        );
+            ]
+        });
         if let Some(kind) = doc.history.get(&t.lower).map(|h| h.majority()) {
-            out.add(Place, [mix(42, kind, 0), mix(43, kind, position)]);
+            out.add(Place, || [mix(42, kind, 0), mix(43, kind, position)]);
         }
         // How the whole document uses the word: the words around its every occurrence.
         if let Some(contexts) = doc.contexts.get(&t.lower) {
             for &c in contexts {
-                out.add(Contexts, [mix(80, c, 0)]);
+                out.add(Contexts, || [mix(80, c, 0)]);
             }
         }
     }

@@ -103,6 +103,9 @@ fn next_id() -> u64 {
 /// memory is emptied and fills again.
 const REMEMBERED_SUMS: usize = 1 << 17;
 
+/// How many pairs of words each thread remembers sums for (36 bytes each: at most 10 MB).
+const REMEMBERED_PAIRS: usize = 1 << 18;
+
 /// The sums of weights a thread remembers (see [`Part`]): scores are sums of integers, so a
 /// sum made once is exact wherever its features come again.
 #[derive(Debug, Default)]
@@ -112,6 +115,9 @@ struct Remembered {
     /// For each word, by the hash of the word as written (0: no word, past a sentence's
     /// edge), the sum of its features' weights in each of [`Part::OF_WORDS`].
     words: ByHash<[Option<Scores>; 5]>,
+    /// For each word and the word before or after it, the sum of [`Part::PairBefore`] or
+    /// [`Part::PairAfter`].
+    pairs: ByHash<Scores>,
     /// For each word and the label before it, the sum of [`Part::AfterLabel`].
     after_label: ByHash<Scores>,
     /// For each word of the document being tagged, the sum of [`Part::Contexts`].
@@ -126,14 +132,18 @@ impl Remembered {
         if self.tagger != tagger || self.words.len() + self.after_label.len() >= REMEMBERED_SUMS {
             self.words.clear();
             self.after_label.clear();
-            self.tagger = tagger;
         }
+        if self.tagger != tagger || self.pairs.len() >= REMEMBERED_PAIRS {
+            self.pairs.clear();
+        }
+        self.tagger = tagger;
         self.contexts.clear();
     }
 
-    /// The sum of `part` for the word, label or document `key`, if remembered.
+    /// The sum of `part` for the word, pair, label or document `key`, if remembered.
     fn get(&self, part: Part, key: u64) -> Option<&Scores> {
         match part {
+            Part::PairBefore | Part::PairAfter => self.pairs.get(&key),
             Part::AfterLabel => self.after_label.get(&key),
             Part::Contexts => self.contexts.get(&key),
             Part::Place => None,
@@ -143,6 +153,7 @@ impl Remembered {
 
     fn put(&mut self, part: Part, key: u64, sum: Scores) {
         match part {
+            Part::PairBefore | Part::PairAfter => drop(self.pairs.insert(key, sum)),
             Part::AfterLabel => drop(self.after_label.insert(key, sum)),
             Part::Contexts => drop(self.contexts.insert(key, sum)),
             Part::Place => {}
@@ -153,17 +164,21 @@ impl Remembered {
 
 /// The key of each remembered part of the score of token `i` of `p`, after `labels`: the
 /// hash of the word each part of [`Part::OF_WORDS`] is of (0 past the sentence's edge), of
-/// the word and the label before it, and of the word (for its contexts).
+/// the word with the word before and after it, of the word and the label before it, and of
+/// the word (for its contexts).
 fn keys(p: &Prepared, i: usize, labels: &[usize]) -> [u64; Part::REMEMBERED] {
     let mut keys = [0; Part::REMEMBERED];
+    let word = |offset: isize| {
+        i.checked_add_signed(offset).and_then(|j| p.hashes.get(j)).map_or(0, |t| t.word)
+    };
     for (part, offset) in Part::OF_WORDS {
-        keys[part as usize] =
-            i.checked_add_signed(offset).and_then(|j| p.hashes.get(j)).map_or(0, |t| t.word);
+        keys[part as usize] = word(offset);
     }
-    let word = p.hashes[i].word;
+    keys[Part::PairBefore as usize] = features::mix(1, word(-1), word(0));
+    keys[Part::PairAfter as usize] = features::mix(2, word(0), word(1));
     let label = labels.last().map_or(N, |&l| l) as u64;
-    keys[Part::AfterLabel as usize] = features::mix(0, word, label);
-    keys[Part::Contexts as usize] = word;
+    keys[Part::AfterLabel as usize] = features::mix(0, word(0), label);
+    keys[Part::Contexts as usize] = word(0);
     keys
 }
 
@@ -316,8 +331,7 @@ impl Tagger {
                         labels.push(0);
                         continue;
                     }
-                    features(p, i, &labels, &doc, &mut feats);
-                    let scores = self.scores(&feats, keys(p, i, &labels), remembered);
+                    let scores = self.score(p, i, &labels, &doc, &mut feats, remembered);
                     labels.push(Self::best(&scores, labels.last().copied(), p.name_ok[i]));
                 }
                 doc.remember(p, &labels);
@@ -328,42 +342,40 @@ impl Tagger {
         out
     }
 
-    /// The label scores of a token of features `feats`: the sum of the weights of its
-    /// [`Part::Place`] features, and of each other part, remembered under its key in `keys`
-    /// (by part) the first time it is summed.
-    fn scores(
+    /// The label scores of token `i` of `p` after `labels`: the sum of the weights of its
+    /// [`Part::Place`] features, and of each other part, remembered under its key ([`keys`])
+    /// the first time it is summed. The ids of the parts remembered are not computed.
+    fn score(
         &self,
-        feats: &Features,
-        keys: [u64; Part::REMEMBERED],
+        p: &Prepared,
+        i: usize,
+        labels: &[usize],
+        doc: &DocContext,
+        feats: &mut Features,
         remembered: &mut Remembered,
     ) -> Scores {
+        let keys = keys(p, i, labels);
         let mut scores = [0; N];
-        let mut known = [false; Part::REMEMBERED + 1];
+        feats.skip = [false; Part::ALL.len()];
         for (k, part) in Part::ALL.into_iter().enumerate().take(Part::REMEMBERED) {
             if let Some(sum) = remembered.get(part, keys[k]) {
                 add(&mut scores, sum);
-                known[k] = true;
+                feats.skip[k] = true;
             }
         }
+        features(p, i, labels, doc, feats);
         // The features whose weights are looked up, fetched together first.
         remembered.wanted.clear();
-        remembered.wanted.extend(
-            feats
-                .ids
-                .iter()
-                .copied()
-                .zip(feats.parts.iter().copied())
-                .filter(|&(_, part)| !known[part as usize]),
-        );
+        remembered.wanted.extend(feats.ids.iter().copied().zip(feats.parts.iter().copied()));
         self.table.touch(remembered.wanted.iter().map(|&(f, _)| f));
-        let mut fresh = [[0; N]; Part::REMEMBERED + 1];
+        let mut fresh = [[0; N]; Part::ALL.len()];
         for &(f, part) in &remembered.wanted {
             if let Some(w) = self.table.get(f) {
                 add(&mut fresh[part as usize], &w.map(i32::from));
             }
         }
         for (k, part) in Part::ALL.into_iter().enumerate() {
-            if !known[k] {
+            if !feats.skip[k] {
                 add(&mut scores, &fresh[k]);
                 remembered.put(part, keys.get(k).copied().unwrap_or(0), fresh[k]);
             }

@@ -248,7 +248,7 @@ fn learns_a_toy_language_and_round_trips() {
 #[test]
 fn remembered_sums_are_the_plain_sums() {
     use super::features::{DocContext, Features, features, prepare};
-    use super::{N, Remembered, keys};
+    use super::{N, Remembered};
 
     let shipped = crate::shipped_tagger().unwrap();
     let other = Tagger::train(&[vec![(toks(&["Ann", "Lee", "ran"]), vec![Label::ALL[1]; 3])]], 1);
@@ -281,7 +281,9 @@ fn remembered_sums_are_the_plain_sums() {
                     features(p, i, &labels[..i], &doc, &mut feats);
                     let mut plain = [0; N];
                     tagger.table.add(&mut plain, &feats.ids);
-                    let scores = tagger.scores(&feats, keys(p, i, &labels[..i]), &mut remembered);
+                    let mut left_out = Features::default();
+                    let scores =
+                        tagger.score(p, i, &labels[..i], &doc, &mut left_out, &mut remembered);
                     assert_eq!(scores, plain, "round {round}, token {i} of {text:?}");
                 }
                 doc.remember(p, &labels);
