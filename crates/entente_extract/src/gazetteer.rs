@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
 use entente_schema::EntityType;
 
 use crate::Error;
@@ -55,6 +55,8 @@ pub struct Gazetteer {
     /// Per automaton pattern: the aliases that fold to it, as `(alias, entry)`.
     candidates: Vec<Vec<(String, usize)>>,
     automaton: AhoCorasick,
+    /// The bytes an alias can start with, in either ASCII case: a search starts nowhere else.
+    first_bytes: [bool; 256],
 }
 
 impl Gazetteer {
@@ -157,16 +159,24 @@ impl Gazetteer {
                 }
             }
         }
+        let mut first_bytes = [false; 256];
+        for pattern in &folded {
+            if let Some(&b) = pattern.as_bytes().first() {
+                first_bytes[usize::from(b.to_ascii_lowercase())] = true;
+                first_bytes[usize::from(b.to_ascii_uppercase())] = true;
+            }
+        }
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
             .ascii_case_insensitive(true)
+            .start_kind(StartKind::Both)
             .build(&folded)
             .map_err(|e| Error::Gazetteer {
                 file: "(all)".into(),
                 line: 0,
                 detail: e.to_string(),
             })?;
-        Ok(Self { entries, candidates, automaton })
+        Ok(Self { entries, candidates, automaton, first_bytes })
     }
 
     /// The gazetteer shipped with entente plus `extra` files.
@@ -213,37 +223,71 @@ impl Gazetteer {
     /// of four letters or more in lower case ("russia", "beijing"), unless the word is common
     /// ("turkey"). Acronyms match only as written, so "US" never matches "us".
     pub fn find(&self, text: &str) -> Vec<GazetteerMatch> {
+        // A match must start where a word can (no letter or digit before it): the automaton
+        // is run anchored from each such place that an alias can start with, which finds
+        // what an unanchored leftmost-longest search finds there, since every match it finds
+        // elsewhere is refused. After a match is taken, none may start inside it.
         let mut out = Vec::new();
-        let mut at = 0;
-        // A longest match that is refused ("the Netherlands" is not how the alias "The
-        // Netherlands" is written) must not hide a shorter one inside it ("Netherlands"):
-        // after a refusal the search goes on from the next character, not after the match.
-        while let Some(m) = self.automaton.find(Input::new(text).range(at..)) {
-            let (start, end) = (m.start(), m.end());
-            at = end;
-            let refused = |at: &mut usize| {
-                *at = start
-                    + text.get(start..).and_then(|t| t.chars().next()).map_or(1, char::len_utf8);
-            };
-            if !on_word_boundaries(text, start, end) {
-                refused(&mut at);
+        let mut taken_to = 0;
+        let mut after_word = false;
+        for (start, c) in text.char_indices() {
+            let word_start = !after_word;
+            after_word = c.is_alphanumeric();
+            if !word_start
+                || start < taken_to
+                || !self.first_bytes[usize::from(text.as_bytes()[start])]
+            {
                 continue;
             }
-            let Some(surface) = text.get(start..end) else {
-                refused(&mut at);
-                continue;
-            };
-            let candidates = &self.candidates[m.pattern().as_usize()];
-            let exact = candidates.iter().find(|(alias, _)| alias == surface);
-            let chosen = exact.or_else(|| {
-                candidates.iter().find(|&&(ref alias, entry)| {
-                    case_variant_ok(alias, surface, self.entries[entry].entity_type)
-                })
-            });
-            if let Some(&(_, entry)) = chosen {
-                out.push(GazetteerMatch { start, end, entry });
-            } else {
-                refused(&mut at);
+            let input = Input::new(text).range(start..).anchored(Anchored::Yes);
+            let Some(m) = self.automaton.find(input) else { continue };
+            if let Some(entry) = self.accepted(text, start, m.end(), m.pattern().as_usize()) {
+                out.push(GazetteerMatch { start, end: m.end(), entry });
+                taken_to = m.end();
+            }
+        }
+        out
+    }
+
+    /// The entry of the longest match of pattern `pattern` at `start..end` of `text`, if it
+    /// ends a word and one of the pattern's aliases takes it as written there.
+    fn accepted(&self, text: &str, start: usize, end: usize, pattern: usize) -> Option<usize> {
+        if !on_word_boundaries(text, start, end) {
+            return None;
+        }
+        let surface = text.get(start..end)?;
+        let candidates = &self.candidates[pattern];
+        let exact = candidates.iter().find(|(alias, _)| alias == surface);
+        let chosen = exact.or_else(|| {
+            candidates.iter().find(|&&(ref alias, entry)| {
+                case_variant_ok(alias, surface, self.entries[entry].entity_type)
+            })
+        });
+        chosen.map(|&(_, entry)| entry)
+    }
+
+    /// [`Gazetteer::find`] as an unanchored leftmost-longest search: the reference the
+    /// anchored one is tested against.
+    #[cfg(test)]
+    fn find_unanchored(&self, text: &str) -> Vec<GazetteerMatch> {
+        let mut out = Vec::new();
+        let mut at = 0;
+        while let Some(m) = self.automaton.find(Input::new(text).range(at..)) {
+            let (start, end) = (m.start(), m.end());
+            match self.accepted(text, start, end, m.pattern().as_usize()) {
+                Some(entry) => {
+                    out.push(GazetteerMatch { start, end, entry });
+                    at = end;
+                }
+                // A refused longest match must not hide a shorter one inside it: the search
+                // goes on from the next character.
+                None => {
+                    at = start
+                        + text
+                            .get(start..)
+                            .and_then(|t| t.chars().next())
+                            .map_or(1, char::len_utf8);
+                }
             }
         }
         out
@@ -331,6 +375,46 @@ mod tests {
             ids("Chinatown; USB; People’s Republic of China; Russia-China"),
             ["People’s Republic of China=iso3166:CN", "Russia=iso3166:RU", "China=iso3166:CN"]
         );
+    }
+
+    /// Pieces of text for the search tests: aliases, their other casings and first halves,
+    /// and words and marks that join them.
+    fn pieces(g: &Gazetteer) -> Vec<String> {
+        let mut aliases: Vec<&str> = g.aliases().map(|(alias, _)| alias).collect();
+        aliases.sort_unstable();
+        let mut out: Vec<String> =
+            ["the", "Chinatown", "USB", "us", "2024", "é", "Ünion", "de"].map(str::to_owned).into();
+        for alias in aliases.iter().step_by(37) {
+            out.push((*alias).to_owned());
+            out.push(alias.to_uppercase());
+            out.push(alias.to_lowercase());
+            out.push(alias.chars().take(alias.chars().count() / 2 + 1).collect());
+        }
+        out
+    }
+
+    #[test]
+    #[allow(clippy::disallowed_methods, reason = "the test reads the sample input")]
+    fn anchored_search_finds_what_the_unanchored_one_finds() {
+        let g = Gazetteer::builtin_with(&[]).unwrap();
+        for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data")).unwrap()
+        {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            assert!(!g.find(&text).is_empty());
+            assert_eq!(g.find(&text), g.find_unanchored(&text));
+        }
+        let pieces = pieces(&g);
+        let glue = ["", " ", "  ", "-", ", ", "'s ", "’", ".", "\n", "é"];
+        let mut runner = proptest::test_runner::TestRunner::default();
+        let strategy = proptest::collection::vec((0..pieces.len(), 0..glue.len()), 0..24);
+        runner
+            .run(&strategy, |parts| {
+                let text: String =
+                    parts.iter().flat_map(|&(p, j)| [pieces[p].as_str(), glue[j]]).collect();
+                proptest::prop_assert_eq!(g.find(&text), g.find_unanchored(&text), "{:?}", text);
+                Ok(())
+            })
+            .unwrap();
     }
 
     #[test]
