@@ -584,36 +584,72 @@ pub(crate) enum Style {
 /// of its segment between colons and table bars ("Countering US Influence in Asia: The
 /// alliance ...", "| North Korea | Securing economic assistance |").
 pub(crate) fn styles(tokens: &[Token<'_>]) -> Vec<Style> {
-    if style(tokens) == Style::Caps {
+    let letters: Vec<Letters> = tokens.iter().map(|t| Letters::of(t.text)).collect();
+    if style_of(tokens, &letters) == Style::Caps {
         return vec![Style::Caps; tokens.len()];
     }
     let mut out = Vec::with_capacity(tokens.len());
+    let mut start = 0;
     for segment in tokens.split_inclusive(|t| matches!(t.text, ":" | "|")) {
+        let end = start + segment.len();
         let words = match segment.split_last() {
-            Some((last, rest)) if matches!(last.text, ":" | "|") => rest,
-            _ => segment,
+            Some((last, _)) if matches!(last.text, ":" | "|") => start..end - 1,
+            _ => start..end,
         };
-        out.extend(std::iter::repeat_n(style(words), segment.len()));
+        let style = style_of(&tokens[words.clone()], &letters[words]);
+        out.extend(std::iter::repeat_n(style, segment.len()));
+        start = end;
     }
     out
 }
 
+/// What [`style`] reads of a token's letters.
+#[derive(Debug, Clone, Copy)]
+struct Letters {
+    /// Letters in it, up to four.
+    count: u8,
+    /// A lower-case letter in it.
+    lower: bool,
+    /// It starts with a capital.
+    capitalised: bool,
+}
+
+impl Letters {
+    fn of(text: &str) -> Self {
+        let mut count = 0u8;
+        let mut lower = false;
+        if text.is_ascii() {
+            for b in text.bytes() {
+                count += u8::from(b.is_ascii_alphabetic() && count < 4);
+                lower |= b.is_ascii_lowercase();
+            }
+        } else {
+            for c in text.chars() {
+                count += u8::from(c.is_alphabetic() && count < 4);
+                lower |= c.is_lowercase();
+            }
+        }
+        let capitalised = text.chars().next().is_some_and(char::is_uppercase);
+        Self { count, lower, capitalised }
+    }
+}
+
 pub(crate) fn style(tokens: &[Token<'_>]) -> Style {
-    let is_word = |t: &&Token<'_>| t.text.chars().any(char::is_alphabetic);
-    let letters = tokens.iter().filter(is_word).count();
-    let upper = tokens.iter().filter(is_word).filter(|t| !t.text.chars().any(char::is_lowercase));
-    if letters >= 3 && upper.count() * 10 >= letters * 8 {
+    let letters: Vec<Letters> = tokens.iter().map(|t| Letters::of(t.text)).collect();
+    style_of(tokens, &letters)
+}
+
+/// The [`Style`] of `tokens`, whose [`Letters`] are `letters`.
+fn style_of(tokens: &[Token<'_>], letters: &[Letters]) -> Style {
+    let words = letters.iter().filter(|l| l.count > 0).count();
+    let upper = letters.iter().filter(|l| l.count > 0 && !l.lower).count();
+    if words >= 3 && upper * 10 >= words * 8 {
         return Style::Caps;
     }
     let ends_sentence =
         tokens.last().is_some_and(|t| matches!(t.text, "." | "!" | "?" | "\"" | "”" | "'" | "’"));
-    let (mut long, mut capitalised) = (0, 0);
-    for t in tokens {
-        if t.text.chars().filter(|c| c.is_alphabetic()).nth(3).is_some() {
-            long += 1;
-            capitalised += usize::from(t.text.chars().next().is_some_and(char::is_uppercase));
-        }
-    }
+    let long = letters.iter().filter(|l| l.count >= 4).count();
+    let capitalised = letters.iter().filter(|l| l.count >= 4 && l.capitalised).count();
     // A sentence that ends like one is a heading only with every long word capitalised: "He
     // met officials of the Harbin Electric Company on Monday." is prose full of names.
     let titled = if ends_sentence {

@@ -110,6 +110,61 @@ fn headings_are_styled_per_segment() {
     assert_eq!(super::features::style(&heading), super::features::Style::Title);
 }
 
+/// A sentence's style as the plain definition reads it: letters counted on each token's
+/// characters.
+fn plain_style(tokens: &[Token<'_>]) -> super::features::Style {
+    use super::features::Style;
+    let is_word = |t: &&Token<'_>| t.text.chars().any(char::is_alphabetic);
+    let words = tokens.iter().filter(is_word).count();
+    let upper = tokens.iter().filter(is_word).filter(|t| !t.text.chars().any(char::is_lowercase));
+    if words >= 3 && upper.count() * 10 >= words * 8 {
+        return Style::Caps;
+    }
+    let ends =
+        tokens.last().is_some_and(|t| matches!(t.text, "." | "!" | "?" | "\"" | "”" | "'" | "’"));
+    let long: Vec<&Token<'_>> = tokens
+        .iter()
+        .filter(|t| t.text.chars().filter(|c| c.is_alphabetic()).count() >= 4)
+        .collect();
+    let capitalised =
+        long.iter().filter(|t| t.text.chars().next().is_some_and(char::is_uppercase)).count();
+    let titled = if ends {
+        long.len() >= 3 && capitalised == long.len()
+    } else {
+        long.len() >= 2 && capitalised * 10 >= long.len() * 7
+    };
+    if titled { Style::Title } else { Style::Prose }
+}
+
+proptest::proptest! {
+    /// Styles from letters counted once per token are the plain definition's, segment by
+    /// segment.
+    #[test]
+    fn styles_are_the_plain_definition(
+        words in proptest::collection::vec(
+            "(Ünion|ÉTÉ|état|Ab|ABCD|abcd|Abcde|A1b2c3d|x|DÉJÀ|déjà|:|\\||[.!?\"”'’,]|[A-Za-zé]{1,6})",
+            0..14,
+        )
+    ) {
+        let tokens = toks(&words.iter().map(String::as_str).collect::<Vec<_>>());
+        proptest::prop_assert_eq!(super::features::style(&tokens), plain_style(&tokens));
+        let styles = super::features::styles(&tokens);
+        let whole = plain_style(&tokens);
+        let mut start = 0;
+        for segment in tokens.split_inclusive(|t| matches!(t.text, ":" | "|")) {
+            let end = start + segment.len();
+            let words_end = if matches!(segment.last().map(|t| t.text), Some(":" | "|")) { end - 1 } else { end };
+            let expected = if whole == super::features::Style::Caps {
+                whole
+            } else {
+                plain_style(&tokens[start..words_end])
+            };
+            proptest::prop_assert!(styles[start..end].iter().all(|s| *s == expected));
+            start = end;
+        }
+    }
+}
+
 #[test]
 fn runs_of_capitalised_words_join_across_of_and_possessives() {
     let text = "the Army of the Potomac met Couch 's Division with Lee in 139th Fighter Squadron";
