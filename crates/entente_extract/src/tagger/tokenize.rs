@@ -36,6 +36,16 @@ fn split_chunk(text: &str, mut s: usize, mut e: usize, out: &mut Vec<(usize, usi
     const TRAILING: &[char] = &['"', '\'', '”', '’', ')', ']', '}', '»', ',', ';', ':', '!', '?'];
     // "'s" and "'re" written apart from their word, as CoNLL text writes them, stay whole.
     const CLITICS: &[&str] = &["s", "S", "re", "ve", "ll", "d", "m"];
+    // Most chunks are a word that starts and ends with an ASCII letter or digit: nothing to
+    // split off but a possessive (which ends in a letter).
+    let bytes = text.as_bytes();
+    if bytes[s].is_ascii_alphanumeric()
+        && bytes[e - 1].is_ascii_alphanumeric()
+        && !matches!(bytes[e - 1], b's' | b'S')
+    {
+        out.push((s, e));
+        return;
+    }
     while let Some(c) = text[s..e].chars().next().filter(|c| LEADING.contains(c)) {
         let rest = &text[s + c.len_utf8()..e];
         if s + c.len_utf8() >= e || matches!(c, '\'' | '’') && CLITICS.contains(&rest) {
