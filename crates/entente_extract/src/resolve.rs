@@ -3,9 +3,8 @@
 
 #![allow(clippy::string_slice, reason = "byte offsets come from matches on the same text")]
 
-use std::collections::HashMap;
-
 use entente_schema::{EntityType, LinkedBy, Sentence};
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::Found;
 use crate::gazetteer::on_word_boundaries;
@@ -21,7 +20,7 @@ pub(crate) fn short_forms(
     sentences: &[&Sentence],
     found: &mut [(u32, Found)],
 ) -> Vec<(u32, Found)> {
-    let mut parts: HashMap<String, Option<Found>> = HashMap::new();
+    let mut parts: HashMap<String, Option<Found>> = HashMap::default();
     for (_, f) in found.iter().filter(|(_, f)| f.entity_type == EntityType::Person) {
         if !f.entity_name.contains([' ', '-']) {
             continue;
@@ -40,7 +39,7 @@ pub(crate) fn short_forms(
     }
     // Linear in the mentions: a document of thousands of names must not cost their square.
     let first_mentions = |found: &[(u32, Found)]| {
-        let mut first: HashMap<String, usize> = HashMap::new();
+        let mut first: HashMap<String, usize> = HashMap::default();
         for (_, f) in found {
             let at = first.entry(f.entity_id.clone()).or_insert(usize::MAX);
             *at = (*at).min(f.start);
