@@ -10,6 +10,10 @@
     reason = "a benchmark reports on the terminal"
 )]
 
+/// The allocator of the `entente` binary, so the bench times what a run does.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use entente_normalise::{NormaliseConfig, Normaliser};
 
 fn main() {
