@@ -70,6 +70,8 @@ pub(crate) struct Hashes {
     pub(crate) vector: VectorClass,
     /// The first and last parts of a hyphenated word ("sino", "russian").
     pub(crate) parts: Option<(u64, u64)>,
+    /// What [`style`] reads of the word's letters.
+    pub(crate) letters: Letters,
 }
 
 impl Hashes {
@@ -111,6 +113,7 @@ impl Hashes {
                 .split_once('-')
                 .zip(lower.rsplit_once('-'))
                 .map(|((first, _), (_, last))| (h(first), h(last))),
+            letters: Letters::of(text),
         }
     }
 }
@@ -220,7 +223,7 @@ pub(crate) fn prepare(tokens: &[Token<'_>]) -> Prepared {
     let (mut lower, mut shape_buf) = (String::new(), String::new());
     let no_gazetteer = h("");
     let mut name_ok = Vec::with_capacity(tokens.len());
-    let hashes = CACHE.with_borrow_mut(|cache| {
+    let hashes: Vec<Hashes> = CACHE.with_borrow_mut(|cache| {
         tokens
             .iter()
             .map(|t| {
@@ -258,7 +261,8 @@ pub(crate) fn prepare(tokens: &[Token<'_>]) -> Prepared {
             *allowed = Allowed::Any;
         }
     }
-    Prepared { name_ok, hashes, styles: styles(tokens), runs: runs(tokens) }
+    let letters: Vec<Letters> = hashes.iter().map(|t| t.letters).collect();
+    Prepared { name_ok, styles: styles_with(tokens, &letters), hashes, runs: runs(tokens) }
 }
 
 /// What a feature of a token depends on. The features of the word itself, those of the
@@ -484,7 +488,7 @@ pub(crate) fn features(
         }
         // How the whole document uses the word: the words around its every occurrence.
         if let Some(contexts) = doc.contexts.get(&t.lower) {
-            for &c in contexts {
+            for &c in contexts.words() {
                 out.add(Contexts, || [mix(80, c, 0)]);
             }
         }
@@ -503,10 +507,32 @@ pub(crate) struct DocContext {
     /// [`CONTEXTS`] of them in document order (Ratinov and Roth's context aggregation): a
     /// name the story also writes as "the Kings won" or "said Mr Kings" is typed by that
     /// wherever it stands.
-    pub(crate) contexts: ByHash<Vec<u64>>,
+    pub(crate) contexts: ByHash<Contexts>,
     pub(crate) lower: WordSet,
     pub(crate) capitalised: WordSet,
     pub(crate) history: ByHash<History>,
+}
+
+/// The distinct words around a capitalised word's occurrences, up to [`CONTEXTS`] of them in
+/// document order, kept in place (no allocation per word).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Contexts {
+    len: usize,
+    words: [u64; CONTEXTS],
+}
+
+impl Contexts {
+    /// Adds `word` unless it is there or the list is full.
+    fn add(&mut self, word: u64) {
+        if self.len < CONTEXTS && !self.words().contains(&word) {
+            self.words[self.len] = word;
+            self.len += 1;
+        }
+    }
+
+    pub(crate) fn words(&self) -> &[u64] {
+        &self.words[..self.len]
+    }
 }
 
 /// Counts of the kinds (O, PER, ORG, LOC, MISC) a word was tagged with so far.
@@ -530,25 +556,19 @@ impl DocContext {
     pub(crate) fn new(sentences: &[Vec<Token<'_>>], prepared: &[Prepared]) -> Self {
         let mut doc = Self::default();
         for (tokens, p) in sentences.iter().zip(prepared) {
-            for (i, t) in tokens.iter().enumerate() {
-                let has_lower = t.text.chars().any(char::is_lowercase);
-                let has_upper = t.text.chars().any(char::is_uppercase);
+            for i in 0..tokens.len() {
+                let (has_lower, has_upper) = (p.hashes[i].letters.lower, p.hashes[i].capitalised);
                 if has_lower && !has_upper {
                     doc.lower.insert(p.hashes[i].lower);
                 } else if has_lower && i > 0 && p.styles[i] == Style::Prose {
                     doc.capitalised.insert(p.hashes[i].lower);
                 }
                 if has_upper {
-                    let entry = doc
-                        .contexts
-                        .entry(p.hashes[i].lower)
-                        .or_insert_with(|| Vec::with_capacity(CONTEXTS));
+                    let entry = doc.contexts.entry(p.hashes[i].lower).or_default();
                     let before = i.checked_sub(1).map(|j| mix(1, p.hashes[j].lower, 0));
                     let after = p.hashes.get(i + 1).map(|x| mix(2, x.lower, 0));
                     for c in [before, after].into_iter().flatten() {
-                        if entry.len() < CONTEXTS && !entry.contains(&c) {
-                            entry.push(c);
-                        }
+                        entry.add(c);
                     }
                 }
             }
@@ -580,12 +600,19 @@ pub(crate) enum Style {
     Title,
 }
 
-/// The [`Style`] of every token: that of the whole sentence when it is in capitals, else that
-/// of its segment between colons and table bars ("Countering US Influence in Asia: The
-/// alliance ...", "| North Korea | Securing economic assistance |").
+/// [`styles_with`] the tokens' own letters.
+#[cfg(test)]
 pub(crate) fn styles(tokens: &[Token<'_>]) -> Vec<Style> {
     let letters: Vec<Letters> = tokens.iter().map(|t| Letters::of(t.text)).collect();
-    if style_of(tokens, &letters) == Style::Caps {
+    styles_with(tokens, &letters)
+}
+
+/// The [`Style`] of every token, whose [`Letters`] are `letters`: that of the whole sentence
+/// when it is in capitals, else that of its segment between colons and table bars
+/// ("Countering US Influence in Asia: The alliance ...", "| North Korea | Securing economic
+/// assistance |").
+fn styles_with(tokens: &[Token<'_>], letters: &[Letters]) -> Vec<Style> {
+    if style_of(tokens, letters) == Style::Caps {
         return vec![Style::Caps; tokens.len()];
     }
     let mut out = Vec::with_capacity(tokens.len());
@@ -605,11 +632,11 @@ pub(crate) fn styles(tokens: &[Token<'_>]) -> Vec<Style> {
 
 /// What [`style`] reads of a token's letters.
 #[derive(Debug, Clone, Copy)]
-struct Letters {
+pub(crate) struct Letters {
     /// Letters in it, up to four.
     count: u8,
     /// A lower-case letter in it.
-    lower: bool,
+    pub(crate) lower: bool,
     /// It starts with a capital.
     capitalised: bool,
 }
