@@ -103,7 +103,8 @@ fn next_id() -> u64 {
 /// memory is emptied and fills again.
 const REMEMBERED_SUMS: usize = 1 << 17;
 
-/// How many pairs of words each thread remembers sums for (36 bytes each: at most 10 MB).
+/// How many pairs of words each thread remembers sums for (44 bytes each with the key: at
+/// most 12 MB).
 const REMEMBERED_PAIRS: usize = 1 << 18;
 
 /// The sums of weights a thread remembers (see [`Part`]): scores are sums of integers, so a
@@ -122,8 +123,6 @@ struct Remembered {
     after_label: ByHash<Scores>,
     /// For each word of the document being tagged, the sum of [`Part::Contexts`].
     contexts: ByHash<Scores>,
-    /// The features of a token to look up, with their parts (a buffer reused).
-    wanted: Vec<(u64, Part)>,
 }
 
 impl Remembered {
@@ -365,11 +364,9 @@ impl Tagger {
         }
         features(p, i, labels, doc, feats);
         // The features whose weights are looked up, fetched together first.
-        remembered.wanted.clear();
-        remembered.wanted.extend(feats.ids.iter().copied().zip(feats.parts.iter().copied()));
-        self.table.touch(remembered.wanted.iter().map(|&(f, _)| f));
+        self.table.touch(feats.ids.iter().copied());
         let mut fresh = [[0; N]; Part::ALL.len()];
-        for &(f, part) in &remembered.wanted {
+        for (&f, &part) in feats.ids.iter().zip(&feats.parts) {
             if let Some(w) = self.table.get(f) {
                 add(&mut fresh[part as usize], &w.map(i32::from));
             }
