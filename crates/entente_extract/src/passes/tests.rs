@@ -72,7 +72,7 @@ fn run(extractor: &Extractor, document: &[Tagged], passes: Passes) -> Vec<Vec<Fo
         })
         .collect();
     let prepared: Vec<_> = tokens.iter().map(|t| prepare(t)).collect();
-    let doc = DocContext::new(&tokens, &prepared);
+    let doc = DocContext::new(&prepared);
     label_passes(&tokens, &prepared, &doc, &mut labels, passes);
     let sentences: Vec<(&str, &[Found])> =
         document.iter().zip(&listed).map(|(s, l)| (s.text.as_str(), l.as_slice())).collect();

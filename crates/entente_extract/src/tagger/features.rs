@@ -553,10 +553,10 @@ impl History {
 }
 
 impl DocContext {
-    pub(crate) fn new(sentences: &[Vec<Token<'_>>], prepared: &[Prepared]) -> Self {
+    pub(crate) fn new(prepared: &[Prepared]) -> Self {
         let mut doc = Self::default();
-        for (tokens, p) in sentences.iter().zip(prepared) {
-            for i in 0..tokens.len() {
+        for p in prepared {
+            for i in 0..p.hashes.len() {
                 let (has_lower, has_upper) = (p.hashes[i].letters.lower, p.hashes[i].capitalised);
                 if has_lower && !has_upper {
                     doc.lower.insert(p.hashes[i].lower);

@@ -304,7 +304,7 @@ impl Tagger {
     /// ([`Pass::CommonWords`]).
     pub fn tag_doc(&self, sentences: &[Vec<Token<'_>>], passes: Passes) -> Vec<Vec<Label>> {
         let prepared: Vec<Prepared> = sentences.iter().map(|t| prepare(t)).collect();
-        let mut doc = DocContext::new(sentences, &prepared);
+        let mut doc = DocContext::new(&prepared);
         let mut out = vec![Vec::new(); sentences.len()];
         let mut feats = Features::default();
         // Sentences in capitals (headlines) are read after the rest, when there is a rest:

@@ -327,7 +327,7 @@ fn remembered_sums_are_the_plain_sums() {
                 .map(|s| tokenize(s).into_iter().map(|span| token(s, span)).collect())
                 .collect();
             let prepared: Vec<_> = sentences.iter().map(|t| prepare(t)).collect();
-            let mut doc = DocContext::new(&sentences, &prepared);
+            let mut doc = DocContext::new(&prepared);
             remembered.start(tagger.id);
             for p in &prepared {
                 // Labels of every kind before each token, other ones each round.

@@ -123,7 +123,7 @@ impl Tagger {
                 let sentences: Vec<Vec<Token<'_>>> =
                     document.iter().map(|(t, _)| t.clone()).collect();
                 let prepared: Vec<Prepared> = sentences.iter().map(|t| prepare(t)).collect();
-                let mut doc = DocContext::new(&sentences, &prepared);
+                let mut doc = DocContext::new(&prepared);
                 for ((tokens, gold), p) in document.iter().zip(&prepared) {
                     let mut predicted: Vec<usize> = Vec::with_capacity(tokens.len());
                     for (i, truth) in gold.iter().enumerate().take(tokens.len()) {
