@@ -40,6 +40,7 @@ pub use crate::read::{
     batch_of, read_arrow, read_batches, read_columns, read_metadata, read_part,
     read_record_batches, read_table, row_count, rows_of,
 };
+pub use crate::rewrite::{columns_of, rows_in};
 pub use crate::schema::{fields, part_schema, schema};
 pub use crate::staging::{Staging, link_tree, remove_table, scratch_dir};
 pub use crate::write::{Codec, FileMetadata, TableWriter, temporary_suffix, write_table};
@@ -47,6 +48,7 @@ pub use crate::write::{Codec, FileMetadata, TableWriter, temporary_suffix, write
 mod error;
 mod layout;
 mod read;
+mod rewrite;
 mod schema;
 mod staging;
 mod write;

@@ -129,25 +129,25 @@ pub fn temporary_suffix() -> String {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct TableWriter<T: Table> {
-    dir: PathBuf,
-    name: String,
+    pub(crate) dir: PathBuf,
+    pub(crate) name: String,
     fields: Vec<FieldRef>,
-    part_schema: SchemaRef,
-    props: WriterProperties,
+    pub(crate) part_schema: SchemaRef,
+    pub(crate) props: WriterProperties,
     /// One open file per combination of partition values (one, keyed by `[]`, if none).
-    files: BTreeMap<Vec<String>, PartFile>,
-    rows: u64,
+    pub(crate) files: BTreeMap<Vec<String>, PartFile>,
+    pub(crate) rows: u64,
     _rows: std::marker::PhantomData<T>,
 }
 
-struct PartFile {
-    tmp: PathBuf,
-    path: PathBuf,
-    state: FileState,
+pub(crate) struct PartFile {
+    pub(crate) tmp: PathBuf,
+    pub(crate) path: PathBuf,
+    pub(crate) state: FileState,
 }
 
 /// Where a part file is: taking rows, complete at its temporary name, or renamed into place.
-enum FileState {
+pub(crate) enum FileState {
     Open(Box<ArrowWriter<BufWriter<File>>>),
     Complete,
     Renamed,

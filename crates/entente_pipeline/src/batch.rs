@@ -530,13 +530,13 @@ impl<'r, 'a> Runner<'r, 'a> {
             if let Some(entities) = &extracted {
                 writes.push(Box::new(|| {
                     let meta = &entities_meta;
-                    write_rows(&scratch_entities, &part, meta, Codec::Uncompressed, entities)
+                    write_rows(&scratch_entities, &part, meta, Codec::Zstd, entities)
                 }));
             }
             if write_documents {
                 writes.push(Box::new(|| {
                     let (documents, meta) = (&batch.documents, &documents_scratch_meta);
-                    write_rows(&scratch_docs, &part, meta, Codec::Uncompressed, documents)
+                    write_rows(&scratch_docs, &part, meta, Codec::Zstd, documents)
                 }));
             }
             if new_rejects || extracted.is_some() {

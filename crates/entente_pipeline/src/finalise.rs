@@ -8,13 +8,15 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use arrow::array::{Array, ArrayRef, RecordBatch, StringArray, StringBuilder};
+use arrow::datatypes::Schema;
 use entente_extract::{ChosenNames, Mention, Names};
-use entente_parquet::{Codec, FileMetadata, TableWriter, read_record_batches, table_dir};
-use entente_schema::{Document, Entity, EntityType, LinkedBy, Table};
+use entente_normalise::Story;
+use entente_parquet::{Codec, FileMetadata, table_dir};
+use entente_schema::{Document, DuplicateKind, Entity, EntityType, LinkedBy};
 use rayon::prelude::*;
 
 use crate::batch::Collected;
-use crate::parts::{finalise_part, kept_meta, read_state, rewrite_part, write_rows};
+use crate::parts::{kept_meta, read_state, rewrite_part, write_rows};
 use crate::run::{Ctx, Stage, Steps};
 use crate::staged::Staged;
 use crate::state::{self, STATE_DIR};
@@ -43,18 +45,11 @@ pub(crate) fn finalise(
                 (Some(stories), Some(assigned)) => stories.state(d.stories.clone(), assigned),
                 _ => Vec::new(),
             };
-            let fix = |documents: &mut [Document]| {
-                if let Some(assigned) = &assigned {
-                    for doc in documents {
-                        if let Some(story) = assigned.get(&doc.doc_id) {
-                            story.clone().apply(doc);
-                        }
-                    }
-                }
-            };
+            let story_of = |doc_id: &str| assigned.as_ref().and_then(|a| a.get(doc_id));
             match (&d.old, &d.documents_meta) {
                 (_, Some(meta)) => {
-                    finalise_part::<Document>(staging, &scratch_docs, &d.part, meta, fix)?;
+                    restory_part(&scratch_docs, &d.part, staging, &d.part, meta, story_of)?;
+                    remove(&scratch_docs.join(&d.part))?;
                 }
                 (Some(old), None) => {
                     let before = read_state::<entente_schema::StoryKey>(ctx.out, "stories", old)?;
@@ -66,7 +61,7 @@ pub(crate) fn finalise(
                         )?;
                     } else {
                         let meta = kept_meta(&from_dir.join(old), ctx.meta(Stage::Normalise))?;
-                        rewrite_part::<Document>(&from_dir, old, staging, &d.part, &meta, fix)?;
+                        restory_part(&from_dir, old, staging, &d.part, &meta, story_of)?;
                     }
                 }
                 (None, None) => {}
@@ -97,9 +92,9 @@ pub(crate) fn finalise(
         let before = before.choose_with(&surnames);
         let meta = ctx.meta(Stage::Extract);
         done.par_iter().try_for_each(|d| -> anyhow::Result<()> {
-            let fix = |rows: &mut [Entity]| chosen.apply(rows);
             if d.new_entities {
-                finalise_entities(staging, &scratch_entities, &d.part, &meta, &chosen)?;
+                rename_part(&scratch_entities, &d.part, staging, &d.part, &meta, &chosen)?;
+                remove(&scratch_entities.join(&d.part))?;
             } else if let Some(old) = &d.old {
                 let from_dir = table_dir::<Entity>(ctx.out);
                 let names = read_state::<entente_schema::NameCount>(ctx.out, "names", old)?;
@@ -111,7 +106,7 @@ pub(crate) fn finalise(
                     chosen.get(id) != before.get(id) || target(&chosen) != target(&before)
                 });
                 if renamed {
-                    rewrite_part::<Entity>(&from_dir, old, staging, &d.part, &meta, fix)?;
+                    rename_part(&from_dir, old, staging, &d.part, &meta, &chosen)?;
                 } else {
                     state::link(&from_dir.join(old), &staging.table_dir::<Entity>().join(&d.part))?;
                 }
@@ -131,32 +126,75 @@ pub(crate) fn finalise(
     Ok(())
 }
 
-/// Finishes the scratch `entities` part `part`: the identity columns are decided again from
-/// Arrow arrays ([`ChosenNames::decide`]) and the other columns written as read, with the
-/// same bytes as converting every row and back ([`finalise_part`]) but without building a
-/// row per mention.
-fn finalise_entities(
+/// Removes a finished intermediate part.
+fn remove(path: &Path) -> anyhow::Result<()> {
+    std::fs::remove_file(path).with_context(|| format!("cannot remove {}", path.display()))
+}
+
+/// The story columns of the `documents` table, read and written back by [`restory_part`].
+const STORY_COLUMNS: [&str; 5] =
+    ["doc_id", "story_id", "duplicate_of", "duplicate_kind", "story_similarity"];
+
+/// A document's story columns.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoryColumns {
+    #[serde(skip_serializing)]
+    doc_id: String,
+    story_id: Option<String>,
+    duplicate_of: Option<String>,
+    duplicate_kind: Option<DuplicateKind>,
+    story_similarity: Option<f64>,
+}
+
+/// Writes part `from` of `documents` in directory `dir` as part `to` in the staging
+/// directory with the story `story_of` gives each document (the others keep theirs): only
+/// the story columns are encoded again.
+pub(crate) fn restory_part<'a>(
+    dir: &Path,
+    from: &str,
     staging: &Staged,
-    scratch: &Path,
-    part: &str,
+    to: &str,
+    meta: &FileMetadata,
+    story_of: impl Fn(&str) -> Option<&'a Story>,
+) -> anyhow::Result<()> {
+    rewrite_part::<Document>(dir, from, staging, to, meta, &STORY_COLUMNS, |batch| {
+        let mut rows: Vec<StoryColumns> = entente_parquet::rows_in::<Document, _>(batch)?;
+        for row in &mut rows {
+            if let Some(story) = story_of(&row.doc_id) {
+                let story = story.clone();
+                row.story_id = Some(story.story_id);
+                row.duplicate_of = story.duplicate_of;
+                row.duplicate_kind = story.duplicate_kind;
+                row.story_similarity = story.story_similarity;
+            }
+        }
+        Ok(entente_parquet::columns_of::<Document, _>(&STORY_COLUMNS[1..], &rows)?)
+    })
+}
+
+/// The columns [`decided`] reads.
+const IDENTITY_INPUTS: [&str; 6] =
+    ["text", "entity_type", "entity_id", "entity_name", "linked_by", "country_id"];
+
+/// Writes part `from` of `entities` in directory `dir` as part `to` in the staging
+/// directory with the identity columns `chosen` decides; the other columns are copied.
+pub(crate) fn rename_part(
+    dir: &Path,
+    from: &str,
+    staging: &Staged,
+    to: &str,
     meta: &FileMetadata,
     chosen: &ChosenNames,
 ) -> anyhow::Result<()> {
-    let path = scratch.join(part);
-    let context = || format!("cannot write table {} from {}", Entity::NAME, path.display());
-    let mut writer =
-        TableWriter::<Entity>::create(&staging.table_dir::<Entity>(), part, meta, Codec::Zstd)
-            .with_context(context)?;
-    read_record_batches(&path, |batch| -> anyhow::Result<()> {
-        writer.write_batch(&decided(&batch, chosen)?).map_err(anyhow::Error::from)
+    rewrite_part::<Entity>(dir, from, staging, to, meta, &IDENTITY_INPUTS, |batch| {
+        decided(batch, chosen)
     })
-    .with_context(context)?;
-    writer.finish().with_context(context)?;
-    std::fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))
 }
 
-/// `batch` of `entities` rows with `entity_id`, `entity_name`, `linked_by` and `country_id`
-/// as `chosen` decides them.
+/// The `entity_id`, `entity_name`, `linked_by` and `country_id` columns `chosen` decides for
+/// a batch of `entities` rows (at least the columns [`IDENTITY_INPUTS`]), decided from Arrow
+/// arrays with the result [`ChosenNames::apply`] gives rows, without building a row per
+/// mention.
 fn decided(batch: &RecordBatch, chosen: &ChosenNames) -> anyhow::Result<RecordBatch> {
     let column = |name: &str| -> anyhow::Result<(usize, &StringArray)> {
         let (i, _) =
@@ -201,12 +239,15 @@ fn decided(batch: &RecordBatch, chosen: &ChosenNames) -> anyhow::Result<RecordBa
         links.append_option(d.linked_by.map(LinkedBy::as_str));
         countries.append_option(d.country_id);
     }
-    let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
-    columns[id_at] = Arc::new(ids.finish());
-    columns[name_at] = Arc::new(names.finish());
-    columns[linked_at] = Arc::new(links.finish());
-    columns[country_at] = Arc::new(countries.finish());
-    Ok(RecordBatch::try_new(batch.schema(), columns)?)
+    let schema = batch.schema();
+    let fields = [id_at, name_at, linked_at, country_at].map(|i| schema.field(i).clone());
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(ids.finish()),
+        Arc::new(names.finish()),
+        Arc::new(links.finish()),
+        Arc::new(countries.finish()),
+    ];
+    Ok(RecordBatch::try_new(Arc::new(Schema::new(fields.to_vec())), columns)?)
 }
 
 #[cfg(test)]
@@ -244,8 +285,15 @@ mod tests {
         ];
         rows[3].country_id = Some("iso3166:US".into());
         let batch = entente_parquet::batch_of(&rows).expect("rows convert");
-        let from_arrays: Vec<Entity> =
-            entente_parquet::rows_of(&decided(&batch, &chosen).expect("decided")).expect("rows");
+        let new = decided(&batch, &chosen).expect("decided");
+        let mut columns = batch.columns().to_vec();
+        for (i, field) in batch.schema().fields().iter().enumerate() {
+            if let Some(column) = new.column_by_name(field.name()) {
+                columns[i] = column.clone();
+            }
+        }
+        let batch = arrow::array::RecordBatch::try_new(batch.schema(), columns).expect("batch");
+        let from_arrays: Vec<Entity> = entente_parquet::rows_of(&batch).expect("rows");
         chosen.apply(&mut rows);
         assert_eq!(from_arrays, rows);
         assert_eq!(rows[0].entity_id, "person:paul-volcker");

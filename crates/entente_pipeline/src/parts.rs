@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use anyhow::Context as _;
+use arrow::array::RecordBatch;
 use entente_parquet::{Codec, FileMetadata, TableWriter, read_metadata};
 use entente_schema::Table;
 
@@ -34,38 +35,23 @@ pub(crate) fn read_state<T: Table>(out: &Path, kind: &str, part: &str) -> anyhow
     Ok(rows)
 }
 
-/// Rewrites the intermediate part `part` of table `T` in `scratch` as a final (zstd) part in
-/// the staging directory, after `fix` changed its rows.
-pub(crate) fn finalise_part<T: Table>(
-    staging: &Staged,
-    scratch: &Path,
-    part: &str,
-    meta: &FileMetadata,
-    fix: impl FnMut(&mut [T]),
-) -> anyhow::Result<()> {
-    rewrite_part::<T>(scratch, part, staging, part, meta, fix)?;
-    let path = scratch.join(part);
-    std::fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))
-}
-
-/// Writes part `from` of the table in directory `dir` as part `to` of table `T` in the
-/// staging directory, after `fix` changed its rows.
+/// Writes part `from` of table `T` in directory `dir` as part `to` in the staging directory
+/// with the columns `decide` makes from each row group's `inputs` columns; the other columns
+/// are copied as they are ([`TableWriter::rewrite_columns`]).
 pub(crate) fn rewrite_part<T: Table>(
     dir: &Path,
     from: &str,
     staging: &Staged,
     to: &str,
     meta: &FileMetadata,
-    mut fix: impl FnMut(&mut [T]),
+    inputs: &[&str],
+    decide: impl FnMut(&RecordBatch) -> anyhow::Result<RecordBatch>,
 ) -> anyhow::Result<()> {
-    let context = || format!("cannot write table {}", T::NAME);
+    let path = dir.join(from);
+    let context = || format!("cannot write table {} from {}", T::NAME, path.display());
     let mut writer = TableWriter::<T>::create(&staging.table_dir::<T>(), to, meta, Codec::Zstd)
         .with_context(context)?;
-    entente_parquet::read_part(dir, &dir.join(from), |mut rows: Vec<T>| {
-        fix(&mut rows);
-        writer.write(&rows)
-    })
-    .with_context(context)?;
+    writer.rewrite_columns(&path, inputs, decide).with_context(context)?;
     writer.finish().with_context(context)
 }
 

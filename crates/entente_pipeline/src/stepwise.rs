@@ -43,8 +43,9 @@ use serde::{Deserialize, Serialize};
 use crate::batch::{Runner, Source, Tools};
 use crate::config::{ExtractFiles, StageHashes};
 use crate::error::{Error, Result, from_anyhow};
+use crate::finalise::{rename_part, restory_part};
 use crate::inputs::InputFile;
-use crate::parts::{rewrite_part, write_rows};
+use crate::parts::write_rows;
 use crate::plan::BatchInput;
 use crate::run::{Ctx, Stage, Steps, read_corpus, thread_pool};
 use crate::staged::Staged;
@@ -374,21 +375,13 @@ impl Worker {
         let run = || -> anyhow::Result<()> {
             let scratch = staged.scratch(Document::NAME);
             if let Some(meta) = &state.documents_meta {
-                rewrite_part::<Document>(&scratch, part, &staged, part, meta, |documents| {
-                    for doc in documents {
-                        if let Some(story) = by_doc.get(doc.doc_id.as_str()) {
-                            story.clone().apply(doc);
-                        }
-                    }
-                })?;
+                restory_part(&scratch, part, &staged, part, meta, |doc_id| by_doc.get(doc_id))?;
             }
             let meta = ctx.meta(Stage::Normalise);
             write_rows(&state_dir.join("stories"), part, &meta, Codec::Zstd, &decision.stories)?;
             let meta = ctx.meta(Stage::Extract);
             let scratch = staged.scratch(Entity::NAME);
-            rewrite_part::<Entity>(&scratch, part, &staged, part, &meta, |rows| {
-                chosen.apply(rows);
-            })?;
+            rename_part(&scratch, part, &staged, part, &meta, &chosen)?;
             write_rows(&state_dir.join("names"), part, &meta, Codec::Zstd, &state.names)
         };
         run().map_err(from_anyhow)

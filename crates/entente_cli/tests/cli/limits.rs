@@ -259,7 +259,7 @@ fn a_run_killed_at_any_point_leaves_the_last_output_intact() {
     assert!(old_seen > 0, "no kill landed before the commit ({new_seen} after)");
 }
 
-/// A write that fails part-way, as on a full disk (files limited to 32 KiB by `ulimit -f`, with
+/// A write that fails part-way, as on a full disk (files limited to 16 KiB by `ulimit -f`, with
 /// SIGXFSZ ignored so that the write returns an error), on the two-thread path, where one
 /// batch's tables are written while the next batch is read: exit status 1 and one error that
 /// names the file, the last output as it was, no staging directory left; the next run
@@ -275,7 +275,7 @@ fn a_failed_write_leaves_the_last_output_intact() {
     std::fs::write(input.join("wire-30.jsonl"), jsonl("n", 600..620)).unwrap();
 
     let limited = Command::new("bash")
-        .args(["-c", "trap '' XFSZ; ulimit -f 32; exec \"$0\" \"$@\""])
+        .args(["-c", "trap '' XFSZ; ulimit -f 16; exec \"$0\" \"$@\""])
         .arg(env!("CARGO_BIN_EXE_entente"))
         .args(["run", "--pipeline", p.to_str().unwrap(), "--threads", "2", "--from-scratch"])
         .current_dir(root())

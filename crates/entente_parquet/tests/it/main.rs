@@ -161,16 +161,7 @@ fn commit_exchanges_the_whole_output_directory() {
     let out = dir.path().join("out");
     let docs = vec![entente_test::document("a.txt", "Text.")];
     write_table(&out, &docs, &FileMetadata::new("h")).unwrap();
-    let sentence = Sentence {
-        doc_id: "d".into(),
-        sentence_idx: 0,
-        char_start: 0,
-        char_end: 3,
-        byte_start: 0,
-        byte_end: 3,
-        text: "Hi.".into(),
-    };
-    write_table(&out, &[sentence], &FileMetadata::new("h")).unwrap();
+    write_table(&out, &[hi()], &FileMetadata::new("h")).unwrap();
     std::fs::create_dir(out.join("notes")).unwrap();
     std::fs::write(out.join("notes/todo.md"), "mine").unwrap();
     std::fs::write(out.join("sentences.parquet"), "an old single-file table").unwrap();
@@ -372,6 +363,19 @@ fn completed_partitions() {
 }
 
 /// Every file under `dir`, hidden ones too.
+/// A sentence row.
+fn hi() -> Sentence {
+    Sentence {
+        doc_id: "d".into(),
+        sentence_idx: 0,
+        char_start: 0,
+        char_end: 3,
+        byte_start: 0,
+        byte_end: 3,
+        text: "Hi.".into(),
+    }
+}
+
 fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
@@ -383,4 +387,145 @@ fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+/// Documents enough to fill several pages of the `text` column.
+fn many_documents() -> Vec<Document> {
+    (0..3000_u16)
+        .map(|i| {
+            let text =
+                format!("Story {i}: {}", "Xi met Putin in Beijing. ".repeat(usize::from(i % 40)));
+            let mut doc = entente_test::document(&format!("d{i:05}.txt"), &text);
+            doc.doc_id = format!("d{i:05}");
+            doc.published_at = (i % 3 == 0).then_some(1_715_823_000_000_000 + i64::from(i));
+            doc
+        })
+        .collect()
+}
+
+#[derive(serde::Deserialize)]
+struct DocId {
+    doc_id: String,
+}
+
+#[derive(serde::Serialize)]
+struct StoryOf {
+    story_id: Option<String>,
+    duplicate_kind: Option<entente_schema::DuplicateKind>,
+}
+
+/// The story columns `rewritten` sets: every third document a copy of the one before it.
+fn with_stories(docs: &mut [Document]) {
+    for (i, doc) in docs.iter_mut().enumerate() {
+        if i % 3 == 1 {
+            doc.story_id = Some(format!("d{:05}", i - 1));
+            doc.duplicate_kind = Some(entente_schema::DuplicateKind::Exact);
+        }
+    }
+}
+
+/// `source` rewritten with the story columns of [`with_stories`], as zstd part `name` in `dir`.
+fn rewritten(
+    source: &std::path::Path,
+    dir: &std::path::Path,
+    name: &str,
+) -> Result<(), entente_parquet::Error> {
+    let meta = FileMetadata::new("h");
+    let mut writer = TableWriter::<Document>::create(dir, name, &meta, Codec::Zstd)?;
+    writer.rewrite_columns(source, &["doc_id"], |batch| {
+        let ids: Vec<DocId> = entente_parquet::rows_in::<Document, _>(batch)?;
+        let stories: Vec<StoryOf> = ids
+            .iter()
+            .map(|d| {
+                let i: usize = d.doc_id.trim_start_matches('d').parse().expect("numbered");
+                let copy = i % 3 == 1;
+                StoryOf {
+                    story_id: copy.then(|| format!("d{:05}", i - 1)),
+                    duplicate_kind: copy.then_some(entente_schema::DuplicateKind::Exact),
+                }
+            })
+            .collect();
+        entente_parquet::columns_of::<Document, _>(&["story_id", "duplicate_kind"], &stories)
+    })?;
+    writer.finish()
+}
+
+/// A part rewritten with some columns changed is byte for byte the part written with the
+/// changed rows, whether its other column chunks are copied (same codec) or encoded again
+/// (the source uncompressed); its rows read back as those rows.
+#[test]
+fn rewritten_columns_are_the_bytes_of_a_direct_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let meta = FileMetadata::new("h");
+    let write = |name: &str, codec: Codec, docs: &[Document]| {
+        let mut writer = TableWriter::<Document>::create(dir.path(), name, &meta, codec).unwrap();
+        writer.write(docs).unwrap();
+        writer.finish().unwrap();
+        dir.path().join(name)
+    };
+    let docs = many_documents();
+    let mut changed = docs.clone();
+    with_stories(&mut changed);
+    let direct = write("direct.parquet", Codec::Zstd, &changed);
+    for (codec, name) in [(Codec::Zstd, "zstd.parquet"), (Codec::Uncompressed, "plain.parquet")] {
+        let source = write(name, codec, &docs);
+        let out = tempfile::tempdir().unwrap();
+        rewritten(&source, out.path(), "part-00000.parquet").unwrap();
+        let bytes = std::fs::read(out.path().join("part-00000.parquet")).unwrap();
+        assert!(bytes == std::fs::read(&direct).unwrap(), "{name} rewritten differs");
+        let mut read: Vec<Document> = Vec::new();
+        entente_parquet::read_part(
+            out.path(),
+            &out.path().join("part-00000.parquet"),
+            |mut rows| {
+                read.append(&mut rows);
+                Ok::<(), entente_parquet::Error>(())
+            },
+        )
+        .unwrap();
+        assert_eq!(read, changed);
+    }
+    // A part without rows stays one.
+    let empty = write("empty.parquet", Codec::Zstd, &[]);
+    let out = tempfile::tempdir().unwrap();
+    rewritten(&empty, out.path(), "empty.parquet").unwrap();
+    assert_eq!(
+        std::fs::read(out.path().join("empty.parquet")).unwrap(),
+        std::fs::read(&empty).unwrap()
+    );
+}
+
+/// A rewrite that cannot be done is an error naming the source file, and leaves no part.
+#[test]
+fn rewriting_from_a_bad_source_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let meta = FileMetadata::new("h");
+    let source = dir.path().join("sentences.parquet");
+    let mut writer =
+        TableWriter::<Sentence>::create(dir.path(), "sentences.parquet", &meta, Codec::Zstd)
+            .unwrap();
+    writer.write(&[hi()]).unwrap();
+    writer.finish().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    // A file of another table: without the columns of `documents`.
+    let err = rewritten(&source, out.path(), "part-00000.parquet").unwrap_err().to_string();
+    assert!(err.contains("sentences.parquet") && err.contains("no column source"), "{err}");
+    assert!(walkdir(out.path()).is_empty(), "{:?}", walkdir(out.path()));
+    // New columns for the wrong number of rows.
+    let docs = many_documents();
+    let mut writer =
+        TableWriter::<Document>::create(dir.path(), "d.parquet", &meta, Codec::Zstd).unwrap();
+    writer.write(&docs).unwrap();
+    writer.finish().unwrap();
+    let mut writer =
+        TableWriter::<Document>::create(out.path(), "p.parquet", &meta, Codec::Zstd).unwrap();
+    let err = writer
+        .rewrite_columns(&dir.path().join("d.parquet"), &["doc_id"], |_| {
+            entente_parquet::columns_of::<Document, StoryOf>(&["story_id", "duplicate_kind"], &[])
+        })
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("d.parquet") && err.contains("0 new values for 3000 rows"), "{err}");
+    drop(writer);
+    assert!(walkdir(out.path()).is_empty(), "{:?}", walkdir(out.path()));
 }
