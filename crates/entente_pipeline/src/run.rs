@@ -245,16 +245,45 @@ pub(crate) fn read_corpus(out: &Path, corpus: &mut Corpus) -> anyhow::Result<()>
     let mentions = rows(&table_dir::<Entity>(out)).with_context(|| from(Entity::NAME))?;
     corpus.reserve(documents, mentions);
     // Only the columns the corpus keeps are decoded: not the texts.
-    read_columns::<Document, DocumentKey, anyhow::Error>(out, DocumentKey::COLUMNS, |rows| {
+    read_ahead::<Document, DocumentKey>(out, DocumentKey::COLUMNS, |rows| {
         rows.iter().try_for_each(|d| corpus.add_document_key(d)).map_err(anyhow::Error::new)
     })
     .with_context(|| from(Document::NAME))?;
-    read_columns::<Entity, MentionKey, anyhow::Error>(out, MentionKey::COLUMNS, |rows| {
+    read_ahead::<Entity, MentionKey>(out, MentionKey::COLUMNS, |rows| {
         rows.iter().try_for_each(|m| corpus.add_mention_key(m)).map_err(anyhow::Error::new)
     })
     .with_context(|| from(Entity::NAME))?;
     Ok(())
 }
+
+/// [`read_columns`], with the record batches decoded on a thread of their own while `each`
+/// takes the earlier ones, in order, when the pool has more than one thread. At most
+/// [`READ_AHEAD`] batches wait, so memory does not grow with the table.
+fn read_ahead<T: Table, R: serde::de::DeserializeOwned + Send>(
+    out: &Path,
+    columns: &[&str],
+    mut each: impl FnMut(Vec<R>) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    if rayon::current_num_threads() < 2 {
+        return read_columns::<T, R, anyhow::Error>(out, columns, each);
+    }
+    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<R>>(READ_AHEAD);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            read_columns::<T, R, anyhow::Error>(out, columns, |rows| {
+                // Fails only when `each` failed and its error is the one returned.
+                send.send(rows).map_err(|_| anyhow::anyhow!("the reader stopped"))
+            })
+        });
+        let taken = receive.iter().try_for_each(&mut each);
+        drop(receive);
+        let read = reader.join().map_err(|_| anyhow::anyhow!("the reading thread panicked"))?;
+        taken.and(read)
+    })
+}
+
+/// Record batches (about a thousand rows each) decoded ahead of the one being taken.
+const READ_AHEAD: usize = 8;
 
 /// After the stages up to `last` ran, the tables of later stages describe older input:
 /// leave them out of the new output rather than leave an inconsistent directory.
@@ -313,4 +342,46 @@ impl Steps {
 /// What a scoped thread returned (its panic goes on).
 pub(crate) fn join_thread<R>(thread: std::thread::ScopedJoinHandle<'_, R>) -> R {
     thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+#[cfg(test)]
+mod tests {
+    use entente_aggregate::DocumentKey;
+    use entente_parquet::{FileMetadata, write_table};
+    use entente_schema::Document;
+
+    use super::read_ahead;
+
+    /// Read ahead on a second thread, the rows come as read on one, in order; an error of the
+    /// taker is the one returned, and stops the reading.
+    #[test]
+    fn reading_ahead_keeps_the_order_and_the_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let docs: Vec<Document> = (0..5000)
+            .map(|i| entente_test::document(&format!("d{i}.txt"), &format!("Text {i}.")))
+            .collect();
+        write_table(&out, &docs, &FileMetadata::new("h")).unwrap();
+        let read = |threads: usize, stop_at: Option<usize>| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let mut ids = Vec::new();
+            let result = pool.install(|| {
+                read_ahead::<Document, DocumentKey>(&out, DocumentKey::COLUMNS, |rows| {
+                    ids.extend(rows.into_iter().map(|d| d.doc_id));
+                    match stop_at {
+                        Some(n) if ids.len() >= n => anyhow::bail!("enough at {}", ids.len()),
+                        _ => Ok(()),
+                    }
+                })
+            });
+            (ids, result.map_err(|e| e.to_string()))
+        };
+        let (one, result) = read(1, None);
+        assert_eq!(one, docs.iter().map(|d| d.doc_id.clone()).collect::<Vec<_>>());
+        assert_eq!(result, Ok(()));
+        assert_eq!(read(2, None), (one.clone(), Ok(())));
+        let (some, result) = read(2, Some(2000));
+        assert!(some.len() < one.len() && one.starts_with(&some), "{}", some.len());
+        assert_eq!(result, Err(format!("enough at {}", some.len())));
+    }
 }
