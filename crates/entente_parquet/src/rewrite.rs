@@ -11,7 +11,8 @@ use arrow::array::RecordBatch;
 use entente_schema::Table;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{
-    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader,
+    ParquetRecordBatchReaderBuilder,
 };
 use parquet::arrow::arrow_writer::compute_leaves;
 use parquet::column::writer::ColumnCloseResult;
@@ -66,65 +67,79 @@ impl<T: Table> TableWriter<T> {
             source: parquet::errors::ParquetError::General(what),
         };
         let metadata = read.metadata().clone();
+        let columns = target.fields().len();
+        // The columns read: `inputs` and those encoded again.
+        let wanted: Vec<usize> = (0..columns)
+            .filter(|&c| plan.encode[c] || inputs.contains(&target.field(c).name().as_str()))
+            .map(|c| plan.source_of[c])
+            .collect();
         for (g, group) in metadata.row_groups().iter().enumerate() {
-            let rows = usize::try_from(group.num_rows()).unwrap_or(0);
-            // The columns read: `inputs` and those encoded again.
-            let wanted: Vec<usize> = (0..target.fields().len())
-                .filter(|&c| plan.encode[c] || inputs.contains(&target.field(c).name().as_str()))
-                .map(|c| plan.source_of[c])
-                .collect();
-            let batch = read_group(&file, &read, g, rows, &wanted, source)?;
-            let schema = batch.schema();
-            let at = inputs.iter().map(|name| {
-                schema.index_of(name).map_err(|_| mismatch(format!("no column {name} to read")))
-            });
-            let input = batch
-                .project(&at.collect::<Result<Vec<usize>, Error>>()?)
-                .map_err(|e| Error::Parquet { path: source.to_owned(), source: e.into() })?;
-            let decided = decide(&input)?;
-            if decided.num_rows() != rows {
-                return Err(mismatch(format!(
-                    "row group {g}: {} new values for {rows} rows",
-                    decided.num_rows()
-                ))
-                .into());
-            }
-            let writers = factory.create_column_writers(g).map_err(pq(&tmp))?;
-            let mut group_out = out.next_row_group().map_err(pq(&tmp))?;
-            for (c, mut writer) in writers.into_iter().enumerate() {
-                let field = target.field(c);
-                let new = decided.column_by_name(field.name());
-                let column = match (new, plan.encode[c]) {
-                    (Some(new), _) => new,
-                    (None, true) => batch.column_by_name(field.name()).ok_or_else(|| {
-                        mismatch(format!("no column {} in the source", field.name()))
-                    })?,
-                    (None, false) => {
-                        let s = plan.source_of[c];
-                        let chunk = as_written(group.column(s).clone()).map_err(pq(source))?;
-                        let close = ColumnCloseResult {
-                            bytes_written: u64::try_from(chunk.compressed_size()).unwrap_or(0),
-                            rows_written: rows as u64,
-                            metadata: chunk,
-                            bloom_filter: None,
-                            column_index: column_index(&metadata, g, s),
-                            offset_index: metadata
-                                .offset_index()
-                                .and_then(|o| o.get(g)?.get(s).cloned()),
-                        };
-                        group_out.append_column(&file, close).map_err(pq(&tmp))?;
-                        continue;
-                    }
-                };
-                let field = std::sync::Arc::new(field.clone());
-                for leaf in compute_leaves(&field, column).map_err(pq(&tmp))? {
-                    writer.write(&leaf).map_err(pq(&tmp))?;
+            let mut writers = factory.create_column_writers(g).map_err(pq(&tmp))?;
+            // The columns encoded again: those `decide` returns and those not copied.
+            let mut encoded: Option<Vec<bool>> = None;
+            for batch in read_group(&file, &read, g, &wanted, source)? {
+                let batch = batch
+                    .map_err(|e| Error::Parquet { path: source.to_owned(), source: e.into() })?;
+                let schema = batch.schema();
+                let at = inputs.iter().map(|name| {
+                    schema.index_of(name).map_err(|_| mismatch(format!("no column {name} to read")))
+                });
+                let input = batch
+                    .project(&at.collect::<Result<Vec<usize>, Error>>()?)
+                    .map_err(|e| Error::Parquet { path: source.to_owned(), source: e.into() })?;
+                let decided = decide(&input)?;
+                if decided.num_rows() != batch.num_rows() {
+                    let (new, rows) = (decided.num_rows(), batch.num_rows());
+                    return Err(mismatch(format!(
+                        "row group {g}: {new} new values for {rows} rows"
+                    ))
+                    .into());
                 }
-                let chunk = writer.close().map_err(pq(&tmp))?;
-                chunk.append_to_row_group(&mut group_out).map_err(pq(&tmp))?;
+                let which: Vec<bool> = (0..columns)
+                    .map(|c| {
+                        plan.encode[c] || decided.column_by_name(target.field(c).name()).is_some()
+                    })
+                    .collect();
+                if *encoded.get_or_insert_with(|| which.clone()) != which {
+                    return Err(
+                        mismatch(format!("row group {g}: new columns differ by batch")).into()
+                    );
+                }
+                for (c, writer) in writers.iter_mut().enumerate().filter(|(c, _)| which[*c]) {
+                    let field = target.field(c);
+                    let column = decided
+                        .column_by_name(field.name())
+                        .or_else(|| batch.column_by_name(field.name()))
+                        .ok_or_else(|| mismatch(format!("no column {}", field.name())))?;
+                    let field = std::sync::Arc::new(field.clone());
+                    for leaf in compute_leaves(&field, column).map_err(pq(&tmp))? {
+                        writer.write(&leaf).map_err(pq(&tmp))?;
+                    }
+                }
+            }
+            let encoded = encoded.unwrap_or_else(|| plan.encode.clone());
+            let rows = u64::try_from(group.num_rows()).unwrap_or(0);
+            let mut group_out = out.next_row_group().map_err(pq(&tmp))?;
+            for (c, writer) in writers.into_iter().enumerate() {
+                if encoded[c] {
+                    let chunk = writer.close().map_err(pq(&tmp))?;
+                    chunk.append_to_row_group(&mut group_out).map_err(pq(&tmp))?;
+                    continue;
+                }
+                let s = plan.source_of[c];
+                let chunk = as_written(group.column(s).clone()).map_err(pq(source))?;
+                let close = ColumnCloseResult {
+                    bytes_written: u64::try_from(chunk.compressed_size()).unwrap_or(0),
+                    rows_written: rows,
+                    metadata: chunk,
+                    bloom_filter: None,
+                    column_index: column_index(&metadata, g, s),
+                    offset_index: metadata.offset_index().and_then(|o| o.get(g)?.get(s).cloned()),
+                };
+                group_out.append_column(&file, close).map_err(pq(&tmp))?;
             }
             group_out.close().map_err(pq(&tmp))?;
-            self.rows += rows as u64;
+            self.rows += rows;
         }
         let mut file_out = out.into_inner().map_err(pq(&tmp))?;
         file_out.flush().map_err(io(&tmp))?;
@@ -220,31 +235,28 @@ fn column_index(metadata: &ParquetMetaData, g: usize, s: usize) -> Option<Column
     }
 }
 
-/// Columns `leaves` of row group `g` of `file` as one batch of `rows` rows.
+/// Columns `leaves` of row group `g` of `file`, [`REWRITE_ROWS`] rows at a time.
 fn read_group(
     file: &File,
     read: &ArrowReaderMetadata,
     g: usize,
-    rows: usize,
     leaves: &[usize],
     path: &Path,
-) -> Result<RecordBatch, Error> {
+) -> Result<ParquetRecordBatchReader, Error> {
     let clone = file.try_clone().map_err(io(path))?;
     let mask =
         ProjectionMask::leaves(read.metadata().file_metadata().schema_descr(), leaves.to_vec());
-    let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(clone, read.clone())
+    ParquetRecordBatchReaderBuilder::new_with_metadata(clone, read.clone())
         .with_row_groups(vec![g])
         .with_projection(mask)
-        .with_batch_size(rows.max(1))
+        .with_batch_size(REWRITE_ROWS)
         .build()
-        .map_err(pq(path))?;
-    let schema = arrow::record_batch::RecordBatchReader::schema(&reader);
-    let batches = reader
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| Error::Parquet { path: path.to_owned(), source: e.into() })?;
-    arrow::compute::concat_batches(&schema, &batches)
-        .map_err(|e| Error::Parquet { path: path.to_owned(), source: e.into() })
+        .map_err(pq(path))
 }
+
+/// Rows decided and encoded at a time: a multiple of the writer's mini-batch (1,024 rows),
+/// so that pages are cut where writing the rows directly cuts them.
+const REWRITE_ROWS: usize = 16 * 1024;
 
 /// `rows` (structs with some of `T`'s fields) as a record batch of those columns, typed as in
 /// `T`'s schema: the new columns for [`TableWriter::rewrite_columns`].

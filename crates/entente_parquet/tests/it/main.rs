@@ -389,12 +389,13 @@ fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out
 }
 
-/// Documents enough to fill several pages of the `text` column.
+/// Documents enough for several pages of the `text` column and more than one batch of a
+/// rewrite (16,384 rows).
 fn many_documents() -> Vec<Document> {
-    (0..3000_u16)
+    (0..20_000_u16)
         .map(|i| {
             let text =
-                format!("Story {i}: {}", "Xi met Putin in Beijing. ".repeat(usize::from(i % 40)));
+                format!("Story {i}: {}", "Xi met Putin in Beijing. ".repeat(usize::from(i % 12)));
             let mut doc = entente_test::document(&format!("d{i:05}.txt"), &text);
             doc.doc_id = format!("d{i:05}");
             doc.published_at = (i % 3 == 0).then_some(1_715_823_000_000_000 + i64::from(i));
@@ -525,7 +526,7 @@ fn rewriting_from_a_bad_source_is_an_error() {
         })
         .unwrap_err()
         .to_string();
-    assert!(err.contains("d.parquet") && err.contains("0 new values for 3000 rows"), "{err}");
+    assert!(err.contains("d.parquet") && err.contains("0 new values for 16384 rows"), "{err}");
     drop(writer);
     assert!(walkdir(out.path()).is_empty(), "{:?}", walkdir(out.path()));
 }
