@@ -256,7 +256,7 @@ vendor-check:
     cmp "$dir/package/LICENSE" $vendor/LICENSE
     echo "vendored Cytoscape.js 3.35.0 is the npm registry's"
 
-# Big single files (path to ../shared/corpora; about 30 minutes): BBC news 420 times in one
+# Big single files (path to ../shared/corpora; about 6 minutes): BBC news 420 times in one
 # 2 GiB JSONL.zst and the Zyte pages 70 times in one WARC.gz that expands to 2 GiB, each run
 # with the default pipeline; prints wall time and peak RSS (GNU time).
 bench-big corpora="../shared/corpora" jsonl_copies="420" warc_copies="70": build

@@ -64,9 +64,11 @@ impl FileMetadata {
 /// How a part file is compressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Codec {
-    /// zstd level 3: the tables users read.
+    /// zstd level 3: the tables users read, and the run's intermediate parts, whose column
+    /// chunks are copied into the final ones as they are ([`TableWriter::rewrite_columns`]).
     Zstd,
-    /// None: intermediate files read back once by the same run.
+    /// None: for files read back at once and not kept. A part rewritten from one into zstd has
+    /// every column encoded again.
     Uncompressed,
 }
 
