@@ -27,8 +27,9 @@ use serde::de::DeserializeOwned;
 impl<T: Table> TableWriter<T> {
     /// Writes the rows of the part file `source` (a part of `T`) with some columns changed,
     /// into this writer, which must be for a table without partition columns and have had no
-    /// rows. For each row group of `source`, `decide` gets its `inputs` columns (in that
-    /// order) and returns a batch of new columns, each named as the column of `T` it replaces.
+    /// rows. For each batch of rows of `source` (at most 16,384, within one row group),
+    /// `decide` gets their `inputs` columns (in that order) and returns a batch of new
+    /// columns, each named as the column of `T` it replaces.
     ///
     /// Every other column chunk is copied as it is, pages, statistics and page index, not
     /// decoded and compressed again: the file is the one writing its rows, changed, row group
@@ -58,7 +59,11 @@ impl<T: Table> TableWriter<T> {
                     }
                 }
             }
-            _ => return Err(Error::NoParts { path: self.dir.join(&self.name) }.into()),
+            _ => {
+                let what = "a rewrite needs a new writer of a table without partitions";
+                let source = parquet::errors::ParquetError::General(what.to_owned());
+                return Err(Error::Parquet { path: self.dir.join(&self.name), source }.into());
+            }
         };
         let (mut out, factory) = writer.into_serialized_writer().map_err(pq(&tmp))?;
         let plan = Plan::new(read.metadata(), &target, &self.props, source)?;

@@ -529,4 +529,15 @@ fn rewriting_from_a_bad_source_is_an_error() {
     assert!(err.contains("d.parquet") && err.contains("0 new values for 16384 rows"), "{err}");
     drop(writer);
     assert!(walkdir(out.path()).is_empty(), "{:?}", walkdir(out.path()));
+    // Into a writer that already has rows.
+    let mut writer =
+        TableWriter::<Document>::create(out.path(), "p.parquet", &meta, Codec::Zstd).unwrap();
+    writer.write(&docs[..1]).unwrap();
+    let err = writer
+        .rewrite_columns(&dir.path().join("d.parquet"), &["doc_id"], |_| {
+            entente_parquet::columns_of::<Document, StoryOf>(&["story_id"], &[])
+        })
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("p.parquet") && err.contains("needs a new writer"), "{err}");
 }
