@@ -66,6 +66,10 @@ pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     move |source| Error::Io { path: path.to_owned(), source }
 }
 
+pub(crate) fn arrow_error(path: &Path) -> impl FnOnce(arrow::error::ArrowError) -> Error + '_ {
+    move |e| Error::Parquet { path: path.to_owned(), source: e.into() }
+}
+
 pub(crate) fn pq(path: &Path) -> impl FnOnce(parquet::errors::ParquetError) -> Error + '_ {
     move |source| Error::Parquet { path: path.to_owned(), source }
 }

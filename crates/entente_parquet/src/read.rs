@@ -5,7 +5,7 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::error::{io, pq};
+use crate::error::{arrow_error, io, pq};
 use crate::{Error, partition_values, parts, table_dir};
 use arrow::array::{ArrayRef, RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field, FieldRef, Schema, SchemaRef};
@@ -60,7 +60,7 @@ pub fn read_part<T: Table, E: From<Error>>(
 
 /// The rows of table `T` in a record batch with the table's full schema ([`schema`](crate::schema())).
 pub fn rows_of<T: Table>(batch: &RecordBatch) -> Result<Vec<T>, Error> {
-    serde_arrow::from_record_batch(batch).map_err(|source| Error::Schema { table: T::NAME, source })
+    crate::rows_in::<T, T>(batch)
 }
 
 /// Rows of table `T` as one record batch with the table's full schema: the inverse of
@@ -101,8 +101,7 @@ pub fn read_columns<T: Table, R: DeserializeOwned, E: From<Error>>(
         let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
         let reader = builder.with_projection(mask).build().map_err(pq(&part))?;
         for batch in reader {
-            let batch =
-                batch.map_err(|e| Error::Parquet { path: part.clone(), source: e.into() })?;
+            let batch = batch.map_err(arrow_error(&part))?;
             let batch = with_partition_columns(batch, &values, &part)?;
             let rows: Vec<R> = serde_arrow::from_record_batch(&batch)
                 .map_err(|source| Error::Convert { path: part.clone(), source })?;
@@ -140,8 +139,8 @@ pub fn read_arrow<T: Table>(out: &Path) -> Result<(SchemaRef, Vec<RecordBatch>),
                     })
                 })
                 .collect::<Result<Vec<ArrayRef>, Error>>()?;
-            let batch = RecordBatch::try_new(schema.clone(), columns)
-                .map_err(|e| Error::Parquet { path: part.clone(), source: e.into() })?;
+            let batch =
+                RecordBatch::try_new(schema.clone(), columns).map_err(arrow_error(&part))?;
             batches.push(batch);
             Ok::<(), Error>(())
         })?;
@@ -160,8 +159,7 @@ pub fn read_record_batches<E: From<Error>>(
         .build()
         .map_err(pq(path))?;
     for batch in reader {
-        let batch =
-            batch.map_err(|e| Error::Parquet { path: path.to_owned(), source: e.into() })?;
+        let batch = batch.map_err(arrow_error(path))?;
         each(batch)?;
     }
     Ok(())
@@ -185,8 +183,7 @@ fn with_partition_columns(
         fields.push(Arc::new(Field::new(k, DataType::Utf8, false)));
         columns.push(Arc::new(StringArray::from(vec![v.as_str(); batch.num_rows()])));
     }
-    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
-        .map_err(|e| Error::Parquet { path: path.to_owned(), source: e.into() })
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).map_err(arrow_error(path))
 }
 
 /// The key-value metadata of the Parquet file at `path`, or of the first part of the table

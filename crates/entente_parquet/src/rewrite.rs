@@ -4,7 +4,7 @@ use std::fs::File;
 use std::io::Write as _;
 use std::path::Path;
 
-use crate::error::{io, pq};
+use crate::error::{arrow_error, io, pq};
 use crate::write::FileState;
 use crate::{Error, TableWriter};
 use arrow::array::RecordBatch;
@@ -83,15 +83,14 @@ impl<T: Table> TableWriter<T> {
             // The columns encoded again: those `decide` returns and those not copied.
             let mut encoded: Option<Vec<bool>> = None;
             for batch in read_group(&file, &read, g, &wanted, source)? {
-                let batch = batch
-                    .map_err(|e| Error::Parquet { path: source.to_owned(), source: e.into() })?;
+                let batch = batch.map_err(arrow_error(source))?;
                 let schema = batch.schema();
                 let at = inputs.iter().map(|name| {
                     schema.index_of(name).map_err(|_| mismatch(format!("no column {name} to read")))
                 });
                 let input = batch
                     .project(&at.collect::<Result<Vec<usize>, Error>>()?)
-                    .map_err(|e| Error::Parquet { path: source.to_owned(), source: e.into() })?;
+                    .map_err(arrow_error(source))?;
                 let decided = decide(&input)?;
                 if decided.num_rows() != batch.num_rows() {
                     let (new, rows) = (decided.num_rows(), batch.num_rows());

@@ -5,7 +5,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use crate::error::{io, pq};
+use crate::error::{arrow_error, io, pq};
 use crate::{
     Error, KEY_CONFIG_HASH, KEY_CONTRACT, KEY_TABLE, KEY_VERSION, ROW_GROUP_BYTES, ROW_GROUP_ROWS,
     Staging, fields, part_name, part_schema, parts, table_dir,
@@ -259,9 +259,7 @@ impl<T: Table> TableWriter<T> {
                 let keep: Vec<usize> = (0..rows.num_columns())
                     .filter(|&i| !T::PARTITION_COLUMNS.contains(&schema.field(i).name().as_str()))
                     .collect();
-                let rows = rows
-                    .project(&keep)
-                    .map_err(|e| Error::Parquet { path: path.clone(), source: e.into() })?;
+                let rows = rows.project(&keep).map_err(arrow_error(&path))?;
                 if !self.files.contains_key(&values) {
                     self.open(values.clone())?;
                 }
