@@ -52,7 +52,7 @@ use polars::prelude::*;
 
 use crate::corpus::Coded;
 pub use crate::corpus::{Corpus, DocumentKey, MentionKey};
-use crate::count::{count_range, count_singles, split};
+use crate::count::{RangeCounts, Singles, count_range, count_singles, split};
 use crate::rows::write_range;
 
 mod arrays;
@@ -117,7 +117,8 @@ pub struct Limits {
     /// The pairs of a scope are counted in ranges of `entity_a`, as many as it takes to stay
     /// within this: a walk over the units that passes it stops, and its range is split and
     /// walked again. A single `entity_a` is never split, so the bound is the larger of this
-    /// and the pairs of the entity with the most partners.
+    /// and the pairs of the entity with the most partners; with more than one thread, the
+    /// next range is counted while one is written, so twice that is held.
     pub partition_pairs: u64,
 }
 
@@ -192,6 +193,11 @@ pub fn aggregate(corpus: Corpus, config: &AggregateConfig) -> Result<Aggregates,
 /// `cooccurrences_by_period` to `sink` in batches (each table's batches in table order), and
 /// returns `entity_summary`. Memory stays within `limits` plus one batch, not the size of the
 /// tables; `corpus` is taken so that its mentions are sorted where they are, not copied.
+///
+/// When the rayon pool has more than one thread, the next range (or the next scope's first)
+/// is counted on a second thread while the rows of one are made and handed to `sink`, so
+/// two ranges' counts are held at once. The ranges, and so the rows and their batches, are
+/// the same either way: a range's counts depend on the range alone.
 pub fn aggregate_into(
     mut corpus: Corpus,
     config: &AggregateConfig,
@@ -208,20 +214,38 @@ pub fn aggregate_into(
     drop(runs);
     let summary = crate::rows::summary(&coded);
     let budget = usize::try_from(limits.partition_pairs).unwrap_or(usize::MAX).max(1);
+    let beside = rayon::current_num_threads() > 1;
+    let scopes = config.sorted_scopes();
+    let all = u32::try_from(coded.entity_at.len()).unwrap_or(u32::MAX);
     let mut crowded_units = BTreeMap::new();
-    for scope in config.sorted_scopes() {
+    // What was counted beside the last range written: the next scope's singles and first
+    // walk, or the next range's walk.
+    let mut ahead = Ahead::Nothing;
+    for (k, &scope) in scopes.iter().enumerate() {
         let err = |source| Error::Polars { scope: scope.as_str(), source };
-        let singles = count_singles(&coded, scope).map_err(err)?;
+        let (singles, first) = match std::mem::take(&mut ahead) {
+            Ahead::Scope(counted) => {
+                let (singles, first) = counted.map_err(err)?;
+                (singles, Some(first))
+            }
+            _ => (count_singles(&coded, scope).map_err(err)?, None),
+        };
         if singles.crowded > 0 {
             crowded_units.insert(scope, singles.crowded);
         }
+        if let Some(counted) = first {
+            ahead = Ahead::Range((0, all), counted);
+        }
         // Ranges of `entity_a` still to count, the next one last. A range whose pairs do not
         // fit the budget is split by the share of the walk it filled the budget in.
-        let all = u32::try_from(coded.entity_at.len()).unwrap_or(u32::MAX);
         let mut todo = vec![(0, all)];
         while let Some(range) = todo.pop() {
-            match count_range(&coded, scope, range, budget, singles.walked) {
-                Ok(counted) => write_range(&coded, scope, counted, &singles, &mut sink)?,
+            let counted = match std::mem::take(&mut ahead) {
+                Ahead::Range(r, counted) if r == range => counted,
+                _ => count_range(&coded, scope, range, budget, singles.walked),
+            };
+            let counted = match counted {
+                Ok(counted) => counted,
                 Err(share) => {
                     #[allow(
                         clippy::cast_possible_truncation,
@@ -230,11 +254,49 @@ pub fn aggregate_into(
                     )]
                     let parts = (1.25 / share.max(1e-6)).ceil().min(1e6) as u64;
                     todo.extend(split(&singles.pair_weight, range, parts).into_iter().rev());
+                    continue;
                 }
-            }
+            };
+            let next = match (todo.last(), scopes.get(k + 1)) {
+                _ if !beside => None,
+                (Some(&next), _) => Some((scope, Some(next))),
+                (None, Some(&next)) => Some((next, None)),
+                (None, None) => None,
+            };
+            let Some((next_scope, next_range)) = next else {
+                write_range(&coded, scope, counted, &singles, &mut sink)?;
+                continue;
+            };
+            let count_next = || match next_range {
+                Some(range) => {
+                    Ahead::Range(range, count_range(&coded, scope, range, budget, singles.walked))
+                }
+                None => Ahead::Scope(Box::new(count_singles(&coded, next_scope).map(|singles| {
+                    let first = count_range(&coded, next_scope, (0, all), budget, singles.walked);
+                    (singles, first)
+                }))),
+            };
+            let written = std::thread::scope(|threads| {
+                let counting = threads.spawn(count_next);
+                let written = write_range(&coded, scope, counted, &singles, &mut sink);
+                ahead = counting.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                written
+            });
+            written?;
         }
     }
     Ok(Summary { summary, crowded_units })
+}
+
+/// What [`aggregate_into`] counted ahead, beside writing a range.
+#[derive(Default)]
+enum Ahead {
+    #[default]
+    Nothing,
+    /// A range of `entity_a` of the scope being written, and its walk.
+    Range((u32, u32), Result<RangeCounts, f64>),
+    /// The next scope's singles and the walk of its first range (all of `entity_a`).
+    Scope(Box<PolarsResult<(Singles, Result<RangeCounts, f64>)>>),
 }
 
 /// The sink of [`aggregate_into`].

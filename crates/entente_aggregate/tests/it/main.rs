@@ -285,6 +285,36 @@ proptest! {
         prop_assert!(diff.is_empty(), "{}", diff.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
     }
 
+    /// The batches handed to the sink, in order, are the same with one thread as with two
+    /// (each range after the first counted beside writing the one before), whatever the
+    /// budget of pairs held at once.
+    #[test]
+    fn batches_do_not_depend_on_threads(
+        (documents, entities) in corpus(),
+        config in config(),
+        partition_pairs in 1u64..60,
+    ) {
+        let batches = |threads: usize| {
+            let mut corpus = Corpus::default();
+            for d in &documents {
+                corpus.add_document(d).unwrap();
+            }
+            for e in &entities {
+                corpus.add_mention(e).unwrap();
+            }
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let mut out = Vec::new();
+            let limits = Limits { partition_pairs };
+            pool.install(|| aggregate_into(corpus, &config, limits, |rows| {
+                out.push(rows);
+                Ok(())
+            }))
+            .unwrap();
+            out
+        };
+        prop_assert_eq!(batches(1), batches(2));
+    }
+
     /// The summary's counts equal a recount by hand.
     #[test]
     fn summary_equals_recount((documents, entities) in corpus()) {
