@@ -30,24 +30,31 @@ impl Names {
     /// counts under its own id: the decisions are remade from these counts).
     pub fn add(&mut self, entities: &[Entity]) {
         for e in entities {
-            let (id, name) = if e.linked_by == Some(LinkedBy::Corpus) {
-                own_identity(&e.text, e.entity_type)
+            if e.linked_by == Some(LinkedBy::Corpus) {
+                let (id, name) = own_identity(&e.text, e.entity_type);
+                self.count(&id, &name, 1);
             } else {
-                (e.entity_id.clone(), e.entity_name.clone())
-            };
-            *self.0.entry(id).or_default().entry(name).or_default() += 1;
+                self.count(&e.entity_id, &e.entity_name, 1);
+            }
         }
     }
 
     /// Adds counts kept by [`Names::counts`] in an earlier run.
     pub fn add_counts(&mut self, counts: &[NameCount]) {
         for c in counts {
-            *self
-                .0
-                .entry(c.entity_id.clone())
-                .or_default()
-                .entry(c.entity_name.clone())
-                .or_default() += c.count;
+            self.count(&c.entity_id, &c.entity_name, c.count);
+        }
+    }
+
+    /// Adds `n` to the count of `name` for `id`; the strings are copied only when new.
+    fn count(&mut self, id: &str, name: &str, n: u64) {
+        if let Some(names) = self.0.get_mut(id) {
+            match names.get_mut(name) {
+                Some(count) => *count += n,
+                None => drop(names.insert(name.to_owned(), n)),
+            }
+        } else {
+            self.0.insert(id.to_owned(), BTreeMap::from([(name.to_owned(), n)]));
         }
     }
 

@@ -499,7 +499,9 @@ pub fn extract_batch(
             extract_document(doc, sentences, extractor)
         })
         .collect();
-    let mut out = Extracted::default();
+    // One allocation for the batch's mentions, not one per doubling.
+    let mentions = results.iter().map(|r| r.as_ref().map_or(0, Vec::len)).sum();
+    let mut out = Extracted { entities: Vec::with_capacity(mentions), ..Extracted::default() };
     for result in results {
         match result {
             Ok(entities) => out.entities.extend(entities),
