@@ -52,7 +52,7 @@ use polars::prelude::*;
 
 use crate::corpus::Coded;
 pub use crate::corpus::{Corpus, DocumentKey, MentionKey};
-use crate::count::{RangeCounts, Singles, count_range, count_singles, split};
+use crate::count::{RangeCounts, count_range, count_singles, split};
 use crate::rows::write_range;
 
 mod arrays;
@@ -194,10 +194,10 @@ pub fn aggregate(corpus: Corpus, config: &AggregateConfig) -> Result<Aggregates,
 /// returns `entity_summary`. Memory stays within `limits` plus one batch, not the size of the
 /// tables; `corpus` is taken so that its mentions are sorted where they are, not copied.
 ///
-/// When the rayon pool has more than one thread, the next range (or the next scope's first)
-/// is counted on a second thread while the rows of one are made and handed to `sink`, so
-/// two ranges' counts are held at once. The ranges, and so the rows and their batches, are
-/// the same either way: a range's counts depend on the range alone.
+/// When a scope takes more than one range and the rayon pool has more than one thread, the
+/// next range is counted on a second thread while the rows of one are made and handed to
+/// `sink`, so two ranges' counts are held at once. The ranges, and so the rows and their
+/// batches, are the same either way: a range's counts depend on the range alone.
 pub fn aggregate_into(
     mut corpus: Corpus,
     config: &AggregateConfig,
@@ -215,33 +215,22 @@ pub fn aggregate_into(
     let summary = crate::rows::summary(&coded);
     let budget = usize::try_from(limits.partition_pairs).unwrap_or(usize::MAX).max(1);
     let beside = rayon::current_num_threads() > 1;
-    let scopes = config.sorted_scopes();
-    let all = u32::try_from(coded.entity_at.len()).unwrap_or(u32::MAX);
     let mut crowded_units = BTreeMap::new();
-    // What was counted beside the last range written: the next scope's singles and first
-    // walk, or the next range's walk.
-    let mut ahead = Ahead::Nothing;
-    for (k, &scope) in scopes.iter().enumerate() {
+    for scope in config.sorted_scopes() {
         let err = |source| Error::Polars { scope: scope.as_str(), source };
-        let (singles, first) = match std::mem::take(&mut ahead) {
-            Ahead::Scope(counted) => {
-                let (singles, first) = counted.map_err(err)?;
-                (singles, Some(first))
-            }
-            _ => (count_singles(&coded, scope).map_err(err)?, None),
-        };
+        let singles = count_singles(&coded, scope).map_err(err)?;
         if singles.crowded > 0 {
             crowded_units.insert(scope, singles.crowded);
         }
-        if let Some(counted) = first {
-            ahead = Ahead::Range((0, all), counted);
-        }
         // Ranges of `entity_a` still to count, the next one last. A range whose pairs do not
         // fit the budget is split by the share of the walk it filled the budget in.
+        let all = u32::try_from(coded.entity_at.len()).unwrap_or(u32::MAX);
         let mut todo = vec![(0, all)];
+        // The next range's walk, made beside writing the last one.
+        let mut ahead: Option<((u32, u32), Result<RangeCounts, f64>)> = None;
         while let Some(range) = todo.pop() {
-            let counted = match std::mem::take(&mut ahead) {
-                Ahead::Range(r, counted) if r == range => counted,
+            let counted = match ahead.take() {
+                Some((r, counted)) if r == range => counted,
                 _ => count_range(&coded, scope, range, budget, singles.walked),
             };
             let counted = match counted {
@@ -257,46 +246,22 @@ pub fn aggregate_into(
                     continue;
                 }
             };
-            let next = match (todo.last(), scopes.get(k + 1)) {
-                _ if !beside => None,
-                (Some(&next), _) => Some((scope, Some(next))),
-                (None, Some(&next)) => Some((next, None)),
-                (None, None) => None,
-            };
-            let Some((next_scope, next_range)) = next else {
+            let Some(&next) = todo.last().filter(|_| beside) else {
                 write_range(&coded, scope, counted, &singles, &mut sink)?;
                 continue;
             };
-            let count_next = || match next_range {
-                Some(range) => {
-                    Ahead::Range(range, count_range(&coded, scope, range, budget, singles.walked))
-                }
-                None => Ahead::Scope(Box::new(count_singles(&coded, next_scope).map(|singles| {
-                    let first = count_range(&coded, next_scope, (0, all), budget, singles.walked);
-                    (singles, first)
-                }))),
-            };
             let written = std::thread::scope(|threads| {
-                let counting = threads.spawn(count_next);
+                let counting =
+                    threads.spawn(|| count_range(&coded, scope, next, budget, singles.walked));
                 let written = write_range(&coded, scope, counted, &singles, &mut sink);
-                ahead = counting.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                let next_counted = counting.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+                ahead = Some((next, next_counted));
                 written
             });
             written?;
         }
     }
     Ok(Summary { summary, crowded_units })
-}
-
-/// What [`aggregate_into`] counted ahead, beside writing a range.
-#[derive(Default)]
-enum Ahead {
-    #[default]
-    Nothing,
-    /// A range of `entity_a` of the scope being written, and its walk.
-    Range((u32, u32), Result<RangeCounts, f64>),
-    /// The next scope's singles and the walk of its first range (all of `entity_a`).
-    Scope(Box<PolarsResult<(Singles, Result<RangeCounts, f64>)>>),
 }
 
 /// The sink of [`aggregate_into`].
