@@ -250,6 +250,8 @@ pub fn aggregate_into(
                 write_range(&coded, scope, counted, &singles, &mut sink)?;
                 continue;
             };
+            // A thread of its own: run on the pool's other worker (`rayon::join`), the
+            // aggregate bench's peak RSS went from 799 to 984 MiB.
             let written = std::thread::scope(|threads| {
                 let counting =
                     threads.spawn(|| count_range(&coded, scope, next, budget, singles.walked));
