@@ -47,18 +47,93 @@ pub(crate) struct Singles {
     pub(crate) walked: u64,
 }
 
+/// Units handed from the walk to the thread counting pairs beside it: each unit's document,
+/// and where its entities end in `entities`.
+#[derive(Default)]
+struct Units {
+    docs: Vec<u32>,
+    ends: Vec<usize>,
+    entities: Vec<(u32, u32)>,
+}
+
+impl Units {
+    /// How many units go to the counting thread at once.
+    const CHUNK: usize = 4096;
+
+    fn push(&mut self, d: u32, set: &[(u32, u32)]) {
+        self.docs.push(d);
+        self.entities.extend_from_slice(set);
+        self.ends.push(self.entities.len());
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (u32, &[(u32, u32)])> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        self.docs.iter().zip(starts.zip(&self.ends)).map(|(&d, (a, &b))| (d, &self.entities[a..b]))
+    }
+}
+
 /// Counts the units of `scope` mentioning each entity, in the run and per bucket, and the
-/// unit pairs of each entity as `entity_a`, in one walk over the units.
-pub(crate) fn count_singles(coded: &Coded<'_>, scope: Scope) -> PolarsResult<Singles> {
+/// unit pairs of each entity as `entity_a`, in one walk over the units; the pairs of `first`
+/// are counted from the same walk until they go over its budget: on a thread of their own,
+/// handed the units in order, when `beside`.
+pub(crate) fn count_singles(
+    coded: &Coded<'_>,
+    scope: Scope,
+    first: &mut RangeCounter,
+    beside: bool,
+) -> PolarsResult<Singles> {
+    if !beside {
+        return singles_walk(coded, scope, |d, set| {
+            let _ = first.add(coded, scope, d, set);
+        });
+    }
+    std::thread::scope(|threads| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Units>(4);
+        let counting = threads.spawn(move || {
+            for units in rx {
+                for (d, set) in units.iter() {
+                    if first.add(coded, scope, d, set).is_break() {
+                        // The walk's next send fails: it hands over nothing more.
+                        return;
+                    }
+                }
+            }
+        });
+        let mut units = Units::default();
+        let mut open = true;
+        let singles = singles_walk(coded, scope, |d, set| {
+            if open {
+                units.push(d, set);
+                if units.docs.len() >= Units::CHUNK {
+                    open = tx.send(std::mem::take(&mut units)).is_ok();
+                }
+            }
+        });
+        if open {
+            let _ = tx.send(units);
+        }
+        drop(tx);
+        counting.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        singles
+    })
+}
+
+/// [`count_singles`]'s walk, handing each unit to `also` too.
+fn singles_walk(
+    coded: &Coded<'_>,
+    scope: Scope,
+    mut also: impl FnMut(u32, &[(u32, u32)]),
+) -> PolarsResult<Singles> {
     let periods = coded.config.sorted_periods();
     let mut all = vec![0u32; coded.entity_at.len()];
     let mut pair_weight = vec![0u64; coded.entity_at.len()];
-    let mut by_period: Vec<HashMap<(i64, u32), u32>> = vec![HashMap::new(); periods.len()];
+    let mut by_period: Vec<FxHashMap<(i64, u32), u32>> = vec![FxHashMap::default(); periods.len()];
     let mut crowded = 0u64;
     let mut crowded_by_period: BTreeMap<Option<Period>, BTreeMap<i64, u32>> = BTreeMap::new();
     let mut walked = 0u64;
     let _ = for_each_unit(coded, scope, |d, set| {
         walked += 1;
+        also(d, set);
         let date = coded.unit_date(scope, d);
         if !coded.config.gives_pairs(set.len()) {
             // Left out of the scope altogether, so that the counts stay a contingency table.
@@ -242,20 +317,62 @@ pub(crate) struct RangeCounts {
 pub(crate) fn count_range(
     coded: &Coded<'_>,
     scope: Scope,
-    (lo, hi): (u32, u32),
+    range: (u32, u32),
     budget: usize,
     units: u64,
 ) -> Result<RangeCounts, f64> {
-    let periods = coded.config.sorted_periods();
-    let k = coded.config.evidence_units as usize;
-    let mut out = RangeCounts {
-        pairs: FxHashMap::default(),
-        buckets: periods.iter().map(|_| FxHashMap::default()).collect(),
-    };
-    let mut walked = 0u64;
-    let mut bucket = Vec::with_capacity(periods.len());
-    let flow = for_each_unit(coded, scope, |d, set| {
-        walked += 1;
+    let mut counter = RangeCounter::new(coded, range, budget);
+    let _ = for_each_unit(coded, scope, |d, set| counter.add(coded, scope, d, set));
+    counter.finish(units)
+}
+
+/// The counts of one range of `entity_a` made unit by unit, as [`count_range`] walks them,
+/// or beside another walk over the same units ([`count_singles`]).
+pub(crate) struct RangeCounter {
+    lo: u32,
+    hi: u32,
+    budget: usize,
+    periods: Vec<Period>,
+    /// Each period's bucket of the unit being counted.
+    bucket: Vec<i64>,
+    out: RangeCounts,
+    /// Units seen, up to the one that went over the budget.
+    walked: u64,
+    over: bool,
+}
+
+impl RangeCounter {
+    pub(crate) fn new(coded: &Coded<'_>, (lo, hi): (u32, u32), budget: usize) -> Self {
+        let periods = coded.config.sorted_periods();
+        Self {
+            lo,
+            hi,
+            budget,
+            bucket: Vec::with_capacity(periods.len()),
+            out: RangeCounts {
+                pairs: FxHashMap::default(),
+                buckets: periods.iter().map(|_| FxHashMap::default()).collect(),
+            },
+            periods,
+            walked: 0,
+            over: false,
+        }
+    }
+
+    /// Counts the pairs of unit `d`, whose distinct entities are `set`; breaks once over
+    /// the budget, and counts nothing more.
+    pub(crate) fn add(
+        &mut self,
+        coded: &Coded<'_>,
+        scope: Scope,
+        d: u32,
+        set: &[(u32, u32)],
+    ) -> ControlFlow<()> {
+        if self.over {
+            return ControlFlow::Break(());
+        }
+        self.walked += 1;
+        let (lo, hi) = (self.lo, self.hi);
         let from = set.partition_point(|m| m.0 < lo);
         if !coded.config.gives_pairs(set.len())
             || from + 1 >= set.len()
@@ -263,6 +380,7 @@ pub(crate) fn count_range(
         {
             return ControlFlow::Continue(());
         }
+        let k = coded.config.evidence_units as usize;
         let story = coded.story[d as usize];
         let (members, first, last) = if scope == Scope::Story {
             coded.story_docs[story as usize]
@@ -271,8 +389,10 @@ pub(crate) fn count_range(
             (1, published, published)
         };
         let date = coded.unit_date(scope, d);
-        bucket.clear();
-        bucket.extend(periods.iter().map(|p| date.map_or(NO_DATE, |t| p.bucket_start(t))));
+        self.bucket.clear();
+        self.bucket
+            .extend(self.periods.iter().map(|p| date.map_or(NO_DATE, |t| p.bucket_start(t))));
+        let out = &mut self.out;
         for (i, &(a, fa)) in set.iter().enumerate().skip(from) {
             if a >= hi {
                 break;
@@ -289,21 +409,24 @@ pub(crate) fn count_range(
                     end: fa.max(fb) + 1,
                 };
                 out.pairs.entry(key).or_insert_with(PairCounts::new).add(&o, k);
-                for (counts, &bucket) in out.buckets.iter_mut().zip(&bucket) {
+                for (counts, &bucket) in out.buckets.iter_mut().zip(&self.bucket) {
                     let _ = counts.entry((bucket, key)).or_default().add(&o);
                 }
             }
         }
         let held = out.pairs.len() + out.buckets.iter().map(HashMap::len).sum::<usize>();
-        if held > budget && hi - lo > 1 {
+        if held > self.budget && hi - lo > 1 {
+            self.over = true;
             return ControlFlow::Break(());
         }
         ControlFlow::Continue(())
-    });
-    match flow {
-        ControlFlow::Continue(()) => Ok(out),
+    }
+
+    /// The counts, or, when the range went over the budget, the share of the scope's
+    /// `units` walked by then.
+    pub(crate) fn finish(self, units: u64) -> Result<RangeCounts, f64> {
         #[allow(clippy::cast_precision_loss, reason = "a share")]
-        ControlFlow::Break(()) => Err(walked as f64 / units.max(1) as f64),
+        if self.over { Err(self.walked as f64 / units.max(1) as f64) } else { Ok(self.out) }
     }
 }
 

@@ -52,7 +52,7 @@ use polars::prelude::*;
 
 use crate::corpus::Coded;
 pub use crate::corpus::{Corpus, DocumentKey, MentionKey};
-use crate::count::{RangeCounts, count_range, count_singles, split};
+use crate::count::{RangeCounter, RangeCounts, count_range, count_singles, split};
 use crate::rows::write_range;
 
 mod arrays;
@@ -218,16 +218,20 @@ pub fn aggregate_into(
     let mut crowded_units = BTreeMap::new();
     for scope in config.sorted_scopes() {
         let err = |source| Error::Polars { scope: scope.as_str(), source };
-        let singles = count_singles(&coded, scope).map_err(err)?;
-        if singles.crowded > 0 {
-            crowded_units.insert(scope, singles.crowded);
-        }
         // Ranges of `entity_a` still to count, the next one last. A range whose pairs do not
         // fit the budget is split by the share of the walk it filled the budget in.
         let all = u32::try_from(coded.entity_at.len()).unwrap_or(u32::MAX);
         let mut todo = vec![(0, all)];
+        // The whole range is counted in the walk that counts the entities, until it goes
+        // over the budget.
+        let mut first = RangeCounter::new(&coded, (0, all), budget);
+        let singles = count_singles(&coded, scope, &mut first, beside).map_err(err)?;
+        if singles.crowded > 0 {
+            crowded_units.insert(scope, singles.crowded);
+        }
         // The next range's walk, made beside writing the last one.
-        let mut ahead: Option<((u32, u32), Result<RangeCounts, f64>)> = None;
+        let mut ahead: Option<((u32, u32), Result<RangeCounts, f64>)> =
+            Some(((0, all), first.finish(singles.walked)));
         while let Some(range) = todo.pop() {
             let counted = match ahead.take() {
                 Some((r, counted)) if r == range => counted,
