@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::ControlFlow;
 
+use arrow::array::{Array, RecordBatch, StringArray, UInt32Array};
 use entente_schema::AggregateConfig;
 use entente_schema::{Document, Entity, EntityType, Period, Scope};
 
@@ -73,38 +74,6 @@ impl DocumentKey {
     pub const COLUMNS: &[&str] = &["doc_id", "story_id", "published_at", "n_sentences"];
 }
 
-/// The columns of an `entities` row the corpus keeps.
-#[derive(Debug, Clone, serde::Deserialize)]
-pub struct MentionKey {
-    /// `doc_id`.
-    pub doc_id: String,
-    /// `sentence_idx`.
-    pub sentence_idx: u32,
-    /// `mention_idx`.
-    pub mention_idx: u32,
-    /// `entity_id`.
-    pub entity_id: String,
-    /// `entity_name`.
-    pub entity_name: String,
-    /// `entity_type`.
-    pub entity_type: EntityType,
-    /// `text`.
-    pub text: String,
-}
-
-impl MentionKey {
-    /// The `entities` columns of a [`MentionKey`].
-    pub const COLUMNS: &[&str] = &[
-        "doc_id",
-        "sentence_idx",
-        "mention_idx",
-        "entity_id",
-        "entity_name",
-        "entity_type",
-        "text",
-    ];
-}
-
 /// What the corpus keeps of a mention's entity: id, name, type and the text as written.
 trait Named {
     fn named(&self) -> (&str, &str, EntityType, &str);
@@ -116,9 +85,9 @@ impl Named for Entity {
     }
 }
 
-impl Named for MentionKey {
+impl Named for (&str, &str, EntityType, &str) {
     fn named(&self) -> (&str, &str, EntityType, &str) {
-        (&self.entity_id, &self.entity_name, self.entity_type, &self.text)
+        *self
     }
 }
 
@@ -167,9 +136,42 @@ impl Corpus {
         self.add_mention_of(&e.doc_id, e.sentence_idx, e.mention_idx, e)
     }
 
-    /// Adds a mention from the columns of `entities` it needs ([`MentionKey::COLUMNS`]).
-    pub fn add_mention_key(&mut self, m: &MentionKey) -> Result<(), Error> {
-        self.add_mention_of(&m.doc_id, m.sentence_idx, m.mention_idx, m)
+    /// The `entities` columns [`Corpus::add_mentions`] reads.
+    pub const MENTION_COLUMNS: &[&str] = &[
+        "doc_id",
+        "sentence_idx",
+        "mention_idx",
+        "entity_id",
+        "entity_name",
+        "entity_type",
+        "text",
+    ];
+
+    /// Adds the mentions of a record batch of `entities` holding at least the columns
+    /// [`Corpus::MENTION_COLUMNS`], taking each value from the arrays (no row of owned strings
+    /// per mention).
+    pub fn add_mentions(&mut self, batch: &RecordBatch) -> Result<(), Error> {
+        let column = |name: &'static str| {
+            batch.column_by_name(name).filter(|c| c.null_count() == 0).ok_or(Error::Column(name))
+        };
+        let strings =
+            |name| column(name)?.as_any().downcast_ref::<StringArray>().ok_or(Error::Column(name));
+        let numbers =
+            |name| column(name)?.as_any().downcast_ref::<UInt32Array>().ok_or(Error::Column(name));
+        let (doc_id, entity_id, entity_name, text) =
+            (strings("doc_id")?, strings("entity_id")?, strings("entity_name")?, strings("text")?);
+        let (sentence_idx, mention_idx) = (numbers("sentence_idx")?, numbers("mention_idx")?);
+        let entity_type = strings("entity_type")?;
+        for row in 0..batch.num_rows() {
+            let label = entity_type.value(row);
+            let Some(ty) = EntityType::ALL.into_iter().find(|t| t.as_str() == label) else {
+                return Err(Error::EntityType(label.to_owned()));
+            };
+            let named = (entity_id.value(row), entity_name.value(row), ty, text.value(row));
+            let (sentence, mention) = (sentence_idx.value(row), mention_idx.value(row));
+            self.add_mention_of(doc_id.value(row), sentence, mention, &named)?;
+        }
+        Ok(())
     }
 
     fn add_mention_of(
@@ -179,7 +181,11 @@ impl Corpus {
         mention_idx: u32,
         e: &impl Named,
     ) -> Result<(), Error> {
-        let Some(&doc) = self.doc_index.get(doc_id) else {
+        // A document's mentions usually come together: the last one's document is checked
+        // before the index.
+        let last =
+            self.runs.last().map(|&(d, _)| d).filter(|&d| &*self.docs[d as usize].doc_id == doc_id);
+        let Some(doc) = last.or_else(|| self.doc_index.get(doc_id).copied()) else {
             return Err(Error::UnknownDocument { doc_id: doc_id.to_owned(), mention_idx });
         };
         let (entity_id, entity_name, entity_type, text) = e.named();

@@ -51,7 +51,7 @@ use entente_schema::{Cooccurrence, CooccurrencePeriod, EntitySummary, Scope};
 use polars::prelude::*;
 
 use crate::corpus::Coded;
-pub use crate::corpus::{Corpus, DocumentKey, MentionKey};
+pub use crate::corpus::{Corpus, DocumentKey};
 use crate::count::{RangeCounter, RangeCounts, count_range, count_singles, split};
 use crate::rows::write_range;
 
@@ -92,6 +92,13 @@ pub enum Error {
         /// The mention's index.
         mention_idx: u32,
     },
+    /// A batch of `entities` lacks a column the corpus reads, or holds nulls or values of
+    /// another type in it (a file not written by entente).
+    #[error("column {0} of `entities` is missing, has nulls or is of another type")]
+    Column(&'static str),
+    /// A mention's `entity_type` is none of the contract's.
+    #[error("unknown entity_type {0:?} in `entities`")]
+    EntityType(String),
     /// A document was added twice.
     #[error("document {0} appears twice in `documents`")]
     DuplicateDocument(String),

@@ -37,8 +37,8 @@
 pub use crate::error::Error;
 pub use crate::layout::{part_name, partition_values, parts, table_dir};
 pub use crate::read::{
-    batch_of, read_arrow, read_batches, read_columns, read_metadata, read_part,
-    read_record_batches, read_table, row_count, rows_of,
+    batch_of, read_arrow, read_batches, read_column_batches, read_columns, read_metadata,
+    read_part, read_record_batches, read_table, row_count, rows_of,
 };
 pub use crate::rewrite::{columns_of, rows_in};
 pub use crate::schema::{fields, part_schema, schema};

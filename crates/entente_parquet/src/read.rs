@@ -80,6 +80,21 @@ pub fn read_columns<T: Table, R: DeserializeOwned, E: From<Error>>(
     columns: &[&str],
     mut each: impl FnMut(Vec<R>) -> Result<(), E>,
 ) -> Result<(), E> {
+    read_column_batches::<T, E>(out, columns, |part, batch| {
+        let rows: Vec<R> = serde_arrow::from_record_batch(&batch)
+            .map_err(|source| Error::Convert { path: part.to_owned(), source })?;
+        each(rows)
+    })
+}
+
+/// [`read_columns`] as Arrow record batches, each with the path of the part it is from: for
+/// a reader that takes values from the arrays rather than building a row of owned strings
+/// per record.
+pub fn read_column_batches<T: Table, E: From<Error>>(
+    out: &Path,
+    columns: &[&str],
+    mut each: impl FnMut(&Path, RecordBatch) -> Result<(), E>,
+) -> Result<(), E> {
     let dir = table_dir::<T>(out);
     let parts = parts(&dir)?;
     if parts.is_empty() {
@@ -103,9 +118,7 @@ pub fn read_columns<T: Table, R: DeserializeOwned, E: From<Error>>(
         for batch in reader {
             let batch = batch.map_err(arrow_error(&part))?;
             let batch = with_partition_columns(batch, &values, &part)?;
-            let rows: Vec<R> = serde_arrow::from_record_batch(&batch)
-                .map_err(|source| Error::Convert { path: part.clone(), source })?;
-            each(rows)?;
+            each(&part, batch)?;
         }
     }
     Ok(())

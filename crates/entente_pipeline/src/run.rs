@@ -1,12 +1,13 @@
 //! The run: [`run`] with its [`RunOptions`], and the context every step shares.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use entente_aggregate::{Corpus, DocumentKey, MentionKey};
+use arrow::array::RecordBatch;
+use entente_aggregate::{Corpus, DocumentKey};
 use entente_parquet::{FileMetadata, Staging, read_columns, table_dir};
 use entente_schema::{
     Boilerplate, Cooccurrence, CooccurrencePeriod, Document, Entity, EntitySummary, Reject,
@@ -245,34 +246,45 @@ pub(crate) fn read_corpus(out: &Path, corpus: &mut Corpus) -> anyhow::Result<()>
     let mentions = rows(&table_dir::<Entity>(out)).with_context(|| from(Entity::NAME))?;
     corpus.reserve(documents, mentions);
     // Only the columns the corpus keeps are decoded: not the texts.
-    read_ahead::<Document, DocumentKey>(out, DocumentKey::COLUMNS, |rows| {
-        rows.iter().try_for_each(|d| corpus.add_document_key(d)).map_err(anyhow::Error::new)
-    })
+    read_ahead(
+        |each| read_columns::<Document, DocumentKey, _>(out, DocumentKey::COLUMNS, each),
+        |rows: Vec<DocumentKey>| {
+            rows.iter().try_for_each(|d| corpus.add_document_key(d)).map_err(anyhow::Error::new)
+        },
+    )
     .with_context(|| from(Document::NAME))?;
-    read_ahead::<Entity, MentionKey>(out, MentionKey::COLUMNS, |rows| {
-        rows.iter().try_for_each(|m| corpus.add_mention_key(m)).map_err(anyhow::Error::new)
-    })
+    read_ahead(
+        |each| {
+            entente_parquet::read_column_batches::<Entity, anyhow::Error>(
+                out,
+                Corpus::MENTION_COLUMNS,
+                |part, batch| each((part.to_owned(), batch)),
+            )
+        },
+        |(part, batch): (PathBuf, RecordBatch)| {
+            corpus.add_mentions(&batch).with_context(|| format!("reading {}", part.display()))
+        },
+    )
     .with_context(|| from(Entity::NAME))?;
     Ok(())
 }
 
-/// [`read_columns`], with the record batches decoded on a thread of their own while `each`
-/// takes the earlier ones, in order, when the pool has more than one thread. At most
-/// [`READ_AHEAD`] batches wait, so memory does not grow with the table.
-fn read_ahead<T: Table, R: serde::de::DeserializeOwned + Send>(
-    out: &Path,
-    columns: &[&str],
-    mut each: impl FnMut(Vec<R>) -> anyhow::Result<()>,
+/// What `read` hands over (rows or record batches of a table), read on a thread of its own
+/// while `each` takes the earlier ones, in order, when the pool has more than one thread. At
+/// most [`READ_AHEAD`] wait, so memory does not grow with the table.
+fn read_ahead<B: Send>(
+    read: impl FnOnce(&mut dyn FnMut(B) -> anyhow::Result<()>) -> anyhow::Result<()> + Send,
+    mut each: impl FnMut(B) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     if rayon::current_num_threads() < 2 {
-        return read_columns::<T, R, anyhow::Error>(out, columns, each);
+        return read(&mut each);
     }
-    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<R>>(READ_AHEAD);
+    let (send, receive) = std::sync::mpsc::sync_channel::<B>(READ_AHEAD);
     std::thread::scope(|scope| {
         let reader = scope.spawn(move || {
-            read_columns::<T, R, anyhow::Error>(out, columns, |rows| {
+            read(&mut |b| {
                 // Fails only when `each` failed and its error is the one returned.
-                send.send(rows).map_err(|_| anyhow::anyhow!("the reader stopped"))
+                send.send(b).map_err(|_| anyhow::anyhow!("the reader stopped"))
             })
         });
         let taken = receive.iter().try_for_each(&mut each);
@@ -347,7 +359,7 @@ pub(crate) fn join_thread<R>(thread: std::thread::ScopedJoinHandle<'_, R>) -> R 
 #[cfg(test)]
 mod tests {
     use entente_aggregate::DocumentKey;
-    use entente_parquet::{FileMetadata, write_table};
+    use entente_parquet::{FileMetadata, read_columns, write_table};
     use entente_schema::Document;
 
     use super::read_ahead;
@@ -366,13 +378,18 @@ mod tests {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             let mut ids = Vec::new();
             let result = pool.install(|| {
-                read_ahead::<Document, DocumentKey>(&out, DocumentKey::COLUMNS, |rows| {
-                    ids.extend(rows.into_iter().map(|d| d.doc_id));
-                    match stop_at {
-                        Some(n) if ids.len() >= n => anyhow::bail!("enough at {}", ids.len()),
-                        _ => Ok(()),
-                    }
-                })
+                read_ahead(
+                    |each| {
+                        read_columns::<Document, DocumentKey, _>(&out, DocumentKey::COLUMNS, each)
+                    },
+                    |rows: Vec<DocumentKey>| {
+                        ids.extend(rows.into_iter().map(|d| d.doc_id));
+                        match stop_at {
+                            Some(n) if ids.len() >= n => anyhow::bail!("enough at {}", ids.len()),
+                            _ => Ok(()),
+                        }
+                    },
+                )
             });
             (ids, result.map_err(|e| e.to_string()))
         };

@@ -175,6 +175,47 @@ fn unknown_document() {
     assert_eq!(err.to_string(), "mention 7 of document nope: no such document in `documents`");
 }
 
+/// Mentions read from record batches of `entities` (as the pipeline reads its tables) count
+/// as the same mentions added one by one, in batches of any size; a batch without a column
+/// the corpus reads, or with an entity type the contract lacks, is an error naming it.
+#[test]
+fn mentions_from_record_batches() {
+    let (documents, entities) = tiny();
+    let config = AggregateConfig { periods: vec![Period::Month], ..AggregateConfig::default() };
+    let expected = run(&documents, &entities, &config);
+    for size in [1, 4, entities.len()] {
+        let mut corpus = Corpus::default();
+        for d in &documents {
+            corpus.add_document(d).unwrap();
+        }
+        for chunk in entities.chunks(size) {
+            corpus.add_mentions(&entente_parquet::batch_of(chunk).unwrap()).unwrap();
+        }
+        assert_eq!(aggregate(corpus, &config).unwrap(), expected, "batches of {size}");
+    }
+    let batch = entente_parquet::batch_of(&entities).unwrap();
+    let mut corpus = Corpus::default();
+    corpus.add_document(&documents[0]).unwrap();
+    let others: Vec<usize> = Corpus::MENTION_COLUMNS
+        .iter()
+        .filter(|&&c| c != "text")
+        .map(|c| batch.schema_ref().index_of(c).unwrap())
+        .collect();
+    let without_text = batch.project(&others).unwrap();
+    let err = corpus.add_mentions(&without_text).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "column text of `entities` is missing, has nulls or is of another type"
+    );
+    let at = batch.schema_ref().index_of("entity_type").unwrap();
+    let mut columns = batch.columns().to_vec();
+    columns[at] =
+        std::sync::Arc::new(arrow::array::StringArray::from(vec!["ALIEN"; batch.num_rows()]));
+    let alien = arrow::array::RecordBatch::try_new(batch.schema(), columns).unwrap();
+    let err = corpus.add_mentions(&alien).unwrap_err();
+    assert_eq!(err.to_string(), "unknown entity_type \"ALIEN\" in `entities`");
+}
+
 fn recount(
     documents: &[Document],
     sentences: &[Sentence],
