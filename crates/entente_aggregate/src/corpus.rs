@@ -165,7 +165,11 @@ impl Corpus {
         for row in 0..batch.num_rows() {
             let label = entity_type.value(row);
             let Some(ty) = EntityType::ALL.into_iter().find(|t| t.as_str() == label) else {
-                return Err(Error::EntityType(label.to_owned()));
+                return Err(Error::EntityType {
+                    doc_id: doc_id.value(row).to_owned(),
+                    mention_idx: mention_idx.value(row),
+                    value: label.to_owned(),
+                });
             };
             let named = (entity_id.value(row), entity_name.value(row), ty, text.value(row));
             let (sentence, mention) = (sentence_idx.value(row), mention_idx.value(row));

@@ -97,8 +97,15 @@ pub enum Error {
     #[error("column {0} of `entities` is missing, has nulls or is of another type")]
     Column(&'static str),
     /// A mention's `entity_type` is none of the contract's.
-    #[error("unknown entity_type {0:?} in `entities`")]
-    EntityType(String),
+    #[error("mention {mention_idx} of document {doc_id}: unknown entity_type {value:?}")]
+    EntityType {
+        /// The mention's document.
+        doc_id: String,
+        /// The mention's index.
+        mention_idx: u32,
+        /// The type as written.
+        value: String,
+    },
     /// A document was added twice.
     #[error("document {0} appears twice in `documents`")]
     DuplicateDocument(String),

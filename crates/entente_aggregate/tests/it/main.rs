@@ -213,7 +213,7 @@ fn mentions_from_record_batches() {
         std::sync::Arc::new(arrow::array::StringArray::from(vec!["ALIEN"; batch.num_rows()]));
     let alien = arrow::array::RecordBatch::try_new(batch.schema(), columns).unwrap();
     let err = corpus.add_mentions(&alien).unwrap_err();
-    assert_eq!(err.to_string(), "unknown entity_type \"ALIEN\" in `entities`");
+    assert_eq!(err.to_string(), "mention 0 of document d1: unknown entity_type \"ALIEN\"");
 }
 
 fn recount(
