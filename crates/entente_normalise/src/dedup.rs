@@ -90,7 +90,7 @@ pub fn signature(text: &str, k: usize) -> Signature {
             xxh3_64(lower.as_bytes())
         })
         .collect();
-    let mut sig = [u64::MAX; HASHES];
+    let mut sig = NO_WORDS;
     let k = k.max(1);
     let n_shingles = if words.is_empty() { 0 } else { words.len().saturating_sub(k) + 1 };
     let mut bytes = Vec::with_capacity(8 * k);
@@ -219,6 +219,47 @@ struct Key {
     text: u64,
 }
 
+/// The signature of a text without words.
+const NO_WORDS: Signature = [u64::MAX; HASHES];
+
+/// The signatures of distinct texts, by text hash, in blocks that are filled and never
+/// moved: a map holding the signatures themselves would keep empty slots of a signature's
+/// size and, growing, hold its old and new tables at once.
+#[derive(Debug, Default)]
+struct SignatureStore {
+    at: HashMap<u64, u32>,
+    blocks: Vec<Vec<Signature>>,
+}
+
+impl SignatureStore {
+    /// Signatures per block (1 MiB).
+    const BLOCK: usize = 1024;
+
+    fn contains(&self, text: u64) -> bool {
+        self.at.contains_key(&text)
+    }
+
+    /// Keeps `signature` for `text` unless it has one.
+    fn insert(&mut self, text: u64, signature: &Signature) {
+        let n = self.at.len();
+        let Ok(i) = u32::try_from(n) else { return };
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.at.entry(text) {
+            slot.insert(i);
+            if self.blocks.last().is_none_or(|b| b.len() == Self::BLOCK) {
+                self.blocks.push(Vec::with_capacity(Self::BLOCK));
+            }
+            if let Some(block) = self.blocks.last_mut() {
+                block.push(*signature);
+            }
+        }
+    }
+
+    fn get(&self, text: u64) -> Option<&Signature> {
+        let i = *self.at.get(&text)? as usize;
+        self.blocks.get(i / Self::BLOCK)?.get(i % Self::BLOCK)
+    }
+}
+
 /// Groups copies of a story across documents that arrive in batches: [`Stories::add`] keeps
 /// about 100 bytes per document and one signature (1 KiB) per distinct text, never the texts;
 /// [`Stories::assign`] decides every document's story. The result does not depend on how the
@@ -227,7 +268,7 @@ struct Key {
 pub struct Stories {
     config: DedupConfig,
     keys: Vec<Key>,
-    signatures: HashMap<u64, Signature>,
+    signatures: SignatureStore,
     last_source: Option<std::sync::Arc<str>>,
 }
 
@@ -237,7 +278,7 @@ impl Stories {
         Self {
             config: config.clone(),
             keys: Vec::new(),
-            signatures: HashMap::new(),
+            signatures: SignatureStore::default(),
             last_source: None,
         }
     }
@@ -266,14 +307,16 @@ impl Stories {
             let mut new: Vec<(u64, &Document)> = Vec::new();
             let mut seen = std::collections::HashSet::new();
             for (&t, d) in texts.iter().zip(documents) {
-                if !self.signatures.contains_key(&t) && seen.insert(t) {
+                if !self.signatures.contains(t) && seen.insert(t) {
                     new.push((t, d));
                 }
             }
             let k = self.config.shingle_words;
             let signed: Vec<(u64, Signature)> =
                 new.par_iter().map(|&(t, d)| (t, signature(&d.text, k))).collect();
-            self.signatures.extend(signed);
+            for (t, signature) in &signed {
+                self.signatures.insert(*t, signature);
+            }
         }
         for (d, text) in documents.iter().zip(texts) {
             self.push(&d.doc_id, d.published_at, &d.source, d.source_record, text);
@@ -309,7 +352,7 @@ impl Stories {
             if let Some(signature) = &row.signature
                 && let Ok(signature) = Signature::try_from(signature.as_slice())
             {
-                self.signatures.entry(row.text_hash).or_insert(signature);
+                self.signatures.insert(row.text_hash, &signature);
             }
             self.push(&row.doc_id, row.published_at, &row.source, row.source_record, row.text_hash);
         }
@@ -330,7 +373,7 @@ impl Stories {
             .iter()
             .map(|k| {
                 let signature = if self.config.near && seen.insert(k.text) {
-                    self.signatures.get(&k.text).map(|s| s.to_vec())
+                    self.signatures.get(k.text).map(|s| s.to_vec())
                 } else {
                     None
                 };
@@ -376,11 +419,9 @@ impl Stories {
         }
         drop(by_hash);
         let mut groups = UnionFind((0..texts.len()).collect());
-        let signatures: Vec<Signature> = if self.config.near {
-            texts
-                .iter()
-                .map(|&d| self.signatures.get(&keys[d].text).copied().unwrap_or([u64::MAX; HASHES]))
-                .collect()
+        // The store's signatures, not copies of them.
+        let signatures: Vec<&Signature> = if self.config.near {
+            texts.iter().map(|&d| self.signatures.get(keys[d].text).unwrap_or(&NO_WORDS)).collect()
         } else {
             Vec::new()
         };
@@ -395,7 +436,7 @@ impl Stories {
                     let bucket = buckets.entry(key).or_default();
                     for &earlier in bucket.iter().take(PER_BUCKET) {
                         if groups.find(earlier) != groups.find(t)
-                            && similarity(&signatures[earlier], sig) >= self.config.threshold
+                            && similarity(signatures[earlier], sig) >= self.config.threshold
                         {
                             groups.union(earlier, t);
                         }
@@ -426,7 +467,7 @@ impl Stories {
                     story_similarity: Some(if exact {
                         1.0
                     } else {
-                        similarity(&signatures[t], &signatures[root])
+                        similarity(signatures[t], signatures[root])
                     }),
                 }
             };
