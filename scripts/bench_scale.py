@@ -21,7 +21,9 @@ usage: bench_scale.py ENTENTE_BIN CORPORA_DIR [--scales 1,10,100] [--threads 1,2
    met: at ×10 on one thread, the whole run's words per CPU-second (user + sys) against
    spaCy's (needs --spacy-python), normalise and extract in words per second of their steps,
    and the share of the output steps (write, finalise, read, aggregate, commit) in all steps;
-   --threads 2 against --threads 1 at the largest scale; the peak RSS of every run.
+   --threads 2 against --threads 1 at the largest scale; the peak RSS of every run, one more
+   among them: the largest scale with every text made distinct (copies share their texts, so
+   the stories would keep one MinHash signature per article, not per document).
 """
 
 import argparse
@@ -43,15 +45,18 @@ def articles(corpora: str) -> list:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def write_scaled(items: list, copies: int, root: str) -> int:
-    """N files of all articles, ids made unique per copy; returns the bytes written."""
+def write_scaled(items: list, copies: int, root: str, distinct: bool = False) -> int:
+    """N files of all articles, ids made unique per copy; with `distinct`, texts too (a last
+    line naming the article's id). Returns the bytes written."""
     os.makedirs(root, exist_ok=True)
     total = 0
     for copy in range(copies):
         path = os.path.join(root, f"bbc-{copy:03d}.jsonl")
         with open(path, "w", encoding="utf-8") as out:
             for a in items:
-                out.write(json.dumps(dict(a, id=f"{a['id']}-{copy}")) + "\n")
+                ident = f"{a['id']}-{copy}"
+                text = f"{a['text']}\n\nReference {ident}." if distinct else a["text"]
+                out.write(json.dumps(dict(a, id=ident, text=text)) + "\n")
         total += os.path.getsize(path)
     return total
 
@@ -188,6 +193,16 @@ def main() -> None:
         if args.keep is None:
             subprocess.run(["rm", "-rf", src], check=True)
     lo, hi = min(scales), max(scales)
+    # Copies share their texts, so the stories keep one signature per article; this run keeps
+    # one per document.
+    src = os.path.join(work, f"bbc-x{hi}-distinct")
+    write_scaled(items, hi, src, distinct=True)
+    threads = max(thread_counts)
+    wall, rss, _, _, _ = entente_run(args.entente, src, os.path.join(work, "out-distinct"), threads)
+    rsses.append(rss)
+    print(f"×{hi} with every text distinct, --threads {threads}: {wall:.1f} s, peak RSS {rss:,.0f} MiB")
+    if args.keep is None:
+        subprocess.run(["rm", "-rf", src, os.path.join(work, "out-distinct")], check=True)
     for threads in thread_counts:
         if hi > lo:
             exponent = math.log(walls[(hi, threads)] / walls[(lo, threads)]) / math.log(hi / lo)
