@@ -232,8 +232,13 @@ const AGGREGATES: [&str; 3] = [Cooccurrence::NAME, CooccurrencePeriod::NAME, Ent
 /// texts and mentions are never all in memory, and the corpus is sized from the parts' row
 /// counts first, so it never grows by copying.
 pub(crate) fn read_corpus(out: &Path, corpus: &mut Corpus) -> anyhow::Result<()> {
-    let from = |name| {
-        format!("cannot read table {name} (run the earlier stages first, e.g. `entente run`)")
+    // The hint only where the table is missing, not for a part that cannot be read.
+    let from = |name: &str| {
+        if out.join(name).is_dir() {
+            format!("cannot read table {name}")
+        } else {
+            format!("cannot read table {name} (run the earlier stages first, e.g. `entente run`)")
+        }
     };
     let rows = |dir: &Path| -> anyhow::Result<usize> {
         let mut n = 0u64;
