@@ -222,29 +222,40 @@ struct Key {
 /// The signature of a text without words.
 const NO_WORDS: Signature = [u64::MAX; HASHES];
 
-/// The signatures of distinct texts, by text hash, in blocks that are filled and never
-/// moved: a map holding the signatures themselves would keep empty slots of a signature's
-/// size and, growing, hold its old and new tables at once.
+/// The signatures of distinct texts, by text hash: in memory, in blocks that are filled and
+/// never moved, or, once given a file ([`Stories::spill_to`]), in that file, 1 KiB each in the
+/// order added, read back where a comparison or the run state needs one. Each text's band
+/// keys (a hash of each band of its signature, 256 bytes) stay in memory either way: they are
+/// what grouping reads of every text.
 #[derive(Debug, Default)]
 struct SignatureStore {
     at: HashMap<u64, u32>,
+    bands: Vec<[u64; BANDS]>,
     blocks: Vec<Vec<Signature>>,
+    file: Option<std::fs::File>,
 }
 
 impl SignatureStore {
     /// Signatures per block (1 MiB).
     const BLOCK: usize = 1024;
+    /// Bytes of a signature in the file.
+    const BYTES: usize = 8 * HASHES;
 
     fn contains(&self, text: u64) -> bool {
         self.at.contains_key(&text)
     }
 
     /// Keeps `signature` for `text` unless it has one.
-    fn insert(&mut self, text: u64, signature: &Signature) {
+    fn insert(&mut self, text: u64, signature: &Signature) -> std::io::Result<()> {
         let n = self.at.len();
-        let Ok(i) = u32::try_from(n) else { return };
-        if let std::collections::hash_map::Entry::Vacant(slot) = self.at.entry(text) {
-            slot.insert(i);
+        let Ok(i) = u32::try_from(n) else { return Ok(()) };
+        let std::collections::hash_map::Entry::Vacant(slot) = self.at.entry(text) else {
+            return Ok(());
+        };
+        if let Some(file) = &self.file {
+            let bytes: Vec<u8> = signature.iter().flat_map(|v| v.to_le_bytes()).collect();
+            write_at(file, &bytes, n as u64 * Self::BYTES as u64)?;
+        } else {
             if self.blocks.last().is_none_or(|b| b.len() == Self::BLOCK) {
                 self.blocks.push(Vec::with_capacity(Self::BLOCK));
             }
@@ -252,16 +263,79 @@ impl SignatureStore {
                 block.push(*signature);
             }
         }
+        slot.insert(i);
+        self.bands.push(band_keys(signature));
+        Ok(())
     }
 
-    fn get(&self, text: u64) -> Option<&Signature> {
-        let i = *self.at.get(&text)? as usize;
-        self.blocks.get(i / Self::BLOCK)?.get(i % Self::BLOCK)
+    /// The number of the signature of `text`.
+    fn index(&self, text: u64) -> Option<u32> {
+        self.at.get(&text).copied()
+    }
+
+    /// Signature number `i`.
+    fn read(&self, i: u32) -> std::io::Result<Signature> {
+        let i = i as usize;
+        let Some(file) = &self.file else {
+            let found = self.blocks.get(i / Self::BLOCK).and_then(|b| b.get(i % Self::BLOCK));
+            return Ok(found.copied().unwrap_or(NO_WORDS));
+        };
+        let mut bytes = [0u8; Self::BYTES];
+        read_at(file, &mut bytes, i as u64 * Self::BYTES as u64)?;
+        let mut signature = NO_WORDS;
+        for (v, b) in signature.iter_mut().zip(bytes.chunks_exact(8)) {
+            *v = u64::from_le_bytes(b.try_into().unwrap_or([0xff; 8]));
+        }
+        Ok(signature)
     }
 }
 
+/// A hash of each band of `signature`: texts whose band keys agree share a bucket.
+fn band_keys(signature: &Signature) -> [u64; BANDS] {
+    let mut keys = [0; BANDS];
+    for (key, band) in keys.iter_mut().zip(signature.chunks_exact(ROWS)) {
+        let bytes: Vec<u8> = band.iter().flat_map(|v| v.to_le_bytes()).collect();
+        *key = xxh3_64(&bytes);
+    }
+    keys
+}
+
+#[cfg(unix)]
+fn write_at(file: &std::fs::File, bytes: &[u8], at: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, bytes, at)
+}
+
+#[cfg(unix)]
+fn read_at(file: &std::fs::File, bytes: &mut [u8], at: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, bytes, at)
+}
+
+#[cfg(windows)]
+fn write_at(file: &std::fs::File, mut bytes: &[u8], mut at: u64) -> std::io::Result<()> {
+    while !bytes.is_empty() {
+        let n = std::os::windows::fs::FileExt::seek_write(file, bytes, at)?;
+        bytes = &bytes[n..];
+        at += n as u64;
+    }
+    Ok(())
+}
+
+#[cfg(windows)]
+fn read_at(file: &std::fs::File, mut bytes: &mut [u8], mut at: u64) -> std::io::Result<()> {
+    while !bytes.is_empty() {
+        let n = std::os::windows::fs::FileExt::seek_read(file, bytes, at)?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        bytes = &mut bytes[n..];
+        at += n as u64;
+    }
+    Ok(())
+}
+
 /// Groups copies of a story across documents that arrive in batches: [`Stories::add`] keeps
-/// about 100 bytes per document and one signature (1 KiB) per distinct text, never the texts;
+/// about 100 bytes per document and, per distinct text, its band keys (256 bytes) and its
+/// signature (1 KiB, in memory or in the file of [`Stories::spill_to`]), never the texts;
 /// [`Stories::assign`] decides every document's story. The result does not depend on how the
 /// documents were batched, on their order or on the number of threads.
 #[derive(Debug)]
@@ -293,9 +367,19 @@ impl Stories {
         self.keys.is_empty()
     }
 
+    /// Keeps the signatures added from now on in `file` (an empty file open for reading and
+    /// writing, e.g. in the run's scratch directory), not in memory: a corpus of a million
+    /// distinct texts holds 1 GiB of them. Those added before stay where they are.
+    pub fn spill_to(&mut self, file: std::fs::File) {
+        if self.signatures.at.is_empty() {
+            self.signatures.file = Some(file);
+        }
+    }
+
     /// Adds documents with their final text; hashes and signatures are computed in parallel on
-    /// the current rayon pool.
-    pub fn add(&mut self, documents: &[Document]) {
+    /// the current rayon pool. Fails only when a signature cannot be written to the file of
+    /// [`Stories::spill_to`].
+    pub fn add(&mut self, documents: &[Document]) -> std::io::Result<()> {
         let first = self.keys.len() as u64;
         let texts: Vec<u64> = if self.config.exact {
             documents.par_iter().map(|d| layout_free_hash(&d.text)).collect()
@@ -315,12 +399,13 @@ impl Stories {
             let signed: Vec<(u64, Signature)> =
                 new.par_iter().map(|&(t, d)| (t, signature(&d.text, k))).collect();
             for (t, signature) in &signed {
-                self.signatures.insert(*t, signature);
+                self.signatures.insert(*t, signature)?;
             }
         }
         for (d, text) in documents.iter().zip(texts) {
             self.push(&d.doc_id, d.published_at, &d.source, d.source_record, text);
         }
+        Ok(())
     }
 
     /// Adds one document's key; documents of one file share one copy of its name.
@@ -347,38 +432,41 @@ impl Stories {
     }
 
     /// Adds documents as [`Stories::state`] described them, without their texts.
-    pub fn add_state(&mut self, rows: &[StoryKey]) {
+    pub fn add_state(&mut self, rows: &[StoryKey]) -> std::io::Result<()> {
         for row in rows {
             if let Some(signature) = &row.signature
                 && let Ok(signature) = Signature::try_from(signature.as_slice())
             {
-                self.signatures.insert(row.text_hash, &signature);
+                self.signatures.insert(row.text_hash, &signature)?;
             }
             self.push(&row.doc_id, row.published_at, &row.source, row.source_record, row.text_hash);
         }
+        Ok(())
     }
 
     /// The documents added as numbers `range` (in the order they were added), with the
     /// stories `assigned` to them, as rows to keep: enough to [`Stories::add_state`] them in a
-    /// later run. Each distinct text's signature is kept once per call.
+    /// later run. Each distinct text's signature is kept once per call. Fails only when a
+    /// signature cannot be read back from the file of [`Stories::spill_to`].
     pub fn state(
         &self,
         range: std::ops::Range<usize>,
         assigned: &HashMap<String, Story>,
-    ) -> Vec<StoryKey> {
+    ) -> std::io::Result<Vec<StoryKey>> {
         let mut seen = std::collections::HashSet::new();
         self.keys
             .get(range)
             .unwrap_or_default()
             .iter()
             .map(|k| {
-                let signature = if self.config.near && seen.insert(k.text) {
-                    self.signatures.get(k.text).map(|s| s.to_vec())
-                } else {
-                    None
+                let signature = match self.signatures.index(k.text) {
+                    Some(i) if self.config.near && seen.insert(k.text) => {
+                        Some(self.signatures.read(i)?.to_vec())
+                    }
+                    _ => None,
                 };
                 let story = assigned.get(&k.doc_id);
-                StoryKey {
+                Ok(StoryKey {
                     doc_id: k.doc_id.clone(),
                     published_at: k.published_at,
                     source: k.source.to_string(),
@@ -389,15 +477,17 @@ impl Stories {
                     duplicate_of: story.and_then(|s| s.duplicate_of.clone()),
                     duplicate_kind: story.and_then(|s| s.duplicate_kind),
                     story_similarity: story.and_then(|s| s.story_similarity),
-                }
+                })
             })
             .collect()
     }
 
     /// Every document's story, by `doc_id`. Copies are grouped transitively; the canonical
     /// document of a group is its earliest `published_at` (unknown last), then the first in
-    /// input order (`source`, `source_record`, `doc_id`).
-    pub fn assign(&self) -> HashMap<String, Story> {
+    /// input order (`source`, `source_record`, `doc_id`). Texts share a band's bucket when
+    /// the hashes of that band agree. Fails only when a signature cannot be read back from the
+    /// file of [`Stories::spill_to`].
+    pub fn assign(&self) -> std::io::Result<HashMap<String, Story>> {
         let keys = &self.keys;
         let mut order: Vec<usize> = (0..keys.len()).collect();
         order.sort_by(|&a, &b| {
@@ -419,30 +509,40 @@ impl Stories {
         }
         drop(by_hash);
         let mut groups = UnionFind((0..texts.len()).collect());
-        // The store's signatures, not copies of them.
-        let signatures: Vec<&Signature> = if self.config.near {
-            texts.iter().map(|&d| self.signatures.get(keys[d].text).unwrap_or(&NO_WORDS)).collect()
+        // Each text's signature number in the store; none for a text without words.
+        let no_words = band_keys(&NO_WORDS);
+        let signed: Vec<Option<u32>> = if self.config.near {
+            texts
+                .iter()
+                .map(|&d| {
+                    let i = self.signatures.index(keys[d].text)?;
+                    (self.signatures.bands[i as usize] != no_words).then_some(i)
+                })
+                .collect()
         } else {
             Vec::new()
         };
-        if self.config.near {
-            for band in 0..BANDS {
-                let mut buckets: HashMap<&[u64], Vec<usize>> = HashMap::new();
-                for (t, sig) in signatures.iter().enumerate() {
-                    if sig[0] == u64::MAX {
-                        continue; // no words
+        for band in 0..if self.config.near { BANDS } else { 0 } {
+            let mut buckets: HashMap<u64, Vec<usize>> = HashMap::new();
+            for (t, &i) in signed.iter().enumerate() {
+                let Some(i) = i else { continue };
+                let bucket = buckets.entry(self.signatures.bands[i as usize][band]).or_default();
+                let mut own = None;
+                for &earlier in bucket.iter().take(PER_BUCKET) {
+                    if groups.find(earlier) == groups.find(t) {
+                        continue;
                     }
-                    let key = &sig[band * ROWS..(band + 1) * ROWS];
-                    let bucket = buckets.entry(key).or_default();
-                    for &earlier in bucket.iter().take(PER_BUCKET) {
-                        if groups.find(earlier) != groups.find(t)
-                            && similarity(signatures[earlier], sig) >= self.config.threshold
-                        {
-                            groups.union(earlier, t);
-                        }
+                    let sig = match own {
+                        Some(sig) => sig,
+                        None => *own.insert(self.signatures.read(i)?),
+                    };
+                    let other =
+                        signed[earlier].map_or(Ok(NO_WORDS), |e| self.signatures.read(e))?;
+                    if similarity(&other, &sig) >= self.config.threshold {
+                        groups.union(earlier, t);
                     }
-                    bucket.push(t);
                 }
+                bucket.push(t);
             }
         }
         // The root of each group is its earliest text, whose first document is canonical.
@@ -467,13 +567,15 @@ impl Stories {
                     story_similarity: Some(if exact {
                         1.0
                     } else {
-                        similarity(signatures[t], signatures[root])
+                        let read =
+                            |t: usize| signed[t].map_or(Ok(NO_WORDS), |i| self.signatures.read(i));
+                        similarity(&read(t)?, &read(root)?)
                     }),
                 }
             };
             out.insert(key.doc_id.clone(), story);
         }
-        out
+        Ok(out)
     }
 }
 
@@ -482,8 +584,8 @@ impl Stories {
 /// the number of threads.
 pub fn assign_stories(documents: &mut [Document], config: &DedupConfig) {
     let mut stories = Stories::new(config);
-    stories.add(documents);
-    let mut assigned = stories.assign();
+    // Signatures in memory: nothing is read from or written to a file, so neither fails.
+    let (Ok(()), Ok(mut assigned)) = (stories.add(documents), stories.assign()) else { return };
     drop(stories);
     for doc in documents.iter_mut() {
         if let Some(story) = assigned.remove(&doc.doc_id) {

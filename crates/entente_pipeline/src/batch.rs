@@ -347,7 +347,7 @@ impl<'r, 'a> Runner<'r, 'a> {
             tools,
             from,
             to,
-            stories: tools.normaliser.as_ref().map(Normaliser::stories),
+            stories: tools.normaliser.as_ref().map(|n| spilled_stories(n, staging)),
             names: (from <= Stage::Extract && Stage::Extract <= to).then(Names::default),
             totals: Totals::default(),
             cursor: None,
@@ -407,7 +407,7 @@ impl<'r, 'a> Runner<'r, 'a> {
             Source::Reuse(ref old) | Source::Extract(ref old) => {
                 let keys = read_state::<entente_schema::StoryKey>(ctx.out, "stories", old)?;
                 if let Some(stories) = self.stories.as_mut() {
-                    stories.add_state(&keys);
+                    stories.add_state(&keys).context(SPILL)?;
                 }
                 if reuse_entities {
                     self.totals.unchanged += 1;
@@ -440,7 +440,7 @@ impl<'r, 'a> Runner<'r, 'a> {
             self.totals.text_edits += result.text_edits.len() as u64;
             self.totals.boilerplate += result.boilerplate.len() as u64;
             if let Some(stories) = self.stories.as_mut() {
-                stories.add(&batch.documents);
+                stories.add(&batch.documents).context(SPILL)?;
             }
             steps.add("normalise", t);
             side_tables = Some((result.text_edits, result.boilerplate));
@@ -681,6 +681,32 @@ pub(crate) fn batches_phrase(n: usize) -> String {
 
 /// Reads and parses one batch of input files, in parallel; documents and rejects come out
 /// sorted by source and record.
+/// The context of an error reading or writing the stories' signatures file.
+pub(crate) const SPILL: &str = "cannot read or write the story signatures in the staging directory";
+
+/// The stories of a run, their signatures kept in a file of the staging directory rather than
+/// in memory (1 KiB per distinct text); in memory when that file cannot be made.
+fn spilled_stories(normaliser: &Normaliser, staging: &Staged) -> Stories {
+    let mut stories = normaliser.stories();
+    let dir = staging.scratch("stories");
+    let file = std::fs::create_dir_all(&dir).and_then(|()| {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(dir.join("signatures"))
+    });
+    match file {
+        Ok(file) => stories.spill_to(file),
+        Err(e) => tracing::warn!(
+            "cannot make {}: {e}; the story signatures stay in memory",
+            dir.join("signatures").display()
+        ),
+    }
+    stories
+}
+
 fn ingest(files: &[InputFile], config: &entente_ingest::IngestConfig) -> Batch {
     let parts: Vec<Ingested> = files.par_iter().map(|file| read_input(file, config)).collect();
     let mut ingested = Ingested::default();

@@ -37,12 +37,18 @@ pub(crate) fn finalise(
     let full = from == Stage::Ingest && to == Stage::Aggregate;
     let t = Instant::now();
     let state_dir = staging.root().join(STATE_DIR);
-    let assigned = stories.as_ref().map(entente_normalise::Stories::assign);
+    let assigned = stories
+        .as_ref()
+        .map(entente_normalise::Stories::assign)
+        .transpose()
+        .context(crate::batch::SPILL)?;
     if from <= Stage::Normalise || full {
         // Parts are independent: finished in parallel (each on one thread).
         done.par_iter().try_for_each(|d| -> anyhow::Result<()> {
             let keys = match (&stories, &assigned) {
-                (Some(stories), Some(assigned)) => stories.state(d.stories.clone(), assigned),
+                (Some(stories), Some(assigned)) => {
+                    stories.state(d.stories.clone(), assigned).context(crate::batch::SPILL)?
+                }
                 _ => Vec::new(),
             };
             let story_of = |doc_id: &str| assigned.as_ref().and_then(|a| a.get(doc_id));

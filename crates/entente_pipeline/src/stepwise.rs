@@ -135,6 +135,11 @@ fn write_json(path: &Path, value: &impl Serialize) -> Result<()> {
     })
 }
 
+/// An error of the stories' signatures file.
+fn io_error(e: std::io::Error) -> Error {
+    from_anyhow(anyhow::Error::new(e).context(crate::batch::SPILL))
+}
+
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T> {
     let file = std::fs::File::open(path)
         .map_err(|e| Error::Run(format!("cannot read {}: {e}", path.display()).into()))?;
@@ -238,16 +243,16 @@ impl Driver {
         for i in 0..count {
             let state = state(i)?;
             let first = stories.len();
-            stories.add_state(&state.stories);
+            stories.add_state(&state.stories).map_err(io_error)?;
             ranges.push(first..stories.len());
             names.add_counts(&state.names);
         }
-        let assigned = stories.assign();
+        let assigned = stories.assign().map_err(io_error)?;
         let chosen = names.choose_with(&self.surnames);
         for (i, range) in ranges.into_iter().enumerate() {
             let state = state(i)?;
             let decision = PartDecision {
-                stories: stories.state(range, &assigned),
+                stories: stories.state(range, &assigned).map_err(io_error)?,
                 names: chosen.for_ids(state.names.iter().map(|n| n.entity_id.as_str())),
             };
             decided(i, decision)?;
@@ -337,6 +342,8 @@ impl Worker {
             .stories
             .as_ref()
             .map(|s| s.state(done.stories.clone(), &HashMap::new()))
+            .transpose()
+            .map_err(io_error)?
             .unwrap_or_default();
         Ok(BatchState {
             part: done.part,

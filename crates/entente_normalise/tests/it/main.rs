@@ -7,7 +7,7 @@ use std::path::Path;
 use entente_normalise::{
     NormaliseConfig, Normalised, Normaliser, RepairConfig, raw_to_text, text_to_raw,
 };
-use entente_schema::{Document, Tables, check_tables};
+use entente_schema::{Document, DuplicateKind, Tables, check_tables};
 use entente_test::{ARTICLE, document, messy_text, render_table};
 use proptest::prelude::*;
 
@@ -294,6 +294,38 @@ fn duplicate_stories() {
     let seeds: Vec<_> = out.documents.iter().filter(|d| d.source.starts_with("00")).collect();
     assert_eq!(seeds.len(), 5);
     assert!(seeds.iter().all(|d| d.duplicate_of.is_none()));
+}
+
+/// Signatures kept in a file ([`Stories::spill_to`], as `entente run` keeps them) give the
+/// stories and run state that signatures in memory give, documents added in two batches; a
+/// later run's stories from that state are the same.
+#[test]
+fn stories_with_signatures_in_a_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut docs = read_dir(&root.join("resources/test/stories"));
+    docs.extend(read_dir(&root.join("../../data")));
+    let normaliser = Normaliser::new(&NormaliseConfig::default()).unwrap();
+    let documents = normaliser.run(&docs).documents;
+    let (first, rest) = documents.split_at(documents.len() / 2);
+    let stories = |spill: bool| {
+        let mut stories = normaliser.stories();
+        if spill {
+            stories.spill_to(tempfile::tempfile().unwrap());
+        }
+        stories.add(first).unwrap();
+        stories.add(rest).unwrap();
+        let assigned = stories.assign().unwrap();
+        let state = stories.state(0..stories.len(), &assigned).unwrap();
+        (assigned, state)
+    };
+    let (assigned, state) = stories(true);
+    assert!(assigned.values().any(|s| s.duplicate_kind == Some(DuplicateKind::Near)));
+    assert!(state.iter().any(|k| k.signature.is_some()));
+    assert_eq!((assigned.clone(), state.clone()), stories(false));
+    let mut later = normaliser.stories();
+    later.spill_to(tempfile::tempfile().unwrap());
+    later.add_state(&state).unwrap();
+    assert_eq!(later.assign().unwrap(), assigned);
 }
 
 /// The canonical member of a story is the earliest published, whatever the input order.
