@@ -223,8 +223,9 @@ struct Key {
 const NO_WORDS: Signature = [u64::MAX; HASHES];
 
 /// The signatures of distinct texts, by text hash: in memory, in blocks that are filled and
-/// never moved, or, once given a file ([`Stories::spill_to`]), in that file, 1 KiB each in the
-/// order added, read back where a comparison or the run state needs one. Each text's band
+/// never moved, and once given a file ([`Stories::spill_to`]) those after the first `memory`
+/// in that file, 1 KiB each in the order added, read back where a comparison or the run state
+/// needs one. Each text's band
 /// keys (a hash of each band of its signature, 256 bytes) stay in memory either way: they are
 /// what grouping reads of every text.
 #[derive(Debug, Default)]
@@ -233,6 +234,8 @@ struct SignatureStore {
     bands: Vec<[u64; BANDS]>,
     blocks: Vec<Vec<Signature>>,
     file: Option<std::fs::File>,
+    /// How many signatures stay in memory when there is a file.
+    memory: usize,
 }
 
 impl SignatureStore {
@@ -252,9 +255,9 @@ impl SignatureStore {
         let std::collections::hash_map::Entry::Vacant(slot) = self.at.entry(text) else {
             return Ok(());
         };
-        if let Some(file) = &self.file {
+        if let Some(file) = self.file.as_ref().filter(|_| n >= self.memory) {
             let bytes: Vec<u8> = signature.iter().flat_map(|v| v.to_le_bytes()).collect();
-            write_at(file, &bytes, n as u64 * Self::BYTES as u64)?;
+            write_at(file, &bytes, (n - self.memory) as u64 * Self::BYTES as u64)?;
         } else {
             if self.blocks.last().is_none_or(|b| b.len() == Self::BLOCK) {
                 self.blocks.push(Vec::with_capacity(Self::BLOCK));
@@ -276,12 +279,12 @@ impl SignatureStore {
     /// Signature number `i`.
     fn read(&self, i: u32) -> std::io::Result<Signature> {
         let i = i as usize;
-        let Some(file) = &self.file else {
+        let Some(file) = self.file.as_ref().filter(|_| i >= self.memory) else {
             let found = self.blocks.get(i / Self::BLOCK).and_then(|b| b.get(i % Self::BLOCK));
             return Ok(found.copied().unwrap_or(NO_WORDS));
         };
         let mut bytes = [0u8; Self::BYTES];
-        read_at(file, &mut bytes, i as u64 * Self::BYTES as u64)?;
+        read_at(file, &mut bytes, (i - self.memory) as u64 * Self::BYTES as u64)?;
         let mut signature = NO_WORDS;
         for (v, b) in signature.iter_mut().zip(bytes.chunks_exact(8)) {
             *v = u64::from_le_bytes(b.try_into().unwrap_or([0xff; 8]));
@@ -367,12 +370,14 @@ impl Stories {
         self.keys.is_empty()
     }
 
-    /// Keeps the signatures added from now on in `file` (an empty file open for reading and
-    /// writing, e.g. in the run's scratch directory), not in memory: a corpus of a million
-    /// distinct texts holds 1 GiB of them. Those added before stay where they are.
-    pub fn spill_to(&mut self, file: std::fs::File) {
+    /// Keeps the signatures after the first `memory` in `file` (an empty file open for
+    /// reading and writing, e.g. in the run's scratch directory), not in memory: a corpus of a
+    /// million distinct texts holds 1 GiB of them. Called before any document is added; once
+    /// signatures are kept, it leaves them where they are and the file unused.
+    pub fn spill_to(&mut self, file: std::fs::File, memory: usize) {
         if self.signatures.at.is_empty() {
             self.signatures.file = Some(file);
+            self.signatures.memory = memory;
         }
     }
 

@@ -407,7 +407,7 @@ impl<'r, 'a> Runner<'r, 'a> {
             Source::Reuse(ref old) | Source::Extract(ref old) => {
                 let keys = read_state::<entente_schema::StoryKey>(ctx.out, "stories", old)?;
                 if let Some(stories) = self.stories.as_mut() {
-                    stories.add_state(&keys).context(SPILL)?;
+                    stories.add_state(&keys).with_context(|| signatures_error(self.staging))?;
                 }
                 if reuse_entities {
                     self.totals.unchanged += 1;
@@ -440,7 +440,7 @@ impl<'r, 'a> Runner<'r, 'a> {
             self.totals.text_edits += result.text_edits.len() as u64;
             self.totals.boilerplate += result.boilerplate.len() as u64;
             if let Some(stories) = self.stories.as_mut() {
-                stories.add(&batch.documents).context(SPILL)?;
+                stories.add(&batch.documents).with_context(|| signatures_error(self.staging))?;
             }
             steps.add("normalise", t);
             side_tables = Some((result.text_edits, result.boilerplate));
@@ -684,24 +684,33 @@ pub(crate) fn batches_phrase(n: usize) -> String {
 /// The context of an error reading or writing the stories' signatures file.
 pub(crate) const SPILL: &str = "cannot read or write the story signatures in the staging directory";
 
-/// The stories of a run, their signatures kept in a file of the staging directory rather than
-/// in memory (1 KiB per distinct text); in memory when that file cannot be made.
+/// Story signatures kept in memory (1 KiB each) before the rest go to [`signatures_file`].
+const SIGNATURES_IN_MEMORY: usize = 16_384;
+
+/// The file of the staging directory the run's story signatures go to.
+fn signatures_file(staging: &Staged) -> PathBuf {
+    staging.scratch("stories").join("signatures")
+}
+
+/// The context of an error reading or writing [`signatures_file`].
+pub(crate) fn signatures_error(staging: &Staged) -> String {
+    format!("cannot read or write the story signatures in {}", signatures_file(staging).display())
+}
+
+/// The stories of a run, the signatures past the first [`SIGNATURES_IN_MEMORY`] kept in a
+/// file of the staging directory rather than in memory; all in memory when that file cannot
+/// be made.
 fn spilled_stories(normaliser: &Normaliser, staging: &Staged) -> Stories {
     let mut stories = normaliser.stories();
-    let dir = staging.scratch("stories");
-    let file = std::fs::create_dir_all(&dir).and_then(|()| {
-        std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(dir.join("signatures"))
+    let path = signatures_file(staging);
+    let file = path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| {
+        std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(true).open(&path)
     });
     match file {
-        Ok(file) => stories.spill_to(file),
+        Ok(file) => stories.spill_to(file, SIGNATURES_IN_MEMORY),
         Err(e) => tracing::warn!(
             "cannot make {}: {e}; the story signatures stay in memory",
-            dir.join("signatures").display()
+            path.display()
         ),
     }
     stories

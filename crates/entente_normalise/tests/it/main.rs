@@ -310,7 +310,8 @@ fn stories_with_signatures_in_a_file() {
     let stories = |spill: bool| {
         let mut stories = normaliser.stories();
         if spill {
-            stories.spill_to(tempfile::tempfile().unwrap());
+            // Three in memory, the rest in the file.
+            stories.spill_to(tempfile::tempfile().unwrap(), 3);
         }
         stories.add(first).unwrap();
         stories.add(rest).unwrap();
@@ -323,7 +324,7 @@ fn stories_with_signatures_in_a_file() {
     assert!(state.iter().any(|k| k.signature.is_some()));
     assert_eq!((assigned.clone(), state.clone()), stories(false));
     let mut later = normaliser.stories();
-    later.spill_to(tempfile::tempfile().unwrap());
+    later.spill_to(tempfile::tempfile().unwrap(), 0);
     later.add_state(&state).unwrap();
     assert_eq!(later.assign().unwrap(), assigned);
 }
