@@ -256,7 +256,10 @@ impl SignatureStore {
             return Ok(());
         };
         if let Some(file) = self.file.as_ref().filter(|_| n >= self.memory) {
-            let bytes: Vec<u8> = signature.iter().flat_map(|v| v.to_le_bytes()).collect();
+            let mut bytes = [0u8; Self::BYTES];
+            for (b, v) in bytes.chunks_exact_mut(8).zip(signature) {
+                b.copy_from_slice(&v.to_le_bytes());
+            }
             write_at(file, &bytes, (n - self.memory) as u64 * Self::BYTES as u64)?;
         } else {
             if self.blocks.last().is_none_or(|b| b.len() == Self::BLOCK) {
@@ -296,8 +299,11 @@ impl SignatureStore {
 /// A hash of each band of `signature`: texts whose band keys agree share a bucket.
 fn band_keys(signature: &Signature) -> [u64; BANDS] {
     let mut keys = [0; BANDS];
+    let mut bytes = [0u8; 8 * ROWS];
     for (key, band) in keys.iter_mut().zip(signature.chunks_exact(ROWS)) {
-        let bytes: Vec<u8> = band.iter().flat_map(|v| v.to_le_bytes()).collect();
+        for (b, v) in bytes.chunks_exact_mut(8).zip(band) {
+            b.copy_from_slice(&v.to_le_bytes());
+        }
         *key = xxh3_64(&bytes);
     }
     keys
