@@ -22,6 +22,42 @@ fn article() {
     insta::assert_snapshot!(render_table(&entities, &["doc_id", "byte_start", "byte_end"]));
 }
 
+/// A batch's mentions are in table order (`doc_id`, `mention_idx`) whatever the order of its
+/// documents, and where two documents share an id (a batch does not hold such, but the
+/// function takes any slice) their mentions interleave as a stable sort of all of them would.
+#[test]
+fn batch_mentions_in_table_order() {
+    let texts = [
+        "Angela Merkel met Emmanuel Macron in Paris.",
+        "Apple and Microsoft reported results in New York on Monday.",
+        ARTICLE,
+        "The United Nations said Kofi Annan would visit Baghdad.",
+    ];
+    let documents: Vec<_> =
+        texts.iter().enumerate().map(|(i, t)| document(&format!("{i}.txt"), t)).collect();
+    let out = normalise(&documents);
+    let extractor = extractor();
+    let by_hand = |documents: &[entente_schema::Document]| {
+        let mut all = Vec::new();
+        for doc in documents {
+            let sentences: Vec<_> =
+                out.sentences.iter().filter(|s| s.doc_id == doc.doc_id).collect();
+            all.extend(entente_extract::extract_document(doc, &sentences, &extractor).unwrap());
+        }
+        all.sort_by(|a, b| (&a.doc_id, a.mention_idx).cmp(&(&b.doc_id, b.mention_idx)));
+        all
+    };
+    let mut reversed = out.documents.clone();
+    reversed.reverse();
+    let mut doubled = reversed.clone();
+    doubled.push(reversed[1].clone());
+    for documents in [&out.documents, &reversed, &doubled] {
+        let batch = entente_extract::extract_batch(documents, &out.sentences, &extractor);
+        assert!(batch.entities.len() > 10);
+        assert_eq!(batch.entities, by_hand(documents));
+    }
+}
+
 /// Every mention in each fixture of `resources/test/entities/` (gazetteer aliases and case
 /// variants, names only the tagger knows, headings and table cells, values, acronyms), as a
 /// table per fixture.
