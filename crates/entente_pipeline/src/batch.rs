@@ -22,7 +22,7 @@ use crate::inputs::{self, InputFile};
 use crate::meta::{KEY_NOT_EXTRACTED, KEY_SKIPPED};
 use crate::parts::{read_state, write_part, write_rows};
 use crate::plan::{BatchInput, plan_inputs, scan_inputs};
-use crate::run::{Ctx, PER_DOCUMENT, Stage, Steps, join_thread};
+use crate::run::{Ctx, PER_DOCUMENT, Stage, Steps};
 use crate::staged::Staged;
 use crate::state::{self, FileRecord};
 
@@ -83,8 +83,17 @@ pub(crate) struct Done {
     pub(crate) documents_meta: Option<FileMetadata>,
     /// Its documents' numbers in the story keys.
     pub(crate) stories: std::ops::Range<usize>,
+}
+
+/// What a batch's [`WriteJob`] did besides writing its tables.
+pub(crate) struct Written {
+    /// The time it took to write them.
+    pub(crate) writing: Duration,
+    /// The time it took to count the names of the mentions it extracted (part of extraction,
+    /// done beside the writing).
+    pub(crate) counting: Option<Duration>,
     /// The names its mentions were given by extraction (a run writes them to its state as
-    /// soon as the batch is done and keeps none).
+    /// soon as the batch is written and keeps none).
     pub(crate) names: Vec<entente_schema::NameCount>,
 }
 
@@ -232,39 +241,39 @@ pub(crate) fn per_document(
     };
     bar.set_message(from.as_str());
     // With more than one thread, a batch's tables are written while the next batch is
-    // processed (one batch in writing at a time, so memory holds at most two).
-    let overlap = ctx.pool.filter(|_| rayon::current_num_threads() > 1);
-    std::thread::scope(|scope| -> anyhow::Result<()> {
-        let mut writing: Option<std::thread::ScopedJoinHandle<'_, anyhow::Result<Duration>>> = None;
-        for (i, source) in sources.into_iter().enumerate() {
-            ctx.cancel.check()?;
-            let (mut batch_done, write) = runner.batch(i, source, steps)?;
-            // Kept for every batch until the end, the batches' name counts would grow with
-            // the corpus (a batch of news names tens of thousands): they go to the run state
-            // now, and the finishing pass reads back the few it needs.
-            let names = std::mem::take(&mut batch_done.names);
-            if full && runner.names.is_some() {
-                let dir = staging.root().join(state::STATE_DIR).join("names");
-                let meta = ctx.meta(Stage::Extract);
-                write_rows(&dir, &batch_done.part, &meta, Codec::Zstd, &names)?;
+    // processed (one batch in writing at a time, so memory holds at most two). The writing
+    // is a job of the pool, so a thread done with the batch helps with it rather than
+    // waiting.
+    let overlap = ctx.pool.is_some() && rayon::current_num_threads() > 1;
+    let mut writing: Option<(String, WriteJob<'_>)> = None;
+    let names_state = full
+        .then(|| (staging.root().join(state::STATE_DIR).join("names"), ctx.meta(Stage::Extract)));
+    for (i, source) in sources.into_iter().enumerate() {
+        ctx.cancel.check()?;
+        let mut written = None;
+        let processed = rayon::in_place_scope(|jobs| {
+            if let Some((part, write)) = writing.take() {
+                jobs.spawn(|_| written = Some(write().map(|w| (part, w))));
             }
-            drop(names);
-            if let Some(previous) = writing.take() {
-                steps.add_duration("write", join_thread(previous)?);
-            }
-            if let Some(pool) = overlap {
-                writing = Some(scope.spawn(move || pool.install(write)));
-            } else {
-                steps.add_duration("write", write()?);
-            }
-            done.push(batch_done);
-            bar.inc(sizes.as_ref().map_or(1, |s| s.get(i).copied().unwrap_or(0)));
+            runner.batch(i, source, steps)
+        });
+        if let Some(written) = written {
+            let (part, written) = written?;
+            batch_written(&part, &written, steps, runner.names.as_mut(), names_state.as_ref())?;
         }
-        if let Some(previous) = writing.take() {
-            steps.add_duration("write", join_thread(previous)?);
+        let (batch_done, write) = processed?;
+        if overlap {
+            writing = Some((batch_done.part.clone(), write));
+        } else {
+            let part = &batch_done.part;
+            batch_written(part, &write()?, steps, runner.names.as_mut(), names_state.as_ref())?;
         }
-        Ok(())
-    })?;
+        done.push(batch_done);
+        bar.inc(sizes.as_ref().map_or(1, |s| s.get(i).copied().unwrap_or(0)));
+    }
+    if let Some((part, write)) = writing.take() {
+        batch_written(&part, &write()?, steps, runner.names.as_mut(), names_state.as_ref())?;
+    }
     bar.finish_and_clear();
     let Runner { totals, stories, names, scratch_docs, scratch_entities, .. } = runner;
     log_totals(from, to, &totals, started);
@@ -285,9 +294,34 @@ pub(crate) fn per_document(
     Ok(PerDocument::Changed)
 }
 
-/// Writes a batch's tables: run at once, or on a thread of its own while the next batch is
-/// processed.
-pub(crate) type WriteJob<'r> = Box<dyn FnOnce() -> anyhow::Result<Duration> + Send + 'r>;
+/// What is left of a batch once its tables are written: the step times, and its names
+/// counted into the run's (`names`) and kept in the run state (`names_state`, the directory
+/// and metadata of that table) rather than in memory: kept for every batch until the end,
+/// the batches' name counts would grow with the corpus (a batch of news names tens of
+/// thousands), and the finishing pass reads back the few it needs.
+fn batch_written(
+    part: &str,
+    written: &Written,
+    steps: &mut Steps,
+    names: Option<&mut Names>,
+    names_state: Option<&(PathBuf, FileMetadata)>,
+) -> anyhow::Result<()> {
+    steps.add_duration("write", written.writing);
+    if let Some(counting) = written.counting {
+        steps.add_duration("extract", counting);
+    }
+    if let Some(names) = names {
+        names.add_counts(&written.names);
+        if let Some((dir, meta)) = names_state {
+            write_rows(dir, part, meta, Codec::Zstd, &written.names)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes a batch's tables and counts its names: run at once, or as a job of the pool while
+/// the next batch is processed.
+pub(crate) type WriteJob<'r> = Box<dyn FnOnce() -> anyhow::Result<Written> + Send + 'r>;
 
 /// What the per-document stages are made of, built once: the normaliser and the extractor
 /// (the tagger's model and the gazetteers).
@@ -458,8 +492,8 @@ impl<'r, 'a> Runner<'r, 'a> {
                 &not_extracted,
             )?);
         }
-        let mut batch_names = Names::default();
         let mut extracted = None;
+        let mut names_read = None;
         let new_entities = if let (Some(extractor), false) = (&self.tools.extractor, reuse_entities)
         {
             let t = Instant::now();
@@ -469,23 +503,17 @@ impl<'r, 'a> Runner<'r, 'a> {
             batch.rejects.extend(rejects);
             self.totals.mentions += entities.len() as u64;
             self.totals.extracted_documents += batch.documents.len();
-            batch_names.add(&entities);
             steps.add("extract", t);
             extracted = Some(entities);
             true
         } else if let Some(old) = &old {
             let t = Instant::now();
-            batch_names
-                .add_counts(&read_state::<entente_schema::NameCount>(ctx.out, "names", old)?);
+            names_read = Some(read_state::<entente_schema::NameCount>(ctx.out, "names", old)?);
             steps.add("read", t);
             false
         } else {
             false
         };
-        let batch_counts = batch_names.counts();
-        if let Some(names) = self.names.as_mut() {
-            names.add_counts(&batch_counts);
-        }
         if old.is_none() {
             self.totals.documents += batch.documents.len();
         }
@@ -506,7 +534,7 @@ impl<'r, 'a> Runner<'r, 'a> {
         let entities_meta = ctx.meta(Stage::Extract);
         let part_written = part.clone();
         let staging = self.staging;
-        let write = move || -> anyhow::Result<Duration> {
+        let write = move || -> anyhow::Result<Written> {
             let t = Instant::now();
             let (mut batch, part) = (batch, part_written);
             if new_rejects || extracted.is_some() {
@@ -544,18 +572,27 @@ impl<'r, 'a> Runner<'r, 'a> {
                     write_part(staging, &part, &documents_scratch_meta, &batch.rejects)
                 }));
             }
-            writes.into_par_iter().try_for_each(|write| write())?;
-            Ok(t.elapsed())
+            // The names its mentions were given, counted beside the writing.
+            let count_names = || {
+                let t = Instant::now();
+                let mut names = Names::default();
+                if let Some(entities) = &extracted {
+                    names.add(entities);
+                }
+                if let Some(counts) = &names_read {
+                    names.add_counts(counts);
+                }
+                (names.counts(), extracted.as_ref().map(|_| t.elapsed()))
+            };
+            let (written, (names, counting)) =
+                rayon::join(|| writes.into_par_iter().try_for_each(|write| write()), count_names);
+            written?;
+            let writing = t.elapsed().saturating_sub(counting.unwrap_or_default());
+            Ok(Written { writing, counting, names })
         };
         let last_story = self.stories.as_ref().map_or(0, entente_normalise::Stories::len);
-        let done = Done {
-            part,
-            old,
-            new_entities,
-            documents_meta,
-            stories: first_story..last_story,
-            names: batch_counts,
-        };
+        let done =
+            Done { part, old, new_entities, documents_meta, stories: first_story..last_story };
         Ok((done, Box::new(write)))
     }
 }

@@ -337,7 +337,7 @@ impl Worker {
         };
         let mut steps = Steps::default();
         let (done, write) = runner.batch(index, source, &mut steps).map_err(from_anyhow)?;
-        write().map_err(from_anyhow)?;
+        let written = write().map_err(from_anyhow)?;
         let stories = runner
             .stories
             .as_ref()
@@ -348,7 +348,7 @@ impl Worker {
         Ok(BatchState {
             part: done.part,
             stories,
-            names: done.names,
+            names: written.names,
             documents_meta: done.documents_meta,
         })
     }
