@@ -5,7 +5,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::ControlFlow;
 
 use entente_schema::{Period, Scope};
-use polars::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::NO_DATE;
@@ -31,11 +30,11 @@ pub(crate) fn partitions(weight: &[u64], budget: u64) -> Vec<(u32, u32)> {
 /// An evidence candidate: pair, occurrence of its story among the pair's units, unit.
 pub(crate) type Candidate = (u32, u32, u32, u32, u32, u32);
 
-/// Units mentioning each entity (`entity`, `n`): in the run, and per bucket of each period;
-/// and the unit pairs each entity is `entity_a` of.
+/// Units mentioning each entity: in the run (by entity code, 0 for none), and per bucket of
+/// each period (by bucket and code); and the unit pairs each entity is `entity_a` of.
 pub(crate) struct Singles {
-    pub(crate) all: LazyFrame,
-    pub(crate) by_period: BTreeMap<Period, LazyFrame>,
+    pub(crate) all: Vec<u32>,
+    pub(crate) by_period: BTreeMap<Period, FxHashMap<(i64, u32), u32>>,
     pub(crate) pair_weight: Vec<u64>,
     /// Units left out of the scope ([`AggregateConfig::max_unit_entities`](entente_schema::AggregateConfig::max_unit_entities)), in all and per
     /// bucket of each period.
@@ -81,7 +80,7 @@ pub(crate) fn count_singles(
     scope: Scope,
     first: &mut RangeCounter,
     beside: bool,
-) -> PolarsResult<Singles> {
+) -> Singles {
     if !beside {
         return singles_walk(coded, scope, |d, set| {
             let _ = first.add(coded, scope, d, set);
@@ -123,7 +122,7 @@ fn singles_walk(
     coded: &Coded<'_>,
     scope: Scope,
     mut also: impl FnMut(u32, &[(u32, u32)]),
-) -> PolarsResult<Singles> {
+) -> Singles {
     let periods = coded.config.sorted_periods();
     let mut all = vec![0u32; coded.entity_at.len()];
     let mut pair_weight = vec![0u64; coded.entity_at.len()];
@@ -157,18 +156,6 @@ fn singles_walk(
         }
         ControlFlow::Continue(())
     });
-    let (entity, n): (Vec<u32>, Vec<u32>) = all
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| **n > 0)
-        .map(|(e, &n)| (u32::try_from(e).unwrap_or(u32::MAX), n))
-        .unzip();
-    let all = DataFrame::new_infer_height(vec![
-        Column::new("entity".into(), entity),
-        Column::new("n".into(), n),
-    ])?
-    .lazy();
-    let mut merged = BTreeMap::new();
     let mut units_per_bucket = BTreeMap::new();
     for period in std::iter::once(None).chain(periods.iter().copied().map(Some)) {
         let mut units = coded.units_per_bucket(scope, period);
@@ -179,23 +166,8 @@ fn singles_walk(
         }
         units_per_bucket.insert(period, units);
     }
-    for (p, counts) in periods.into_iter().zip(by_period) {
-        let mut rows: Vec<((i64, u32), u32)> = counts.into_iter().collect();
-        rows.sort_unstable();
-        let frame = DataFrame::new_infer_height(vec![
-            Column::new(bucket_col(p).into(), rows.iter().map(|r| r.0.0).collect::<Vec<i64>>()),
-            Column::new("entity".into(), rows.iter().map(|r| r.0.1).collect::<Vec<u32>>()),
-            Column::new("n".into(), rows.iter().map(|r| r.1).collect::<Vec<u32>>()),
-        ])?
-        .lazy();
-        merged.insert(p, frame);
-    }
-    Ok(Singles { all, by_period: merged, pair_weight, crowded, units_per_bucket, walked })
-}
-
-/// The column holding a row's bucket of `p`.
-pub(crate) fn bucket_col(p: Period) -> String {
-    format!("bucket_{}", p.as_str())
+    let by_period = periods.into_iter().zip(by_period).collect();
+    Singles { all, by_period, pair_weight, crowded, units_per_bucket, walked }
 }
 
 /// A pair of entity codes as one key: `entity_a` in the high half, so keys sort by pair.

@@ -13,8 +13,9 @@
 //! time, so a caller can stream tables from disk. Pairs are counted one range of `entity_a`
 //! at a time, in one walk over the units (documents story by story, each document's
 //! mentions sorted by sentence where they are): Rust adds each unit's pairs to hash maps of counts
-//! per pair and per pair and time bucket; polars joins the marginals, computes the measures
-//! and sorts; each range's rows go to a sink in batches ([`aggregate_into`]). A range whose
+//! per pair and per pair and time bucket; each pair's marginals are looked up by entity code
+//! and the rows put in table order, polars computes the measures, and each range's rows go
+//! to a sink in batches ([`aggregate_into`]). A range whose
 //! pairs outgrow [`Limits`] is split and walked again, so memory stays bounded whatever the
 //! number of pairs. [`entente_schema::recount_cooccurrences`] is the brute-force reference it is tested
 //! against.
@@ -231,7 +232,6 @@ pub fn aggregate_into(
     let beside = rayon::current_num_threads() > 1;
     let mut crowded_units = BTreeMap::new();
     for scope in config.sorted_scopes() {
-        let err = |source| Error::Polars { scope: scope.as_str(), source };
         // Ranges of `entity_a` still to count, the next one last. A range whose pairs do not
         // fit the budget is split by the share of the walk it filled the budget in.
         let all = u32::try_from(coded.entity_at.len()).unwrap_or(u32::MAX);
@@ -239,7 +239,7 @@ pub fn aggregate_into(
         // The whole range is counted in the walk that counts the entities, until it goes
         // over the budget.
         let mut first = RangeCounter::new(&coded, (0, all), budget);
-        let singles = count_singles(&coded, scope, &mut first, beside).map_err(err)?;
+        let singles = count_singles(&coded, scope, &mut first, beside);
         if singles.crowded > 0 {
             crowded_units.insert(scope, singles.crowded);
         }

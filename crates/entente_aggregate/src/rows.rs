@@ -1,7 +1,5 @@
-//! From counts to rows: marginals joined and measures computed with polars, then
+//! From counts to rows: marginals looked up and measures computed with polars, then
 //! `cooccurrences`, `cooccurrences_by_period` and `entity_summary` rows.
-
-use std::collections::BTreeMap;
 
 use arrow::array::RecordBatch;
 use arrow::datatypes::SchemaRef as ArrowSchema;
@@ -12,7 +10,7 @@ use polars::prelude::*;
 
 use crate::arrays::Batch;
 use crate::corpus::Coded;
-use crate::count::{Candidate, PairCounts, RangeCounts, Singles, Tally, bucket_col, pair_of};
+use crate::count::{Candidate, PairCounts, RangeCounts, Singles, Tally, pair_of};
 use crate::{BATCH_ROWS, Error, NO_DATE, Rows, Sink};
 
 /// One row per entity (all types, stoplisted ones too): mentions, documents, sentences,
@@ -94,8 +92,8 @@ pub(crate) fn summary(coded: &Coded<'_>) -> Vec<EntitySummary> {
 }
 
 /// Turns the counts of one range of `entity_a` ([`count_range`](crate::count::count_range)) into rows of `cooccurrences`
-/// and `cooccurrences_by_period` (marginals joined, measures computed, sorted) and hands them
-/// to `sink`, in table order, a batch at a time.
+/// and `cooccurrences_by_period` (marginals looked up, measures computed, sorted) and hands
+/// them to `sink`, in table order, a batch at a time.
 pub(crate) fn write_range(
     coded: &Coded<'_>,
     scope: Scope,
@@ -107,38 +105,34 @@ pub(crate) fn write_range(
     let periods = coded.config.sorted_periods();
     let mut pairs: Vec<(u64, PairCounts)> = counted.pairs.into_iter().collect();
     pairs.sort_unstable_by_key(|p| p.0);
+    // The pairs that make rows, in table order (a pair key sorts as its two codes do): seen
+    // together often enough, with both entities' own counts.
+    let mut kept: Vec<u64> = Vec::new();
     let mut evidence: Vec<Candidate> = Vec::new();
-    let (mut a, mut b, mut count) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut n_docs, mut n_stories, mut first, mut last) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut columns = PairColumns::default();
     for (key, c) in pairs {
         let (x, y) = pair_of(key);
-        a.push(x);
-        b.push(y);
-        count.push(c.tally.count);
-        n_docs.push(c.tally.n_docs);
-        n_stories.push(c.tally.n_stories);
-        first.push((c.first != i64::MAX).then_some(c.first));
-        last.push((c.last != i64::MIN).then_some(c.last));
+        let marginal = |e: u32| singles.all.get(e as usize).copied().filter(|&n| n > 0);
+        let (Some(count_a), Some(count_b)) = (marginal(x), marginal(y)) else { continue };
+        if c.tally.count < coded.config.min_count {
+            continue;
+        }
+        kept.push(key);
+        columns.push(x, y, &c.tally, count_a, count_b);
+        columns.first.push((c.first != i64::MAX).then_some(c.first));
+        columns.last.push((c.last != i64::MIN).then_some(c.last));
         evidence.extend(c.evidence.into_iter().map(|(nth, d, s, e)| (x, y, nth, d, s, e)));
     }
-    let pairs = DataFrame::new_infer_height(vec![
-        Column::new("a".into(), a),
-        Column::new("b".into(), b),
-        Column::new("count".into(), count),
-        Column::new("n_docs".into(), n_docs),
-        Column::new("n_stories".into(), n_stories),
-        Column::new("first".into(), first),
-        Column::new("last".into(), last),
-    ])
-    .map_err(pe)?
-    .lazy()
-    .filter(col("count").gt_eq(lit(coded.config.min_count)));
     let n_units = singles.units_per_bucket.get(&None).map_or(0, |u| u.values().sum::<u32>());
-    let pairs = with_marginals(pairs, &singles.all, &[])
+    let (first, last) = (std::mem::take(&mut columns.first), std::mem::take(&mut columns.last));
+    let mut frame = columns.into_frame();
+    frame.push(Column::new("first".into(), first));
+    frame.push(Column::new("last".into(), last));
+    let pairs = DataFrame::new_infer_height(frame)
+        .map_err(pe)?
+        .lazy()
         .with_column(lit(n_units).alias("n_units"))
         .with_columns(measures())
-        .sort(["a", "b"], SortMultipleOptions::default())
         .collect()
         .map_err(pe)?;
     let mut cursor = 0;
@@ -148,85 +142,44 @@ pub(crate) fn write_range(
         let rows = cooccurrence_batch(&pair_schema, coded, scope, &batch, &evidence, &mut cursor)?;
         sink(Rows::Cooccurrences { scope, rows }).map_err(Error::Sink)?;
     }
+    drop(pairs);
     if periods.is_empty() {
         return Ok(());
     }
 
-    // Every period's rows in one frame, sorted as the table is: pair, period, bucket.
-    let kept = pairs.select(["a", "b"]).map_err(pe)?.lazy();
-    drop(pairs);
-    let mut frames = Vec::new();
+    // Every period's rows of the kept pairs, sorted as the table is: pair, period, bucket.
+    let mut rows: Vec<(u64, u32, i64, Tally, u32, u32, u32)> = Vec::new();
     for ((index, &period), counts) in periods.iter().enumerate().zip(counted.buckets) {
-        let bucket = bucket_col(period);
-        let mut columns = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        let mut counts: Vec<((i64, u64), Tally)> = counts.into_iter().collect();
-        counts.sort_unstable_by_key(|c| c.0);
-        for ((start, key), c) in counts {
+        let index = u32::try_from(index).unwrap_or(0);
+        let by_bucket = singles.by_period.get(&period);
+        let units = singles.units_per_bucket.get(&Some(period));
+        // In the map's order, sorted below (each pair, period and bucket once).
+        rows.extend(counts.into_iter().filter_map(|((start, key), c)| {
+            kept.binary_search(&key).ok()?;
             let (x, y) = pair_of(key);
-            columns.0.push(start);
-            columns.1.push(x);
-            columns.2.push(y);
-            columns.3.push(c.count);
-            columns.4.push(c.n_docs);
-            columns.5.push(c.n_stories);
-        }
-        let pairs = DataFrame::new_infer_height(vec![
-            Column::new(bucket.as_str().into(), columns.0),
-            Column::new("a".into(), columns.1),
-            Column::new("b".into(), columns.2),
-            Column::new("count".into(), columns.3),
-            Column::new("n_docs".into(), columns.4),
-            Column::new("n_stories".into(), columns.5),
-        ])
+            let marginal = |e: u32| by_bucket.and_then(|m| m.get(&(start, e)).copied());
+            let n = units.and_then(|u| u.get(&start).copied())?;
+            Some((key, index, start, c, marginal(x)?, marginal(y)?, n))
+        }));
+    }
+    rows.sort_unstable_by_key(|r| (r.0, r.1, r.2));
+    let mut columns = PairColumns::default();
+    let (mut index, mut start, mut n_units) = (Vec::new(), Vec::new(), Vec::new());
+    for (key, period, bucket, c, count_a, count_b, n) in rows {
+        let (x, y) = pair_of(key);
+        columns.push(x, y, &c, count_a, count_b);
+        index.push(period);
+        start.push(bucket);
+        n_units.push(n);
+    }
+    let mut frame = columns.into_frame();
+    frame.push(Column::new("n_units".into(), n_units));
+    frame.push(Column::new("period".into(), index));
+    frame.push(Column::new("start".into(), start));
+    let frame = DataFrame::new_infer_height(frame)
         .map_err(pe)?
         .lazy()
-        .join(
-            kept.clone(),
-            [col("a"), col("b")],
-            [col("a"), col("b")],
-            JoinArgs::new(JoinType::Inner),
-        );
-        let singles_by_bucket = singles.by_period.get(&period).cloned().unwrap_or_default();
-        let units = singles.units_per_bucket.get(&Some(period));
-        let units = DataFrame::new_infer_height(vec![
-            Column::new(
-                bucket.as_str().into(),
-                units.into_iter().flat_map(BTreeMap::keys).copied().collect::<Vec<i64>>(),
-            ),
-            Column::new(
-                "n_units".into(),
-                units.into_iter().flat_map(BTreeMap::values).copied().collect::<Vec<u32>>(),
-            ),
-        ])
-        .map_err(pe)?
-        .lazy();
-        let columns = [
-            "a",
-            "b",
-            "count",
-            "count_a",
-            "count_b",
-            "n_units",
-            "n_docs",
-            "n_stories",
-            "pmi",
-            "npmi",
-            "llr",
-            "dice",
-        ];
-        let mut select: Vec<Expr> = columns.iter().map(|c| col(*c)).collect();
-        select.push(lit(u32::try_from(index).unwrap_or(0)).alias("period"));
-        select.push(col(&bucket).alias("start"));
-        frames.push(
-            with_marginals(pairs, &singles_by_bucket, &[bucket.as_str()])
-                .join(units, [col(&bucket)], [col(&bucket)], JoinArgs::new(JoinType::Inner))
-                .with_columns(measures())
-                .select(select),
-        );
-    }
-    let frame = concat(&frames, UnionArgs::default())
-        .map_err(pe)?
-        .sort(["a", "b", "period", "start"], SortMultipleOptions::default())
+        .with_columns(measures())
         .collect()
         .map_err(pe)?;
     let period_schema = schema::<CooccurrencePeriod>()?;
@@ -238,25 +191,42 @@ pub(crate) fn write_range(
     Ok(())
 }
 
-/// Joins `count_a` and `count_b` (from `singles`: `entity`, `n` and the `by` columns) to a
-/// frame of pairs `a`, `b`.
-pub(crate) fn with_marginals(pairs: LazyFrame, singles: &LazyFrame, by: &[&str]) -> LazyFrame {
-    let side = |name: &str, alias: &str| {
-        let mut columns: Vec<Expr> = by.iter().map(|c| col(*c)).collect();
-        columns.extend([col("entity").alias(name), col("n").alias(alias)]);
-        singles.clone().select(columns)
-    };
-    let on = |name: &str| {
-        let mut keys: Vec<Expr> = by.iter().map(|c| col(*c)).collect();
-        keys.push(col(name));
-        keys
-    };
-    pairs.join(side("a", "count_a"), on("a"), on("a"), JoinArgs::new(JoinType::Inner)).join(
-        side("b", "count_b"),
-        on("b"),
-        on("b"),
-        JoinArgs::new(JoinType::Inner),
-    )
+/// The columns of pairs that both tables share, before the measures.
+#[derive(Default)]
+struct PairColumns {
+    a: Vec<u32>,
+    b: Vec<u32>,
+    count: Vec<u32>,
+    count_a: Vec<u32>,
+    count_b: Vec<u32>,
+    n_docs: Vec<u32>,
+    n_stories: Vec<u32>,
+    first: Vec<Option<i64>>,
+    last: Vec<Option<i64>>,
+}
+
+impl PairColumns {
+    fn push(&mut self, a: u32, b: u32, tally: &Tally, count_a: u32, count_b: u32) {
+        self.a.push(a);
+        self.b.push(b);
+        self.count.push(tally.count);
+        self.count_a.push(count_a);
+        self.count_b.push(count_b);
+        self.n_docs.push(tally.n_docs);
+        self.n_stories.push(tally.n_stories);
+    }
+
+    fn into_frame(self) -> Vec<Column> {
+        vec![
+            Column::new("a".into(), self.a),
+            Column::new("b".into(), self.b),
+            Column::new("count".into(), self.count),
+            Column::new("count_a".into(), self.count_a),
+            Column::new("count_b".into(), self.count_b),
+            Column::new("n_docs".into(), self.n_docs),
+            Column::new("n_stories".into(), self.n_stories),
+        ]
+    }
 }
 
 /// PMI, NPMI, G² and Dice from `count`, `count_a`, `count_b` and `n_units`, as
