@@ -555,6 +555,18 @@ impl History {
 impl DocContext {
     pub(crate) fn new(prepared: &[Prepared]) -> Self {
         let mut doc = Self::default();
+        doc.fill(prepared);
+        doc
+    }
+
+    /// Empties it and reads the document `prepared`, keeping the maps' memory: a thread
+    /// reads one document after another.
+    pub(crate) fn fill(&mut self, prepared: &[Prepared]) {
+        self.contexts.clear();
+        self.lower.clear();
+        self.capitalised.clear();
+        self.history.clear();
+        let doc = self;
         for p in prepared {
             for i in 0..p.hashes.len() {
                 let (has_lower, has_upper) = (p.hashes[i].letters.lower, p.hashes[i].capitalised);
@@ -573,7 +585,6 @@ impl DocContext {
                 }
             }
         }
-        doc
     }
 
     /// Records the labels given to a sentence's capitalised tokens.

@@ -181,8 +181,15 @@ fn keys(p: &Prepared, i: usize, labels: &[usize]) -> [u64; Part::REMEMBERED] {
     keys
 }
 
+/// How many capitalised words a thread's kept [`DocContext`] may have room for (144 bytes
+/// each): news articles have hundreds.
+const KEPT_CONTEXTS: usize = 1 << 14;
+
 thread_local! {
     static REMEMBERED: std::cell::RefCell<Remembered> = std::cell::RefCell::default();
+    /// The last document's context, its maps' memory kept for the next (up to
+    /// [`KEPT_CONTEXTS`] capitalised words).
+    static DOC_CONTEXT: std::cell::Cell<DocContext> = std::cell::Cell::default();
 }
 
 /// An error reading a model.
@@ -304,7 +311,8 @@ impl Tagger {
     /// ([`Pass::CommonWords`]).
     pub fn tag_doc(&self, sentences: &[Vec<Token<'_>>], passes: Passes) -> Vec<Vec<Label>> {
         let prepared: Vec<Prepared> = sentences.iter().map(|t| prepare(t)).collect();
-        let mut doc = DocContext::new(&prepared);
+        let mut doc = DOC_CONTEXT.take();
+        doc.fill(&prepared);
         let mut out = vec![Vec::new(); sentences.len()];
         let mut feats = Features::default();
         // Sentences in capitals (headlines) are read after the rest, when there is a rest:
@@ -338,6 +346,10 @@ impl Tagger {
             }
         });
         label_passes(sentences, &prepared, &doc, &mut out, passes);
+        // Kept unless a long document grew it past what ordinary ones need.
+        if doc.contexts.capacity() <= KEPT_CONTEXTS {
+            DOC_CONTEXT.set(doc);
+        }
         out
     }
 

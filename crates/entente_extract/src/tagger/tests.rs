@@ -346,3 +346,36 @@ fn remembered_sums_are_the_plain_sums() {
         }
     }
 }
+
+/// A document is tagged as it would be alone, whatever the thread tagged before it: the
+/// document context a thread keeps between documents carries nothing over.
+#[test]
+fn documents_tagged_after_others_as_alone() {
+    use crate::passes::Passes;
+
+    let shipped = crate::shipped_tagger().unwrap();
+    let sentences = |text: &'static str| -> Vec<Vec<Token<'static>>> {
+        text.split_inclusive(". ")
+            .map(|s| {
+                let token = |(a, b): (usize, usize)| Token { text: &s[a..b], gazetteer: "" };
+                tokenize(s).into_iter().map(token).collect()
+            })
+            .collect()
+    };
+    let first = sentences(
+        "Jordan said Jordan would stay. Coach Jordan met Jordan Smith. Said Jordan, Jordan wins. \
+         Jordan told Jordan Henderson that Jordan and Jordan agreed.",
+    );
+    let second = sentences("JORDAN WINS. Jordan beat Chelsea. The Jordan team drew in Amman.");
+    let alone =
+        std::thread::scope(|s| s.spawn(|| shipped.tag_doc(&second, Passes::all())).join().unwrap());
+    let after = std::thread::scope(|s| {
+        s.spawn(|| {
+            shipped.tag_doc(&first, Passes::all());
+            shipped.tag_doc(&second, Passes::all())
+        })
+        .join()
+        .unwrap()
+    });
+    assert_eq!(after, alone);
+}
