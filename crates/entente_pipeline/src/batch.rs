@@ -584,10 +584,9 @@ impl<'r, 'a> Runner<'r, 'a> {
                 }
                 (names.counts(), extracted.as_ref().map(|_| t.elapsed()))
             };
-            let (written, (names, counting)) =
-                rayon::join(|| writes.into_par_iter().try_for_each(|write| write()), count_names);
+            let write_all = || (writes.into_par_iter().try_for_each(|write| write()), t.elapsed());
+            let ((written, writing), (names, counting)) = rayon::join(write_all, count_names);
             written?;
-            let writing = t.elapsed().saturating_sub(counting.unwrap_or_default());
             Ok(Written { writing, counting, names })
         };
         let last_story = self.stories.as_ref().map_or(0, entente_normalise::Stories::len);
