@@ -357,6 +357,8 @@ pub(crate) struct Runner<'r, 'a> {
     to: Stage,
     /// Every document's story key so far (with normalise).
     pub(crate) stories: Option<Stories>,
+    /// The file `stories` keeps signatures in, if it could be made.
+    pub(crate) signatures: Option<PathBuf>,
     /// Every entity's name counts so far (with extract).
     pub(crate) names: Option<Names>,
     totals: Totals,
@@ -375,13 +377,21 @@ impl<'r, 'a> Runner<'r, 'a> {
         from: Stage,
         to: Stage,
     ) -> Self {
+        let (stories, signatures) = match tools.normaliser.as_ref() {
+            Some(normaliser) => {
+                let (stories, file) = spilled_stories(normaliser, staging);
+                (Some(stories), file)
+            }
+            None => (None, None),
+        };
         Self {
             ctx,
             staging,
             tools,
             from,
             to,
-            stories: tools.normaliser.as_ref().map(|n| spilled_stories(n, staging)),
+            stories,
+            signatures,
             names: (from <= Stage::Extract && Stage::Extract <= to).then(Names::default),
             totals: Totals::default(),
             cursor: None,
@@ -723,9 +733,11 @@ pub(crate) const SPILL: &str = "cannot read or write the story signatures in the
 /// Story signatures kept in memory (1 KiB each) before the rest go to [`signatures_file`].
 const SIGNATURES_IN_MEMORY: usize = 16_384;
 
-/// The file of the staging directory the run's story signatures go to.
+/// A new file of the staging directory for story signatures: its own name for each
+/// [`Stories`], since a distributed engine's workers and driver share the directory.
 fn signatures_file(staging: &Staged) -> PathBuf {
-    staging.scratch("stories").join("signatures")
+    let name = format!("signatures-{}", entente_parquet::temporary_suffix());
+    staging.scratch("stories").join(name)
 }
 
 /// The context of an error reading or writing [`signatures_file`].
@@ -734,22 +746,31 @@ pub(crate) fn signatures_error(staging: &Staged) -> String {
 }
 
 /// The stories of a run, the signatures past the first [`SIGNATURES_IN_MEMORY`] kept in a
-/// file of the staging directory rather than in memory; all in memory when that file cannot
-/// be made.
-fn spilled_stories(normaliser: &Normaliser, staging: &Staged) -> Stories {
+/// file of the staging directory rather than in memory, and that file; all in memory, and no
+/// file, when it cannot be made. The file goes with the staging directory's scratch at the
+/// commit, or earlier where its user removes it.
+pub(crate) fn spilled_stories(
+    normaliser: &Normaliser,
+    staging: &Staged,
+) -> (Stories, Option<PathBuf>) {
     let mut stories = normaliser.stories();
     let path = signatures_file(staging);
     let file = path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| {
-        std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(true).open(&path)
+        std::fs::OpenOptions::new().read(true).write(true).create_new(true).open(&path)
     });
     match file {
-        Ok(file) => stories.spill_to(file, SIGNATURES_IN_MEMORY),
-        Err(e) => tracing::warn!(
-            "cannot make {}: {e}; the story signatures stay in memory",
-            path.display()
-        ),
+        Ok(file) => {
+            stories.spill_to(file, SIGNATURES_IN_MEMORY);
+            (stories, Some(path))
+        }
+        Err(e) => {
+            tracing::warn!(
+                "cannot make {}: {e}; the story signatures stay in memory",
+                path.display()
+            );
+            (stories, None)
+        }
     }
-    stories
 }
 
 fn ingest(files: &[InputFile], config: &entente_ingest::IngestConfig) -> Batch {

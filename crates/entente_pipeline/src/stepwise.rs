@@ -237,7 +237,9 @@ impl Driver {
     ) -> Result<()> {
         let normaliser = Normaliser::new(&self.job.pipeline.normalise)
             .map_err(|e| Error::Config(e.to_string()))?;
-        let mut stories = normaliser.stories();
+        // Every distinct text's signature: past the first few thousand, in a file.
+        let (mut stories, signatures) =
+            crate::batch::spilled_stories(&normaliser, &Staged::new(&self.job.staging));
         let mut names = Names::default();
         let mut ranges = Vec::with_capacity(count);
         for i in 0..count {
@@ -256,6 +258,10 @@ impl Driver {
                 names: chosen.for_ids(state.names.iter().map(|n| n.entity_id.as_str())),
             };
             decided(i, decision)?;
+        }
+        if let Some(path) = signatures {
+            drop(stories);
+            let _ = std::fs::remove_file(path);
         }
         Ok(())
     }
@@ -345,6 +351,12 @@ impl Worker {
             .transpose()
             .map_err(io_error)?
             .unwrap_or_default();
+        // The batch's signatures are in its state now: their file goes (each batch has its
+        // own, in the directory every worker shares).
+        if let Some(path) = runner.signatures.take() {
+            drop(runner);
+            let _ = std::fs::remove_file(path);
+        }
         Ok(BatchState {
             part: done.part,
             stories,

@@ -78,6 +78,11 @@ fn stepwise_writes_what_run_writes() {
     for (decision, file) in decisions.iter().zip(&decision_files) {
         assert_eq!(&PartDecision::read(file).unwrap(), decision);
     }
+    // Each worker and the driver kept story signatures in a file of their own in the shared
+    // staging directory, and removed it once done with it.
+    let signatures = job.staging.join(".scratch-stories");
+    let left: Vec<_> = std::fs::read_dir(&signatures).unwrap().map(|e| e.unwrap().path()).collect();
+    assert!(signatures.is_dir() && left.is_empty(), "{left:?}");
     let worker = Worker::new(&job).unwrap();
     for (state, decision) in states.iter().zip(&decisions) {
         worker.finalise(state, decision).unwrap();
