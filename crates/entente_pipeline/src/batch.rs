@@ -725,24 +725,26 @@ pub(crate) fn batches_phrase(n: usize) -> String {
     if n == 1 { "1 batch".to_owned() } else { format!("{n} batches") }
 }
 
-/// Reads and parses one batch of input files, in parallel; documents and rejects come out
-/// sorted by source and record.
 /// The context of an error reading or writing the stories' signatures file.
 pub(crate) const SPILL: &str = "cannot read or write the story signatures in the staging directory";
 
 /// Story signatures kept in memory (1 KiB each) before the rest go to [`signatures_file`].
 const SIGNATURES_IN_MEMORY: usize = 16_384;
 
-/// A new file of the staging directory for story signatures: its own name for each
-/// [`Stories`], since a distributed engine's workers and driver share the directory.
-fn signatures_file(staging: &Staged) -> PathBuf {
-    let name = format!("signatures-{}", entente_parquet::temporary_suffix());
-    staging.scratch("stories").join(name)
+/// The directory of the staging directory that story signatures go to.
+fn signatures_dir(staging: &Staged) -> PathBuf {
+    staging.scratch("stories")
 }
 
-/// The context of an error reading or writing [`signatures_file`].
+/// A new file of [`signatures_dir`]: its own name for each [`Stories`], since a
+/// distributed engine's workers and driver share the directory.
+fn signatures_file(staging: &Staged) -> PathBuf {
+    signatures_dir(staging).join(format!("signatures-{}", entente_parquet::temporary_suffix()))
+}
+
+/// The context of an error reading or writing a file of [`signatures_dir`].
 pub(crate) fn signatures_error(staging: &Staged) -> String {
-    format!("cannot read or write the story signatures in {}", signatures_file(staging).display())
+    format!("cannot read or write the story signatures in {}", signatures_dir(staging).display())
 }
 
 /// The stories of a run, the signatures past the first [`SIGNATURES_IN_MEMORY`] kept in a
@@ -773,6 +775,8 @@ pub(crate) fn spilled_stories(
     }
 }
 
+/// Reads and parses one batch of input files, in parallel; documents and rejects come out
+/// sorted by source and record.
 fn ingest(files: &[InputFile], config: &entente_ingest::IngestConfig) -> Batch {
     let parts: Vec<Ingested> = files.par_iter().map(|file| read_input(file, config)).collect();
     let mut ingested = Ingested::default();
