@@ -12,9 +12,7 @@ use entente_extract::Names;
 use entente_ingest::{ChunkReader, FilePlan, Ingested};
 use entente_normalise::{Normaliser, Stories};
 use entente_parquet::{Codec, FileMetadata, part_name, read_metadata, table_dir};
-use entente_schema::{
-    Boilerplate, Document, Entity, Reject, RejectReason, Sentence, Table, TextEdit,
-};
+use entente_schema::{Boilerplate, Document, Entity, Reject, Sentence, Table, TextEdit};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
@@ -22,7 +20,9 @@ use crate::inputs::{self, InputFile};
 use crate::meta::{KEY_NOT_EXTRACTED, KEY_SKIPPED};
 use crate::parts::{read_state, write_part, write_rows};
 use crate::plan::{BatchInput, plan_inputs, scan_inputs};
+use crate::reading::{ingest, ingest_chunk};
 use crate::run::{Ctx, PER_DOCUMENT, Stage, Steps};
+use crate::signatures::{signatures_error, spilled_stories};
 use crate::staged::Staged;
 use crate::state::{self, FileRecord};
 
@@ -33,6 +33,18 @@ pub(crate) struct Batch {
     sentences: Vec<Sentence>,
     rejects: Vec<Reject>,
     skipped: BTreeMap<String, u64>,
+}
+
+/// A batch of ingested documents.
+impl From<Ingested> for Batch {
+    fn from(ingested: Ingested) -> Self {
+        Self {
+            documents: ingested.documents,
+            sentences: Vec::new(),
+            rejects: ingested.rejects,
+            skipped: ingested.skipped,
+        }
+    }
 }
 
 /// Where a batch comes from.
@@ -723,173 +735,6 @@ fn log_totals(from: Stage, to: Stage, t: &Totals, started: Instant) {
 /// "1 batch", "4 batches".
 pub(crate) fn batches_phrase(n: usize) -> String {
     if n == 1 { "1 batch".to_owned() } else { format!("{n} batches") }
-}
-
-/// The context of an error reading or writing the stories' signatures file.
-pub(crate) const SPILL: &str = "cannot read or write the story signatures in the staging directory";
-
-/// Story signatures kept in memory (1 KiB each) before the rest go to [`signatures_file`].
-const SIGNATURES_IN_MEMORY: usize = 16_384;
-
-/// The directory of the staging directory that story signatures go to.
-fn signatures_dir(staging: &Staged) -> PathBuf {
-    staging.scratch("stories")
-}
-
-/// A new file of [`signatures_dir`]: its own name for each [`Stories`], since a
-/// distributed engine's workers and driver share the directory.
-fn signatures_file(staging: &Staged) -> PathBuf {
-    signatures_dir(staging).join(format!("signatures-{}", entente_parquet::temporary_suffix()))
-}
-
-/// The context of an error reading or writing a file of [`signatures_dir`].
-pub(crate) fn signatures_error(staging: &Staged) -> String {
-    format!("cannot read or write the story signatures in {}", signatures_dir(staging).display())
-}
-
-/// The stories of a run, the signatures past the first [`SIGNATURES_IN_MEMORY`] kept in a
-/// file of the staging directory rather than in memory, and that file; all in memory, and no
-/// file, when it cannot be made. The file goes with the staging directory's scratch at the
-/// commit, or earlier where its user removes it.
-pub(crate) fn spilled_stories(
-    normaliser: &Normaliser,
-    staging: &Staged,
-) -> (Stories, Option<PathBuf>) {
-    let mut stories = normaliser.stories();
-    let path = signatures_file(staging);
-    let file = path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| {
-        std::fs::OpenOptions::new().read(true).write(true).create_new(true).open(&path)
-    });
-    match file {
-        Ok(file) => {
-            stories.spill_to(file, SIGNATURES_IN_MEMORY);
-            (stories, Some(path))
-        }
-        Err(e) => {
-            tracing::warn!(
-                "cannot make {}: {e}; the story signatures stay in memory",
-                path.display()
-            );
-            (stories, None)
-        }
-    }
-}
-
-/// Reads and parses one batch of input files, in parallel; documents and rejects come out
-/// sorted by source and record.
-fn ingest(files: &[InputFile], config: &entente_ingest::IngestConfig) -> Batch {
-    let parts: Vec<Ingested> = files.par_iter().map(|file| read_input(file, config)).collect();
-    let mut ingested = Ingested::default();
-    for part in parts {
-        ingested.extend(part);
-    }
-    ingested.sort();
-    log_rejects(&ingested.rejects);
-    batch_of(ingested)
-}
-
-fn read_input(file: &InputFile, config: &entente_ingest::IngestConfig) -> Ingested {
-    let rejected = |reason, detail: String| Ingested {
-        rejects: vec![entente_ingest::reject(&file.source, 0, reason, detail)],
-        ..Ingested::default()
-    };
-    if let Some(problem) = &file.problem {
-        return rejected(RejectReason::Unreadable, problem.clone());
-    }
-    // Checked before reading: the whole file is in memory while it is parsed.
-    let size = std::fs::metadata(&file.path).map_or(0, |m| m.len());
-    let (limit, option) = entente_ingest::whole_file_limit(&file.source, config);
-    if size > limit as u64 {
-        let detail = format!(
-            "the file is {size} bytes, over {option} = {limit} (split it, or raise the limit)"
-        );
-        return rejected(RejectReason::TooLarge, detail);
-    }
-    let bytes = match std::fs::read(&file.path) {
-        Ok(bytes) => bytes,
-        Err(e) => return rejected(RejectReason::Unreadable, format!("cannot be read: {e}")),
-    };
-    // A parser bug on one file is that file's reject, not the end of the run.
-    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        entente_ingest::ingest_file(&file.source, &bytes, config)
-    }));
-    parsed.unwrap_or_else(|panic| {
-        let detail = format!(
-            "entente failed on this file (a bug, please report it): {}",
-            panic_text(&*panic)
-        );
-        rejected(RejectReason::Corrupt, detail)
-    })
-}
-
-/// Reads and parses chunk `chunk` of `file`, continuing from `cursor` when it holds the file
-/// (chunks of one file come in order) and opening it otherwise.
-fn ingest_chunk(
-    file: &InputFile,
-    plan: &FilePlan,
-    chunk: usize,
-    cursor: &mut Option<(String, ChunkReader<'static>)>,
-    config: &entente_ingest::IngestConfig,
-) -> Batch {
-    let rejected = |detail: String| Ingested {
-        rejects: vec![entente_ingest::reject(&file.source, 0, RejectReason::Unreadable, detail)],
-        ..Ingested::default()
-    };
-    let Some(spec) = plan.chunks.get(chunk) else { return Batch::default() };
-    if cursor.as_ref().is_none_or(|(source, _)| *source != file.source) {
-        let opened = std::fs::File::open(&file.path)
-            .and_then(|f| ChunkReader::new(&file.source, std::io::BufReader::new(f)));
-        match opened {
-            Ok(reader) => *cursor = Some((file.source.clone(), reader)),
-            Err(e) => return batch_of(rejected(format!("cannot be read: {e}"))),
-        }
-    }
-    let Some((_, reader)) = cursor.as_mut() else { return Batch::default() };
-    let bytes = match reader.read(spec) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            *cursor = None;
-            let detail = format!("cannot be read from byte {}: {e}", spec.offset);
-            let mut out = rejected(detail);
-            out.rejects[0].source_record = spec.pos.first_index;
-            return batch_of(out);
-        }
-    };
-    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        entente_ingest::ingest_chunk(&file.source, plan, spec, &bytes, config)
-    }));
-    let mut ingested = parsed.unwrap_or_else(|panic| {
-        let detail = format!(
-            "entente failed on this file (a bug, please report it): {}",
-            panic_text(&*panic)
-        );
-        let mut out = rejected(detail);
-        out.rejects[0].reason = RejectReason::Corrupt;
-        out.rejects[0].source_record = spec.pos.first_index;
-        out
-    });
-    ingested.sort();
-    log_rejects(&ingested.rejects);
-    batch_of(ingested)
-}
-
-/// A batch of ingested documents.
-fn batch_of(ingested: Ingested) -> Batch {
-    Batch {
-        documents: ingested.documents,
-        sentences: Vec::new(),
-        rejects: ingested.rejects,
-        skipped: ingested.skipped,
-    }
-}
-
-/// The message of a panic.
-fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_default()
 }
 
 /// Logs the first rejects one by one, then a count, so a big bad input does not flood stderr.

@@ -41,14 +41,14 @@ pub(crate) fn finalise(
         .as_ref()
         .map(entente_normalise::Stories::assign)
         .transpose()
-        .with_context(|| crate::batch::signatures_error(staging))?;
+        .with_context(|| crate::signatures::signatures_error(staging))?;
     if from <= Stage::Normalise || full {
         // Parts are independent: finished in parallel (each on one thread).
         done.par_iter().try_for_each(|d| -> anyhow::Result<()> {
             let keys = match (&stories, &assigned) {
                 (Some(stories), Some(assigned)) => stories
                     .state(d.stories.clone(), assigned)
-                    .with_context(|| crate::batch::signatures_error(staging))?,
+                    .with_context(|| crate::signatures::signatures_error(staging))?,
                 _ => Vec::new(),
             };
             let story_of = |doc_id: &str| assigned.as_ref().and_then(|a| a.get(doc_id));

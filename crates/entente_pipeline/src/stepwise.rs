@@ -137,7 +137,7 @@ fn write_json(path: &Path, value: &impl Serialize) -> Result<()> {
 
 /// An error of the stories' signatures file.
 fn io_error(e: std::io::Error) -> Error {
-    from_anyhow(anyhow::Error::new(e).context(crate::batch::SPILL))
+    from_anyhow(anyhow::Error::new(e).context(crate::signatures::SPILL))
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T> {
@@ -239,7 +239,7 @@ impl Driver {
             .map_err(|e| Error::Config(e.to_string()))?;
         // Every distinct text's signature: past the first few thousand, in a file.
         let (mut stories, signatures) =
-            crate::batch::spilled_stories(&normaliser, &Staged::new(&self.job.staging));
+            crate::signatures::spilled_stories(&normaliser, &Staged::new(&self.job.staging));
         let mut names = Names::default();
         let mut ranges = Vec::with_capacity(count);
         for i in 0..count {
