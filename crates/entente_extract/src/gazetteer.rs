@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
 use entente_schema::EntityType;
+use rustc_hash::FxHashSet;
 
 use crate::Error;
 
@@ -57,6 +58,9 @@ pub struct Gazetteer {
     automaton: AhoCorasick,
     /// The bytes an alias can start with, in either ASCII case: a search starts nowhere else.
     first_bytes: [bool; 256],
+    /// The first words a match starting with a lower-case ASCII letter can have (see
+    /// [`lower_case_starts`]): a search starts at no other such word.
+    lower_starts: FxHashSet<String>,
 }
 
 impl Gazetteer {
@@ -166,6 +170,7 @@ impl Gazetteer {
                 first_bytes[usize::from(b.to_ascii_uppercase())] = true;
             }
         }
+        let lower_starts = lower_case_starts(&entries, &candidates);
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
             .ascii_case_insensitive(true)
@@ -176,7 +181,7 @@ impl Gazetteer {
                 line: 0,
                 detail: e.to_string(),
             })?;
-        Ok(Self { entries, candidates, automaton, first_bytes })
+        Ok(Self { entries, candidates, automaton, first_bytes, lower_starts })
     }
 
     /// The gazetteer shipped with entente plus `extra` files.
@@ -236,6 +241,8 @@ impl Gazetteer {
             if !word_start
                 || start < taken_to
                 || !self.first_bytes[usize::from(text.as_bytes()[start])]
+                || (c.is_ascii_lowercase()
+                    && !self.lower_starts.contains(text.get(start..).map_or("", first_word)))
             {
                 continue;
             }
@@ -331,6 +338,33 @@ fn case_variant_ok(alias: &str, surface: &str, entity_type: EntityType) -> bool 
         || lower_place
 }
 
+/// The first words of the aliases a match starting with a lower-case ASCII letter can be
+/// taken for ([`Gazetteer::accepted`]): the aliases written so (matched as written), and
+/// the one-word places and peoples, lower-cased (matched in lower case, see
+/// [`case_variant_ok`]). Any other match there is refused, so a word not in the set needs no
+/// search: most words of a text are lower-case and start none.
+fn lower_case_starts(entries: &[Entry], candidates: &[Vec<(String, usize)>]) -> FxHashSet<String> {
+    let mut starts = FxHashSet::default();
+    for &(ref alias, entry) in candidates.iter().flatten() {
+        if alias.starts_with(|c: char| c.is_ascii_lowercase()) {
+            starts.insert(first_word(alias).to_owned());
+        }
+        let place = matches!(
+            entries[entry].entity_type,
+            EntityType::Gpe | EntityType::Loc | EntityType::Norp
+        );
+        if place && !alias.contains(' ') {
+            starts.insert(first_word(alias).to_ascii_lowercase());
+        }
+    }
+    starts
+}
+
+/// The letters and digits `text` starts with.
+fn first_word(text: &str) -> &str {
+    text.split(|c: char| !c.is_alphanumeric()).next().unwrap_or_default()
+}
+
 /// Whether `text[start..end]` has no letter or digit right before or after it.
 pub(crate) fn on_word_boundaries(text: &str, start: usize, end: usize) -> bool {
     let before = text.get(..start).and_then(|t| t.chars().next_back());
@@ -402,6 +436,13 @@ mod tests {
             let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
             assert!(!g.find(&text).is_empty());
             assert_eq!(g.find(&text), g.find_unanchored(&text));
+        }
+        // Every alias as written, in lower case and in capitals, between lower-case words.
+        for (alias, _) in g.aliases() {
+            for form in [alias.to_owned(), alias.to_lowercase(), alias.to_uppercase()] {
+                let text = format!("said {form} and");
+                assert_eq!(g.find(&text), g.find_unanchored(&text), "{text:?}");
+            }
         }
         let pieces = pieces(&g);
         let glue = ["", " ", "  ", "-", ", ", "'s ", "’", ".", "\n", "é"];
