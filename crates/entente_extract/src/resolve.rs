@@ -105,10 +105,12 @@ pub(crate) fn short_forms(
                     .get(at + word.len()..)
                     .and_then(|r| r.chars().next())
                     .map_or(0, char::len_utf8);
-            // Two letters make a name only where something found it ("Xi").
-            let Some(Some(person)) = parts.get(word).filter(|_| word.chars().count() >= 3) else {
+            // Every part starts with a capital: most words need no lookup. Two letters make a
+            // name only where something found it ("Xi").
+            if !word.starts_with(char::is_uppercase) || word.chars().count() < 3 {
                 continue;
-            };
+            }
+            let Some(Some(person)) = parts.get(word) else { continue };
             if ws <= first_mention(&first, &person.entity_id) || overlaps(ws, we) {
                 continue;
             }
