@@ -49,30 +49,36 @@ pub fn entity_id_for_name(prefix: &str, name: &str) -> String {
     let mut words: Vec<&str> =
         name.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
     if prefix == "org" {
+        // The forms are ASCII, and no other character lower-cases to ASCII but the Kelvin
+        // sign, whose "k" no form has.
         while words.len() > 1
-            && words.last().is_some_and(|w| LEGAL_FORMS.contains(&w.to_lowercase().as_str()))
+            && words.last().is_some_and(|w| LEGAL_FORMS.iter().any(|f| w.eq_ignore_ascii_case(f)))
         {
             words.pop();
         }
     }
-    let mut slug = String::with_capacity(name.len());
-    for word in words {
-        if !slug.is_empty() {
-            slug.push('-');
+    let mut id = String::with_capacity(prefix.len() + 1 + name.len());
+    id.push_str(prefix);
+    id.push(':');
+    for (k, word) in words.into_iter().enumerate() {
+        if k > 0 {
+            id.push('-');
         }
-        let lower = word.to_lowercase();
-        // British and American spellings of the same name ("Organisation", "Organization").
-        let folded = ["isation", "isations"]
-            .iter()
-            .find_map(|ending| {
-                lower
-                    .strip_suffix(ending)
-                    .map(|stem| format!("{stem}{}", ending.replacen("is", "iz", 1)))
-            })
-            .unwrap_or(lower);
-        slug.push_str(&folded);
+        let start = id.len();
+        if word.is_ascii() {
+            id.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            id.push_str(&word.to_lowercase());
+        }
+        // British and American spellings of the same name ("Organisation", "Organization"):
+        // the "s" after the ending's "i" becomes "z".
+        let lower = id.get(start..).unwrap_or_default();
+        if let Some(stem) = ["isation", "isations"].iter().find_map(|e| lower.strip_suffix(e)) {
+            let s = start + stem.len() + 1;
+            id.replace_range(s..=s, "z");
+        }
     }
-    format!("{prefix}:{slug}")
+    id
 }
 
 #[cfg(test)]
@@ -92,5 +98,18 @@ mod tests {
         assert_eq!(id("Acme Widgets Co., Ltd."), "org:acme-widgets");
         assert_eq!(id("Company"), "org:company");
         assert_eq!(entity_id_for_name("gpe", "Harbin Co"), "gpe:harbin-co");
+        // Beyond ASCII: lower-cased as Unicode says, legal forms still left out.
+        assert_eq!(id("Société Générale Ltd"), "org:société-générale");
+        assert_eq!(id("ＡＣＭＥ Corp."), "org:ａｃｍｅ");
+        assert_eq!(
+            entity_id_for_name("gpe", "İSTANBUL Organisations"),
+            "gpe:i\u{307}stanbul-organizations"
+        );
+        assert_eq!(
+            entity_id_for_name("person", "ÉMILE  ZOLA-ORGANISATIONS"),
+            "person:émile-zola-organizations"
+        );
+        assert_eq!(entity_id_for_name("misc", "Realisations"), "misc:realizations");
+        assert_eq!(id("Ltd"), "org:ltd");
     }
 }
