@@ -145,7 +145,7 @@ impl Names {
 
 /// Whether `word` is a particle of people's names ("du", "De", "van").
 fn is_particle(word: &str) -> bool {
-    crate::words::NAME_PARTICLES.contains(&word.to_lowercase().as_str())
+    crate::words::with_lower(word, |lower| crate::words::NAME_PARTICLES.contains(lower))
 }
 
 /// The family name that ends a full name: its last word with the particles before it ("du

@@ -5,6 +5,7 @@
 use std::sync::LazyLock;
 
 use entente_schema::EntityType;
+use rustc_hash::FxHashSet;
 
 /// A word table file: its name under `data/words/` and its contents.
 macro_rules! table {
@@ -37,14 +38,14 @@ fn lines(name: &str) -> impl Iterator<Item = &'static str> {
     contents.lines().filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
-/// A list of words, in file order.
-pub(crate) type Words = LazyLock<Vec<&'static str>>;
+/// A set of words.
+pub(crate) type Words = LazyLock<FxHashSet<&'static str>>;
 
 /// A list of words with the entity type each gives, in file order.
 pub(crate) type Typed = LazyLock<Vec<(&'static str, EntityType)>>;
 
-/// Reads a list of words.
-fn words(name: &str) -> Vec<&'static str> {
+/// Reads a set of words.
+fn words(name: &str) -> FxHashSet<&'static str> {
     lines(name).collect()
 }
 
@@ -97,27 +98,55 @@ pub(crate) static TOKENIZER_ABBREVIATIONS: Words =
 /// Whether `word`, lower-cased, is a short word a title leaves in lower case ("Time to Wake
 /// Up", "Taste of Chaos").
 pub(crate) fn is_minor_word(word: &str) -> bool {
-    MINOR_WORDS.contains(&word.to_lowercase().as_str())
+    with_lower(word, |lower| MINOR_WORDS.contains(lower))
 }
 
 /// Whether `word`, lower-cased, begins or ends a name only by mistake ("As China", "Putin
 /// And", "Hey").
 pub(crate) fn is_function_word(word: &str) -> bool {
-    FUNCTION_WORDS.contains(&word.to_lowercase().as_str())
+    with_lower(word, |lower| FUNCTION_WORDS.contains(lower))
 }
 
 /// Whether `word`, lower-cased, is a title or honorific, which comes before a person's name
 /// but is not part of it ("President Vladimir Putin", "Foreign Minister Wang Yi", "Mr.
 /// Smith"), hyphenated ones by their last part ("Under-Secretary", "Vice-President").
 pub(crate) fn is_title(word: &str) -> bool {
-    let lower = word.to_lowercase();
-    TITLES.contains(&lower.as_str())
-        || lower.rsplit_once('-').is_some_and(|(_, last)| TITLES.contains(&last))
+    with_lower(word, |lower| {
+        TITLES.contains(lower)
+            || lower.rsplit_once('-').is_some_and(|(_, last)| TITLES.contains(last))
+    })
+}
+
+/// `f` of `word` lower-cased: an ASCII word of up to 32 bytes (most words) is lower-cased on
+/// the stack.
+pub(crate) fn with_lower<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 32];
+    if word.is_ascii()
+        && let Some(bytes) = buf.get_mut(..word.len())
+    {
+        bytes.copy_from_slice(word.as_bytes());
+        bytes.make_ascii_lowercase();
+        if let Ok(lower) = std::str::from_utf8(bytes) {
+            return f(lower);
+        }
+    }
+    f(&word.to_lowercase())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{FILES, lines};
+    use super::{FILES, is_function_word, is_title, lines, with_lower};
+
+    #[test]
+    fn words_lower_cased_on_the_stack_or_not() {
+        let lower = |w: &str| with_lower(w, str::to_owned);
+        assert_eq!(lower("President"), "president");
+        assert_eq!(lower(&"AB".repeat(20)), "ab".repeat(20));
+        assert_eq!(lower("ÉMILE"), "émile");
+        assert_eq!(lower(""), "");
+        assert!(is_title("Vice-PRESIDENT") && is_title("Mr") && !is_title("Putin"));
+        assert!(is_function_word("AND") && !is_function_word("Andes"));
+    }
 
     /// Every line of every table is a word (no blanks inside, no duplicates), or a word, a tab
     /// and a type that parses.

@@ -5,7 +5,7 @@ use crate::words::CURRENCIES;
 
 /// Whether a name is the name of a currency.
 pub(crate) fn is_currency(name: &str) -> bool {
-    CURRENCIES.contains(&name.to_lowercase().as_str())
+    crate::words::with_lower(name, |lower| CURRENCIES.contains(lower))
 }
 
 #[cfg(test)]
