@@ -38,17 +38,9 @@ pub(crate) fn short_forms(
         return Vec::new();
     }
     // Linear in the mentions: a document of thousands of names must not cost their square.
-    let first_mentions = |found: &[(u32, Found)]| {
-        let mut first: HashMap<String, usize> = HashMap::default();
-        for (_, f) in found {
-            let at = first.entry(f.entity_id.clone()).or_insert(usize::MAX);
-            *at = (*at).min(f.start);
-        }
-        first
-    };
     let first = first_mentions(found);
     let first_mention =
-        |first: &HashMap<String, usize>, id: &str| first.get(id).copied().unwrap_or(usize::MAX);
+        |first: &HashMap<&str, usize>, id: &str| first.get(id).copied().unwrap_or(usize::MAX);
     // The tagger's own "Kim" after "Kim Jong Un" is that person too.
     let firsts: Vec<usize> = found
         .iter()
@@ -127,6 +119,16 @@ pub(crate) fn short_forms(
         }
     }
     out
+}
+
+/// Where each entity of `found` is first mentioned (byte offset), by id.
+fn first_mentions(found: &[(u32, Found)]) -> HashMap<&str, usize> {
+    let mut first: HashMap<&str, usize> = HashMap::default();
+    for (_, f) in found {
+        let at = first.entry(f.entity_id.as_str()).or_insert(usize::MAX);
+        *at = (*at).min(f.start);
+    }
+    first
 }
 
 /// Acronyms defined in parentheses right after a name ("Eurasian Economic Union (EAEU)",
