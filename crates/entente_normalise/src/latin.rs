@@ -27,8 +27,11 @@ const TEXT_TRIGRAMS: usize = 600;
 struct Profiles {
     /// The languages with a trigram profile, in whatlang's order.
     langs: Vec<Lang>,
-    /// For each trigram of any profile: (index into `langs`, rank in that profile).
-    index: FxHashMap<u64, Vec<(u8, u16)>>,
+    /// For each trigram of any profile, where its entries are in `entries`.
+    index: FxHashMap<u64, std::ops::Range<u32>>,
+    /// Each trigram's (index into `langs`, rank in that profile), one trigram after another:
+    /// one block of memory, not a vector per trigram.
+    entries: Vec<(u8, u16)>,
     /// Every letter of any alphabet, sorted, with the languages whose alphabet has it
     /// (a language once per time its alphabet lists the letter).
     letters: Vec<char>,
@@ -44,7 +47,7 @@ impl Profiles {
     /// skipped rather than reported.
     fn parse(data: &str) -> Self {
         let mut langs = Vec::new();
-        let mut index: FxHashMap<u64, Vec<(u8, u16)>> = FxHashMap::default();
+        let mut by_trigram: FxHashMap<u64, Vec<(u8, u16)>> = FxHashMap::default();
         let mut rank = 0u16;
         let mut letters: BTreeMap<char, Vec<Lang>> = BTreeMap::new();
         for line in data.lines().filter(|l| !l.starts_with('#')) {
@@ -69,7 +72,7 @@ impl Profiles {
                     langs.len().checked_sub(1),
                 ) {
                     let l = u8::try_from(l).unwrap_or(u8::MAX);
-                    index.entry(pack(a, b, c)).or_default().push((l, rank));
+                    by_trigram.entry(pack(a, b, c)).or_default().push((l, rank));
                     rank += 1;
                 }
             }
@@ -81,7 +84,15 @@ impl Profiles {
                 *slot = Some(k);
             }
         }
-        Self { langs, index, letters, letter_langs, ascii }
+        let mut trigrams: Vec<(u64, Vec<(u8, u16)>)> = by_trigram.into_iter().collect();
+        trigrams.sort_unstable_by_key(|&(t, _)| t);
+        let (mut index, mut entries) = (FxHashMap::default(), Vec::new());
+        for (trigram, of) in trigrams {
+            let start = u32::try_from(entries.len()).unwrap_or(u32::MAX);
+            entries.extend(of);
+            index.insert(trigram, start..u32::try_from(entries.len()).unwrap_or(u32::MAX));
+        }
+        Self { langs, index, entries, letters, letter_langs, ascii }
     }
 }
 
@@ -206,7 +217,10 @@ fn trigram_scores(lower: &str, profiles: &Profiles) -> (usize, Vec<(Lang, f64)>)
     for (position, key) in ranked.iter().enumerate() {
         #[allow(clippy::cast_possible_truncation, reason = "the low 64 bits are the trigram")]
         let trigram = *key as u64;
-        for &(l, rank) in profiles.index.get(&trigram).map_or(&[][..], Vec::as_slice) {
+        let entries = profiles.index.get(&trigram).and_then(|r| {
+            profiles.entries.get(usize::try_from(r.start).ok()?..usize::try_from(r.end).ok()?)
+        });
+        for &(l, rank) in entries.unwrap_or_default() {
             let distance = (i64::try_from(position).unwrap_or(i64::MAX) - i64::from(rank)).abs();
             found[usize::from(l)] += i64::from(MAX_DISTANCE) - distance;
         }
@@ -263,7 +277,8 @@ mod tests {
     fn profiles_are_all_read() {
         let p = &*PROFILES;
         assert_eq!(p.langs.len(), 37);
-        assert_eq!(p.index.values().map(Vec::len).sum::<usize>(), 37 * 300);
+        assert_eq!(p.entries.len(), 37 * 300);
+        assert_eq!(p.index.values().map(ExactSizeIterator::len).sum::<usize>(), 37 * 300);
         assert!(p.letter_langs.iter().all(|l| !l.is_empty()));
         assert_eq!(p.letters.len(), p.letter_langs.len());
         assert!(p.letters.contains(&'ŵ') && p.letters.contains(&'ɔ'));
