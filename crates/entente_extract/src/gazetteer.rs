@@ -404,6 +404,25 @@ mod tests {
     }
 
     #[test]
+    fn lower_case_aliases_of_a_users_file() {
+        let extra = [(
+            "mine.tsv",
+            "entity_id\tentity_type\tname\tcountry_id\taliases\n\
+             org:ebay\tORG\teBay\t\teBay\n\
+             gpe:foo-land\tGPE\tFoo-land\t\tFoo-land\n\
+             org:acme\tORG\tAcme Widgets\t\tAcme Widgets\n",
+        )];
+        let g = Gazetteer::builtin_with(&extra).unwrap();
+        let text = "shares of eBay and ebay rose in foo-land; acme widgets and Acme widgets fell";
+        let found: Vec<&str> =
+            g.find(text).iter().filter_map(|m| text.get(m.start..m.end)).collect();
+        // An organisation in lower case is refused; a one-word place and a capitalised
+        // multi-word name in other casing are taken.
+        assert_eq!(found, ["eBay", "foo-land", "Acme widgets"]);
+        assert_eq!(g.find(text), g.find_unanchored(text));
+    }
+
+    #[test]
     fn word_boundaries_and_curly_apostrophes() {
         assert_eq!(
             ids("Chinatown; USB; People’s Republic of China; Russia-China"),
