@@ -110,6 +110,7 @@ pub(crate) fn write_range(
     let mut kept: Vec<u64> = Vec::new();
     let mut evidence: Vec<Candidate> = Vec::new();
     let mut columns = PairColumns::default();
+    let (mut first, mut last) = (Vec::new(), Vec::new());
     for (key, c) in pairs {
         let (x, y) = pair_of(key);
         let marginal = |e: u32| singles.all.get(e as usize).copied().filter(|&n| n > 0);
@@ -119,12 +120,11 @@ pub(crate) fn write_range(
         }
         kept.push(key);
         columns.push(x, y, &c.tally, count_a, count_b);
-        columns.first.push((c.first != i64::MAX).then_some(c.first));
-        columns.last.push((c.last != i64::MIN).then_some(c.last));
+        first.push((c.first != i64::MAX).then_some(c.first));
+        last.push((c.last != i64::MIN).then_some(c.last));
         evidence.extend(c.evidence.into_iter().map(|(nth, d, s, e)| (x, y, nth, d, s, e)));
     }
     let n_units = singles.units_per_bucket.get(&None).map_or(0, |u| u.values().sum::<u32>());
-    let (first, last) = (std::mem::take(&mut columns.first), std::mem::take(&mut columns.last));
     let mut frame = columns.into_frame();
     frame.push(Column::new("first".into(), first));
     frame.push(Column::new("last".into(), last));
@@ -201,8 +201,6 @@ struct PairColumns {
     count_b: Vec<u32>,
     n_docs: Vec<u32>,
     n_stories: Vec<u32>,
-    first: Vec<Option<i64>>,
-    last: Vec<Option<i64>>,
 }
 
 impl PairColumns {
