@@ -3,7 +3,9 @@
 //! The Arrow schema of a table is derived once from its row type (`serde_arrow`), with unit
 //! enums stored as plain strings and [`Table::TIMESTAMP_COLUMNS`](entente_schema::Table::TIMESTAMP_COLUMNS) as UTC microsecond
 //! timestamps, so `DuckDB`, pandas and polars see ordinary `VARCHAR`, integer, `DOUBLE` and
-//! `TIMESTAMP WITH TIME ZONE` columns.
+//! `TIMESTAMP WITH TIME ZONE` columns. Rows whose columns are all scalars become record
+//! batches from their [`Table::CELLS`](entente_schema::Table::CELLS), column by column; the
+//! others (lists) through `serde_arrow`.
 //!
 //! Every table is a directory of part files, `<out>/<table>/part-00000.parquet`, ...; a
 //! table with [`Table::PARTITION_COLUMNS`](entente_schema::Table::PARTITION_COLUMNS) puts its parts in Hive directories
@@ -45,6 +47,7 @@ pub use crate::schema::{fields, part_schema, schema};
 pub use crate::staging::{Staging, link_tree, remove_table, scratch_dir};
 pub use crate::write::{Codec, FileMetadata, TableWriter, temporary_suffix, write_table};
 
+mod cells;
 mod error;
 mod layout;
 mod read;

@@ -134,6 +134,8 @@ pub struct TableWriter<T: Table> {
     pub(crate) dir: PathBuf,
     pub(crate) name: String,
     fields: Vec<FieldRef>,
+    /// Whether batches are built from the rows' cells ([`crate::cells`]), not serialised.
+    cells: bool,
     pub(crate) part_schema: SchemaRef,
     pub(crate) props: WriterProperties,
     /// One open file per combination of partition values (one, keyed by `[]`, if none).
@@ -184,6 +186,7 @@ impl<T: Table> TableWriter<T> {
         let mut writer = Self {
             dir: dir.to_owned(),
             name: name.to_owned(),
+            cells: crate::cells::buildable::<T>(&fields),
             fields,
             part_schema: part_schema::<T>()?,
             props,
@@ -235,8 +238,13 @@ impl<T: Table> TableWriter<T> {
     /// Appends rows.
     pub fn write(&mut self, rows: &[T]) -> Result<(), Error> {
         for chunk in rows.chunks(WRITE_BATCH_ROWS) {
-            let batch = serde_arrow::to_record_batch(&self.fields, &chunk)
-                .map_err(|source| Error::Convert { path: self.dir.join(&self.name), source })?;
+            let path = self.dir.join(&self.name);
+            let built = self.cells.then(|| crate::cells::batch(&self.fields, chunk)).flatten();
+            let batch = match built {
+                Some(batch) => batch.map_err(arrow_error(&path))?,
+                None => serde_arrow::to_record_batch(&self.fields, &chunk)
+                    .map_err(|source| Error::Convert { path, source })?,
+            };
             self.write_batch(&batch)?;
         }
         Ok(())

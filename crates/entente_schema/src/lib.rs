@@ -27,6 +27,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub use crate::cells::{Cell, ToCell};
 pub use crate::config::AggregateConfig;
 pub use crate::ids::{doc_id, entity_id_for_name, hash_hex};
 pub use crate::invariants::{Violation, check_tables, compare_counted};
@@ -40,6 +41,7 @@ pub use crate::tables::{
     SourceFormat, Stage, SurfaceCount, TextEdit, civil_date, year_of,
 };
 
+mod cells;
 mod config;
 mod ids;
 mod invariants;
@@ -106,6 +108,9 @@ pub trait Table: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 
     /// Hive partition columns, outermost first: their values name the directories
     /// (`scope=sentence/`) and are not stored in the part files.
     const PARTITION_COLUMNS: &'static [&'static str] = &[];
+    /// Each column's cell of a row, in [`Table::COLUMNS`] order: a writer builds the
+    /// columns from these ([`Cell::Other`] for a list: then it serialises the rows).
+    const CELLS: &'static [for<'a> fn(&'a Self) -> Cell<'a>];
 }
 
 /// Declares a row struct together with its [`Table`] impl, so that the column list and docs
@@ -140,6 +145,8 @@ macro_rules! table {
             ];
             const TIMESTAMP_COLUMNS: &'static [&'static str] = &[$($ts),*];
             const PARTITION_COLUMNS: &'static [&'static str] = &[$($($part),*)?];
+            const CELLS: &'static [for<'a> fn(&'a Self) -> $crate::Cell<'a>] =
+                &[$( |row| $crate::ToCell::cell(&row.$field) ),*];
         }
     };
 }

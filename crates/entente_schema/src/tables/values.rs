@@ -161,6 +161,17 @@ pub enum Method {
     Model,
 }
 
+impl Method {
+    /// The name written in the `method` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Gazetteer => "gazetteer",
+            Self::Rule => "rule",
+            Self::Model => "model",
+        }
+    }
+}
+
 /// How a mention got its `entity_id` (`entities.linked_by`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
