@@ -209,9 +209,10 @@ pub fn aggregate(corpus: Corpus, config: &AggregateConfig) -> Result<Aggregates,
 /// returns `entity_summary`. Memory stays within `limits` plus one batch, not the size of the
 /// tables; `corpus` is taken so that its mentions are sorted where they are, not copied.
 ///
-/// When a scope takes more than one range and the rayon pool has more than one thread, the
-/// next range is counted on a second thread while the rows of one are made and handed to
-/// `sink`, so two ranges' counts are held at once. The ranges, and so the rows and their
+/// When the rayon pool has more than one thread, `entity_summary` is made on a thread of its
+/// own beside the counting, and when a scope takes more than one range, the next range is
+/// counted on a second thread while the rows of one are made and handed to `sink`, so two
+/// ranges' counts are held at once. The ranges, and so the rows and their
 /// batches, are the same either way: a range's counts depend on the range alone.
 pub fn aggregate_into(
     mut corpus: Corpus,
@@ -227,9 +228,32 @@ pub fn aggregate_into(
     corpus.entity_index = HashMap::new();
     let coded = Coded::new(&corpus, mentions, &runs, config);
     drop(runs);
-    let summary = crate::rows::summary(&coded);
-    let budget = usize::try_from(limits.partition_pairs).unwrap_or(usize::MAX).max(1);
     let beside = rayon::current_num_threads() > 1;
+    if !beside {
+        let summary = crate::rows::summary(&coded);
+        let crowded_units = count_scopes(&coded, limits, beside, &mut sink)?;
+        return Ok(Summary { summary, crowded_units });
+    }
+    // The summary walks every mention once, on a thread of its own beside the first scope's
+    // walk (which leaves its thread idle while the pairs are counted).
+    std::thread::scope(|threads| {
+        let summary = threads.spawn(|| crate::rows::summary(&coded));
+        let crowded_units = count_scopes(&coded, limits, beside, &mut sink);
+        let summary = summary.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        Ok(Summary { summary, crowded_units: crowded_units? })
+    })
+}
+
+/// Counts every configured scope's pairs and hands their rows to `sink` (see
+/// [`aggregate_into`]); the units left out of each scope for having too many entities.
+fn count_scopes(
+    coded: &Coded<'_>,
+    limits: Limits,
+    beside: bool,
+    sink: &mut Sink<'_>,
+) -> Result<BTreeMap<Scope, u64>, Error> {
+    let config = coded.config;
+    let budget = usize::try_from(limits.partition_pairs).unwrap_or(usize::MAX).max(1);
     let mut crowded_units = BTreeMap::new();
     for scope in config.sorted_scopes() {
         // Ranges of `entity_a` still to count, the next one last. A range whose pairs do not
@@ -238,8 +262,8 @@ pub fn aggregate_into(
         let mut todo = vec![(0, all)];
         // The whole range is counted in the walk that counts the entities, until it goes
         // over the budget.
-        let mut first = RangeCounter::new(&coded, (0, all), budget);
-        let singles = count_singles(&coded, scope, &mut first, beside);
+        let mut first = RangeCounter::new(coded, (0, all), budget);
+        let singles = count_singles(coded, scope, &mut first, beside);
         if singles.crowded > 0 {
             crowded_units.insert(scope, singles.crowded);
         }
@@ -249,7 +273,7 @@ pub fn aggregate_into(
         while let Some(range) = todo.pop() {
             let counted = match ahead.take() {
                 Some((r, counted)) if r == range => counted,
-                _ => count_range(&coded, scope, range, budget, singles.walked),
+                _ => count_range(coded, scope, range, budget, singles.walked),
             };
             let counted = match counted {
                 Ok(counted) => counted,
@@ -265,15 +289,15 @@ pub fn aggregate_into(
                 }
             };
             let Some(&next) = todo.last().filter(|_| beside) else {
-                write_range(&coded, scope, counted, &singles, &mut sink)?;
+                write_range(coded, scope, counted, &singles, sink)?;
                 continue;
             };
             // A thread of its own: run on the pool's other worker (`rayon::join`), the
             // aggregate bench's peak RSS went from 799 to 984 MiB.
             let written = std::thread::scope(|threads| {
                 let counting =
-                    threads.spawn(|| count_range(&coded, scope, next, budget, singles.walked));
-                let written = write_range(&coded, scope, counted, &singles, &mut sink);
+                    threads.spawn(|| count_range(coded, scope, next, budget, singles.walked));
+                let written = write_range(coded, scope, counted, &singles, sink);
                 let next_counted = counting.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
                 ahead = Some((next, next_counted));
                 written
@@ -281,7 +305,7 @@ pub fn aggregate_into(
             written?;
         }
     }
-    Ok(Summary { summary, crowded_units })
+    Ok(crowded_units)
 }
 
 /// The sink of [`aggregate_into`].
