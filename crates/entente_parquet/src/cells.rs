@@ -67,6 +67,10 @@ fn column<'a, T>(
                 let Cell::Text(s) = c else { return None };
                 bytes += s.map_or(0, str::len);
             }
+            if i32::try_from(bytes).is_err() {
+                // Past Utf8's offsets: serde_arrow reports it as an error.
+                return None;
+            }
             let mut out = StringBuilder::with_capacity(rows.len(), bytes);
             for c in cells {
                 let Cell::Text(s) = c else { return None };
