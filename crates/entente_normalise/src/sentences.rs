@@ -82,12 +82,8 @@ impl LetterParts {
         if has(b'/') && has(b':') {
             self.stamp_cuts(segment, &upper_after, &mut out);
         }
-        if has(b'>')
-            || segment.contains("***")
-            || segment.contains("----")
-            || segment.contains("____")
-            || segment.contains("====")
-        {
+        let run = |b: u8, n: usize| has(b) && bytes.split(|&x| x != b).any(|r| r.len() >= n);
+        if has(b'>') || run(b'*', 3) || run(b'-', 4) || run(b'_', 4) || run(b'=', 4) {
             for m in self.marker.find_iter(segment) {
                 out.extend(upper_after(m.end()));
             }
@@ -181,49 +177,60 @@ impl Splitter {
 
     /// Byte offsets inside `segment` where a new sentence starts.
     fn cuts(&self, segment: &str) -> Vec<usize> {
-        let chars: Vec<(usize, char)> = segment.char_indices().collect();
-        let (mut cuts, list_marks) = inline_list(&chars);
+        if segment.is_ascii() {
+            self.cuts_in(segment, &Ascii::new(segment))
+        } else {
+            let chars: Vec<(usize, char)> = segment.char_indices().collect();
+            self.cuts_in(segment, chars.as_slice())
+        }
+    }
+
+    fn cuts_in<C: Chars + ?Sized>(&self, segment: &str, chars: &C) -> Vec<usize> {
+        let len = chars.count();
+        let (mut cuts, list_marks) = inline_list(chars);
         cuts.extend(self.letter.cuts(segment));
         let mut i = 0;
-        while i < chars.len() {
-            let c = chars[i].1;
+        loop {
+            i = chars.next_candidate(i);
+            if i >= len {
+                break;
+            }
+            let c = chars.char_at(i);
             if list_marks.contains(&i) {
                 i += 1;
                 continue;
             }
             if c == '.'
-                && let Some((cut, after)) = spaced_ellipsis(&chars, i)
+                && let Some((cut, after)) = spaced_ellipsis(chars, i)
             {
-                cuts.extend(cut.map(|k| chars[k].0));
+                cuts.extend(cut.map(|k| chars.offset(k)));
                 i = after;
                 continue;
             }
             if is_cjk_terminal(c) {
                 let mut j = i + 1;
-                while j < chars.len() && (is_cjk_terminal(chars[j].1) || is_closing(chars[j].1)) {
+                while chars.get(j).is_some_and(|c| is_cjk_terminal(c) || is_closing(c)) {
                     j += 1;
                 }
-                if let Some(&(at, _)) = chars.get(j) {
-                    cuts.push(at);
+                if j < len {
+                    cuts.push(chars.offset(j));
                 }
                 i = j;
                 continue;
             }
             // An emoticon after a word ends a sentence when a capitalised word follows
             // ("isn't it :) Now I have").
-            if let Some(len) = emoticon_at(&chars, i)
+            if let Some(emoticon) = emoticon_at(chars, i)
                 && i > 0
-                && chars[i - 1].1.is_whitespace()
+                && chars.char_at(i - 1).is_whitespace()
             {
-                let mut n = i + len;
-                let spaced = chars.get(n).is_some_and(|&(_, c)| c.is_whitespace());
-                while n < chars.len() && chars[n].1.is_whitespace() {
-                    n += 1;
+                let mut n = i + emoticon;
+                let spaced = chars.get(n).is_some_and(char::is_whitespace);
+                n = chars.skip_whitespace(n);
+                if spaced && chars.get(n).is_some_and(char::is_uppercase) {
+                    cuts.push(chars.offset(n));
                 }
-                if spaced && chars.get(n).is_some_and(|&(_, c)| c.is_uppercase()) {
-                    cuts.push(chars[n].0);
-                }
-                i += len;
+                i += emoticon;
                 continue;
             }
             if !is_terminal(c) {
@@ -232,36 +239,30 @@ impl Splitter {
             }
             let run_start = i;
             let mut j = i;
-            while j < chars.len() && is_terminal(chars[j].1) {
+            while chars.get(j).is_some_and(is_terminal) {
                 j += 1;
             }
             let run_end = j;
-            while j < chars.len() && is_closing(chars[j].1) {
+            while chars.get(j).is_some_and(is_closing) {
                 j += 1;
             }
             i = j;
             // Whitespace must follow, then the next sentence's first character.
-            if j >= chars.len() || !chars[j].1.is_whitespace() {
+            if !chars.get(j).is_some_and(char::is_whitespace) {
                 continue;
             }
-            let mut n = j;
-            while n < chars.len() && chars[n].1.is_whitespace() {
-                n += 1;
-            }
+            let mut n = chars.skip_whitespace(j);
             // An emoticon right after the punctuation belongs to its sentence ("I love her. :)").
-            if let Some(len) = emoticon_at(&chars, n) {
-                i = n + len;
-                n = i;
-                while n < chars.len() && chars[n].1.is_whitespace() {
-                    n += 1;
-                }
+            if let Some(emoticon) = emoticon_at(chars, n) {
+                i = n + emoticon;
+                n = chars.skip_whitespace(i);
             }
-            if n >= chars.len() {
+            if n >= len {
                 continue;
             }
             let run = Run { start: run_start, end: run_end, closed: j > run_end, next: n };
-            if self.is_boundary(segment, &chars, &run) {
-                cuts.push(chars[n].0);
+            if self.is_boundary(segment, chars, &run) {
+                cuts.push(chars.offset(n));
             }
         }
         cuts.sort_unstable();
@@ -271,21 +272,17 @@ impl Splitter {
     }
 
     /// Whether the terminal punctuation `run` ends a sentence.
-    fn is_boundary(&self, segment: &str, chars: &[(usize, char)], run: &Run) -> bool {
+    fn is_boundary<C: Chars + ?Sized>(&self, segment: &str, chars: &C, run: &Run) -> bool {
         let next = run.next;
-        let first = chars[next..].iter().map(|&(_, c)| c).find(|c| !is_opening(*c));
+        let first = chars.from(next).find(|c| !is_opening(*c));
         let Some(first) = first else { return false };
-        let marks: String = chars[run.start..run.end].iter().map(|&(_, c)| c).collect();
+        let marks: String = (run.start..run.end).map(|k| chars.char_at(k)).collect();
         // An omission mark in brackets ("[...]") is not an ending.
-        if run.start > 0
-            && chars[run.start - 1].1 == '['
-            && chars.get(run.end).is_some_and(|&(_, c)| c == ']')
-        {
+        if run.start > 0 && chars.char_at(run.start - 1) == '[' && chars.get(run.end) == Some(']') {
             return false;
         }
-        let next_word: String = chars[next..]
-            .iter()
-            .map(|&(_, c)| c)
+        let next_word: String = chars
+            .from(next)
             .skip_while(|c| is_opening(*c))
             .take_while(|c| c.is_alphanumeric())
             .collect();
@@ -297,19 +294,16 @@ impl Splitter {
             if !first.is_lowercase() {
                 return true;
             }
-            let before = chars[..run.start]
-                .iter()
-                .rev()
-                .map(|&(_, c)| c)
-                .take_while(|c| c.is_alphanumeric());
+            let before =
+                (0..run.start).rev().map(|k| chars.char_at(k)).take_while(|c| c.is_alphanumeric());
             let capitalised = before.last().is_some_and(char::is_uppercase);
             let ellipsis_only = marks.contains(['.', '…']) && !marks.ends_with(['?', '!']);
             return !(ellipsis_only || run.closed || (marks == "!" && capitalised));
         }
         // The word before the period, without leading brackets or quotes.
         let word_start =
-            chars[..run.start].iter().rposition(|&(_, c)| c.is_whitespace()).map_or(0, |p| p + 1);
-        let word_bytes = chars[word_start].0..chars[run.start].0;
+            (0..run.start).rev().find(|&k| chars.char_at(k).is_whitespace()).map_or(0, |p| p + 1);
+        let word_bytes = chars.offset(word_start)..chars.offset(run.start);
         let word = segment
             .get(word_bytes)
             .unwrap_or("")
@@ -327,8 +321,10 @@ impl Splitter {
             // ("you and I. Did you").
             return first.is_uppercase() && starter && !word.chars().all(char::is_lowercase);
         }
-        let at_item_start =
-            chars[..word_start].iter().all(|&(_, c)| c.is_whitespace() || is_bullet(c));
+        let at_item_start = (0..word_start).all(|k| {
+            let c = chars.char_at(k);
+            c.is_whitespace() || is_bullet(c)
+        });
         if at_item_start && word.len() <= 3 && word.chars().all(|c| c.is_ascii_digit()) {
             return false; // "1. " or "• 9. " numbering a list item
         }
@@ -354,10 +350,101 @@ impl Splitter {
     }
 }
 
+/// A segment's characters by index, each with its byte offset: decoded once for any text,
+/// or read straight from the bytes of an ASCII one (most news), where index and offset are
+/// the same and nothing is decoded or copied.
+trait Chars {
+    /// How many characters there are.
+    fn count(&self) -> usize;
+    /// The character at index `i` (below [`Chars::count`]).
+    fn char_at(&self, i: usize) -> char;
+    /// The byte offset of the character at index `i` (below [`Chars::count`]).
+    fn offset(&self, i: usize) -> usize;
+
+    fn get(&self, i: usize) -> Option<char> {
+        (i < self.count()).then(|| self.char_at(i))
+    }
+
+    /// The characters from index `i` on.
+    fn from(&self, i: usize) -> impl Iterator<Item = char> {
+        (i..self.count()).map(|k| self.char_at(k))
+    }
+
+    /// The index of the first character at or after `i` that may start a cut (see
+    /// [`may_start_cut`]), or [`Chars::count`].
+    fn next_candidate(&self, mut i: usize) -> usize {
+        while self.get(i).is_some_and(|c| !may_start_cut(c)) {
+            i += 1;
+        }
+        i
+    }
+
+    /// The index of the first character at or after `i` that is not whitespace.
+    fn skip_whitespace(&self, mut i: usize) -> usize {
+        while self.get(i).is_some_and(char::is_whitespace) {
+            i += 1;
+        }
+        i
+    }
+}
+
+impl Chars for [(usize, char)] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn char_at(&self, i: usize) -> char {
+        self[i].1
+    }
+    fn offset(&self, i: usize) -> usize {
+        self[i].0
+    }
+}
+
+/// The characters of an ASCII segment: its bytes.
+struct Ascii<'a> {
+    bytes: &'a [u8],
+    /// Whether it holds a colon or semicolon (an emoticon's start).
+    colons: bool,
+}
+
+impl<'a> Ascii<'a> {
+    fn new(segment: &'a str) -> Self {
+        let bytes = segment.as_bytes();
+        Self { bytes, colons: memchr::memchr2(b':', b';', bytes).is_some() }
+    }
+}
+
+impl Chars for Ascii<'_> {
+    fn count(&self) -> usize {
+        self.bytes.len()
+    }
+    fn char_at(&self, i: usize) -> char {
+        char::from(self.bytes[i])
+    }
+    fn offset(&self, i: usize) -> usize {
+        i
+    }
+    fn next_candidate(&self, i: usize) -> usize {
+        let rest = self.bytes.get(i..).unwrap_or_default();
+        let found = if self.colons {
+            rest.iter().position(|&b| may_start_cut(char::from(b)))
+        } else {
+            memchr::memchr3(b'.', b'!', b'?', rest)
+        };
+        i + found.unwrap_or(rest.len())
+    }
+}
+
+/// Whether a cut can start at `c`: terminal punctuation, an emoticon's first character, or
+/// any character outside ASCII (CJK full stops, the ellipsis).
+fn may_start_cut(c: char) -> bool {
+    !c.is_ascii() || matches!(c, '.' | '!' | '?' | ':' | ';')
+}
+
 /// The length in chars of an emoticon (":)", ":-(", ";)", ":D", ":P") starting at `i` and
 /// followed by whitespace or the end.
-fn emoticon_at(chars: &[(usize, char)], i: usize) -> Option<usize> {
-    let at = |k: usize| chars.get(k).map(|&(_, c)| c);
+fn emoticon_at<C: Chars + ?Sized>(chars: &C, i: usize) -> Option<usize> {
+    let at = |k: usize| chars.get(k);
     if !matches!(at(i), Some(':' | ';')) {
         return None;
     }
@@ -383,28 +470,37 @@ fn is_bullet(c: char) -> bool {
 /// • 10. Ten"): markers numbered consecutively (at least two), each at the start or after
 /// whitespace or a bullet, followed by whitespace. Returns where items start (at the bullet
 /// when there is one) and the indices of the markers' periods, which end no sentence.
-fn inline_list(chars: &[(usize, char)]) -> (Vec<usize>, Vec<usize>) {
+fn inline_list<C: Chars + ?Sized>(chars: &C) -> (Vec<usize>, Vec<usize>) {
+    let len = chars.count();
     // (first char of the item, number, indices of its periods)
     let mut markers: Vec<(usize, u32, Vec<usize>)> = Vec::new();
-    for i in 0..chars.len() {
-        let prev = i.checked_sub(1).map(|p| chars[p].1);
+    for i in 0..len {
+        // A marker starts with a digit, or a letter and a period: rare, so tested first.
+        let c = chars.char_at(i);
+        let letter = c.is_ascii_lowercase() & (chars.get(i + 1) == Some('.'));
+        if !c.is_ascii_digit() && !letter {
+            continue;
+        }
+        let prev = i.checked_sub(1).map(|p| chars.char_at(p));
         if prev.is_some_and(|c| !c.is_whitespace() && !is_bullet(c)) {
             continue;
         }
-        let digits = chars[i..].iter().take_while(|(_, c)| c.is_ascii_digit()).count();
+        let digits = chars.from(i).take_while(char::is_ascii_digit).count();
         let (value, mut j) = if (1..=2).contains(&digits) {
-            let n: String = chars[i..i + digits].iter().map(|&(_, c)| c).collect();
-            (n.parse::<u32>().unwrap_or(0), i + digits)
-        } else if chars[i].1.is_ascii_lowercase()
-            && chars.get(i + 1).is_some_and(|&(_, c)| c == '.')
-        {
-            (u32::from(chars[i].1) - u32::from('a') + 1, i + 1)
+            let value = chars
+                .from(i)
+                .take(digits)
+                .filter_map(|c| c.to_digit(10))
+                .fold(0, |v, d| v * 10 + d);
+            (value, i + digits)
+        } else if letter {
+            (u32::from(c) - u32::from('a') + 1, i + 1)
         } else {
             continue;
         };
         let mut periods = Vec::new();
         let mut closed = false;
-        while let Some(&(_, c)) = chars.get(j) {
+        while let Some(c) = chars.get(j) {
             match c {
                 '.' if periods.is_empty() && !closed => periods.push(j),
                 ')' if !closed => closed = true,
@@ -412,16 +508,15 @@ fn inline_list(chars: &[(usize, char)]) -> (Vec<usize>, Vec<usize>) {
             }
             j += 1;
         }
-        if (periods.is_empty() && !closed) || !chars.get(j).is_some_and(|&(_, c)| c.is_whitespace())
-        {
+        if (periods.is_empty() && !closed) || !chars.get(j).is_some_and(char::is_whitespace) {
             continue;
         }
         // Start at the bullet before the number, if any ("• 9. ", "⁃9. ").
         let mut b = i;
-        while b > 0 && chars[b - 1].1 == ' ' {
+        while b > 0 && chars.char_at(b - 1) == ' ' {
             b -= 1;
         }
-        let start = if b > 0 && is_bullet(chars[b - 1].1) { b - 1 } else { i };
+        let start = if b > 0 && is_bullet(chars.char_at(b - 1)) { b - 1 } else { i };
         markers.push((start, value, periods));
     }
     // The longest run of consecutive numbers, in text order.
@@ -437,17 +532,18 @@ fn inline_list(chars: &[(usize, char)]) -> (Vec<usize>, Vec<usize>) {
             best = chain;
         }
     }
-    let mut cuts: Vec<usize> = chars
-        .iter()
-        .enumerate()
-        .filter(|&(i, &(_, c))| i > 0 && is_bullet(c) && c != '·' && chars[i - 1].1.is_whitespace())
-        .map(|(_, &(b, _))| b)
+    let mut cuts: Vec<usize> = (1..len)
+        .filter(|&i| {
+            let c = chars.char_at(i);
+            is_bullet(c) && c != '·' && chars.char_at(i - 1).is_whitespace()
+        })
+        .map(|i| chars.offset(i))
         .collect();
     if best.len() < 2 {
         return (cuts, Vec::new());
     }
     let marks = best.iter().flat_map(|&k| markers[k].2.iter().copied()).collect();
-    cuts.extend(best.iter().map(|&k| chars[markers[k].0].0));
+    cuts.extend(best.iter().map(|&k| chars.offset(markers[k].0)));
     (cuts, marks)
 }
 
@@ -455,12 +551,10 @@ fn inline_list(chars: &[(usize, char)]) -> (Vec<usize>, Vec<usize>) {
 /// ends in it, if it does, and the index after it. Three dots never end a sentence (an
 /// omission); four end one before an upper-case word: after the first dot when it touches the
 /// word before ("abandoned. . . . The"), else after the last ("a period . . . . Next").
-fn spaced_ellipsis(chars: &[(usize, char)], i: usize) -> Option<(Option<usize>, usize)> {
+fn spaced_ellipsis<C: Chars + ?Sized>(chars: &C, i: usize) -> Option<(Option<usize>, usize)> {
     let mut dots = 1;
     let mut j = i + 1;
-    while chars.get(j).is_some_and(|&(_, c)| c == ' ')
-        && chars.get(j + 1).is_some_and(|&(_, c)| c == '.')
-    {
+    while chars.get(j) == Some(' ') && chars.get(j + 1) == Some('.') {
         dots += 1;
         j += 2;
     }
@@ -468,15 +562,12 @@ fn spaced_ellipsis(chars: &[(usize, char)], i: usize) -> Option<(Option<usize>, 
         return None;
     }
     let mut after = j;
-    while chars.get(after).is_some_and(|&(_, c)| is_closing(c)) {
+    while chars.get(after).is_some_and(is_closing) {
         after += 1;
     }
-    let mut next = after;
-    while chars.get(next).is_some_and(|&(_, c)| c.is_whitespace()) {
-        next += 1;
-    }
-    let upper_next = chars.get(next).is_some_and(|&(_, c)| c.is_uppercase());
-    let touches = i > 0 && !chars[i - 1].1.is_whitespace();
+    let next = chars.skip_whitespace(after);
+    let upper_next = chars.get(next).is_some_and(char::is_uppercase);
+    let touches = i > 0 && !chars.char_at(i - 1).is_whitespace();
     // A closing quote after the dots ends the quoted sentence there.
     let cut = match (dots >= 4 && upper_next, touches && after == j) {
         (false, _) => None,
@@ -624,7 +715,9 @@ fn starts_list_item(line: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{SentenceConfig, Splitter};
+    use proptest::prelude::*;
+
+    use super::{Ascii, SentenceConfig, Splitter};
 
     fn split(text: &str) -> Vec<&str> {
         let splitter = Splitter::new(&SentenceConfig::default());
@@ -669,5 +762,75 @@ mod tests {
             "A new paragraph.",
         ]
         "#);
+    }
+
+    /// Words and marks that the splitter's rules read, joined with or without spaces.
+    fn ascii_segment() -> impl Strategy<Value = String> {
+        let pieces = [
+            "Mr.",
+            "The",
+            "He",
+            "he",
+            "it",
+            "Now",
+            "J.",
+            "K.",
+            "I.",
+            "U.S.",
+            "Inc.",
+            "e.g.",
+            "ch.",
+            "4",
+            "1.",
+            "2.",
+            "3)",
+            "1.)",
+            "a.",
+            "b.",
+            "c)",
+            "12",
+            "2004.",
+            ":)",
+            ";-(",
+            ":D",
+            "?",
+            "!",
+            "!!",
+            "...",
+            ". . .",
+            ". . . .",
+            "\"",
+            "'",
+            "(",
+            ")",
+            "[...]",
+            "Regards,",
+            "Bob",
+            "***",
+            "----",
+            "__",
+            "====",
+            ">>",
+            "02/13/2001 08:02 PM",
+            "3.5",
+            "Yahoo!",
+            "\t",
+        ];
+        (prop::collection::vec(prop::sample::select(pieces.to_vec()), 0..24), 0..3usize)
+            .prop_map(|(words, gap)| words.join(["", " ", "  "][gap]))
+    }
+
+    proptest! {
+        /// An ASCII segment is cut in the same places read from its bytes as from its
+        /// decoded characters.
+        #[test]
+        fn ascii_segments_cut_as_decoded(segment in ascii_segment()) {
+            let splitter = Splitter::new(&SentenceConfig::default());
+            let chars: Vec<(usize, char)> = segment.char_indices().collect();
+            prop_assert_eq!(
+                splitter.cuts_in(&segment, &Ascii::new(&segment)),
+                splitter.cuts_in(&segment, chars.as_slice())
+            );
+        }
     }
 }
