@@ -27,7 +27,7 @@ pub struct LanguageConfig {
 
 impl Default for LanguageConfig {
     fn default() -> Self {
-        Self { supported: vec!["en".into()], min_confidence: 0.5, sample_bytes: 1024 }
+        Self { supported: vec!["en".into()], min_confidence: 0.5, sample_bytes: 512 }
     }
 }
 
