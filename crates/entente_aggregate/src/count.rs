@@ -278,7 +278,11 @@ impl PairCounts {
 
 /// What one walk over the units of a scope counted for one range of `entity_a`.
 pub(crate) struct RangeCounts {
-    pub(crate) pairs: FxHashMap<u64, PairCounts>,
+    /// Each pair's place in `counts`: the map moves 16 bytes a pair when it grows, not the
+    /// counts.
+    pub(crate) pairs: FxHashMap<u64, u32>,
+    /// The pairs' counts, in the order they were first seen.
+    pub(crate) counts: Vec<(u64, PairCounts)>,
     /// Per period (in [`AggregateConfig::sorted_periods`](entente_schema::AggregateConfig::sorted_periods) order), keyed by bucket and pair.
     pub(crate) buckets: Vec<FxHashMap<(i64, u64), Tally>>,
 }
@@ -323,6 +327,7 @@ impl RangeCounter {
             bucket: Vec::with_capacity(periods.len()),
             out: RangeCounts {
                 pairs: FxHashMap::default(),
+                counts: Vec::new(),
                 buckets: periods.iter().map(|_| FxHashMap::default()).collect(),
             },
             periods,
@@ -380,7 +385,14 @@ impl RangeCounter {
                     start: fa.min(fb),
                     end: fa.max(fb) + 1,
                 };
-                out.pairs.entry(key).or_insert_with(PairCounts::new).add(&o, k);
+                let next = u32::try_from(out.counts.len()).unwrap_or(u32::MAX);
+                let at = *out.pairs.entry(key).or_insert(next);
+                if at == next {
+                    out.counts.push((key, PairCounts::new()));
+                }
+                if let Some((_, counts)) = out.counts.get_mut(at as usize) {
+                    counts.add(&o, k);
+                }
                 for (counts, &bucket) in out.buckets.iter_mut().zip(&self.bucket) {
                     let _ = counts.entry((bucket, key)).or_default().add(&o);
                 }

@@ -103,7 +103,8 @@ pub(crate) fn write_range(
 ) -> Result<(), Error> {
     let pe = |source| Error::Polars { scope: scope.as_str(), source };
     let periods = coded.config.sorted_periods();
-    let mut pairs: Vec<(u64, PairCounts)> = counted.pairs.into_iter().collect();
+    drop(counted.pairs);
+    let mut pairs: Vec<(u64, PairCounts)> = counted.counts;
     pairs.sort_unstable_by_key(|p| p.0);
     // The pairs that make rows, in table order (a pair key sorts as its two codes do): seen
     // together often enough, with both entities' own counts.
