@@ -213,6 +213,17 @@ pub(crate) fn nfc(text: &str) -> Vec<Replacement> {
     out
 }
 
+/// ASCII bytes that are not whitespace, by byte.
+const PLAIN: [bool; 256] = {
+    let mut plain = [false; 256];
+    let mut x: u8 = 0;
+    while x < 128 {
+        plain[x as usize] = !matches!(x, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c);
+        x += 1;
+    }
+    plain
+};
+
 /// Whitespace: every run of whitespace becomes what it should be — nothing at the start and
 /// end of the text, `\n\n` when it holds two or more line breaks, `\n` for one, else a space.
 pub(crate) fn whitespace(text: &str) -> Vec<Replacement> {
@@ -221,6 +232,12 @@ pub(crate) fn whitespace(text: &str) -> Vec<Replacement> {
     let bytes = text.as_bytes();
     let mut at = 0;
     while at <= text.len() {
+        // Outside a run of whitespace, ASCII that is not whitespace changes nothing.
+        if run.is_none() {
+            while bytes.get(at).is_some_and(|&x| PLAIN[usize::from(x)]) {
+                at += 1;
+            }
+        }
         // ASCII is checked byte by byte (`char::is_whitespace` also counts the vertical tab
         // and the form feed); only other characters are decoded.
         let (space, width) = match bytes.get(at) {
@@ -367,43 +384,55 @@ fn word_set(text: &str) -> HashSet<String> {
         .collect()
 }
 
+/// The punctuation [`punctuation_spacing`] looks after, by byte.
+const MARKS: [bool; 256] = {
+    let mut marks = [false; 256];
+    let mut k = 0;
+    while k < 6 {
+        marks[b".!?,;:"[k] as usize] = true;
+        k += 1;
+    }
+    marks
+};
+
 /// Inserts the missing space after sentence and clause punctuation glued to the next word.
 pub(crate) fn punctuation_spacing(text: &str) -> Vec<Replacement> {
     let mut out = Vec::new();
-    // Only a mark right before a letter is looked at: most texts have none (a non-ASCII byte
-    // may start a letter, so it counts).
-    let marked = text.as_bytes().windows(2).any(|w| {
-        matches!(w[0], b'.' | b'!' | b'?' | b',' | b';' | b':')
-            && (w[1].is_ascii_alphabetic() || !w[1].is_ascii())
-    });
-    if !marked {
-        return out;
-    }
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    for i in 1..chars.len().saturating_sub(1) {
-        let (b, c) = chars[i];
-        if !matches!(c, '.' | '!' | '?' | ',' | ';' | ':') {
+    // Only a mark right before a letter is looked at, from the text around it: most texts
+    // have few.
+    let bytes = text.as_bytes();
+    for (b, pair) in bytes.windows(2).enumerate().skip(1) {
+        let mark = pair[0];
+        if !MARKS[usize::from(mark)] {
             continue;
         }
-        let next = chars[i + 1].1;
-        if !next.is_alphabetic() {
+        // A letter starts with an ASCII letter or a byte past ASCII.
+        if pair[1].is_ascii() && !pair[1].is_ascii_alphabetic() {
             continue;
         }
+        // The mark is ASCII, so a character starts on each side of it.
+        let (Some(before), Some(rest)) = (text.get(..b), text.get(b + 1..)) else { continue };
+        let c = char::from(mark);
+        let mut ahead = rest.chars();
+        let Some(next) = ahead.next().filter(|n| n.is_alphabetic()) else { continue };
+        let after = ahead.next();
+        let Some(previous) = before.chars().next_back() else { continue };
         // The word before the punctuation (past any run of the same mark, as in "...").
-        let mut j = i;
-        while j > 0 && chars[j - 1].1 == c && matches!(c, '.' | '!' | '?') {
-            j -= 1;
-        }
-        let word_len = chars[..j].iter().rev().take_while(|(_, ch)| ch.is_alphabetic()).count();
+        let run = if matches!(c, '.' | '!' | '?') {
+            before.bytes().rev().take_while(|&x| x == mark).count()
+        } else {
+            0
+        };
+        let word = before.get(..before.len() - run).unwrap_or("");
+        let word_len = word.chars().rev().take_while(|ch| ch.is_alphabetic()).count();
         // "bought 1,000.That is", "grew 5%.Officials": a number, then a capitalised word.
         let after_number = c == '.'
-            && j == i
-            && (chars[i - 1].1.is_ascii_digit() || chars[i - 1].1 == '%')
+            && run == 0
+            && (previous.is_ascii_digit() || previous == '%')
             && next.is_uppercase()
-            && chars.get(i + 2).is_some_and(|&(_, ch)| ch.is_lowercase());
+            && after.is_some_and(char::is_lowercase);
         if after_number && !in_address(text, b) {
-            let at = chars[i + 1].0;
-            out.push(Replacement::new(at, at, " "));
+            out.push(Replacement::new(b + 1, b + 1, " "));
             continue;
         }
         if word_len == 0 {
@@ -411,27 +440,20 @@ pub(crate) fn punctuation_spacing(text: &str) -> Vec<Replacement> {
         }
         let wanted = match c {
             '.' => {
-                let after = chars.get(i + 2).map(|&(_, ch)| ch);
-                let following: String = chars[i + 1..]
-                    .iter()
-                    .map(|&(_, ch)| ch)
-                    .take_while(|ch| ch.is_alphabetic())
-                    .collect();
+                let following: String = rest.chars().take_while(|ch| ch.is_alphabetic()).collect();
                 // "order.This": an upper-case letter starting a lower-case word; not "U.S.",
                 // "e.g." (one-letter words), not "Node.js" or "example.com" (lower case).
                 next.is_uppercase()
                     && after.is_some_and(char::is_lowercase)
                     && !is_top_level_domain(&following)
-                    && (word_len >= 2 || j < i)
-                    && !(j == i
-                        && chars[..i].iter().rev().nth(word_len).is_some_and(|&(_, ch)| ch == '.'))
+                    && (word_len >= 2 || run > 0)
+                    && !(run == 0 && before.chars().rev().nth(word_len) == Some('.'))
             }
             '!' | '?' => next.is_uppercase(),
             _ => true,
         };
         if wanted && !in_address(text, b) {
-            let at = chars[i + 1].0;
-            out.push(Replacement::new(at, at, " "));
+            out.push(Replacement::new(b + 1, b + 1, " "));
         }
     }
     out
