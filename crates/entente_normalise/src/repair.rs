@@ -263,7 +263,13 @@ pub(crate) fn whitespace(text: &str) -> Vec<Replacement> {
             } else {
                 " "
             };
-            if &text[start..at] != want {
+            // Most runs are one space between words: no string compare for those.
+            let same = if at - start == 1 && bytes[start] == b' ' {
+                want == " "
+            } else {
+                &text[start..at] == want
+            };
+            if !same {
                 out.push(Replacement::new(start, at, want));
             }
         }
