@@ -35,10 +35,13 @@ report pipeline="default": (run pipeline)
 # corpus's, Rust tests with snapshot checks, then the Python package's wheel and the Python
 # tests (PySpark's in `local[2]` among them). The wheel comes last: maturin's build
 # differs from cargo's in PyO3's environment, so a cargo build after it compiles PyO3 and the
-# crates above it again. CI runs exactly this (`.ci/run`): a lint or a broken doc link that
-# only `just check` caught used to pass CI.
+# crates above it again. cargo-insta is called by its path, not as `cargo insta` with its
+# directory put on PATH: PyO3's build script reruns when PATH changes (with no virtualenv or
+# PYO3_PYTHON set), and arrow (its pyarrow feature) and every crate above it with it. CI runs
+# exactly this (`.ci/run`): a lint or a broken doc link that only `just check` caught used to
+# pass CI.
 test: java chromium fmt-check lint build insta venv docs validate validate-hostile
-    PATH="{{tools}}/bin:$PATH" cargo insta test --release --workspace --check --unreferenced reject
+    {{tools}}/bin/cargo-insta test --release --workspace --check --unreferenced reject
     {{just_executable()}} wheel
     ENTENTE_BIN={{entente}} {{venv}}/bin/python -m pytest -q tests/python
 
@@ -86,7 +89,7 @@ lint:
 
 # Review changed snapshots interactively.
 review: insta
-    PATH="{{tools}}/bin:$PATH" cargo insta review
+    {{tools}}/bin/cargo-insta review
 
 # Build the API docs, warnings as errors.
 docs:
