@@ -37,7 +37,7 @@ report pipeline="default": (run pipeline)
 # differs from cargo's in PyO3's environment, so a cargo build after it compiles PyO3 and the
 # crates above it again. cargo-insta is called by its path, not as `cargo insta` with its
 # directory put on PATH: PyO3's build script reruns when PATH changes (with no virtualenv or
-# PYO3_PYTHON set), and arrow (its pyarrow feature) and every crate above it with it. CI runs
+# PYO3_PYTHON set), and through arrow's pyarrow feature every crate above arrow with it. CI runs
 # exactly this (`.ci/run`): a lint or a broken doc link that only `just check` caught used to
 # pass CI.
 test: java chromium fmt-check lint build insta venv docs validate validate-hostile
