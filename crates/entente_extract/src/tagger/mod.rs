@@ -27,7 +27,8 @@ use crate::passes::{Pass, Passes};
 
 /// How many perceptrons, each visiting the training documents in its own order, the model
 /// averages: the mean of five scored CoNLL-2003 dev 0.8900 → 0.8941 and wikigold 0.6134 →
-/// 0.6198 (one, three, five and nine: wikigold 0.613, 0.616, 0.620, 0.621).
+/// 0.6198 (one, three, five and nine: wikigold 0.613, 0.616, 0.620, 0.621); nine scored no
+/// better on the tuning splits either (docs/experiments.md).
 const ORDERS: u64 = 5;
 
 /// Features of the mean whose every weight is below one and a half perceptron updates are
@@ -41,7 +42,8 @@ pub const PRUNE: f32 = 1.5;
 /// (dropout), so that no word's weights stand in for the context and shape features that carry
 /// over to names never seen: CoNLL-2003 dev 0.8981 → 0.9030 and wikigold 0.6215 → 0.6304
 /// (10 %, 20 %, 30 %, 40 %, 50 %: wikigold 0.628, 0.630, 0.626, 0.628, 0.627). Leaving out only
-/// a name's own word and cluster instead did not help (10 %: 0.629, 25 %: 0.625).
+/// a name's own word and cluster instead did not help (10 %: 0.629, 25 %: 0.625). On the
+/// tuning splits 10 % scored lower on all three and 30 % on two (docs/experiments.md).
 const DROPOUT: u64 = 20;
 
 /// The number of labels: one weight of each feature per label.
