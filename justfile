@@ -4,13 +4,6 @@ set shell := ["bash", "-euo", "pipefail", "-c"]
 
 # Build outside the clone so repeated runs (and fresh clones) reuse one warm cache.
 export CARGO_TARGET_DIR := env_var_or_default("CARGO_TARGET_DIR", home_directory() / ".cache/entente/target")
-# PyO3's build configuration, the same for cargo and for maturin's wheel: without it, cargo
-# has PyO3 look for a Python and link it, maturin gives PyO3 a configuration file of its own
-# and builds an extension module, and every crate above PyO3 (arrow's `pyarrow` feature, so
-# nearly the whole workspace) compiled once for each. With these, maturin keeps the file it
-# is given (abi3, Python 3.9 or later: the wheel's own settings) and nothing compiles twice.
-export PYO3_CONFIG_FILE := justfile_directory() / "crates/entente_py/pyo3-config.txt"
-export PYO3_BUILD_EXTENSION_MODULE := "1"
 venv := justfile_directory() / ".venv"
 spacy_venv := justfile_directory() / ".venv-spacy"
 tools := home_directory() / ".cache/entente/tools"
@@ -41,8 +34,8 @@ report pipeline="default": (run pipeline)
 # minutes cold), `entente validate` on the default pipeline's output and on the hostile
 # corpus's, Rust tests with snapshot checks, then the Python package's wheel and the Python
 # tests (PySpark's in `local[2]` among them). The wheel is the cargo build's own library
-# (PYO3_CONFIG_FILE above), so it compiles nothing. CI runs exactly this (`.ci/run`): a lint
-# or a broken doc link that only `just check` caught used to pass CI.
+# (PyO3's settings in .cargo/config.toml), so it compiles nothing. CI runs exactly this
+# (`.ci/run`): a lint or a broken doc link that only `just check` caught used to pass CI.
 test: java chromium fmt-check lint build insta venv docs validate validate-hostile
     {{tools}}/bin/cargo-insta test --release --workspace --check --unreferenced reject
     {{just_executable()}} wheel
@@ -345,13 +338,14 @@ gazetteer:
     {{justfile_directory()}}/.venv-gazetteer/bin/python scripts/gazetteer/build_places.py crates/entente_extract/data
 
 # Build the Python package's wheel into $CARGO_TARGET_DIR/wheels with maturin and install it
-# into the venv. It shares the cargo target directory and PyO3's configuration (above) with
-# `just build`, after which it compiles nothing; it stops first if a dependency's features
-# would differ from the workspace build's (scripts/feature_drift.py).
+# into the venv. It shares the cargo target directory and PyO3's settings
+# (.cargo/config.toml, the same file given to maturin, which keeps it) with `just build`,
+# after which it compiles nothing; it stops first if a dependency's features would differ
+# from the workspace build's (scripts/feature_drift.py).
 wheel: venv
     {{venv}}/bin/python scripts/feature_drift.py
     rm -rf {{CARGO_TARGET_DIR}}/wheels
-    {{venv}}/bin/maturin build --release --locked --interpreter {{venv}}/bin/python --out {{CARGO_TARGET_DIR}}/wheels
+    PYO3_CONFIG_FILE={{justfile_directory()}}/crates/entente_py/pyo3-config.txt {{venv}}/bin/maturin build --release --locked --interpreter {{venv}}/bin/python --out {{CARGO_TARGET_DIR}}/wheels
     {{venv}}/bin/pip install -q --disable-pip-version-check --force-reinstall --no-deps {{CARGO_TARGET_DIR}}/wheels/entente-*.whl
 
 # The Python environment of the consumer tests (tests/python/requirements.txt).
