@@ -5,6 +5,7 @@ the same rows for every kind of input, bad records are rejects, bad configuratio
 import json
 import os
 import pathlib
+import re
 import signal
 import subprocess
 import sys
@@ -198,6 +199,29 @@ def test_the_api_documents_itself():
     assert stubs.exists() and "def process_arrow(" in stubs.read_text(encoding="utf-8")
     assert entente.process.__annotations__["return"]
     assert pathlib.Path(entente.__file__).with_name("py.typed").exists()
+
+
+def test_pyo3_settings_name_the_python_the_wheel_promises():
+    # Every cargo call builds PyO3 from crates/entente_py/pyo3-config.txt (.cargo/config.toml),
+    # so the wheel is whatever that file says: its oldest Python must be the one PyO3's abi3
+    # feature and pyproject's requires-python name, or the wheel claims what it was not built for.
+    config = {}
+    settings = (ROOT / "crates/entente_py/pyo3-config.txt").read_text(encoding="utf-8")
+    for line in settings.splitlines():
+        key, _, value = line.partition("=")
+        config[key] = value
+    feature = re.search(r'"abi3-py3(\d+)"', (ROOT / "Cargo.toml").read_text(encoding="utf-8"))
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    requires = re.search(r'requires-python = ">=3\.(\d+)"', pyproject)
+    assert feature and requires
+    oldest = f"3.{feature.group(1)}"
+    assert requires.group(1) == feature.group(1)
+    assert config["implementation"] == "CPython"
+    assert config["version"] == oldest
+    assert config["target_abi"] == f"CPython-abi3-{oldest}"
+    assert config["shared"] == "true"
+    # The installed wheel was built with that file: an abi3 module.
+    assert list(pathlib.Path(entente.__file__).parent.glob("_entente.abi3.so"))
 
 
 def test_the_gil_is_released_while_rust_works():
