@@ -150,10 +150,14 @@ eval-sentences eval="../shared/eval" *flags="": build
     {{entente}} eval sentences --gold {{eval}}/sbd_golden_en.jsonl --gold {{eval}}/sbd_pragmatic_extra_en.jsonl --gold {{eval}}/sbd_pysbd_issues_en.jsonl --gold {{eval}}/sbd_ud_ewt_dev.jsonl {{flags}}
 # Score entity recognition on every NER gold file in ../shared/eval (path to it; the files the
 # model trained on are marked in README "Entity recognition"): the default pipeline, then the
-# gazetteers and rules alone (pipelines/lists.toml).
+# gazetteers and rules alone (pipelines/lists.toml), then the tweets and Wikipedia files read
+# as their kind of text (`[extract] text`; of Re-DocRED dev the fifth no model trained on).
 eval-ner eval="../shared/eval": build
     {{entente}} eval ner $(printf -- '--gold %s ' {{eval}}/ner_*.jsonl)
     {{entente}} eval ner --pipeline pipelines/lists.toml $(printf -- '--gold %s ' {{eval}}/ner_*.jsonl)
+    python3 scripts/ner/tuning_splits.py {{eval}} output/tune-ner > /dev/null
+    {{entente}} eval ner --text social --gold {{eval}}/ner_btc_dev.jsonl
+    {{entente}} eval ner --text encyclopedia --gold {{eval}}/ner_wikigold.jsonl --gold {{eval}}/ner_crossner_dev.jsonl --gold output/tune-ner/redocred_tune.jsonl
 # What each post-tagger pass adds with the committed model: F1 with every pass minus F1
 # without it, on the dev files and wikigold (path to ../shared/eval). Passes are judged on the
 # tuning splits instead (`just tune-ner`).
@@ -161,11 +165,15 @@ eval-passes eval="../shared/eval": build
     python3 scripts/ner/pass_effects.py {{entente}} {{eval}}
 
 # The tagger's tuning loop (path to ../shared/eval): split the training files into train and
-# tune parts (scripts/ner/tuning_splits.py), train on the train parts as `just train-ner`
-# does, score the tune parts, and print what each pass adds there. Into output/tune-ner.
+# tune parts (scripts/ner/tuning_splits.py), train both models on the train parts as `just
+# train-ner` does, score the tune parts (the tweets and Wikipedia parts also read as their
+# kind of text), and print what each pass adds there. Into output/tune-ner.
 tune-ner eval="../shared/eval": build
     python3 scripts/ner/tuning_splits.py {{eval}} output/tune-ner
-    {{just_executable()}} --justfile {{justfile()}} _train-ner-on output/tune-ner/conll_train.jsonl output/tune-ner/btc_train.jsonl output/tune-ner/crossner_train.jsonl --out output/tune-ner/model.zst --dev output/tune-ner/conll_tune.jsonl --dev output/tune-ner/btc_tune.jsonl --dev output/tune-ner/crossner_tune.jsonl
+    {{just_executable()}} --justfile {{justfile()}} _train-ner-on output/tune-ner/conll_train.jsonl output/tune-ner/btc_train.jsonl output/tune-ner/crossner_train.jsonl --out output/tune-ner/model.zst --dev output/tune-ner/conll_tune.jsonl --dev output/tune-ner/btc_tune.jsonl --dev output/tune-ner/crossner_tune.jsonl --dev output/tune-ner/redocred_tune.jsonl
+    {{just_executable()}} --justfile {{justfile()}} _train-ner-texts-on output/tune-ner/conll_train.jsonl output/tune-ner/btc_train.jsonl output/tune-ner/crossner_train.jsonl output/tune-ner/redocred_train.jsonl --out output/tune-ner/texts.model.zst
+    {{entente}} eval ner --model output/tune-ner/texts.model.zst --text social --gold output/tune-ner/btc_tune.jsonl
+    {{entente}} eval ner --model output/tune-ner/texts.model.zst --text encyclopedia --gold output/tune-ner/crossner_tune.jsonl --gold output/tune-ner/redocred_tune.jsonl
     python3 scripts/ner/pass_effects.py {{entente}} output/tune-ner --model output/tune-ner/model.zst conll_tune btc_tune crossner_tune
 
 # Entity identity on Reuters-21578 against the people and places Reuters staff gave each story
@@ -178,18 +186,31 @@ eval-identity eval="../shared/eval" corpora="../shared/corpora": build venv
 
 # Retrain the statistical name tagger (path to ../shared/eval) on CoNLL-2003 train, Broad
 # Twitter Corpus train and CrossNER train into crates/entente_extract/data/ner.model.zst, and
-# score it on the dev files; rebuild to use it. A file named twice counts twice: CoNLL-2003
-# and CrossNER weigh double (chosen on the splits of `just tune-ner`). The word lists it reads come from `just
+# score it on the dev files; then its weights for tweets and Wikipedia (`[extract] text`) into
+# crates/entente_extract/data/ner-texts.model.zst, from the same files and four fifths of
+# Re-DocRED dev, scored on theirs; rebuild to use them. A file named twice counts twice:
+# CoNLL-2003 and CrossNER weigh double (chosen on the splits of `just tune-ner`). The word lists it reads come from `just
 # lexicon`, `just clusters`, `just names` and `just vectors`. The gazetteer and the value
 # rules are features too: retrain and commit the model after changing any of them, or the
 # recipe no longer reproduces it.
 train-ner eval="../shared/eval": build
     {{just_executable()}} --justfile {{justfile()}} _train-ner-on {{eval}}/ner_conll2003_train.jsonl {{eval}}/ner_btc_train.jsonl {{eval}}/ner_crossner_train.jsonl --dev {{eval}}/ner_conll2003_dev.jsonl --dev {{eval}}/ner_wikigold.jsonl --dev {{eval}}/ner_btc_dev.jsonl --dev {{eval}}/ner_crossner_dev.jsonl --dev {{eval}}/ner_redocred_dev.jsonl
+    python3 scripts/ner/tuning_splits.py {{eval}} output/tune-ner
+    {{just_executable()}} --justfile {{justfile()}} _train-ner-texts-on {{eval}}/ner_conll2003_train.jsonl {{eval}}/ner_btc_train.jsonl {{eval}}/ner_crossner_train.jsonl output/tune-ner/redocred_train.jsonl --out crates/entente_extract/data/ner-texts.model.zst
+    {{entente}} eval ner --model crates/entente_extract/data/ner-texts.model.zst --text social --gold {{eval}}/ner_btc_dev.jsonl
+    {{entente}} eval ner --model crates/entente_extract/data/ner-texts.model.zst --text encyclopedia --gold {{eval}}/ner_wikigold.jsonl --gold {{eval}}/ner_crossner_dev.jsonl --gold output/tune-ner/redocred_tune.jsonl
 
 # The tagger's training sources and their weights, shared by `train-ner` and `tune-ner`:
 # CoNLL-2003 and CrossNER train count twice, BTC train once, 14 passes.
 _train-ner-on conll btc crossner *options:
     {{entente}} train ner --train {{conll}} --train {{conll}} --train {{btc}} --train {{crossner}} --train {{crossner}} --epochs 14 {{options}}
+
+# The weights for other kinds of text (`[extract] text`), shared by `train-ner` and
+# `tune-ner`: the same sources and weights, tweets training the social weights, CrossNER and
+# four fifths of Re-DocRED dev (without its MISC and the words CoNLL-2003 types MISC;
+# scripts/ner/tuning_splits.py) the encyclopedia ones.
+_train-ner-texts-on conll btc crossner redocred *options:
+    {{entente}} train ner --train {{conll}} --train {{conll}} --train-for social={{btc}} --train-for encyclopedia={{crossner}} --train-for encyclopedia={{crossner}} --train-for encyclopedia={{redocred}} --epochs 14 {{options}}
 
 # Ingest the full BBC and Reuters JSONL and check that documents + rejects = records.
 ingest-corpora corpora="../shared/corpora": build venv

@@ -69,8 +69,18 @@ pub struct TrainNerArgs {
     /// Training data (repeatable; a file named twice counts twice). A file that labels some
     /// kinds of name but never another (tweets: no MISC) does not teach the tagger to leave
     /// that kind out; a file that labels no name at all teaches that its text has none.
-    #[arg(long, value_name = "FILE", required = true)]
+    #[arg(long, value_name = "FILE", required_unless_present = "train_for")]
     pub train: Vec<PathBuf>,
+    /// Training data of one kind of text ("social=btc.jsonl", "encyclopedia=wiki.jsonl";
+    /// repeatable): its documents train the shared weights and that kind's own, and the
+    /// model written holds both, for `[extract] text` (the `--train` files train the shared
+    /// weights, which news reads with alone).
+    #[arg(long, value_name = "KIND=FILE", value_parser = parse_text_file)]
+    pub train_for: Vec<(entente_extract::tagger::TextKind, PathBuf)>,
+    /// The kind of text the `--dev` files are read as, with a model trained with
+    /// `--train-for`.
+    #[arg(long, value_name = "KIND", default_value = "news", value_parser = parse_text)]
+    pub text: entente_extract::tagger::TextKind,
     /// Where to write the model.
     #[arg(long, value_name = "FILE", default_value = "crates/entente_extract/data/ner.model.zst")]
     pub out: PathBuf,
@@ -127,6 +137,32 @@ pub struct EvalNerArgs {
     /// one, to score a model trained on other data.
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
+    /// Read the gold texts as this kind of text (news, social or encyclopedia) instead of
+    /// the pipeline's `[extract] text`.
+    #[arg(long, value_name = "KIND", value_parser = parse_text)]
+    pub text: Option<entente_extract::tagger::TextKind>,
+}
+
+/// A kind of text by its name.
+fn parse_text(name: &str) -> Result<entente_extract::tagger::TextKind, String> {
+    entente_extract::tagger::TextKind::parse(name).ok_or_else(|| {
+        let names: Vec<&str> =
+            entente_extract::tagger::TextKind::ALL.iter().map(|k| k.as_str()).collect();
+        format!("no kind of text is called {name:?}; the kinds are {}", names.join(", "))
+    })
+}
+
+/// `KIND=FILE`: training data of one kind of text.
+fn parse_text_file(arg: &str) -> Result<(entente_extract::tagger::TextKind, PathBuf), String> {
+    let (kind, file) = arg
+        .split_once('=')
+        .ok_or_else(|| format!("{arg:?} is not KIND=FILE (social=btc.jsonl)"))?;
+    match parse_text(kind)? {
+        entente_extract::tagger::TextKind::News => {
+            Err("news has no weights of its own: give its files with --train".to_owned())
+        }
+        kind => Ok((kind, PathBuf::from(file))),
+    }
 }
 
 /// A post-tagger pass by its name.

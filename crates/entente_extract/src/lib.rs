@@ -88,6 +88,10 @@ pub struct ExtractConfig {
     /// Whether to find names no gazetteer lists with the statistical tagger (README, "Entity
     /// recognition").
     pub model: bool,
+    /// What kind of text the pipeline reads, and so which weights the tagger reads it with:
+    /// "news" (the default), "social" (tweets and other posts) or "encyclopedia" (Wikipedia
+    /// articles) (README, "Entity recognition").
+    pub text: tagger::TextKind,
     /// A document whose extraction takes longer than this many milliseconds is a `timed_out`
     /// reject (its mentions are left out) instead of holding up the run; 0 for no limit.
     /// Checked between the steps of a document's extraction by the clock [`TimeBudget`]
@@ -97,7 +101,13 @@ pub struct ExtractConfig {
 
 impl Default for ExtractConfig {
     fn default() -> Self {
-        Self { values: true, builtin_gazetteer: true, model: true, max_ms_per_document: 30_000 }
+        Self {
+            values: true,
+            builtin_gazetteer: true,
+            model: true,
+            text: tagger::TextKind::News,
+            max_ms_per_document: 30_000,
+        }
     }
 }
 
@@ -141,12 +151,26 @@ impl Stopwatch {
 /// file means no model.
 const MODEL: &[u8] = include_bytes!("../data/ner.model.zst");
 
-/// The shipped model, decoded on first use and shared by every extractor of the process: a
-/// library caller that runs many small pipelines decodes it once.
-fn shipped_tagger() -> Result<Arc<tagger::Tagger>, Error> {
-    static TAGGER: OnceLock<Result<Arc<tagger::Tagger>, String>> = OnceLock::new();
-    TAGGER
-        .get_or_init(|| tagger::Tagger::from_bytes(MODEL).map(Arc::new).map_err(|e| e.to_string()))
+/// The tagger's weights for the kinds of text other than news (`just train-ner`): shared
+/// weights and each kind's own ([`tagger::TextModel`]).
+const TEXT_MODEL: &[u8] = include_bytes!("../data/ner-texts.model.zst");
+
+/// The shipped tagger for text of `kind`, decoded on first use and shared by every extractor
+/// of the process: a library caller that runs many small pipelines decodes it once.
+fn shipped_tagger(kind: tagger::TextKind) -> Result<Arc<tagger::Tagger>, Error> {
+    type Shipped = OnceLock<Result<Arc<tagger::Tagger>, String>>;
+    static TAGGERS: [Shipped; tagger::TextKind::ALL.len()] =
+        [const { OnceLock::new() }; tagger::TextKind::ALL.len()];
+    let slot = tagger::TextKind::ALL.iter().position(|&k| k == kind).unwrap_or(0);
+    TAGGERS[slot]
+        .get_or_init(|| {
+            let decoded = if kind == tagger::TextKind::News {
+                tagger::Tagger::from_bytes(MODEL)
+            } else {
+                tagger::TextModel::from_bytes(TEXT_MODEL).map(|m| m.tagger(kind))
+            };
+            decoded.map(Arc::new).map_err(|e| e.to_string())
+        })
         .clone()
         .map_err(Error::Model)
 }
@@ -156,6 +180,7 @@ fn shipped_tagger() -> Result<Arc<tagger::Tagger>, Error> {
 /// an earlier run left (it is part of the extract stage's configuration hash).
 pub fn builtin_data_hash() -> String {
     let mut bytes = MODEL.to_vec();
+    bytes.extend_from_slice(TEXT_MODEL);
     let lists = tagger::words::WORD_LISTS.into_iter();
     let files = BUILTIN_FILES
         .iter()
@@ -231,7 +256,11 @@ impl Extractor {
         } else {
             (Gazetteer::from_files(extra_gazetteers)?, None, None)
         };
-        let tagger = if config.model && !MODEL.is_empty() { Some(shipped_tagger()?) } else { None };
+        let tagger = if config.model && !MODEL.is_empty() {
+            Some(shipped_tagger(config.text)?)
+        } else {
+            None
+        };
         Ok(Self {
             gazetteer,
             hints: Hints(hints),

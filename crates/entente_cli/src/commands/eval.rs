@@ -171,15 +171,21 @@ fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<Vec
 /// Runs each gold document through normalise and extract, maps the mentions back to the
 /// gold text and prints exact-span scores per label.
 pub(crate) fn ner(args: &EvalNerArgs) -> anyhow::Result<Outcome> {
-    let config = Pipeline::load(args.pipeline.as_deref())?;
+    let mut config = Pipeline::load(args.pipeline.as_deref())?;
+    if let Some(text) = args.text {
+        config.extract.text = text;
+    }
     let passes =
         args.without_pass.iter().fold(entente_extract::Passes::all(), |p, &w| p.without(w));
-    let mut extractor = ExtractFiles::read(&config)?.extractor(&config)?.with_passes(passes);
+    // A model file given replaces the shipped tagger, which is then not loaded.
+    let mut shipped = config.clone();
+    shipped.extract.model &= args.model.is_none();
+    let mut extractor = ExtractFiles::read(&config)?.extractor(&shipped)?.with_passes(passes);
     if let Some(path) = &args.model {
         let bytes =
             std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let tagger = entente_extract::tagger::Tagger::from_bytes(&bytes)
-            .with_context(|| format!("{} is no model of `entente train ner`", path.display()))?;
+        let tagger = read_model(&bytes, config.extract.text)
+            .with_context(|| format!("cannot read the model {}", path.display()))?;
         extractor = extractor.with_tagger(Some(tagger));
     }
     if !args.without_pass.is_empty() {
@@ -316,9 +322,28 @@ fn print_ner_scores(
     Ok(errors)
 }
 
+/// The tagger of a model file of `entente train ner` for text of `kind`: a model trained
+/// with `--train-for` holds weights for several kinds, one trained without reads only news.
+fn read_model(
+    bytes: &[u8],
+    kind: entente_extract::tagger::TextKind,
+) -> anyhow::Result<entente_extract::tagger::Tagger> {
+    use entente_extract::tagger::{Tagger, TextKind, TextModel};
+    if let Ok(model) = TextModel::from_bytes(bytes) {
+        return Ok(model.tagger(kind));
+    }
+    let tagger = Tagger::from_bytes(bytes).context("not a model of `entente train ner`")?;
+    anyhow::ensure!(
+        kind == TextKind::News,
+        "it has weights for news only (trained without --train-for), not for {kind} text"
+    );
+    Ok(tagger)
+}
+
 /// Trains the name tagger, writes the model, and scores it on `--dev`.
 pub(crate) fn train_ner(args: &TrainNerArgs) -> anyhow::Result<Outcome> {
     use entente_extract::eval::{GoldDoc, training_sentences};
+    use entente_extract::tagger::{Tagger, TextKind, TextModel};
     let mut stdout = std::io::stdout().lock();
     let config = entente_extract::ExtractConfig {
         model: false,
@@ -329,8 +354,15 @@ pub(crate) fn train_ner(args: &TrainNerArgs) -> anyhow::Result<Outcome> {
     // The kinds of name each file labels: a file that never labels one (tweets have no MISC)
     // teaches nothing about it. A file that labels no name at all says its text has none.
     let mut annotated: Vec<[bool; 4]> = Vec::new();
-    for path in &args.train {
+    let mut texts: Vec<TextKind> = Vec::new();
+    let files = args
+        .train
+        .iter()
+        .map(|path| (TextKind::News, path))
+        .chain(args.train_for.iter().map(|(kind, path)| (*kind, path)));
+    for (kind, path) in files {
         let file: Vec<GoldDoc> = read_jsonl(path)?;
+        texts.extend(std::iter::repeat_n(kind, file.len()));
         let mut kinds = entente_extract::tagger::Kind::ALL
             .map(|k| file.iter().flat_map(|d| &d.entities).any(|e| e.label == k.as_str()));
         if !kinds.contains(&true) {
@@ -343,13 +375,13 @@ pub(crate) fn train_ner(args: &TrainNerArgs) -> anyhow::Result<Outcome> {
     let sentences = documents.iter().map(Vec::len).sum::<usize>();
     let tokens: usize = documents.iter().flatten().map(|(t, _)| t.len()).sum();
     let started = Instant::now();
-    let tagger = entente_extract::tagger::Tagger::train_partial(
-        &documents,
-        &annotated,
-        args.epochs,
-        args.prune,
-    );
-    let bytes = tagger.to_bytes()?;
+    let (bytes, features) = if args.train_for.is_empty() {
+        let tagger = Tagger::train_partial(&documents, &annotated, args.epochs, args.prune);
+        (tagger.to_bytes()?, tagger.len())
+    } else {
+        let model = TextModel::train(&documents, &annotated, &texts, args.epochs, args.prune);
+        (model.to_bytes()?, model.len())
+    };
     std::fs::write(&args.out, &bytes)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     writeln!(
@@ -359,12 +391,12 @@ pub(crate) fn train_ner(args: &TrainNerArgs) -> anyhow::Result<Outcome> {
         sentences,
         args.epochs,
         started.elapsed(),
-        tagger.len(),
+        features,
         bytes.len(),
         args.out.display()
     )?;
     if !args.dev.is_empty() {
-        let reloaded = entente_extract::tagger::Tagger::from_bytes(&bytes)?;
+        let reloaded = read_model(&bytes, args.text)?;
         let extractor =
             entente_extract::Extractor::new(&entente_extract::ExtractConfig::default(), &[])?
                 .with_tagger(Some(reloaded));

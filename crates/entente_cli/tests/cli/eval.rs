@@ -204,6 +204,60 @@ fn trains_a_tagger() {
     assert!(entente_extract::tagger::Tagger::from_bytes(&bytes).is_ok());
 }
 
+/// `train ner --train-for` writes weights for a kind of text that `eval ner --text` (and a
+/// pipeline's `[extract] text`) reads with; kinds that do not exist, and a news-only model read
+/// as another kind, are refused with a message that says why.
+#[test]
+fn trains_and_reads_weights_for_kinds_of_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, label: &str, copies: usize| {
+        let record = serde_json::json!({"doc_id": name, "text": "Jaguar rose .",
+            "sentence_spans": [[0, 13]], "entities": [{"start": 0, "end": 6, "label": label}]});
+        let path = dir.path().join(name);
+        std::fs::write(&path, vec![record.to_string(); copies].join("\n")).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let (news, social) = (write("news.jsonl", "ORG", 30), write("social.jsonl", "PER", 10));
+    let model = dir.path().join("texts.zst").to_str().unwrap().to_owned();
+    let social_file = format!("social={social}");
+    let train = ["train", "ner", "--train", &news, "--train-for", &social_file, "--out", &model];
+    let o = entente(&[&train[..], &["--epochs", "5", "--prune", "0.5"]].concat());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("trained on 40 documents"), "{}", stdout(&o));
+    // Each reading finds "Jaguar" as its own training data typed it.
+    let found = |text: &str, gold: &str| {
+        let o = entente(&["eval", "ner", "--model", &model, "--text", text, "--gold", gold]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let out = stdout(&o);
+        let all = out.lines().find(|l| l.contains(" all ")).unwrap_or_default().to_owned();
+        all.split_whitespace().nth(4).unwrap_or_default().to_owned()
+    };
+    assert_eq!(found("news", &news), "30");
+    assert_eq!(found("social", &social), "10");
+    assert_eq!(found("social", &news), "0");
+    // A model trained without --train-for reads news only.
+    let plain = dir.path().join("plain.zst").to_str().unwrap().to_owned();
+    let o = entente(&["train", "ner", "--train", &news, "--out", &plain, "--epochs", "1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = entente(&["eval", "ner", "--model", &plain, "--text", "social", "--gold", &social]);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("weights for news only"), "{}", stderr(&o));
+    // Unknown kinds, and news given weights of its own, are usage errors.
+    let o = entente(&["eval", "ner", "--text", "tweets", "--gold", &social]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("the kinds are news, social, encyclopedia"), "{}", stderr(&o));
+    let news_file = format!("news={news}");
+    let o = entente(&["train", "ner", "--train-for", &news_file, "--out", &plain]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("give its files with --train"), "{}", stderr(&o));
+    let pipeline = dir.path().join("p.toml");
+    let toml = "name = \"p\"\ninputs = [\"in\"]\noutput = \"out\"\n[extract]\ntext = \"tweets\"\n";
+    std::fs::write(&pipeline, toml).unwrap();
+    let o = entente(&["run", "--pipeline", pipeline.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown variant `tweets`"), "{}", stderr(&o));
+}
+
 /// A reader that stops early (`entente eval ... | head`) ends the command quietly, with
 /// status 0, instead of a panic.
 #[test]

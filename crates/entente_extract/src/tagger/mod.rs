@@ -6,6 +6,7 @@
 #![allow(clippy::string_slice, reason = "byte offsets come from char_indices")]
 
 pub use self::label::{Kind, Label};
+pub use self::text::{TextKind, TextModel};
 pub use self::tokenize::tokenize;
 
 pub(crate) mod features;
@@ -13,12 +14,12 @@ mod label;
 mod model;
 #[cfg(test)]
 mod tests;
+mod text;
 pub(crate) mod tokenize;
 mod train;
 pub(crate) mod words;
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
 
 use self::features::{DocContext, Features, Part, Prepared, Style, features, prepare};
 use self::model::{Scores, Table};
@@ -412,45 +413,27 @@ impl Tagger {
     pub fn to_bytes(&self) -> Result<Vec<u8>, ModelError> {
         let mut features: Vec<(u64, &[i16; N])> = self.table.iter().collect();
         features.sort_unstable_by_key(|&(k, _)| k);
-        let mut raw = Vec::with_capacity(16 + features.len() * (8 + 2 * N));
+        let mut raw = Vec::with_capacity(16 + features.len() * model::ENTRY);
         raw.extend_from_slice(MAGIC);
         raw.extend_from_slice(&self.scale.to_le_bytes());
         raw.extend_from_slice(&u32::try_from(features.len()).unwrap_or(u32::MAX).to_le_bytes());
-        for (k, weights) in features {
-            raw.extend_from_slice(&k.to_le_bytes());
-            for q in weights {
-                raw.extend_from_slice(&q.to_le_bytes());
-            }
-        }
-        let mut enc = zstd::stream::Encoder::new(Vec::new(), 19)?;
-        enc.write_all(&raw)?;
-        Ok(enc.finish()?)
+        model::write_entries(&mut raw, features.into_iter());
+        Ok(model::compress(&raw)?)
     }
 
     /// Reads a model written by [`Tagger::to_bytes`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ModelError> {
-        let mut raw = Vec::new();
-        zstd::stream::Decoder::new(bytes)?.read_to_end(&mut raw)?;
+        let raw = model::decompress(bytes)?;
         if raw.len() < 16 || &raw[..8] != MAGIC {
             return Err(ModelError::Format);
         }
         let scale = f32::from_le_bytes(raw[8..12].try_into().map_err(|_| ModelError::Format)?);
         let n =
             u32::from_le_bytes(raw[12..16].try_into().map_err(|_| ModelError::Format)?) as usize;
-        let entry = 8 + 2 * N;
-        if raw.len() != 16 + n * entry {
+        if raw.len() != 16 + n * model::ENTRY {
             return Err(ModelError::Format);
         }
-        let features = raw[16..].chunks_exact(entry).map(|chunk| {
-            let (key, weights) = chunk.split_at(8);
-            let key = u64::from_le_bytes(key.try_into().unwrap_or_default());
-            let mut w = [0i16; N];
-            for (x, q) in w.iter_mut().zip(weights.chunks_exact(2)) {
-                *x = i16::from_le_bytes([q[0], q[1]]);
-            }
-            (key, w)
-        });
-        Ok(Tagger { table: Table::new(features), scale, id: next_id() })
+        Ok(Tagger { table: Table::new(model::read_entries(&raw[16..])), scale, id: next_id() })
     }
 
     /// Number of features with weights.

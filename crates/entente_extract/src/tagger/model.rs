@@ -114,6 +114,49 @@ impl Table {
     }
 }
 
+/// The size of one feature in a model file: its id and a weight per label.
+pub(crate) const ENTRY: usize = 8 + 2 * N;
+
+/// Appends `features` (ids and weights) to a model file's bytes, little-endian.
+pub(crate) fn write_entries<'a>(
+    raw: &mut Vec<u8>,
+    features: impl Iterator<Item = (u64, &'a [i16; N])>,
+) {
+    for (k, weights) in features {
+        raw.extend_from_slice(&k.to_le_bytes());
+        for q in weights {
+            raw.extend_from_slice(&q.to_le_bytes());
+        }
+    }
+}
+
+/// The features of a model file's bytes written by [`write_entries`] (whole entries only).
+pub(crate) fn read_entries(body: &[u8]) -> impl ExactSizeIterator<Item = (u64, [i16; N])> + '_ {
+    body.chunks_exact(ENTRY).map(|chunk| {
+        let (key, weights) = chunk.split_at(8);
+        let key = u64::from_le_bytes(key.try_into().unwrap_or_default());
+        let mut w = [0i16; N];
+        for (x, q) in w.iter_mut().zip(weights.chunks_exact(2)) {
+            *x = i16::from_le_bytes([q[0], q[1]]);
+        }
+        (key, w)
+    })
+}
+
+/// A model file's bytes compressed as written (zstd level 19).
+pub(crate) fn compress(raw: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut enc = zstd::stream::Encoder::new(Vec::new(), 19)?;
+    std::io::Write::write_all(&mut enc, raw)?;
+    enc.finish()
+}
+
+/// A model file's bytes decompressed.
+pub(crate) fn decompress(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut raw = Vec::new();
+    std::io::Read::read_to_end(&mut zstd::stream::Decoder::new(bytes)?, &mut raw)?;
+    Ok(raw)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,6 @@
 use super::features::{h, shape};
 use super::words::{CLUSTERS, VECTORS, is_given_name};
-use super::{Allowed, Label, Tagger, Token, can_name, tokenize};
+use super::{Allowed, Label, Tagger, TextKind, TextModel, Token, can_name, tokenize};
 
 fn toks<'a>(words: &[&'a str]) -> Vec<Token<'a>> {
     words.iter().map(|w| Token { text: w, gazetteer: "" }).collect()
@@ -271,6 +271,49 @@ fn a_source_without_a_kind_teaches_nothing_about_it() {
 }
 
 #[test]
+fn each_kind_of_text_reads_with_its_own_weights() {
+    // News calls "Jaguar" a company; the posts of one social source call it a person.
+    let words = ["Jaguar", "rose", "."];
+    let news = vec![label("B-ORG"), label("O"), label("O")];
+    let social = vec![label("B-PER"), label("O"), label("O")];
+    let mut docs: Vec<_> = (0..3).map(|_| vec![(toks(&words), news.clone())]).collect();
+    docs.push(vec![(toks(&words), social)]);
+    let texts = [TextKind::News, TextKind::News, TextKind::News, TextKind::Social];
+    let model = TextModel::train(&docs, &[[true; 4]; 4], &texts, 5, 0.5);
+    let tag = |tagger: &Tagger| tagger.tag(&toks(&words))[0].as_str();
+    assert_eq!(tag(&model.tagger(TextKind::News)), "B-ORG");
+    assert_eq!(tag(&model.tagger(TextKind::Social)), "B-PER");
+    // No encyclopedia text trained weights of its own: it reads as news does.
+    assert_eq!(model.kinds().collect::<Vec<_>>(), [TextKind::Social]);
+    assert_eq!(tag(&model.tagger(TextKind::Encyclopedia)), "B-ORG");
+    // The same weights give the same bytes, and read back the same.
+    let bytes = model.to_bytes().unwrap();
+    let back = TextModel::from_bytes(&bytes).unwrap();
+    assert_eq!(back.to_bytes().unwrap(), bytes);
+    assert_eq!(back.len(), model.len());
+    assert_eq!(tag(&back.tagger(TextKind::Social)), "B-PER");
+    // A news-only model, or bytes of nothing, are no text model.
+    let plain = Tagger::train(&docs, 5).to_bytes().unwrap();
+    assert!(TextModel::from_bytes(&plain).is_err());
+    assert!(TextModel::from_bytes(b"nonsense").is_err());
+    let cut = zstd::encode_all(&zstd::decode_all(bytes.as_slice()).unwrap()[..40], 3).unwrap();
+    assert!(TextModel::from_bytes(&cut).is_err());
+}
+
+/// The shipped weights load for every kind of text, each kind's its own.
+#[test]
+fn shipped_weights_load_for_every_kind_of_text() {
+    let mut sizes = Vec::new();
+    for kind in TextKind::ALL {
+        let tagger = crate::shipped_tagger(kind).unwrap();
+        assert!(tagger.len() > 100_000, "{kind}: {} features", tagger.len());
+        sizes.push(tagger.len());
+    }
+    sizes.dedup();
+    assert_eq!(sizes.len(), TextKind::ALL.len(), "{sizes:?}");
+}
+
+#[test]
 fn shapes_collapse_long_runs() {
     assert_eq!(shape("Putin"), "Xxx");
     assert_eq!(shape("U.S."), "X.X.");
@@ -305,7 +348,7 @@ fn remembered_sums_are_the_plain_sums() {
     use super::features::{DocContext, Features, features, prepare};
     use super::{N, Remembered};
 
-    let shipped = crate::shipped_tagger().unwrap();
+    let shipped = crate::shipped_tagger(TextKind::News).unwrap();
     let other = Tagger::train(&[vec![(toks(&["Ann", "Lee", "ran"]), vec![Label::ALL[1]; 3])]], 1);
     let documents = [
         "PARIS SUMMIT ENDS. Paris hosted the summit on Monday. Mr Macron met Olaf Scholz in Paris, \
@@ -353,7 +396,7 @@ fn remembered_sums_are_the_plain_sums() {
 fn documents_tagged_after_others_as_alone() {
     use crate::passes::Passes;
 
-    let shipped = crate::shipped_tagger().unwrap();
+    let shipped = crate::shipped_tagger(TextKind::News).unwrap();
     let sentences = |text: &'static str| -> Vec<Vec<Token<'static>>> {
         text.split_inclusive(". ")
             .map(|s| {

@@ -7,7 +7,9 @@ use super::PRUNE;
 use super::features::{
     DocContext, Features, Prepared, Style, features, prepare, style, title_case,
 };
-use super::{Allowed, DROPOUT, Label, N, ORDERS, Tagger, Token, Weights, scores};
+use super::{
+    Allowed, DROPOUT, Label, N, ORDERS, Tagger, TextKind, TextModel, Token, Weights, scores,
+};
 
 impl Tagger {
     /// Trains on documents (each a list of sentences: tokens with gold labels): an
@@ -30,49 +32,97 @@ impl Tagger {
         epochs: usize,
         prune: f32,
     ) -> Self {
-        // Each run visits the documents in its own order; the runs are independent, so they
-        // train in parallel and are summed in run order (the same bytes at any thread count).
-        let runs: Vec<Weights> = (0..ORDERS)
-            .into_par_iter()
-            .map(|k| {
-                let seed = 0x9e37_79b9_7f4a_7c15_u64.wrapping_add(k * 0x1234_5678_9abc);
-                Self::train_in_order(documents, annotated, epochs, seed)
-            })
-            .collect();
-        let mut features: Vec<u64> = runs.iter().flat_map(|w| w.keys().copied()).collect();
-        features.sort_unstable();
-        features.dedup();
-        let mut weights = Weights::with_capacity_and_hasher(
-            features.len(),
-            std::hash::BuildHasherDefault::default(),
-        );
-        #[allow(clippy::cast_precision_loss, reason = "a handful of runs")]
-        let share = 1.0 / ORDERS as f32;
-        for f in features {
-            let mut sum = [0f32; N];
-            for run in &runs {
-                if let Some(w) = run.get(&f) {
-                    for (s, x) in sum.iter_mut().zip(w) {
-                        *s += x * share;
+        let untyped = vec![None; documents.len()];
+        let mut weights = train_weights(documents, annotated, &untyped, epochs, prune);
+        Self::quantized(&weights.swap_remove(0))
+    }
+}
+
+impl TextModel {
+    /// [`Tagger::train_partial`] with weights for kinds of text (Daumé's feature
+    /// augmentation): every document trains the shared weights, and a document of
+    /// `texts[d]` also trains that kind's own, each update adding to both. Text of a kind
+    /// is then read with the shared weights and its kind's summed; news, which has none of
+    /// its own, with the shared weights alone.
+    pub fn train(
+        documents: &[Vec<(Vec<Token<'_>>, Vec<Label>)>],
+        annotated: &[[bool; 4]],
+        texts: &[TextKind],
+        epochs: usize,
+        prune: f32,
+    ) -> Self {
+        let own: Vec<Option<usize>> =
+            texts.iter().map(|&t| TextKind::OWN.iter().position(|&o| o == t)).collect();
+        let mut weights = train_weights(documents, annotated, &own, epochs, prune).into_iter();
+        let shared = weights.next().unwrap_or_default();
+        Self::quantized(&shared, TextKind::OWN.iter().copied().zip(weights).collect())
+    }
+}
+
+/// The averaged weights of the `ORDERS` runs, shared first, then those of each of
+/// [`TextKind::OWN`] (none when no document has one of its own: `own[d]` is document `d`'s
+/// place there). Features whose every averaged weight is at most `prune` are left out.
+fn train_weights(
+    documents: &[Vec<(Vec<Token<'_>>, Vec<Label>)>],
+    annotated: &[[bool; 4]],
+    own: &[Option<usize>],
+    epochs: usize,
+    prune: f32,
+) -> Vec<Weights> {
+    let kinds = own.iter().flatten().max().map_or(0, |&k| k + 1);
+    // Each run visits the documents in its own order; the runs are independent, so they
+    // train in parallel and are summed in run order (the same bytes at any thread count).
+    let runs: Vec<Vec<Weights>> = (0..ORDERS)
+        .into_par_iter()
+        .map(|k| {
+            let seed = 0x9e37_79b9_7f4a_7c15_u64.wrapping_add(k * 0x1234_5678_9abc);
+            Tagger::train_in_order(documents, annotated, own, kinds, epochs, seed)
+        })
+        .collect();
+    (0..=kinds)
+        .map(|part| {
+            let mut features: Vec<u64> =
+                runs.iter().flat_map(|w| w[part].keys().copied()).collect();
+            features.sort_unstable();
+            features.dedup();
+            let mut weights = Weights::with_capacity_and_hasher(
+                features.len(),
+                std::hash::BuildHasherDefault::default(),
+            );
+            #[allow(clippy::cast_precision_loss, reason = "a handful of runs")]
+            let share = 1.0 / ORDERS as f32;
+            for f in features {
+                let mut sum = [0f32; N];
+                for run in &runs {
+                    if let Some(w) = run[part].get(&f) {
+                        for (s, x) in sum.iter_mut().zip(w) {
+                            *s += x * share;
+                        }
                     }
                 }
+                if sum.iter().any(|x| x.abs() > prune) {
+                    weights.insert(f, sum);
+                }
             }
-            if sum.iter().any(|x| x.abs() > prune) {
-                weights.insert(f, sum);
-            }
-        }
-        Self::quantized(&weights)
-    }
+            weights
+        })
+        .collect()
+}
 
+impl Tagger {
     /// One averaged perceptron, visiting the documents in the order `seed` draws.
+    /// The shared weights come first, then those of each of the `kinds` kinds of text that
+    /// documents may have of their own (`own[d]`).
     fn train_in_order(
         documents: &[Vec<(Vec<Token<'_>>, Vec<Label>)>],
         annotated: &[[bool; 4]],
+        own: &[Option<usize>],
+        kinds: usize,
         epochs: usize,
         seed: u64,
-    ) -> Weights {
-        let mut w = Weights::default();
-        let mut u = Weights::default();
+    ) -> Vec<Weights> {
+        let mut w = vec![Weights::default(); kinds + 1];
+        let mut u = vec![Weights::default(); kinds + 1];
         let mut c = 1f32;
         // Every headline in capitals is followed by a title-case copy of itself.
         let titled: Vec<Vec<Vec<String>>> = documents
@@ -120,6 +170,8 @@ impl Tagger {
             }
             for &k in &order {
                 let document = &augmented[k];
+                // The weights this document trains: the shared ones, and its kind's.
+                let parts = [Some(0), own.get(k).copied().flatten().map(|o| o + 1)];
                 let sentences: Vec<Vec<Token<'_>>> =
                     document.iter().map(|(t, _)| t.clone()).collect();
                 let prepared: Vec<Prepared> = sentences.iter().map(|t| prepare(t)).collect();
@@ -140,20 +192,27 @@ impl Tagger {
                             Allowed::Nothing => Allowed::Nothing,
                             Allowed::NotPerson | Allowed::Inside | Allowed::Any => Allowed::Any,
                         };
-                        let guess =
-                            Self::best(&scores(&w, &feats.ids), predicted.last().copied(), name_ok);
+                        let mut sums = scores(&w[0], &feats.ids);
+                        if let Some(o) = parts[1] {
+                            for (s, x) in sums.iter_mut().zip(scores(&w[o], &feats.ids)) {
+                                *s += x;
+                            }
+                        }
+                        let guess = Self::best(&sums, predicted.last().copied(), name_ok);
                         let unmarked = truth == 0
                             && annotated
                                 .get(k)
                                 .is_some_and(|a| !a[guess.div_ceil(2).saturating_sub(1)]);
                         if guess != truth && !unmarked {
-                            for f in &feats.ids {
-                                let wf = w.entry(*f).or_insert([0.0; N]);
-                                wf[truth] += 1.0;
-                                wf[guess] -= 1.0;
-                                let uf = u.entry(*f).or_insert([0.0; N]);
-                                uf[truth] += c;
-                                uf[guess] -= c;
+                            for part in parts.into_iter().flatten() {
+                                for f in &feats.ids {
+                                    let wf = w[part].entry(*f).or_insert([0.0; N]);
+                                    wf[truth] += 1.0;
+                                    wf[guess] -= 1.0;
+                                    let uf = u[part].entry(*f).or_insert([0.0; N]);
+                                    uf[truth] += c;
+                                    uf[guess] -= c;
+                                }
                             }
                         }
                         predicted.push(guess);
@@ -163,21 +222,28 @@ impl Tagger {
                 }
             }
         }
-        let mut weights =
-            Weights::with_capacity_and_hasher(w.len(), std::hash::BuildHasherDefault::default());
         // Each feature's weights are computed on their own: the order does not matter.
-        #[allow(clippy::iter_over_hash_type, reason = "independent per entry")]
-        for (f, wf) in w {
-            let uf = u.get(&f).copied().unwrap_or([0.0; N]);
-            let mut avg = [0f32; N];
-            for l in 0..N {
-                avg[l] = wf[l] - uf[l] / c;
-            }
-            if avg.iter().any(|x| x.abs() > 1e-3) {
-                weights.insert(f, avg);
-            }
-        }
-        weights
+        w.into_iter()
+            .zip(u)
+            .map(|(w, u)| {
+                let mut weights = Weights::with_capacity_and_hasher(
+                    w.len(),
+                    std::hash::BuildHasherDefault::default(),
+                );
+                #[allow(clippy::iter_over_hash_type, reason = "independent per entry")]
+                for (f, wf) in w {
+                    let uf = u.get(&f).copied().unwrap_or([0.0; N]);
+                    let mut avg = [0f32; N];
+                    for l in 0..N {
+                        avg[l] = wf[l] - uf[l] / c;
+                    }
+                    if avg.iter().any(|x| x.abs() > 1e-3) {
+                        weights.insert(f, avg);
+                    }
+                }
+                weights
+            })
+            .collect()
     }
 }
 
