@@ -152,6 +152,25 @@ def test_a_pipeline_file_sets_the_options(tmp_path):
     assert 0 < without < with_model
 
 
+def test_the_kind_of_text_sets_the_tagger_weights(tmp_path):
+    def entities(text_kind):
+        pipeline = tmp_path / f"{text_kind}.toml"
+        pipeline.write_text(
+            f'name = "k"\ninputs = []\noutput = "out"\n[extract]\ntext = "{text_kind}"\n', encoding="utf-8"
+        )
+        table = entente.process(articles(), pipeline=pipeline)["entities"]
+        return table.select(["doc_id", "char_start", "char_end", "entity_type"]).to_pylist()
+
+    news = entities("news")
+    assert news == entente.process(articles())["entities"].select(
+        ["doc_id", "char_start", "char_end", "entity_type"]
+    ).to_pylist()
+    assert entities("social") != news
+    assert entities("encyclopedia") != news
+    with pytest.raises(entente.ConfigError, match="unknown variant `tweets`"):
+        entities("tweets")
+
+
 def test_bad_configuration_raises(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('name = "x"\ninputs = []\noutput = "out"\nthreds = 2\n', encoding="utf-8")
