@@ -137,8 +137,9 @@ pub struct EvalNerArgs {
     /// one, to score a model trained on other data.
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
-    /// Read the gold texts as this kind of text (news, social or encyclopedia) instead of
-    /// the pipeline's `[extract] text`.
+    /// Read the gold texts as this kind of text (news, social, encyclopedia, or auto: social
+    /// where a document reads like a post, news elsewhere) instead of the pipeline's
+    /// `[extract] text`.
     #[arg(long, value_name = "KIND", value_parser = parse_text)]
     pub text: Option<entente_extract::tagger::TextKind>,
 }
@@ -160,6 +161,9 @@ fn parse_text_file(arg: &str) -> Result<(entente_extract::tagger::TextKind, Path
     match parse_text(kind)? {
         entente_extract::tagger::TextKind::News => {
             Err("news has no weights of its own: give its files with --train".to_owned())
+        }
+        entente_extract::tagger::TextKind::Auto => {
+            Err("auto chooses news or social per document: name the kind of the file".to_owned())
         }
         kind => Ok((kind, PathBuf::from(file))),
     }

@@ -89,8 +89,9 @@ pub struct ExtractConfig {
     /// recognition").
     pub model: bool,
     /// What kind of text the pipeline reads, and so which weights the tagger reads it with:
-    /// "news" (the default), "social" (tweets and other posts) or "encyclopedia" (Wikipedia
-    /// articles) (README, "Entity recognition").
+    /// "auto" (the default: news, and social for each document that reads like a post),
+    /// "news", "social" (tweets and other posts) or "encyclopedia" (Wikipedia articles)
+    /// (README, "Quality").
     pub text: tagger::TextKind,
     /// A document whose extraction takes longer than this many milliseconds is a `timed_out`
     /// reject (its mentions are left out) instead of holding up the run; 0 for no limit.
@@ -105,7 +106,7 @@ impl Default for ExtractConfig {
             values: true,
             builtin_gazetteer: true,
             model: true,
-            text: tagger::TextKind::News,
+            text: tagger::TextKind::Auto,
             max_ms_per_document: 30_000,
         }
     }
@@ -159,9 +160,9 @@ const TEXT_MODEL: &[u8] = include_bytes!("../data/ner-texts.model.zst");
 /// of the process: a library caller that runs many small pipelines decodes it once.
 fn shipped_tagger(kind: tagger::TextKind) -> Result<Arc<tagger::Tagger>, Error> {
     type Shipped = OnceLock<Result<Arc<tagger::Tagger>, String>>;
-    static TAGGERS: [Shipped; tagger::TextKind::ALL.len()] =
-        [const { OnceLock::new() }; tagger::TextKind::ALL.len()];
-    let slot = tagger::TextKind::ALL.iter().position(|&k| k == kind).unwrap_or(0);
+    static TAGGERS: [Shipped; tagger::TextKind::READ.len()] =
+        [const { OnceLock::new() }; tagger::TextKind::READ.len()];
+    let slot = tagger::TextKind::READ.iter().position(|&k| k == kind).unwrap_or(0);
     TAGGERS[slot]
         .get_or_init(|| {
             let decoded = if kind == tagger::TextKind::News {
@@ -239,6 +240,10 @@ pub struct Extractor {
     passes: Passes,
     values: bool,
     tagger: Option<Arc<tagger::Tagger>>,
+    /// Whether documents that read like social posts ([`tagger::TextKind::of_document`]) are
+    /// read with the shipped social weights (`[extract] text = "auto"`), decoded when the
+    /// first such document comes.
+    auto: bool,
     corrections: overrides::Corrections,
     budget: Option<TimeBudget>,
 }
@@ -256,11 +261,10 @@ impl Extractor {
         } else {
             (Gazetteer::from_files(extra_gazetteers)?, None, None)
         };
-        let tagger = if config.model && !MODEL.is_empty() {
-            Some(shipped_tagger(config.text)?)
-        } else {
-            None
-        };
+        let model = config.model && !MODEL.is_empty();
+        let auto = config.text == tagger::TextKind::Auto;
+        let kind = if auto { tagger::TextKind::News } else { config.text };
+        let tagger = if model { Some(shipped_tagger(kind)?) } else { None };
         Ok(Self {
             gazetteer,
             hints: Hints(hints),
@@ -268,6 +272,7 @@ impl Extractor {
             passes: Passes::all(),
             values: config.values,
             tagger,
+            auto,
             corrections: overrides::Corrections::default(),
             budget: None,
         })
@@ -306,10 +311,12 @@ impl Extractor {
         self
     }
 
-    /// The same extractor with `tagger` as its statistical tagger (or none).
+    /// The same extractor with `tagger` as its statistical tagger for every document (or
+    /// none).
     #[must_use]
     pub fn with_tagger(mut self, tagger: Option<tagger::Tagger>) -> Self {
         self.tagger = tagger.map(Arc::new);
+        self.auto = false;
         self
     }
 
@@ -339,7 +346,20 @@ impl Extractor {
     /// and gazetteers found there, after the passes: `sentences` are `(text, listed
     /// mentions)`.
     fn tagged(&self, sentences: &[(&str, &[Found])]) -> Vec<Vec<Found>> {
-        let Some(tagger) = &self.tagger else { return vec![Vec::new(); sentences.len()] };
+        let Some(mut tagger) = self.tagger.clone() else {
+            return vec![Vec::new(); sentences.len()];
+        };
+        let post = || {
+            let texts: Vec<&str> = sentences.iter().map(|&(text, _)| text).collect();
+            tagger::TextKind::of_document(&texts) == tagger::TextKind::Social
+        };
+        if self.auto && post() {
+            // The compiled-in weights load (`shipped_weights_load_for_every_kind_of_text`);
+            // a build whose social weights did not would read posts as news.
+            if let Ok(social) = shipped_tagger(tagger::TextKind::Social) {
+                tagger = social;
+            }
+        }
         let ranges: Vec<Vec<(usize, usize)>> =
             sentences.iter().map(|(text, _)| tagger::tokenize(text)).collect();
         let tokens: Vec<Vec<tagger::Token<'_>>> = sentences

@@ -329,6 +329,10 @@ fn read_model(
     kind: entente_extract::tagger::TextKind,
 ) -> anyhow::Result<entente_extract::tagger::Tagger> {
     use entente_extract::tagger::{Tagger, TextKind, TextModel};
+    anyhow::ensure!(
+        kind != TextKind::Auto,
+        "--text auto reads with the shipped models; with --model, name the kind of text"
+    );
     if let Ok(model) = TextModel::from_bytes(bytes) {
         return Ok(model.tagger(kind));
     }

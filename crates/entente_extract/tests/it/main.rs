@@ -178,6 +178,24 @@ fn mentions(extractor: &Extractor, text: &str) -> Vec<(String, String, String)> 
         .collect()
 }
 
+/// `[extract] text = "auto"` (the default) reads a document that reads like a post with the
+/// social weights and any other with the news model.
+#[test]
+fn auto_reads_posts_as_social_and_the_rest_as_news() {
+    use entente_extract::tagger::TextKind;
+    let with = |text| Extractor::new(&ExtractConfig { text, ..ExtractConfig::default() }, &[]);
+    let [auto, news, social] =
+        [TextKind::Auto, TextKind::News, TextKind::Social].map(|k| with(k).unwrap());
+    let post = "RT @ jsmith : watching the Lakers game with Kobe tonight #nba";
+    assert_eq!(TextKind::of_document(&[post]), TextKind::Social);
+    assert_ne!(mentions(&news, post), mentions(&social, post));
+    assert_eq!(mentions(&auto, post), mentions(&social, post));
+    let article = "The Lakers beat the Celtics on Sunday and Kobe scored 40 points, the team said.";
+    assert_eq!(TextKind::of_document(&[article]), TextKind::News);
+    assert_ne!(mentions(&news, article), mentions(&social, article));
+    assert_eq!(mentions(&auto, article), mentions(&news, article));
+}
+
 /// Names the lists know, joined by "And" in a headline, stay apart: the tagger's longer span
 /// has no word of its own; the headline's subtitle names nothing. Currencies and abbreviations
 /// of common nouns written in capitals are no names.
