@@ -23,16 +23,17 @@ pub struct InputFile {
 
 /// Every file under `roots`, sorted by `source`. Hidden files and directories (names starting
 /// with `.`) are skipped. With one root, `source` is relative to it; with several, it starts
-/// with the root's own name so that sources stay unique. Links are followed; an entry that
-/// cannot be listed or is not a regular file is listed with its [`InputFile::problem`]. Only a
-/// root that does not exist is an error.
+/// with the root's own name, or with as many of the last parts of its path as tell it from the
+/// other roots (`reuters/articles.jsonl/…` and `bbc/articles.jsonl/…`), so that sources stay
+/// unique. Links are followed; an entry that cannot be listed or is not a regular file is
+/// listed with its [`InputFile::problem`]. Only a root that does not exist is an error.
 pub(crate) fn list(roots: &[PathBuf]) -> anyhow::Result<Vec<InputFile>> {
     let mut files = Vec::new();
-    for root in roots {
+    let prefixes = prefixes(roots);
+    for (root, prefix) in roots.iter().zip(prefixes) {
         let meta = std::fs::metadata(root).with_context(|| {
             format!("input {} does not exist or cannot be read", root.display())
         })?;
-        let prefix = if roots.len() > 1 { root_name(root) } else { String::new() };
         if meta.is_file() {
             let name = root_name(root);
             let source = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
@@ -75,6 +76,40 @@ pub(crate) fn list(roots: &[PathBuf]) -> anyhow::Result<Vec<InputFile>> {
     files.sort();
     files.dedup_by(|a, b| a.source == b.source);
     Ok(files)
+}
+
+/// The start of the `source` of each root's files: none with one root; with several, the
+/// root's own name, or as many of the last parts of its path as tell it from every other root
+/// (a root named twice, by any path, is one root, its files listed once).
+fn prefixes(roots: &[PathBuf]) -> Vec<String> {
+    if roots.len() < 2 {
+        return vec![String::new(); roots.len()];
+    }
+    let parts: Vec<Vec<String>> = roots
+        .iter()
+        .map(|root| {
+            let canonical = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+            let names: Vec<String> = canonical
+                .components()
+                .filter_map(|c| match c {
+                    std::path::Component::Normal(name) => Some(name.to_string_lossy().into_owned()),
+                    _ => None,
+                })
+                .collect();
+            if names.is_empty() { vec!["input".to_owned()] } else { names }
+        })
+        .collect();
+    let tail = |names: &[String], n: usize| names[names.len().saturating_sub(n)..].join("/");
+    parts
+        .iter()
+        .map(|mine| {
+            let clashes = |n: usize| {
+                parts.iter().any(|other| other != mine && tail(other, n) == tail(mine, n))
+            };
+            let n = (1..=mine.len()).find(|&n| !clashes(n)).unwrap_or(mine.len());
+            tail(mine, n)
+        })
+        .collect()
 }
 
 fn root_name(root: &Path) -> String {

@@ -57,7 +57,8 @@ use std::path::PathBuf;
 
 /// Every file under `roots`, sorted by `source`: a file root is one input, a directory is
 /// searched recursively (hidden files and directories skipped, links followed). With one root
-/// `source` is relative to it; with several it starts with the root's own name. An entry that
+/// `source` is relative to it; with several it starts with the root's own name, or as much of
+/// its path as tells it from the other roots (two `articles.jsonl`). An entry that
 /// cannot be read is listed with its [`InputFile::problem`] (it becomes a reject); only a root
 /// that does not exist is an error.
 pub fn list_inputs(roots: &[PathBuf]) -> Result<Vec<InputFile>> {

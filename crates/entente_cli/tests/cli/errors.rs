@@ -86,6 +86,50 @@ fn missing_input_exits_1() {
     assert!(stderr(&o).contains("no-such-dir"), "{}", stderr(&o));
 }
 
+/// Inputs of the same name in different places are all read, each file's `source` starting
+/// with as much of its input's path as tells it from the others; an input named twice is read
+/// once.
+#[test]
+fn inputs_of_one_name_are_all_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let put = |path: &str, text: &str| {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let record = |n: u32| format!("{{\"text\": \"Story {n} from Oslo.\"}}\n");
+    let wire = put("reuters/articles.jsonl", &(record(1) + &record(2)));
+    let bbc = put("bbc/articles.jsonl", &(record(3) + &record(4) + &record(5)));
+    put("east/news/one.txt", "A story from Riga.");
+    put("west/news/two.txt", "A story from Lima.");
+    let (east, west) = (dir.path().join("east/news"), dir.path().join("west/news"));
+    let out = dir.path().join("out");
+    let mut args = vec!["run", "--quiet", "--output", out.to_str().unwrap()];
+    for input in
+        [wire.as_str(), bbc.as_str(), east.to_str().unwrap(), west.to_str().unwrap(), &wire]
+    {
+        args.extend(["--input", input]);
+    }
+    let o = entente(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let documents: Vec<Document> = read_table(&out).unwrap();
+    let mut sources: Vec<&str> = documents.iter().map(|d| d.source.as_str()).collect();
+    sources.sort_unstable();
+    assert_eq!(
+        sources,
+        [
+            "bbc/articles.jsonl/articles.jsonl",
+            "bbc/articles.jsonl/articles.jsonl",
+            "bbc/articles.jsonl/articles.jsonl",
+            "east/news/one.txt",
+            "reuters/articles.jsonl/articles.jsonl",
+            "reuters/articles.jsonl/articles.jsonl",
+            "west/news/two.txt",
+        ]
+    );
+}
+
 /// Bad files become rejects that name the file and record; the good ones still go through;
 /// stdout has one line per reason; `--strict` turns rejects into exit 1.
 #[test]
