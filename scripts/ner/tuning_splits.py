@@ -1,5 +1,6 @@
 """Split the training files of ../shared/eval into the parts the tagger trains on and the
-tuning parts that decide features, sources and passes (never the dev files or wikigold).
+tuning parts that decide features, sources and passes (never wikigold or a dev file but
+Re-DocRED's, the only Re-DocRED file there, split below).
 
 Every fifth CoNLL-2003 train article (from the third), every sixth BTC train tweet and every
 seventh CrossNER train sample (from the fourth) is held out, so each tuning part spans its
