@@ -101,13 +101,13 @@ fn next_id() -> u64 {
     NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
-/// How many words, and words after a label, each thread remembers sums for (208 and 36
-/// bytes each: at most 27 MB): BBC news, a million tokens, has 34,000 distinct words. A full
+/// How many words, and words after a label, each thread remembers sums for per tagger (208
+/// and 36 bytes each: at most 27 MB): BBC news, a million tokens, has 34,000 distinct words. A full
 /// memory is emptied and fills again.
 const REMEMBERED_SUMS: usize = 1 << 17;
 
-/// How many pairs of words each thread remembers sums for (44 bytes each with the key: at
-/// most 12 MB).
+/// How many pairs of words each thread remembers sums for per tagger (44 bytes each with the
+/// key: at most 12 MB).
 const REMEMBERED_PAIRS: usize = 1 << 18;
 
 /// The sums of weights a thread remembers (see [`Part`]): scores are sums of integers, so a
@@ -188,8 +188,28 @@ fn keys(p: &Prepared, i: usize, labels: &[usize]) -> [u64; Part::REMEMBERED] {
 /// each): news articles have hundreds.
 const KEPT_CONTEXTS: usize = 1 << 14;
 
+/// How many taggers' sums each thread keeps apart: `text = "auto"` reads with two (news and
+/// social weights), and one memory for both was emptied at each change of tagger.
+const REMEMBERED_TAGGERS: usize = 2;
+
+/// The memory of tagger `id` among a thread's `memories` (the most recently used first),
+/// moved to the front; with no room for another, the least recently used is taken over.
+fn memory_of(memories: &mut Vec<Remembered>, id: u64) -> &mut Remembered {
+    let at = match memories.iter().position(|m| m.tagger == id) {
+        Some(at) => at,
+        None if memories.len() < REMEMBERED_TAGGERS => {
+            memories.push(Remembered::default());
+            memories.len() - 1
+        }
+        None => memories.len() - 1,
+    };
+    memories[..=at].rotate_right(1);
+    &mut memories[0]
+}
+
 thread_local! {
-    static REMEMBERED: std::cell::RefCell<Remembered> = std::cell::RefCell::default();
+    /// Each tagger's remembered sums ([`memory_of`]).
+    static REMEMBERED: std::cell::RefCell<Vec<Remembered>> = std::cell::RefCell::default();
     /// The last document's context, its maps' memory kept for the next (up to
     /// [`KEPT_CONTEXTS`] capitalised words).
     static DOC_CONTEXT: std::cell::Cell<DocContext> = std::cell::Cell::default();
@@ -326,7 +346,8 @@ impl Tagger {
         if passes.contains(Pass::Capitals) && !prepared.iter().all(caps) {
             order.sort_by_key(|&k| caps(&prepared[k]));
         }
-        REMEMBERED.with_borrow_mut(|remembered| {
+        REMEMBERED.with_borrow_mut(|memories| {
+            let remembered = memory_of(memories, self.id);
             remembered.start(self.id);
             for k in order {
                 let p = &prepared[k];

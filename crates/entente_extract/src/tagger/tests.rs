@@ -446,3 +446,31 @@ fn documents_tagged_after_others_as_alone() {
     });
     assert_eq!(after, alone);
 }
+
+/// Two taggers read in turn on one thread each keep their remembered sums; a third takes over
+/// the memory of the one used least recently.
+#[test]
+fn each_tagger_keeps_its_own_remembered_sums() {
+    use super::features::Part;
+    use super::{N, memory_of};
+
+    let mut memories = Vec::new();
+    let sum = |n: i32| [n; N];
+    for (id, n) in [(1, 10), (2, 20)] {
+        let memory = memory_of(&mut memories, id);
+        memory.start(id);
+        memory.put(Part::Word, 7, sum(n));
+    }
+    for (id, n) in [(1, 10), (2, 20), (1, 10)] {
+        let memory = memory_of(&mut memories, id);
+        memory.start(id);
+        assert_eq!(memory.get(Part::Word, 7), Some(&sum(n)), "tagger {id}");
+    }
+    let third = memory_of(&mut memories, 3);
+    third.start(3);
+    assert_eq!(third.get(Part::Word, 7), None);
+    assert_eq!(memories.len(), 2);
+    let first = memory_of(&mut memories, 1);
+    first.start(1);
+    assert_eq!(first.get(Part::Word, 7), Some(&sum(10)));
+}
