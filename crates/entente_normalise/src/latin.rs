@@ -112,26 +112,31 @@ pub(crate) fn detect(text: &str) -> Info {
     let profiles = &*PROFILES;
     let (alphabet_count, alphabet) = alphabet_scores(&lower, profiles);
     let (trigram_count, trigrams) = trigram_scores(&lower, profiles);
-    let mut langs: Vec<Lang> = alphabet.iter().map(|x| x.0).collect();
-    for &(lang, _) in &trigrams {
-        if !langs.contains(&lang) {
-            langs.push(lang);
+    // Each language's two scores by its index, in the order whatlang combines them: the
+    // alphabet's languages best first, then any other language with a trigram score.
+    let mut by_lang = vec![(None, 0.0, 0.0); Lang::all().len()];
+    for (order, &(lang, score)) in alphabet.iter().enumerate() {
+        by_lang[lang as usize] = (Some((order, lang)), score, 0.0);
+    }
+    let mut next = alphabet.len();
+    for &(lang, score) in &trigrams {
+        let entry = &mut by_lang[lang as usize];
+        if entry.0.is_none() {
+            entry.0 = Some((next, lang));
+            next += 1;
         }
+        entry.2 = score;
     }
     #[allow(clippy::cast_precision_loss, reason = "whatlang's own arithmetic, kept as is")]
     let alphabet_weight =
         (-(alphabet_count as f64 / 300.0) + 2.0 / 3.0).clamp(1.0 / 3.0, 2.0 / 3.0);
     let trigram_weight = 1.0 - alphabet_weight;
-    let score = |list: &[(Lang, f64)], lang: Lang| {
-        list.iter().find(|(l, _)| *l == lang).map_or(0.0, |x| x.1)
-    };
-    let mut scores: Vec<(Lang, f64)> = langs
-        .into_iter()
-        .map(|lang| {
-            let (a, t) = (score(&alphabet, lang), score(&trigrams, lang));
-            (lang, a * alphabet_weight + t * trigram_weight)
-        })
-        .collect();
+    let mut scores = vec![(Lang::Eng, 0.0); next];
+    for &(place, a, t) in &by_lang {
+        if let Some((order, lang)) = place {
+            scores[order] = (lang, a * alphabet_weight + t * trigram_weight);
+        }
+    }
     scores.sort_unstable_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Less));
     let (lang, first) = scores.first().copied().unwrap_or((Lang::Eng, 0.0));
     let confidence =
