@@ -422,10 +422,7 @@ impl Tagger {
         let max =
             weights.values().flat_map(|w| w.iter()).fold(0f32, |m, x| m.max(x.abs())).max(1e-6);
         let scale = f32::from(i16::MAX) / max;
-        let table = Table::new(weights.iter().map(|(&k, w)| {
-            #[allow(clippy::cast_possible_truncation, reason = "scaled into the i16 range")]
-            (k, w.map(|x| (x * scale).round() as i16))
-        }));
+        let table = Table::new(text::scaled(weights, scale).into_iter());
         Tagger { table, scale, id: next_id() }
     }
 

@@ -108,7 +108,7 @@ pub struct TextModel {
 }
 
 /// `weights` scaled by `scale` and rounded, sorted by feature.
-fn scaled(weights: &Weights, scale: f32) -> Scaled {
+pub(super) fn scaled(weights: &Weights, scale: f32) -> Scaled {
     let mut out: Scaled = weights
         .iter()
         .map(|(&k, w)| {
