@@ -150,12 +150,14 @@ eval-sentences eval="../shared/eval" *flags="": build
     {{entente}} eval sentences --gold {{eval}}/sbd_golden_en.jsonl --gold {{eval}}/sbd_pragmatic_extra_en.jsonl --gold {{eval}}/sbd_pysbd_issues_en.jsonl --gold {{eval}}/sbd_ud_ewt_dev.jsonl {{flags}}
 # Score entity recognition on every NER gold file in ../shared/eval (path to it; the files the
 # model trained on are marked in README "Entity recognition"): the default pipeline, then the
-# gazetteers and rules alone (pipelines/lists.toml), then the tweets and Wikipedia files read
-# as their kind of text (`[extract] text`; of Re-DocRED dev the fifth no model trained on).
+# gazetteers and rules alone (pipelines/lists.toml), then the default pipeline on the fifth of
+# Re-DocRED dev no model trained on, then the tweets and Wikipedia files read as their kind of
+# text (`[extract] text`).
 eval-ner eval="../shared/eval": build
     {{entente}} eval ner $(printf -- '--gold %s ' {{eval}}/ner_*.jsonl)
     {{entente}} eval ner --pipeline pipelines/lists.toml $(printf -- '--gold %s ' {{eval}}/ner_*.jsonl)
     python3 scripts/ner/tuning_splits.py {{eval}} output/tune-ner > /dev/null
+    {{entente}} eval ner --gold output/tune-ner/redocred_tune.jsonl
     {{entente}} eval ner --text social --gold {{eval}}/ner_btc_dev.jsonl
     {{entente}} eval ner --text encyclopedia --gold {{eval}}/ner_wikigold.jsonl --gold {{eval}}/ner_crossner_dev.jsonl --gold output/tune-ner/redocred_tune.jsonl
 # What each post-tagger pass adds with the committed model: F1 with every pass minus F1

@@ -163,7 +163,8 @@ def test_the_kind_of_text_sets_the_tagger_weights(tmp_path):
 
     news = entities("news")
     default = entente.process(articles())["entities"].select(["doc_id", "char_start", "char_end", "entity_type"])
-    # auto, the default, reads these articles as news: none reads like a social post.
+    # auto, the default, reads these articles as news: none reads like a post or opens like
+    # an encyclopedia article.
     assert entities("auto") == default.to_pylist() == news
     assert entities("social") != news
     assert entities("encyclopedia") != news

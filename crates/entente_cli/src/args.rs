@@ -137,9 +137,8 @@ pub struct EvalNerArgs {
     /// one, to score a model trained on other data.
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
-    /// Read the gold texts as this kind of text (news, social, encyclopedia, or auto: social
-    /// where a document reads like a post, news elsewhere) instead of the pipeline's
-    /// `[extract] text`.
+    /// Read the gold texts as this kind of text (news, social, encyclopedia, or auto: each
+    /// document as the kind it reads like) instead of the pipeline's `[extract] text`.
     #[arg(long, value_name = "KIND", value_parser = parse_text)]
     pub text: Option<entente_extract::tagger::TextKind>,
 }

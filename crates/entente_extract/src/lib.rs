@@ -89,7 +89,8 @@ pub struct ExtractConfig {
     /// recognition").
     pub model: bool,
     /// What kind of text the pipeline reads, and so which weights the tagger reads it with:
-    /// "auto" (the default: news, and social for each document that reads like a post),
+    /// "auto" (the default: each document as the kind it reads like, a post, an encyclopedia
+    /// article or news),
     /// "news", "social" (tweets and other posts) or "encyclopedia" (Wikipedia articles)
     /// (README, "Quality").
     pub text: tagger::TextKind,
@@ -240,9 +241,9 @@ pub struct Extractor {
     passes: Passes,
     values: bool,
     tagger: Option<Arc<tagger::Tagger>>,
-    /// Whether documents that read like social posts ([`tagger::TextKind::of_document`]) are
-    /// read with the shipped social weights (`[extract] text = "auto"`), decoded when the
-    /// first such document comes.
+    /// Whether each document is read with the shipped weights of the kind it reads like
+    /// ([`tagger::TextKind::of_document`], `[extract] text = "auto"`), each kind's decoded
+    /// when its first document comes.
     auto: bool,
     corrections: overrides::Corrections,
     budget: Option<TimeBudget>,
@@ -349,15 +350,15 @@ impl Extractor {
         let Some(mut tagger) = self.tagger.clone() else {
             return vec![Vec::new(); sentences.len()];
         };
-        let post = || {
+        if self.auto {
             let texts: Vec<&str> = sentences.iter().map(|&(text, _)| text).collect();
-            tagger::TextKind::of_document(&texts) == tagger::TextKind::Social
-        };
-        if self.auto && post() {
+            let kind = tagger::TextKind::of_document(&texts);
             // The compiled-in weights load (`shipped_weights_load_for_every_kind_of_text`);
-            // a build whose social weights did not would read posts as news.
-            if let Ok(social) = shipped_tagger(tagger::TextKind::Social) {
-                tagger = social;
+            // a build whose other weights did not would read every document as news.
+            if kind != tagger::TextKind::News
+                && let Ok(own) = shipped_tagger(kind)
+            {
+                tagger = own;
             }
         }
         let ranges: Vec<Vec<(usize, usize)>> =

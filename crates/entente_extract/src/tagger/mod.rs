@@ -188,9 +188,10 @@ fn keys(p: &Prepared, i: usize, labels: &[usize]) -> [u64; Part::REMEMBERED] {
 /// each): news articles have hundreds.
 const KEPT_CONTEXTS: usize = 1 << 14;
 
-/// How many taggers' sums each thread keeps apart: `text = "auto"` reads with two (news and
-/// social weights), and one memory for both was emptied at each change of tagger.
-const REMEMBERED_TAGGERS: usize = 2;
+/// How many taggers' sums each thread keeps apart: `text = "auto"` reads with up to three
+/// (news, social and encyclopedia weights), and one memory for all was emptied at each change
+/// of tagger.
+const REMEMBERED_TAGGERS: usize = TextKind::READ.len();
 
 /// The memory of tagger `id` among a thread's `memories` (the most recently used first),
 /// moved to the front; with no room for another, the least recently used is taken over.

@@ -301,7 +301,7 @@ fn each_kind_of_text_reads_with_its_own_weights() {
 }
 
 #[test]
-fn posts_read_as_social_and_articles_as_news() {
+fn posts_read_as_social_definitions_as_encyclopedia_and_articles_as_news() {
     let kind = |text: &str| TextKind::of_document(&text.split('\n').collect::<Vec<_>>());
     for post in [
         "RT @ jsmith : watching the game",
@@ -312,11 +312,21 @@ fn posts_read_as_social_and_articles_as_news() {
     ] {
         assert_eq!(kind(post), TextKind::Social, "{post}");
     }
+    for entry in [
+        "Mount Tambora\nMount Tambora (or Tomboro) is an active stratovolcano in Indonesia.",
+        "Alan Turing was an English mathematician. He was born in London in 1912.",
+        "The Beatles were an English rock band, formed in Liverpool in 1960.",
+    ] {
+        assert_eq!(kind(entry), TextKind::Encyclopedia, "{entry}");
+    }
     let long_with_link =
         format!("{} https://example.org", "Officials met in Geneva again. ".repeat(20));
     for article in [
         "Russia has offered India the Su-57 Felon, officials said.",
         "Email the desk @ 9am.\nThe vote is on Monday.",
+        "Standard Life is the latest shareholder to object, a spokesman said.",
+        "Snow Patrol were the big winners at the awards on Thursday.",
+        "Markets fell.\nThe index is a measure of the largest companies.",
         long_with_link.as_str(),
         "",
     ] {
@@ -447,30 +457,37 @@ fn documents_tagged_after_others_as_alone() {
     assert_eq!(after, alone);
 }
 
-/// Two taggers read in turn on one thread each keep their remembered sums; a third takes over
-/// the memory of the one used least recently.
+/// Taggers read in turn on one thread each keep their remembered sums; one more than there is
+/// room for takes over the memory of the one used least recently.
 #[test]
 fn each_tagger_keeps_its_own_remembered_sums() {
     use super::features::Part;
-    use super::{N, memory_of};
+    use super::{N, REMEMBERED_TAGGERS, memory_of};
 
     let mut memories = Vec::new();
-    let sum = |n: i32| [n; N];
-    for (id, n) in [(1, 10), (2, 20)] {
+    let sum = |id: u64| [i32::try_from(id).unwrap() * 10; N];
+    let ids = 1..=REMEMBERED_TAGGERS as u64;
+    for id in ids.clone() {
         let memory = memory_of(&mut memories, id);
         memory.start(id);
-        memory.put(Part::Word, 7, sum(n));
+        memory.put(Part::Word, 7, sum(id));
     }
-    for (id, n) in [(1, 10), (2, 20), (1, 10)] {
+    // In turn, and the first again last: it is then the most recently used.
+    for id in ids.clone().chain([1]) {
         let memory = memory_of(&mut memories, id);
         memory.start(id);
-        assert_eq!(memory.get(Part::Word, 7), Some(&sum(n)), "tagger {id}");
+        assert_eq!(memory.get(Part::Word, 7), Some(&sum(id)), "tagger {id}");
     }
-    let third = memory_of(&mut memories, 3);
-    third.start(3);
-    assert_eq!(third.get(Part::Word, 7), None);
-    assert_eq!(memories.len(), 2);
+    let more = REMEMBERED_TAGGERS as u64 + 1;
+    let taken = memory_of(&mut memories, more);
+    taken.start(more);
+    assert_eq!(taken.get(Part::Word, 7), None);
+    assert_eq!(memories.len(), REMEMBERED_TAGGERS);
+    // The second was the least recently used: its sums are gone, the first's kept.
+    let second = memory_of(&mut memories, 2);
+    second.start(2);
+    assert_eq!(second.get(Part::Word, 7), None);
     let first = memory_of(&mut memories, 1);
     first.start(1);
-    assert_eq!(first.get(Part::Word, 7), Some(&sum(10)));
+    assert_eq!(first.get(Part::Word, 7), Some(&sum(1)));
 }

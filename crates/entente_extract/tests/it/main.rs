@@ -179,13 +179,15 @@ fn mentions(extractor: &Extractor, text: &str) -> Vec<(String, String, String)> 
 }
 
 /// `[extract] text = "auto"` (the default) reads a document that reads like a post with the
-/// social weights and any other with the news model.
+/// social weights, one that opens like an encyclopedia article with the encyclopedia weights,
+/// and any other with the news model.
 #[test]
-fn auto_reads_posts_as_social_and_the_rest_as_news() {
+fn auto_reads_posts_as_social_definitions_as_encyclopedia_and_the_rest_as_news() {
     use entente_extract::tagger::TextKind;
     let with = |text| Extractor::new(&ExtractConfig { text, ..ExtractConfig::default() }, &[]);
-    let [auto, news, social] =
-        [TextKind::Auto, TextKind::News, TextKind::Social].map(|k| with(k).unwrap());
+    let [auto, news, social, encyclopedia] =
+        [TextKind::Auto, TextKind::News, TextKind::Social, TextKind::Encyclopedia]
+            .map(|k| with(k).unwrap());
     let post = "RT @ jsmith : watching the Lakers game with Kobe tonight #nba";
     assert_eq!(TextKind::of_document(&[post]), TextKind::Social);
     assert_ne!(mentions(&news, post), mentions(&social, post));
@@ -194,6 +196,10 @@ fn auto_reads_posts_as_social_and_the_rest_as_news() {
     assert_eq!(TextKind::of_document(&[article]), TextKind::News);
     assert_ne!(mentions(&news, article), mentions(&social, article));
     assert_eq!(mentions(&auto, article), mentions(&news, article));
+    let entry = "Baatsagaan is a sum (district) of Bayankhongor Province in southern Mongolia.";
+    assert_eq!(TextKind::of_document(&[entry]), TextKind::Encyclopedia);
+    assert_ne!(mentions(&news, entry), mentions(&encyclopedia, entry));
+    assert_eq!(mentions(&auto, entry), mentions(&encyclopedia, entry));
 }
 
 /// Names the lists know, joined by "And" in a headline, stay apart: the tagger's longer span
