@@ -102,8 +102,8 @@ fn next_id() -> u64 {
 }
 
 /// How many words, and words after a label, each thread remembers sums for per tagger (208
-/// and 36 bytes each: at most 27 MB): BBC news, a million tokens, has 34,000 distinct words. A full
-/// memory is emptied and fills again.
+/// and 36 bytes each: at most 27 MB): BBC news, a million tokens, has 34,000 distinct words.
+/// A full memory is emptied and fills again.
 const REMEMBERED_SUMS: usize = 1 << 17;
 
 /// How many pairs of words each thread remembers sums for per tagger (44 bytes each with the

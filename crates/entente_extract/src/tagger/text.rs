@@ -94,9 +94,9 @@ impl TextKind {
     }
 
     /// An encyclopedia article opens by saying what its subject is: the first sentence (after
-    /// a heading, a first line without closing punctuation) starts with a capital and has
-    /// "is", "was", "are" or "were" before "a", "an", "the" or "one" among its first 26
-    /// words ("Mount Tambora (or Tomboro) is an active stratovolcano"). News opens that way
+    /// a heading, a first line without closing punctuation) starts with a capital, and one of
+    /// its first 26 words is "is", "was", "are" or "were" followed by "a", "an", "the" or
+    /// "one" ("Mount Tambora (or Tomboro) is an active stratovolcano"). News opens that way
     /// too at times ("Standard Life is the latest shareholder"), so the document must also
     /// have none of the words of reporting and its days: "said", "says", "told", a weekday,
     /// "yesterday", "today".
