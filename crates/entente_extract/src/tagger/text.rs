@@ -48,9 +48,9 @@ impl TextKind {
     }
 
     /// How [`TextKind::Auto`] reads a document of `sentences`: as social when it reads like a
-    /// post ([`TextKind::reads_like_a_post`]), as an encyclopedia when it opens like an
-    /// encyclopedia article ([`TextKind::opens_with_a_definition`]), as news otherwise (README,
-    /// "Quality", has what each rule takes of each evaluation file and corpus).
+    /// post (`reads_like_a_post`), as an encyclopedia when it opens like an encyclopedia
+    /// article (`opens_with_a_definition`), as news otherwise (README, "Quality", has what
+    /// each rule takes of each evaluation file and corpus).
     pub fn of_document(sentences: &[&str]) -> Self {
         if Self::reads_like_a_post(sentences) {
             TextKind::Social
