@@ -162,7 +162,7 @@ fn parse_text_file(arg: &str) -> Result<(entente_extract::tagger::TextKind, Path
             Err("news has no weights of its own: give its files with --train".to_owned())
         }
         entente_extract::tagger::TextKind::Auto => {
-            Err("auto chooses news or social per document: name the kind of the file".to_owned())
+            Err("auto chooses a kind per document: name the kind of the file".to_owned())
         }
         kind => Ok((kind, PathBuf::from(file))),
     }

@@ -90,9 +90,8 @@ pub struct ExtractConfig {
     pub model: bool,
     /// What kind of text the pipeline reads, and so which weights the tagger reads it with:
     /// "auto" (the default: each document as the kind it reads like, a post, an encyclopedia
-    /// article or news),
-    /// "news", "social" (tweets and other posts) or "encyclopedia" (Wikipedia articles)
-    /// (README, "Quality").
+    /// article or news), "news", "social" (tweets and other posts) or "encyclopedia"
+    /// (Wikipedia articles) (README, "Quality").
     pub text: tagger::TextKind,
     /// A document whose extraction takes longer than this many milliseconds is a `timed_out`
     /// reject (its mentions are left out) instead of holding up the run; 0 for no limit.
