@@ -1,5 +1,5 @@
 use super::features::{h, shape};
-use super::words::{CLUSTERS, VECTORS, is_given_name};
+use super::words::{CLUSTERS, VECTORS, VECTORS_FILE, VectorClass, is_given_name, vector_line};
 use super::{Allowed, Label, Tagger, TextKind, TextModel, Token, can_name, tokenize};
 
 fn toks<'a>(words: &[&'a str]) -> Vec<Token<'a>> {
@@ -246,9 +246,36 @@ fn word_lists_load() {
     assert!(is_given_name("john") && is_given_name("maria"));
     assert!(!is_given_name("the"));
     let vector = |w: &str| VECTORS.get(&h(w)).copied();
-    assert!(VECTORS.len() > 600_000, "{}", VECTORS.len());
+    // Every line of the file is read (its words are distinct).
+    let lines = zstd::stream::decode_all(VECTORS_FILE).expect("vector classes decompress");
+    let lines = lines.split(|&b| b == b'\n').filter(|l| !l.is_empty() && l[0] != b'#').count();
+    assert!(lines > 600_000, "{lines}");
+    assert_eq!(VECTORS.len(), lines);
     assert_eq!(vector("Ohio").map(|v| v.mid), vector("Oregon").map(|v| v.mid));
     assert_ne!(vector("Ohio").map(|v| v.mid), vector("John").map(|v| v.mid));
+}
+
+#[test]
+fn vector_lines_are_read_or_refused_whole() {
+    let class = |line: &str| vector_line(line.as_bytes()).map(|(w, c)| (w.to_vec(), c));
+    let read = class("Oregon\t17\t0\t99").expect("a well-formed line");
+    assert_eq!(read.0, b"Oregon");
+    // Counted from 1, so that 0 can mean "no class".
+    let VectorClass { row, mid, coarse } = read.1;
+    assert_eq!((row, mid, coarse), (18, 1, 100));
+    for bad in [
+        "Oregon\t17\t0",
+        "Oregon\t17\t0\t99\t5",
+        "Oregon\t17\tx\t99",
+        "Oregon\t-1\t0\t99",
+        "Oregon\t\t0\t99",
+        "Oregon\t17\t70000\t99",
+        "Oregon\t9999999999\t0\t99",
+        "",
+    ] {
+        assert!(class(bad).is_none(), "{bad:?}");
+    }
+    assert!(vector_line(b"\xff\t1\t2\t3").is_none(), "a word that is not UTF-8");
 }
 
 #[test]
