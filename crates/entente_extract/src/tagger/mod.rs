@@ -442,17 +442,16 @@ impl Tagger {
 
     /// Reads a model written by [`Tagger::to_bytes`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ModelError> {
-        let raw = model::decompress(bytes)?;
-        if raw.len() < 16 || &raw[..8] != MAGIC {
+        let raw = model::decompress_after(bytes, *MAGIC)?;
+        if raw.len() < 8 {
             return Err(ModelError::Format);
         }
-        let scale = f32::from_le_bytes(raw[8..12].try_into().map_err(|_| ModelError::Format)?);
-        let n =
-            u32::from_le_bytes(raw[12..16].try_into().map_err(|_| ModelError::Format)?) as usize;
-        if raw.len() != 16 + n * model::ENTRY {
+        let scale = f32::from_le_bytes(raw[..4].try_into().map_err(|_| ModelError::Format)?);
+        let n = u32::from_le_bytes(raw[4..8].try_into().map_err(|_| ModelError::Format)?) as usize;
+        if raw.len() != 8 + n * model::ENTRY {
             return Err(ModelError::Format);
         }
-        Ok(Tagger { table: Table::new(model::read_entries(&raw[16..])), scale, id: next_id() })
+        Ok(Tagger { table: Table::new(model::read_entries(&raw[8..])), scale, id: next_id() })
     }
 
     /// Number of features with weights.

@@ -3,7 +3,7 @@
 //! beside its weights, so a lookup usually reads one cache line. Scores are sums of integers:
 //! the same in any order, so parts of them can be summed once and reused.
 
-use super::N;
+use super::{ModelError, N};
 
 /// One feature: its id and its weight for every label.
 #[derive(Debug, Clone, Copy, Default)]
@@ -150,11 +150,21 @@ pub(crate) fn compress(raw: &[u8]) -> std::io::Result<Vec<u8>> {
     enc.finish()
 }
 
-/// A model file's bytes decompressed.
-pub(crate) fn decompress(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut raw = Vec::new();
-    std::io::Read::read_to_end(&mut zstd::stream::Decoder::new(bytes)?, &mut raw)?;
-    Ok(raw)
+/// What follows `magic` in the decompressed `bytes` of a model file; bytes that open with anything else are
+/// refused before the rest is decompressed (the reader of one model format tries the other).
+pub(crate) fn decompress_after(bytes: &[u8], magic: [u8; 8]) -> Result<Vec<u8>, ModelError> {
+    use std::io::Read;
+    let mut decoder = zstd::stream::Decoder::new(bytes)?;
+    let mut head = [0; 8];
+    match decoder.read_exact(&mut head) {
+        Ok(()) if head == magic => {}
+        Ok(()) => return Err(ModelError::Format),
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Err(ModelError::Format),
+        Err(e) => return Err(e.into()),
+    }
+    let mut rest = Vec::new();
+    decoder.read_to_end(&mut rest)?;
+    Ok(rest)
 }
 
 #[cfg(test)]

@@ -320,8 +320,13 @@ fn each_kind_of_text_reads_with_its_own_weights() {
     assert_eq!(back.len(), model.len());
     assert_eq!(tag(&back.tagger(TextKind::Social)), "B-PER");
     // A news-only model, or bytes of nothing, are no text model.
+    // Each format's reader refuses the other's header (before decompressing the rest).
     let plain = Tagger::train(&docs, 5).to_bytes().unwrap();
-    assert!(TextModel::from_bytes(&plain).is_err());
+    assert!(matches!(TextModel::from_bytes(&plain), Err(super::ModelError::Format)));
+    assert!(matches!(Tagger::from_bytes(&bytes), Err(super::ModelError::Format)));
+    let short = zstd::encode_all(&b"entn"[..], 3).unwrap();
+    assert!(matches!(TextModel::from_bytes(&short), Err(super::ModelError::Format)));
+    assert!(matches!(Tagger::from_bytes(&short), Err(super::ModelError::Format)));
     assert!(TextModel::from_bytes(b"nonsense").is_err());
     let cut = zstd::encode_all(&zstd::decode_all(bytes.as_slice()).unwrap()[..40], 3).unwrap();
     assert!(TextModel::from_bytes(&cut).is_err());
@@ -348,6 +353,14 @@ fn posts_read_as_social_definitions_as_encyclopedia_and_articles_as_news() {
     }
     let long_with_link =
         format!("{} https://example.org", "Officials met in Geneva again. ".repeat(20));
+    // 80 words are still a post, 81 are not; under 40 words opening in lower case are.
+    let words = |n: usize| vec!["word"; n].join(" ");
+    assert_eq!(kind(&format!("{} #tag", words(79))), TextKind::Social);
+    assert_eq!(kind(&format!("{} #tag", words(80))), TextKind::News);
+    assert_eq!(kind(&words(39)), TextKind::Social);
+    assert_eq!(kind(&words(40)), TextKind::News);
+    assert_eq!(kind("Watching RT with friends"), TextKind::News, "RT opens a retweet only");
+    assert_eq!(kind("Polls close # 10 at ten"), TextKind::News, "a number after a lone #");
     for article in [
         "Russia has offered India the Su-57 Felon, officials said.",
         "Email the desk @ 9am.\nThe vote is on Monday.",

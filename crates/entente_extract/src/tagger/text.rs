@@ -67,30 +67,34 @@ impl TextKind {
     /// Zyte news pages or CoNLL-2003 dev reads so, and 28 of Reuters-21578's 19,779 stories do
     /// (cut off, opening in lower case).
     fn reads_like_a_post(sentences: &[&str]) -> bool {
-        let words = || sentences.iter().flat_map(|s| s.split_whitespace());
-        let count = words().take(81).count();
-        if count == 0 || count > 80 {
-            return false;
-        }
-        let marked = words().any(|w| {
-            let tail = |mark: char| {
-                w.strip_prefix(mark)
-                    .and_then(|rest| rest.chars().next())
-                    .is_some_and(|c| c.is_alphanumeric() || c == '_')
-            };
-            tail('@')
-                || tail('#')
+        // One pass over the words: a document is read once whatever its length.
+        let mark_then = |w: &str, mark: char| {
+            w.strip_prefix(mark)
+                .and_then(|rest| rest.chars().next())
+                .is_some_and(|c| c.is_alphanumeric() || c == '_')
+        };
+        let (mut count, mut marked, mut lower_start) = (0, false, false);
+        let mut before: Option<&str> = None;
+        for w in sentences.iter().flat_map(|s| s.split_whitespace()) {
+            count += 1;
+            if count > 80 {
+                return false;
+            }
+            if count == 1 {
+                lower_start = w.chars().next().is_some_and(char::is_lowercase);
+                marked |= w == "RT";
+            }
+            marked = marked
+                || mark_then(w, '@')
+                || mark_then(w, '#')
                 || w.starts_with("http://")
                 || w.starts_with("https://")
                 || w.starts_with("www.")
-        }) || words().next() == Some("RT")
-            || words().zip(words().skip(1)).any(|(a, b)| {
-                (a == "@" || a == "#")
-                    && b.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
-            });
-        let lower_start =
-            words().next().and_then(|w| w.chars().next()).is_some_and(char::is_lowercase);
-        marked || lower_start && count < 40
+                || (matches!(before, Some("@" | "#"))
+                    && w.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_'));
+            before = Some(w);
+        }
+        count > 0 && (marked || lower_start && count < 40)
     }
 
     /// An encyclopedia article opens by saying what its subject is: the first sentence (after
@@ -263,8 +267,8 @@ impl TextModel {
 
     /// Reads a model written by [`TextModel::to_bytes`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ModelError> {
-        let raw = model::decompress(bytes)?;
-        let mut rest = raw.strip_prefix(MAGIC).ok_or(ModelError::Format)?;
+        let raw = model::decompress_after(bytes, *MAGIC)?;
+        let mut rest = raw.as_slice();
         let mut take = |n: usize| -> Result<&[u8], ModelError> {
             let (head, tail) = rest.split_at_checked(n).ok_or(ModelError::Format)?;
             rest = tail;
