@@ -1,6 +1,7 @@
 //! The gazetteer: canonical entities and their aliases, matched leftmost-longest.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
 use entente_schema::EntityType;
@@ -55,7 +56,13 @@ pub struct Gazetteer {
     entries: Vec<Entry>,
     /// Per automaton pattern: the aliases that fold to it, as `(alias, entry)`.
     candidates: Vec<Vec<(String, usize)>>,
-    automaton: AhoCorasick,
+    /// Each pattern's index by the pattern (an alias lower-cased in ASCII, as the automaton
+    /// matches it): a whole name is looked up here, with no search.
+    patterns: HashMap<String, usize>,
+    /// The automaton over the patterns: built with the gazetteer when text is searched with
+    /// it, else by its first search (the place hints and readings, 10,000 places looked up by
+    /// whole name only, took over 100 ms to compile).
+    automaton: OnceLock<Option<AhoCorasick>>,
     /// The bytes an alias can start with, in either ASCII case: a search starts nowhere else.
     first_bytes: [bool; 256],
     /// The first words a match starting with a lower-case ASCII letter can have (see
@@ -70,65 +77,16 @@ impl Gazetteer {
     /// separated), then one entity per line with its aliases separated by `|`; `#` starts a
     /// comment line. An id defined in two files is an error; later files may not redefine it.
     pub fn from_files(files: &[(&str, &str)]) -> Result<Self, Error> {
-        let mut entries: Vec<Entry> = Vec::new();
-        let mut aliases: Vec<(String, usize)> = Vec::new();
-        let mut by_id: HashMap<String, usize> = HashMap::new();
-        for &(file, contents) in files {
-            let mut header_seen = false;
-            for (index, raw) in contents.lines().enumerate() {
-                let line_no = index + 1;
-                let line = raw.trim_end_matches('\r');
-                if line.trim().is_empty() || line.starts_with('#') {
-                    continue;
-                }
-                let fields: Vec<&str> = line.split('\t').collect();
-                let bad = |detail: String| Error::Gazetteer {
-                    file: file.to_owned(),
-                    line: line_no,
-                    detail,
-                };
-                if !header_seen {
-                    if fields != HEADER {
-                        return Err(bad(format!("the header must be {}", HEADER.join(", "))));
-                    }
-                    header_seen = true;
-                    continue;
-                }
-                let [id, ty, name, country, names] = fields[..] else {
-                    return Err(bad(format!(
-                        "expected 5 tab-separated fields, found {}",
-                        fields.len()
-                    )));
-                };
-                let entity_type = EntityType::parse(ty)
-                    .ok_or_else(|| bad(format!("unknown entity type {ty:?}")))?;
-                if id.is_empty() || name.is_empty() {
-                    return Err(bad("entity_id and name must not be empty".into()));
-                }
-                if by_id.contains_key(id) {
-                    return Err(bad(format!("entity_id {id} is defined twice")));
-                }
-                let entry = entries.len();
-                by_id.insert(id.to_owned(), entry);
-                entries.push(Entry {
-                    id: id.to_owned(),
-                    entity_type,
-                    name: name.to_owned(),
-                    country_id: (!country.is_empty()).then(|| country.to_owned()),
-                });
-                for alias in names.split('|').map(str::trim).filter(|a| !a.is_empty()) {
-                    aliases.push((alias.to_owned(), entry));
-                }
-            }
-            if !header_seen {
-                return Err(Error::Gazetteer {
-                    file: file.to_owned(),
-                    line: 0,
-                    detail: "the file has no header".into(),
-                });
-            }
-        }
-        Self::build(entries, &aliases)
+        let (entries, aliases) = read_files(files)?;
+        Self::build(entries, &aliases).searchable()
+    }
+
+    /// [`Gazetteer::from_files`] for lookups of whole names ([`Gazetteer::exact`],
+    /// [`Gazetteer::whole`]): the automaton a search of text needs is compiled by the first
+    /// [`Gazetteer::find`], if any.
+    pub fn for_lookups(files: &[(&str, &str)]) -> Result<Self, Error> {
+        let (entries, aliases) = read_files(files)?;
+        Ok(Self::build(entries, &aliases))
     }
 
     /// The same gazetteer with more entities and more aliases `(alias, index into
@@ -142,46 +100,70 @@ impl Gazetteer {
         all.extend_from_slice(aliases);
         let mut everything = self.entries.clone();
         everything.extend(entries);
-        Self::build(everything, &all)
+        Self::build(everything, &all).searchable()
     }
 
-    /// Builds the automaton over every alias (and its curly-apostrophe spelling).
-    fn build(entries: Vec<Entry>, aliases: &[(String, usize)]) -> Result<Self, Error> {
-        let mut folded: Vec<String> = Vec::new();
+    /// Gathers every alias (and its curly-apostrophe spelling) under its pattern, without
+    /// the automaton ([`Gazetteer::searchable`]).
+    fn build(entries: Vec<Entry>, aliases: &[(String, usize)]) -> Self {
         let mut candidates: Vec<Vec<(String, usize)>> = Vec::new();
         let mut pattern_of: HashMap<String, usize> = HashMap::new();
         for (alias, entry) in aliases {
             for variant in apostrophe_variants(alias) {
-                let key = variant.to_ascii_lowercase();
-                let pattern = *pattern_of.entry(key.clone()).or_insert_with(|| {
-                    folded.push(key);
+                let next = candidates.len();
+                let pattern = *pattern_of.entry(variant.to_ascii_lowercase()).or_insert(next);
+                if pattern == next {
                     candidates.push(Vec::new());
-                    candidates.len() - 1
-                });
+                }
                 if !candidates[pattern].iter().any(|(a, e)| *a == variant && e == entry) {
                     candidates[pattern].push((variant, *entry));
                 }
             }
         }
         let mut first_bytes = [false; 256];
-        for pattern in &folded {
-            if let Some(&b) = pattern.as_bytes().first() {
+        for (alias, _) in candidates.iter().flatten() {
+            if let Some(&b) = alias.as_bytes().first() {
                 first_bytes[usize::from(b.to_ascii_lowercase())] = true;
                 first_bytes[usize::from(b.to_ascii_uppercase())] = true;
             }
         }
         let lower_starts = lower_case_starts(&entries, &candidates);
-        let automaton = AhoCorasickBuilder::new()
+        Self {
+            entries,
+            candidates,
+            patterns: pattern_of,
+            automaton: OnceLock::new(),
+            first_bytes,
+            lower_starts,
+        }
+    }
+
+    /// The gazetteer with its automaton compiled, or the error that stopped it.
+    fn searchable(self) -> Result<Self, Error> {
+        let automaton = self.compile().map_err(|e| Error::Gazetteer {
+            file: "(all)".into(),
+            line: 0,
+            detail: e.to_string(),
+        })?;
+        let _ = self.automaton.set(Some(automaton));
+        Ok(self)
+    }
+
+    /// The automaton over every pattern, in the order of their indices (a pattern is any of
+    /// its aliases lower-cased).
+    fn compile(&self) -> Result<AhoCorasick, aho_corasick::BuildError> {
+        let folded = self.candidates.iter().map(|c| c.first().map(|(a, _)| a.to_ascii_lowercase()));
+        AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
             .ascii_case_insensitive(true)
             .start_kind(StartKind::Both)
-            .build(&folded)
-            .map_err(|e| Error::Gazetteer {
-                file: "(all)".into(),
-                line: 0,
-                detail: e.to_string(),
-            })?;
-        Ok(Self { entries, candidates, automaton, first_bytes, lower_starts })
+            .build(folded.map(Option::unwrap_or_default))
+    }
+
+    /// The automaton, compiled now if it was not ([`Gazetteer::for_lookups`]); none if it
+    /// cannot be, which a test rules out for the shipped files read so.
+    fn automaton(&self) -> Option<&AhoCorasick> {
+        self.automaton.get_or_init(|| self.compile().ok()).as_ref()
     }
 
     /// The gazetteer shipped with entente plus `extra` files.
@@ -191,9 +173,9 @@ impl Gazetteer {
         Self::from_files(&files)
     }
 
-    /// The hint gazetteer shipped with entente ([`HINT_FILES`]).
+    /// The hint gazetteer shipped with entente ([`HINT_FILES`]), for lookups of whole names.
     pub fn hints() -> Result<Self, Error> {
-        Self::from_files(HINT_FILES)
+        Self::for_lookups(HINT_FILES)
     }
 
     /// Every alias with the index of its entry, in no particular order.
@@ -208,15 +190,26 @@ impl Gazetteer {
 
     /// The entries with an alias written exactly as `surface`, in file order.
     pub fn exact(&self, surface: &str) -> Vec<usize> {
-        let Some(m) = self.automaton.find(surface) else { return Vec::new() };
-        if m.start() != 0 || m.end() != surface.len() {
+        let Some(&pattern) = self.patterns.get(&surface.to_ascii_lowercase()) else {
             return Vec::new();
-        }
-        self.candidates[m.pattern().as_usize()]
+        };
+        self.candidates[pattern]
             .iter()
             .filter(|(alias, _)| alias == surface)
             .map(|&(_, entry)| entry)
             .collect()
+    }
+
+    /// The entry whose alias `name` is as a whole, under the casing rules of
+    /// [`Gazetteer::find`]: what `find(name)` matches from the first byte to the last.
+    pub fn whole(&self, name: &str) -> Option<usize> {
+        if name.starts_with(|c: char| c.is_ascii_lowercase())
+            && !self.lower_starts.contains(first_word(name))
+        {
+            return None;
+        }
+        let &pattern = self.patterns.get(&name.to_ascii_lowercase())?;
+        self.accepted(name, 0, name.len(), pattern)
     }
 
     /// The alias matches in `text`, leftmost-longest, non-overlapping, on word boundaries.
@@ -233,6 +226,7 @@ impl Gazetteer {
         // what an unanchored leftmost-longest search finds there, since every match it finds
         // elsewhere is refused. After a match is taken, none may start inside it.
         let mut out = Vec::new();
+        let Some(automaton) = self.automaton() else { return out };
         let mut taken_to = 0;
         let mut after_word = false;
         for (start, c) in text.char_indices() {
@@ -247,7 +241,7 @@ impl Gazetteer {
                 continue;
             }
             let input = Input::new(text).range(start..).anchored(Anchored::Yes);
-            let Some(m) = self.automaton.find(input) else { continue };
+            let Some(m) = automaton.find(input) else { continue };
             if let Some(entry) = self.accepted(text, start, m.end(), m.pattern().as_usize()) {
                 out.push(GazetteerMatch { start, end: m.end(), entry });
                 taken_to = m.end();
@@ -279,7 +273,8 @@ impl Gazetteer {
     fn find_unanchored(&self, text: &str) -> Vec<GazetteerMatch> {
         let mut out = Vec::new();
         let mut at = 0;
-        while let Some(m) = self.automaton.find(Input::new(text).range(at..)) {
+        let automaton = self.automaton().expect("the automaton compiles");
+        while let Some(m) = automaton.find(Input::new(text).range(at..)) {
             let (start, end) = (m.start(), m.end());
             match self.accepted(text, start, end, m.pattern().as_usize()) {
                 Some(entry) => {
@@ -299,6 +294,69 @@ impl Gazetteer {
         }
         out
     }
+}
+
+/// `(alias, index of its entry)` pairs.
+type Aliases = Vec<(String, usize)>;
+
+/// The entities and aliases of gazetteer files ([`Gazetteer::from_files`]).
+fn read_files(files: &[(&str, &str)]) -> Result<(Vec<Entry>, Aliases), Error> {
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut aliases: Vec<(String, usize)> = Vec::new();
+    let mut by_id: HashMap<String, usize> = HashMap::new();
+    for &(file, contents) in files {
+        let mut header_seen = false;
+        for (index, raw) in contents.lines().enumerate() {
+            let line_no = index + 1;
+            let line = raw.trim_end_matches('\r');
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let fields: Vec<&str> = line.split('\t').collect();
+            let bad =
+                |detail: String| Error::Gazetteer { file: file.to_owned(), line: line_no, detail };
+            if !header_seen {
+                if fields != HEADER {
+                    return Err(bad(format!("the header must be {}", HEADER.join(", "))));
+                }
+                header_seen = true;
+                continue;
+            }
+            let [id, ty, name, country, names] = fields[..] else {
+                return Err(bad(format!(
+                    "expected 5 tab-separated fields, found {}",
+                    fields.len()
+                )));
+            };
+            let entity_type =
+                EntityType::parse(ty).ok_or_else(|| bad(format!("unknown entity type {ty:?}")))?;
+            if id.is_empty() || name.is_empty() {
+                return Err(bad("entity_id and name must not be empty".into()));
+            }
+            if by_id.contains_key(id) {
+                return Err(bad(format!("entity_id {id} is defined twice")));
+            }
+            let entry = entries.len();
+            by_id.insert(id.to_owned(), entry);
+            entries.push(Entry {
+                id: id.to_owned(),
+                entity_type,
+                name: name.to_owned(),
+                country_id: (!country.is_empty()).then(|| country.to_owned()),
+            });
+            for alias in names.split('|').map(str::trim).filter(|a| !a.is_empty()) {
+                aliases.push((alias.to_owned(), entry));
+            }
+        }
+        if !header_seen {
+            return Err(Error::Gazetteer {
+                file: file.to_owned(),
+                line: 0,
+                detail: "the file has no header".into(),
+            });
+        }
+    }
+    Ok((entries, aliases))
 }
 
 fn apostrophe_variants(alias: &str) -> Vec<String> {
@@ -475,6 +533,46 @@ mod tests {
                 Ok(())
             })
             .unwrap();
+    }
+
+    /// `whole` and `exact` look names up without searching: `whole` takes what `find` matches
+    /// from a name's first byte to its last, `exact` the entries with an alias written so, for
+    /// every alias of the gazetteers read by whole names (and of the main one) in several
+    /// casings, with a word more and a word less.
+    #[test]
+    fn whole_names_are_looked_up_as_the_search_finds_them() {
+        let gazetteers = [
+            Gazetteer::hints().unwrap(),
+            Gazetteer::for_lookups(crate::READING_FILES).unwrap(),
+            Gazetteer::builtin_with(&[]).unwrap(),
+        ];
+        let mut checked = 0;
+        for g in &gazetteers {
+            // The automaton of a gazetteer for lookups still compiles for a search.
+            assert!(g.automaton().is_some());
+            let mut names = vec![String::new(), "x".to_owned(), "the city".to_owned()];
+            for (alias, _) in g.aliases() {
+                let first = alias.split(' ').next().unwrap_or_default();
+                names.extend([
+                    alias.to_owned(),
+                    alias.to_lowercase(),
+                    alias.to_uppercase(),
+                    format!("{alias} Street"),
+                    format!("New {alias}"),
+                    first.to_owned(),
+                ]);
+            }
+            for name in &names {
+                let searched =
+                    g.find(name).into_iter().find(|m| m.start == 0 && m.end == name.len());
+                assert_eq!(g.whole(name), searched.map(|m| m.entry), "{name:?}");
+                let written: Vec<usize> =
+                    g.aliases().filter(|&(a, _)| a == name).map(|(_, e)| e).collect();
+                assert_eq!(g.exact(name), written, "{name:?}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 50_000, "{checked}");
     }
 
     #[test]

@@ -256,7 +256,7 @@ impl Extractor {
             (
                 Gazetteer::builtin_with(extra_gazetteers)?,
                 Some(Gazetteer::hints()?),
-                Some(Gazetteer::from_files(READING_FILES)?),
+                Some(Gazetteer::for_lookups(READING_FILES)?),
             )
         } else {
             (Gazetteer::from_files(extra_gazetteers)?, None, None)

@@ -14,8 +14,7 @@ impl Hints {
     pub(crate) fn place(&self, text: &str, start: usize, end: usize) -> Option<Found> {
         let hints = self.0.as_ref()?;
         let surface = text.get(start..end)?;
-        let m = hints.find(surface).into_iter().find(|m| m.start == 0 && m.end == surface.len())?;
-        let entry = &hints.entries()[m.entry];
+        let entry = &hints.entries()[hints.whole(surface)?];
         Some(Found {
             start,
             end,
