@@ -150,8 +150,9 @@ pub(crate) fn compress(raw: &[u8]) -> std::io::Result<Vec<u8>> {
     enc.finish()
 }
 
-/// What follows `magic` in the decompressed `bytes` of a model file; bytes that open with anything else are
-/// refused before the rest is decompressed (the reader of one model format tries the other).
+/// What follows `magic` in the decompressed `bytes` of a model file; bytes that open with
+/// anything else are refused before the rest is decompressed (the reader of one model format
+/// tries the other).
 pub(crate) fn decompress_after(bytes: &[u8], magic: [u8; 8]) -> Result<Vec<u8>, ModelError> {
     use std::io::Read;
     let mut decoder = zstd::stream::Decoder::new(bytes)?;
