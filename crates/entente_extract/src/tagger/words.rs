@@ -68,8 +68,8 @@ pub(crate) static VECTORS: std::sync::LazyLock<ByHash<VectorClass>> =
         let Ok(text) = zstd::stream::decode_all(VECTORS_FILE) else { return ByHash::default() };
         let mut out =
             ByHash::with_capacity_and_hasher(700_000, std::hash::BuildHasherDefault::default());
-        // Read as bytes, a field at a time: 644,527 lines split by `str`'s pattern searchers
-        // took most of the time the tagger's first document waits for.
+        // Read as bytes, a field at a time: lines split by `str`'s pattern searchers took most
+        // of the time the tagger's first document waits for.
         for line in text.split(|&b| b == b'\n').filter(|l| l.first() != Some(&b'#')) {
             if let Some((word, class)) = vector_line(line) {
                 out.insert(xxh3_64_with_seed(word, 0), class);
@@ -77,6 +77,12 @@ pub(crate) static VECTORS: std::sync::LazyLock<ByHash<VectorClass>> =
         }
         out
     });
+
+/// The classes of a word whose [`h`] hashes are `word` as written and `lower` lower-cased:
+/// the file leaves out a capitalised form with the classes of its lower-case one.
+pub(crate) fn vector_class(word: u64, lower: u64) -> VectorClass {
+    VECTORS.get(&word).or_else(|| VECTORS.get(&lower)).copied().unwrap_or_default()
+}
 
 /// A line of the vector classes file, `word<TAB>row<TAB>mid<TAB>coarse`: the word's bytes and
 /// its classes, counted from 1.
