@@ -60,8 +60,8 @@ pub struct Gazetteer {
     /// matches it): a whole name is looked up here, with no search.
     patterns: HashMap<String, usize>,
     /// The automaton over the patterns: built with the gazetteer when text is searched with
-    /// it, else by its first search (the place hints and readings, 10,000 places looked up by
-    /// whole name only, took over 100 ms to compile).
+    /// it, else by its first search, if any (the place hints, looked up by whole name only,
+    /// would take about 100 ms to compile for their 9,856 places).
     automaton: OnceLock<Option<AhoCorasick>>,
     /// The bytes an alias can start with, in either ASCII case: a search starts nowhere else.
     first_bytes: [bool; 256],
@@ -302,7 +302,7 @@ type Aliases = Vec<(String, usize)>;
 /// The entities and aliases of gazetteer files ([`Gazetteer::from_files`]).
 fn read_files(files: &[(&str, &str)]) -> Result<(Vec<Entry>, Aliases), Error> {
     let mut entries: Vec<Entry> = Vec::new();
-    let mut aliases: Vec<(String, usize)> = Vec::new();
+    let mut aliases: Aliases = Vec::new();
     let mut by_id: HashMap<String, usize> = HashMap::new();
     for &(file, contents) in files {
         let mut header_seen = false;

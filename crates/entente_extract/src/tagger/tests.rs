@@ -325,8 +325,8 @@ fn each_kind_of_text_reads_with_its_own_weights() {
     assert_eq!(back.to_bytes().unwrap(), bytes);
     assert_eq!(back.len(), model.len());
     assert_eq!(tag(&back.tagger(TextKind::Social)), "B-PER");
-    // A news-only model, or bytes of nothing, are no text model.
-    // Each format's reader refuses the other's header (before decompressing the rest).
+    // A news-only model, or bytes of nothing, are no text model: each format's reader
+    // refuses the other's header (before decompressing the rest).
     let plain = Tagger::train(&docs, 5).to_bytes().unwrap();
     assert!(matches!(TextModel::from_bytes(&plain), Err(super::ModelError::Format)));
     assert!(matches!(Tagger::from_bytes(&bytes), Err(super::ModelError::Format)));

@@ -3,9 +3,9 @@
 
 use std::collections::HashMap;
 
-use super::IdHasher;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
+use super::IdHasher;
 use super::features::h;
 
 /// The word lists compiled into the tagger.
@@ -66,8 +66,9 @@ pub(crate) struct VectorClass {
 pub(crate) static VECTORS: std::sync::LazyLock<ByHash<VectorClass>> =
     std::sync::LazyLock::new(|| {
         let Ok(text) = zstd::stream::decode_all(VECTORS_FILE) else { return ByHash::default() };
+        let lines = text.iter().filter(|&&b| b == b'\n').count();
         let mut out =
-            ByHash::with_capacity_and_hasher(700_000, std::hash::BuildHasherDefault::default());
+            ByHash::with_capacity_and_hasher(lines, std::hash::BuildHasherDefault::default());
         // Read as bytes, a field at a time: lines split by `str`'s pattern searchers took most
         // of the time the tagger's first document waits for.
         for line in text.split(|&b| b == b'\n').filter(|l| l.first() != Some(&b'#')) {
