@@ -203,11 +203,6 @@ impl Gazetteer {
     /// The entry whose alias `name` is as a whole, under the casing rules of
     /// [`Gazetteer::find`]: what `find(name)` matches from the first byte to the last.
     pub fn whole(&self, name: &str) -> Option<usize> {
-        if name.starts_with(|c: char| c.is_ascii_lowercase())
-            && !self.lower_starts.contains(first_word(name))
-        {
-            return None;
-        }
         let &pattern = self.patterns.get(&name.to_ascii_lowercase())?;
         self.accepted(name, 0, name.len(), pattern)
     }
