@@ -152,7 +152,8 @@ eval-sentences eval="../shared/eval" *flags="": build
 # model trained on are marked in README "Entity recognition"): the default pipeline, then the
 # gazetteers and rules alone (pipelines/lists.toml), then the default pipeline on the fifth of
 # Re-DocRED dev no model trained on, then the tweets and Wikipedia files read as their kind of
-# text (`[extract] text`).
+# text (`[extract] text`), then the dev files' scores on names the training files give and on
+# the rest (scripts/ner/unseen_names.py).
 eval-ner eval="../shared/eval": build
     {{entente}} eval ner $(printf -- '--gold %s ' {{eval}}/ner_*.jsonl)
     {{entente}} eval ner --pipeline pipelines/lists.toml $(printf -- '--gold %s ' {{eval}}/ner_*.jsonl)
@@ -160,6 +161,7 @@ eval-ner eval="../shared/eval": build
     {{entente}} eval ner --gold output/tune-ner/redocred_tune.jsonl
     {{entente}} eval ner --text social --gold {{eval}}/ner_btc_dev.jsonl
     {{entente}} eval ner --text encyclopedia --gold {{eval}}/ner_wikigold.jsonl --gold {{eval}}/ner_crossner_dev.jsonl --gold output/tune-ner/redocred_tune.jsonl
+    python3 scripts/ner/unseen_names.py {{entente}} --train {{eval}}/ner_conll2003_train.jsonl --train {{eval}}/ner_btc_train.jsonl --train {{eval}}/ner_crossner_train.jsonl {{eval}}/ner_conll2003_dev.jsonl {{eval}}/ner_wikigold.jsonl {{eval}}/ner_crossner_dev.jsonl {{eval}}/ner_btc_dev.jsonl
 # What each post-tagger pass adds with the committed model: F1 with every pass minus F1
 # without it, on the dev files and wikigold (path to ../shared/eval). Passes are judged on the
 # tuning splits instead (`just tune-ner`).
@@ -169,7 +171,8 @@ eval-passes eval="../shared/eval": build
 # The tagger's tuning loop (path to ../shared/eval): split the training files into train and
 # tune parts (scripts/ner/tuning_splits.py), train both models on the train parts as `just
 # train-ner` does, score the tune parts (the tweets and Wikipedia parts also read as their
-# kind of text), and print what each pass adds there. Into output/tune-ner.
+# kind of text), and print what each pass adds there and the scores on names the train parts
+# do not give. Into output/tune-ner.
 tune-ner eval="../shared/eval": build
     python3 scripts/ner/tuning_splits.py {{eval}} output/tune-ner
     {{just_executable()}} --justfile {{justfile()}} _train-ner-on output/tune-ner/conll_train.jsonl output/tune-ner/btc_train.jsonl output/tune-ner/crossner_train.jsonl --out output/tune-ner/model.zst --dev output/tune-ner/conll_tune.jsonl --dev output/tune-ner/btc_tune.jsonl --dev output/tune-ner/crossner_tune.jsonl --dev output/tune-ner/redocred_tune.jsonl
@@ -177,6 +180,7 @@ tune-ner eval="../shared/eval": build
     {{entente}} eval ner --model output/tune-ner/texts.model.zst --text social --gold output/tune-ner/btc_tune.jsonl
     {{entente}} eval ner --model output/tune-ner/texts.model.zst --text encyclopedia --gold output/tune-ner/crossner_tune.jsonl --gold output/tune-ner/redocred_tune.jsonl
     python3 scripts/ner/pass_effects.py {{entente}} output/tune-ner --model output/tune-ner/model.zst conll_tune btc_tune crossner_tune
+    python3 scripts/ner/unseen_names.py {{entente}} --train output/tune-ner/conll_train.jsonl --train output/tune-ner/btc_train.jsonl --train output/tune-ner/crossner_train.jsonl --model output/tune-ner/model.zst --text news output/tune-ner/conll_tune.jsonl output/tune-ner/btc_tune.jsonl output/tune-ner/crossner_tune.jsonl output/tune-ner/redocred_tune.jsonl
 
 # Entity identity on Reuters-21578 against the people and places Reuters staff gave each story
 # of its TRAIN split (paths to ../shared/eval and ../shared/corpora; README "Entity
