@@ -31,6 +31,29 @@ fn a_handle_is_a_word_after_its_at_sign() {
     assert_eq!(prepared.name_ok, [Allowed::Nothing, Allowed::Any, Allowed::Inside]);
 }
 
+proptest::proptest! {
+    /// The tokenizer reads ASCII a byte at a time; its chunks are those between the
+    /// characters `char::is_whitespace` calls white space, Unicode's as well as ASCII's.
+    #[test]
+    fn tokens_are_cut_at_white_space_as_chars_define_it(
+        text in "([ \t\n\u{b}\u{c}\r\u{1c}\u{85}\u{a0}\u{2003}\u{3000}a-zA-Z0-9.,'\"()@é’”]{0,8}){0,12}",
+    ) {
+        let mut chunks = Vec::new();
+        let mut start = None;
+        for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+            match (c.is_whitespace(), start) {
+                (false, None) => start = Some(i),
+                (true, Some(s)) => {
+                    chunks.extend(tokenize(&text[s..i]).into_iter().map(|(a, b)| (s + a, s + b)));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        proptest::prop_assert_eq!(tokenize(&text), chunks);
+    }
+}
+
 fn label(l: &str) -> Label {
     Label::parse(l).unwrap()
 }

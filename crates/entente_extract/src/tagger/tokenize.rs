@@ -10,10 +10,21 @@ use crate::words::TOKENIZER_ABBREVIATIONS;
 /// A social-media handle's "@" is a token of its own, so the name after it can be a
 /// mention (`@BBCNews` → `@`, `BBCNews`), as the Broad Twitter Corpus tags handles.
 pub fn tokenize(text: &str) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
+    // English news has a token per five bytes or so: room for a sentence's tokens at once.
+    let mut out = Vec::with_capacity(text.len() / 4 + 1);
+    let bytes = text.as_bytes();
     let mut start = None;
-    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
-        match (c.is_whitespace(), start) {
+    let mut i = 0;
+    // Chunks between whitespace (`char::is_whitespace`), read a byte at a time where ASCII.
+    while i <= bytes.len() {
+        let (space, width) = match bytes.get(i) {
+            None => (true, 1),
+            Some(&b) if b.is_ascii() => (matches!(b, b'\t'..=b'\r' | b' '), 1),
+            Some(_) => {
+                text[i..].chars().next().map_or((true, 1), |c| (c.is_whitespace(), c.len_utf8()))
+            }
+        };
+        match (space, start) {
             (false, None) => start = Some(i),
             (true, Some(s)) => {
                 split_chunk(text, s, i, &mut out);
@@ -21,6 +32,7 @@ pub fn tokenize(text: &str) -> Vec<(usize, usize)> {
             }
             _ => {}
         }
+        i += width;
     }
     out
 }
@@ -60,7 +72,8 @@ fn split_chunk(text: &str, mut s: usize, mut e: usize, out: &mut Vec<(usize, usi
         out.push((s, s + 1));
         s += 1;
     }
-    let mut tail = Vec::new();
+    // Trailing punctuation is cut off one character at a time; each is a token of its own.
+    let end = e;
     loop {
         let word = &text[s..e];
         let Some(c) = word.chars().next_back() else { break };
@@ -79,7 +92,6 @@ fn split_chunk(text: &str, mut s: usize, mut e: usize, out: &mut Vec<(usize, usi
         if !cut {
             break;
         }
-        tail.push((e - c.len_utf8(), e));
         e -= c.len_utf8();
     }
     let word = &text[s..e];
@@ -91,5 +103,5 @@ fn split_chunk(text: &str, mut s: usize, mut e: usize, out: &mut Vec<(usize, usi
     } else if s < e {
         out.push((s, e));
     }
-    out.extend(tail.into_iter().rev());
+    out.extend(text[e..end].char_indices().map(|(k, c)| (e + k, e + k + c.len_utf8())));
 }
