@@ -8,12 +8,16 @@ fn toks<'a>(words: &[&'a str]) -> Vec<Token<'a>> {
     words.iter().map(|w| Token { text: w, gazetteer: "" }).collect()
 }
 
+/// The tokens of `text`, as text.
+fn tokens_of(text: &str) -> Vec<&str> {
+    tokenize(text).into_iter().map(|(s, e)| &text[s..e]).collect()
+}
+
 #[test]
 fn tokenizes_like_conll() {
     let text = "(Putin's \"deal\") with the U.S. and J. Smith, Corp. ended. St. Louis won.";
-    let tokens: Vec<&str> = super::tokenize(text).into_iter().map(|(s, e)| &text[s..e]).collect();
     assert_eq!(
-        tokens,
+        tokens_of(text),
         [
             "(", "Putin", "'s", "\"", "deal", "\"", ")", "with", "the", "U.S.", "and", "J.",
             "Smith", ",", "Corp.", "ended", ".", "St.", "Louis", "won", "."
@@ -22,10 +26,19 @@ fn tokenizes_like_conll() {
 }
 
 #[test]
+fn a_possessive_is_split_off_and_a_plural_is_not() {
+    assert_eq!(
+        tokens_of("The boss's bosses say Jones’s plans' costs rose 5s"),
+        ["The", "boss", "'s", "bosses", "say", "Jones", "’s", "plans", "'", "costs", "rose", "5s"]
+    );
+}
+
+#[test]
 fn a_handle_is_a_word_after_its_at_sign() {
-    let text = "RT @BBCNews: mail me@example.com @ noon";
-    let tokens: Vec<&str> = super::tokenize(text).into_iter().map(|(s, e)| &text[s..e]).collect();
-    assert_eq!(tokens, ["RT", "@", "BBCNews", ":", "mail", "me@example.com", "@", "noon"]);
+    assert_eq!(
+        tokens_of("RT @BBCNews: mail me@example.com @ noon"),
+        ["RT", "@", "BBCNews", ":", "mail", "me@example.com", "@", "noon"]
+    );
     // The word after the "@" may open a name however it is written.
     let prepared = super::features::prepare(&toks(&["@", "bbcnews", "said"]));
     assert_eq!(prepared.name_ok, [Allowed::Nothing, Allowed::Any, Allowed::Inside]);
@@ -207,7 +220,7 @@ fn runs_of_capitalised_words_join_across_of_and_possessives() {
 #[test]
 fn clitics_written_apart_stay_whole() {
     let text = "Ford County 's four , they 're here ' quoted '";
-    let tokens: Vec<&str> = tokenize(text).into_iter().map(|(s, e)| &text[s..e]).collect();
+    let tokens = tokens_of(text);
     assert_eq!(
         tokens,
         ["Ford", "County", "'s", "four", ",", "they", "'re", "here", "'", "quoted", "'"]

@@ -49,11 +49,12 @@ fn split_chunk(text: &str, mut s: usize, mut e: usize, out: &mut Vec<(usize, usi
     // "'s" and "'re" written apart from their word, as CoNLL text writes them, stay whole.
     const CLITICS: &[&str] = &["s", "S", "re", "ve", "ll", "d", "m"];
     // Most chunks are a word that starts and ends with an ASCII letter or digit: nothing to
-    // split off but a possessive (which ends in a letter).
-    let bytes = text.as_bytes();
-    if bytes[s].is_ascii_alphanumeric()
-        && bytes[e - 1].is_ascii_alphanumeric()
-        && !matches!(bytes[e - 1], b's' | b'S')
+    // split off but a possessive ("'s" after the word).
+    let chunk = &text.as_bytes()[s..e];
+    let possessive = |stem: &[u8]| stem.ends_with(b"'") || stem.ends_with("’".as_bytes());
+    if chunk[0].is_ascii_alphanumeric()
+        && chunk[chunk.len() - 1].is_ascii_alphanumeric()
+        && !(matches!(chunk[chunk.len() - 1], b's' | b'S') && possessive(&chunk[..chunk.len() - 1]))
     {
         out.push((s, e));
         return;
