@@ -26,10 +26,17 @@ pub(crate) fn short_forms(
             continue;
         }
         for part in f.entity_name.split([' ', '-']) {
-            if part.chars().count() >= 2 && part.chars().next().is_some_and(char::is_uppercase) {
-                let entry = parts.entry(part.to_owned()).or_insert_with(|| Some(f.clone()));
-                if entry.as_ref().is_some_and(|e| e.entity_id != f.entity_id) {
-                    *entry = None;
+            if part.chars().nth(1).is_some() && part.chars().next().is_some_and(char::is_uppercase)
+            {
+                match parts.get_mut(part) {
+                    Some(entry) => {
+                        if entry.as_ref().is_some_and(|e| e.entity_id != f.entity_id) {
+                            *entry = None;
+                        }
+                    }
+                    None => {
+                        parts.insert(part.to_owned(), Some(f.clone()));
+                    }
                 }
             }
         }
@@ -37,8 +44,11 @@ pub(crate) fn short_forms(
     if parts.is_empty() {
         return Vec::new();
     }
-    // Linear in the mentions: a document of thousands of names must not cost their square.
-    let first = first_mentions(found);
+    // The people whose parts may stand for them; their first mentions are looked up in one
+    // walk over the mentions (linear: a document of thousands of names must not cost their
+    // square).
+    let people: Vec<&str> = parts.values().flatten().map(|p| p.entity_id.as_str()).collect();
+    let first = first_mentions(found, &people);
     let first_mention =
         |first: &HashMap<&str, usize>, id: &str| first.get(id).copied().unwrap_or(usize::MAX);
     // The tagger's own "Kim" after "Kim Jong Un" is that person too.
@@ -69,7 +79,7 @@ pub(crate) fn short_forms(
         }
     }
     let found: &[(u32, Found)] = found;
-    let first = first_mentions(found);
+    let first = first_mentions(found, &people);
     // Mentions by start, with the furthest end so far: whether any mention overlaps a word
     // is one binary search.
     let mut spans: Vec<(usize, usize)> = found.iter().map(|(_, f)| (f.start, f.end)).collect();
@@ -89,17 +99,11 @@ pub(crate) fn short_forms(
     for s in sentences {
         let (start, end) = (s.byte_start as usize, s.byte_end as usize);
         let Some(sentence) = text.get(start..end) else { continue };
-        let mut at = 0;
-        for word in sentence.split(|c: char| !c.is_alphanumeric()) {
-            let (ws, we) = (start + at, start + at + word.len());
-            at += word.len()
-                + sentence
-                    .get(at + word.len()..)
-                    .and_then(|r| r.chars().next())
-                    .map_or(0, char::len_utf8);
+        for (a, b) in words(sentence) {
+            let (word, ws, we) = (&sentence[a..b], start + a, start + b);
             // Every part starts with a capital: most words need no lookup. Two letters make a
             // name only where something found it ("Xi").
-            if !word.starts_with(char::is_uppercase) || word.chars().count() < 3 {
+            if !word.starts_with(char::is_uppercase) || word.chars().nth(2).is_none() {
                 continue;
             }
             let Some(Some(person)) = parts.get(word) else { continue };
@@ -121,12 +125,38 @@ pub(crate) fn short_forms(
     out
 }
 
-/// Where each entity of `found` is first mentioned (byte offset), by id.
-fn first_mentions(found: &[(u32, Found)]) -> HashMap<&str, usize> {
-    let mut first: HashMap<&str, usize> = HashMap::default();
+/// The words of `text` (runs of alphanumeric characters) as byte ranges, read a byte at a
+/// time where the text is ASCII.
+fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    // Whether the character at byte `i` is alphanumeric, and its length; `None` at the end.
+    let at = |i: usize| match *text.as_bytes().get(i)? {
+        b if b.is_ascii() => Some((b.is_ascii_alphanumeric(), 1)),
+        _ => text.get(i..)?.chars().next().map(|c| (c.is_alphanumeric(), c.len_utf8())),
+    };
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        let start = loop {
+            let (alphanumeric, width) = at(i)?;
+            if alphanumeric {
+                break i;
+            }
+            i += width;
+        };
+        while let Some((true, width)) = at(i) {
+            i += width;
+        }
+        Some((start, i))
+    })
+}
+
+/// Where `found` first mentions each of the entities `ids` (byte offset; `usize::MAX` for
+/// none).
+fn first_mentions<'a>(found: &[(u32, Found)], ids: &[&'a str]) -> HashMap<&'a str, usize> {
+    let mut first: HashMap<&str, usize> = ids.iter().map(|&id| (id, usize::MAX)).collect();
     for (_, f) in found {
-        let at = first.entry(f.entity_id.as_str()).or_insert(usize::MAX);
-        *at = (*at).min(f.start);
+        if let Some(at) = first.get_mut(f.entity_id.as_str()) {
+            *at = (*at).min(f.start);
+        }
     }
     first
 }
@@ -213,6 +243,24 @@ fn abbreviates(acronym: &str, name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    proptest::proptest! {
+        /// The words read a byte at a time are the runs between the characters that
+        /// `char::is_alphanumeric` refuses.
+        #[test]
+        fn words_are_runs_of_alphanumeric_characters(text in "[ a-zA-Z0-9.,'\\-éÅß’\u{a0}\u{2003}二三]{0,40}") {
+            let runs: Vec<(usize, usize)> = super::words(&text).collect();
+            let split: Vec<(usize, usize)> = text
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(|w| {
+                    let at = w.as_ptr() as usize - text.as_ptr() as usize;
+                    (at, at + w.len())
+                })
+                .collect();
+            proptest::prop_assert_eq!(runs, split);
+        }
+    }
+
     #[test]
     fn acronyms_must_abbreviate_the_name() {
         assert!(super::abbreviates("SCO", "Shanghai Cooperation Organisation"));
