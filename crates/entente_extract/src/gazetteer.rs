@@ -222,15 +222,31 @@ impl Gazetteer {
         // elsewhere is refused. After a match is taken, none may start inside it.
         let mut out = Vec::new();
         let Some(automaton) = self.automaton() else { return out };
+        let bytes = text.as_bytes();
+        // Whether the character at byte `i` is a letter or digit, and where the next one is.
+        let at = |i: usize| match *bytes.get(i)? {
+            b if b.is_ascii() => Some((b.is_ascii_alphanumeric(), i + 1)),
+            _ => text.get(i..)?.chars().next().map(|c| (c.is_alphanumeric(), i + c.len_utf8())),
+        };
         let mut taken_to = 0;
         let mut after_word = false;
-        for (start, c) in text.char_indices() {
+        let mut next = 0;
+        while let Some((alphanumeric, after)) = at(next) {
+            let start = next;
+            next = after;
             let word_start = !after_word;
-            after_word = c.is_alphanumeric();
+            after_word = alphanumeric;
+            if alphanumeric {
+                // No match starts inside a word: on to its end.
+                while let Some((true, after)) = at(next) {
+                    next = after;
+                }
+            }
+            let byte = bytes[start];
             if !word_start
                 || start < taken_to
-                || !self.first_bytes[usize::from(text.as_bytes()[start])]
-                || (c.is_ascii_lowercase()
+                || !self.first_bytes[usize::from(byte)]
+                || (byte.is_ascii_lowercase()
                     && !self.lower_starts.contains(text.get(start..).map_or("", first_word)))
             {
                 continue;
@@ -415,7 +431,16 @@ fn lower_case_starts(entries: &[Entry], candidates: &[Vec<(String, usize)>]) -> 
 
 /// The letters and digits `text` starts with.
 fn first_word(text: &str) -> &str {
-    text.split(|c: char| !c.is_alphanumeric()).next().unwrap_or_default()
+    let ascii = text.bytes().position(|b| !b.is_ascii_alphanumeric()).unwrap_or(text.len());
+    let end = match text.get(ascii..) {
+        // Beyond ASCII: on character by character.
+        Some(rest) if !rest.starts_with(|c: char| c.is_ascii()) => rest
+            .char_indices()
+            .find(|&(_, c)| !c.is_alphanumeric())
+            .map_or(text.len(), |(i, _)| ascii + i),
+        _ => ascii,
+    };
+    text.get(..end).unwrap_or_default()
 }
 
 /// Whether `text[start..end]` has no letter or digit right before or after it.
@@ -428,6 +453,16 @@ pub(crate) fn on_word_boundaries(text: &str, start: usize, end: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::Gazetteer;
+
+    proptest::proptest! {
+        /// The first word, read as bytes where ASCII, is what splitting at the first
+        /// character that is no letter or digit gives.
+        #[test]
+        fn a_first_word_ends_at_the_first_non_alphanumeric(text in "[ a-zA-Z0-9.'\\-éÅß’\u{a0}二]{0,12}") {
+            let split = text.split(|c: char| !c.is_alphanumeric()).next().unwrap_or_default();
+            proptest::prop_assert_eq!(super::first_word(&text), split);
+        }
+    }
 
     fn ids(text: &str) -> Vec<String> {
         let g = Gazetteer::builtin_with(&[]).unwrap();
