@@ -8,6 +8,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use crate::Found;
 use crate::gazetteer::on_word_boundaries;
+use crate::words::alphanumeric_runs;
 
 /// Short forms of people the document names in full: with "Kim Jong Un" or "Dmitry Peskov"
 /// in it, a lone "Kim" or "Peskov" is the same person. Each capitalised part of two letters
@@ -99,7 +100,7 @@ pub(crate) fn short_forms(
     for s in sentences {
         let (start, end) = (s.byte_start as usize, s.byte_end as usize);
         let Some(sentence) = text.get(start..end) else { continue };
-        for (a, b) in words(sentence) {
+        for (a, b) in alphanumeric_runs(sentence) {
             let (word, ws, we) = (&sentence[a..b], start + a, start + b);
             // Every part starts with a capital: most words need no lookup. Two letters make a
             // name only where something found it ("Xi").
@@ -123,30 +124,6 @@ pub(crate) fn short_forms(
         }
     }
     out
-}
-
-/// The words of `text` (runs of alphanumeric characters) as byte ranges, read a byte at a
-/// time where the text is ASCII.
-fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
-    // Whether the character at byte `i` is alphanumeric, and its length; `None` at the end.
-    let at = |i: usize| match *text.as_bytes().get(i)? {
-        b if b.is_ascii() => Some((b.is_ascii_alphanumeric(), 1)),
-        _ => text.get(i..)?.chars().next().map(|c| (c.is_alphanumeric(), c.len_utf8())),
-    };
-    let mut i = 0;
-    std::iter::from_fn(move || {
-        let start = loop {
-            let (alphanumeric, width) = at(i)?;
-            if alphanumeric {
-                break i;
-            }
-            i += width;
-        };
-        while let Some((true, width)) = at(i) {
-            i += width;
-        }
-        Some((start, i))
-    })
 }
 
 /// Where `found` first mentions each of the entities `ids` (byte offset; `usize::MAX` for
@@ -243,24 +220,6 @@ fn abbreviates(acronym: &str, name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    proptest::proptest! {
-        /// The words read a byte at a time are the runs between the characters that
-        /// `char::is_alphanumeric` refuses.
-        #[test]
-        fn words_are_runs_of_alphanumeric_characters(text in "[ a-zA-Z0-9.,'\\-éÅß’\u{a0}\u{2003}二三]{0,40}") {
-            let runs: Vec<(usize, usize)> = super::words(&text).collect();
-            let split: Vec<(usize, usize)> = text
-                .split(|c: char| !c.is_alphanumeric())
-                .filter(|w| !w.is_empty())
-                .map(|w| {
-                    let at = w.as_ptr() as usize - text.as_ptr() as usize;
-                    (at, at + w.len())
-                })
-                .collect();
-            proptest::prop_assert_eq!(runs, split);
-        }
-    }
-
     #[test]
     fn acronyms_must_abbreviate_the_name() {
         assert!(super::abbreviates("SCO", "Shanghai Cooperation Organisation"));

@@ -173,10 +173,7 @@ fn merge(
 /// The byte ranges of the alphanumeric runs of `text[start..end]`.
 fn word_ranges(text: &str, start: usize, end: usize) -> impl Iterator<Item = (usize, usize)> {
     let slice = text.get(start..end).unwrap_or_default();
-    slice.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(move |w| {
-        let at = w.as_ptr() as usize - slice.as_ptr() as usize;
-        (start + at, start + at + w.len())
-    })
+    crate::words::alphanumeric_runs(slice).map(move |(a, b)| (start + a, start + b))
 }
 
 /// The id and name a name written as `surface` has from its own words and its type.

@@ -133,9 +133,51 @@ pub(crate) fn with_lower<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
     f(&word.to_lowercase())
 }
 
+/// The words of `text` (runs of alphanumeric characters) as byte ranges, read a byte at a
+/// time where the text is ASCII.
+pub(crate) fn alphanumeric_runs(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    // Whether the character at byte `i` is alphanumeric, and its length; `None` at the end.
+    let at = |i: usize| match *text.as_bytes().get(i)? {
+        b if b.is_ascii() => Some((b.is_ascii_alphanumeric(), 1)),
+        _ => text.get(i..)?.chars().next().map(|c| (c.is_alphanumeric(), c.len_utf8())),
+    };
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        let start = loop {
+            let (alphanumeric, width) = at(i)?;
+            if alphanumeric {
+                break i;
+            }
+            i += width;
+        };
+        while let Some((true, width)) = at(i) {
+            i += width;
+        }
+        Some((start, i))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::{FILES, is_function_word, is_title, lines, with_lower};
+
+    proptest::proptest! {
+        /// The words read a byte at a time are the runs between the characters that
+        /// `char::is_alphanumeric` refuses.
+        #[test]
+        fn words_are_runs_of_alphanumeric_characters(text in "[ a-zA-Z0-9.,'\\-éÅß’\u{a0}\u{2003}二三]{0,40}") {
+            let runs: Vec<(usize, usize)> = super::alphanumeric_runs(&text).collect();
+            let split: Vec<(usize, usize)> = text
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(|w| {
+                    let at = w.as_ptr() as usize - text.as_ptr() as usize;
+                    (at, at + w.len())
+                })
+                .collect();
+            proptest::prop_assert_eq!(runs, split);
+        }
+    }
 
     #[test]
     fn words_lower_cased_on_the_stack_or_not() {
