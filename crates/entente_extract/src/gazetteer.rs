@@ -1,13 +1,13 @@
 //! The gazetteer: canonical entities and their aliases, matched leftmost-longest.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
 use entente_schema::EntityType;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 
 use crate::Error;
+use crate::words::alphanumeric_at;
 
 /// The gazetteer files shipped with entente, compiled into the binary: `(name, contents)`.
 pub const BUILTIN_FILES: &[(&str, &str)] = &[
@@ -107,7 +107,7 @@ impl Gazetteer {
     /// the automaton ([`Gazetteer::searchable`]).
     fn build(entries: Vec<Entry>, aliases: &[(String, usize)]) -> Self {
         let mut candidates: Vec<Vec<(String, usize)>> = Vec::new();
-        let mut pattern_of: HashMap<String, usize> = HashMap::new();
+        let mut pattern_of: HashMap<String, usize> = HashMap::default();
         for (alias, entry) in aliases {
             for variant in apostrophe_variants(alias) {
                 let next = candidates.len();
@@ -222,27 +222,21 @@ impl Gazetteer {
         // elsewhere is refused. After a match is taken, none may start inside it.
         let mut out = Vec::new();
         let Some(automaton) = self.automaton() else { return out };
-        let bytes = text.as_bytes();
-        // Whether the character at byte `i` is a letter or digit, and where the next one is.
-        let at = |i: usize| match *bytes.get(i)? {
-            b if b.is_ascii() => Some((b.is_ascii_alphanumeric(), i + 1)),
-            _ => text.get(i..)?.chars().next().map(|c| (c.is_alphanumeric(), i + c.len_utf8())),
-        };
         let mut taken_to = 0;
         let mut after_word = false;
         let mut next = 0;
-        while let Some((alphanumeric, after)) = at(next) {
+        while let Some((alphanumeric, width)) = alphanumeric_at(text, next) {
             let start = next;
-            next = after;
+            next += width;
             let word_start = !after_word;
             after_word = alphanumeric;
             if alphanumeric {
                 // No match starts inside a word: on to its end.
-                while let Some((true, after)) = at(next) {
-                    next = after;
+                while let Some((true, width)) = alphanumeric_at(text, next) {
+                    next += width;
                 }
             }
-            let byte = bytes[start];
+            let byte = text.as_bytes()[start];
             if !word_start
                 || start < taken_to
                 || !self.first_bytes[usize::from(byte)]
@@ -314,7 +308,7 @@ type Aliases = Vec<(String, usize)>;
 fn read_files(files: &[(&str, &str)]) -> Result<(Vec<Entry>, Aliases), Error> {
     let mut entries: Vec<Entry> = Vec::new();
     let mut aliases: Aliases = Vec::new();
-    let mut by_id: HashMap<String, usize> = HashMap::new();
+    let mut by_id: HashMap<String, usize> = HashMap::default();
     for &(file, contents) in files {
         let mut header_seen = false;
         for (index, raw) in contents.lines().enumerate() {

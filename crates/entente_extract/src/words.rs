@@ -133,14 +133,20 @@ pub(crate) fn with_lower<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
     f(&word.to_lowercase())
 }
 
+/// Whether the character at byte `i` of `text` is a letter or digit, and its length; `None`
+/// at the end. ASCII is read as a byte.
+#[inline]
+pub(crate) fn alphanumeric_at(text: &str, i: usize) -> Option<(bool, usize)> {
+    match *text.as_bytes().get(i)? {
+        b if b.is_ascii() => Some((b.is_ascii_alphanumeric(), 1)),
+        _ => text.get(i..)?.chars().next().map(|c| (c.is_alphanumeric(), c.len_utf8())),
+    }
+}
+
 /// The words of `text` (runs of alphanumeric characters) as byte ranges, read a byte at a
 /// time where the text is ASCII.
 pub(crate) fn alphanumeric_runs(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
-    // Whether the character at byte `i` is alphanumeric, and its length; `None` at the end.
-    let at = |i: usize| match *text.as_bytes().get(i)? {
-        b if b.is_ascii() => Some((b.is_ascii_alphanumeric(), 1)),
-        _ => text.get(i..)?.chars().next().map(|c| (c.is_alphanumeric(), c.len_utf8())),
-    };
+    let at = |i: usize| alphanumeric_at(text, i);
     let mut i = 0;
     std::iter::from_fn(move || {
         let start = loop {
