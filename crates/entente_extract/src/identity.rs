@@ -7,7 +7,9 @@
 //! run decides exactly as a run from scratch.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use entente_schema::{Entity, EntityType, LinkedBy, NameCount, entity_id_for_name};
 
@@ -121,7 +123,7 @@ impl Names {
         for people in full.values_mut() {
             people.sort_unstable_by(|a, b| b.cmp(a));
         }
-        let mut links = HashMap::new();
+        let mut links = HashMap::default();
         for (id, name) in &names {
             // A one-word name, or a family name with its particles ("De Clercq").
             let short = !name.contains(' ')
