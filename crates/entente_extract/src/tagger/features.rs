@@ -675,15 +675,24 @@ pub(crate) fn style(tokens: &[Token<'_>]) -> Style {
 
 /// The [`Style`] of `tokens`, whose [`Letters`] are `letters`.
 fn style_of(tokens: &[Token<'_>], letters: &[Letters]) -> Style {
-    let words = letters.iter().filter(|l| l.count > 0).count();
-    let upper = letters.iter().filter(|l| l.count > 0 && !l.lower).count();
+    // Words (with a letter), those in capitals, long words (four letters or more) and those
+    // capitalised, counted in one pass.
+    let (mut words, mut upper, mut long, mut capitalised) = (0usize, 0usize, 0usize, 0usize);
+    for l in letters {
+        if l.count > 0 {
+            words += 1;
+            upper += usize::from(!l.lower);
+        }
+        if l.count >= 4 {
+            long += 1;
+            capitalised += usize::from(l.capitalised);
+        }
+    }
     if words >= 3 && upper * 10 >= words * 8 {
         return Style::Caps;
     }
     let ends_sentence =
         tokens.last().is_some_and(|t| matches!(t.text, "." | "!" | "?" | "\"" | "”" | "'" | "’"));
-    let long = letters.iter().filter(|l| l.count >= 4).count();
-    let capitalised = letters.iter().filter(|l| l.count >= 4 && l.capitalised).count();
     // A sentence that ends like one is a heading only with every long word capitalised: "He
     // met officials of the Harbin Electric Company on Monday." is prose full of names.
     let titled = if ends_sentence {
