@@ -7,7 +7,7 @@ use entente_schema::EntityType;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 
 use crate::Error;
-use crate::words::alphanumeric_at;
+use crate::words::{alphanumeric_at, run_end};
 
 /// The gazetteer files shipped with entente, compiled into the binary: `(name, contents)`.
 pub const BUILTIN_FILES: &[(&str, &str)] = &[
@@ -232,9 +232,7 @@ impl Gazetteer {
             after_word = alphanumeric;
             if alphanumeric {
                 // No match starts inside a word: on to its end.
-                while let Some((true, width)) = alphanumeric_at(text, next) {
-                    next += width;
-                }
+                next = run_end(text, next);
             }
             let byte = text.as_bytes()[start];
             if !word_start
@@ -425,16 +423,7 @@ fn lower_case_starts(entries: &[Entry], candidates: &[Vec<(String, usize)>]) -> 
 
 /// The letters and digits `text` starts with.
 fn first_word(text: &str) -> &str {
-    let ascii = text.bytes().position(|b| !b.is_ascii_alphanumeric()).unwrap_or(text.len());
-    let end = match text.get(ascii..) {
-        // Beyond ASCII: on character by character.
-        Some(rest) if !rest.starts_with(|c: char| c.is_ascii()) => rest
-            .char_indices()
-            .find(|&(_, c)| !c.is_alphanumeric())
-            .map_or(text.len(), |(i, _)| ascii + i),
-        _ => ascii,
-    };
-    text.get(..end).unwrap_or_default()
+    text.get(..run_end(text, 0)).unwrap_or_default()
 }
 
 /// Whether `text[start..end]` has no letter or digit right before or after it.

@@ -156,11 +156,27 @@ pub(crate) fn alphanumeric_runs(text: &str) -> impl Iterator<Item = (usize, usiz
             }
             i += width;
         };
-        while let Some((true, width)) = at(i) {
-            i += width;
-        }
+        i = run_end(text, i);
         Some((start, i))
     })
+}
+
+/// Where the run of letters and digits at byte `i` of `text` ends (`i` itself if none is
+/// there).
+#[inline]
+pub(crate) fn run_end(text: &str, mut i: usize) -> usize {
+    let bytes = text.as_bytes();
+    loop {
+        // ASCII letters and digits in a tight loop; any other character through
+        // `alphanumeric_at`.
+        while bytes.get(i).is_some_and(u8::is_ascii_alphanumeric) {
+            i += 1;
+        }
+        match alphanumeric_at(text, i) {
+            Some((true, width)) => i += width,
+            _ => return i,
+        }
+    }
 }
 
 #[cfg(test)]
