@@ -13,10 +13,10 @@ use crate::{
 use arrow::array::{Array, BooleanArray, RecordBatch, StringArray};
 use arrow::datatypes::{FieldRef, SchemaRef};
 use entente_schema::{CONTRACT_VERSION, Table};
-use parquet::arrow::ArrowWriter;
+use parquet::arrow::{ArrowSchemaConverter, ArrowWriter};
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 
 /// Rows converted to Arrow per batch while writing: bounds the memory of the conversion.
@@ -26,6 +26,64 @@ const WRITE_BATCH_ROWS: usize = 16 * 1024;
 /// without a dictionary, which would only cost hashing every value until the writer gives
 /// the dictionary up.
 const PLAIN_COLUMNS: &[&str] = &["text", "raw_text"];
+
+/// Columns written without minimum and maximum statistics (nor a page index): free text,
+/// offsets into it, hashes, measures and lists, whose values spread over every page and
+/// row group, so that no reader could skip data by them; computing them cost a comparison
+/// per value (a tenth of writing the co-occurrence tables). Identifiers, types, sources,
+/// languages and dates keep theirs.
+const NO_STATISTICS_COLUMNS: &[&str] = &[
+    // Free text and names.
+    "text",
+    "raw_text",
+    "raw",
+    "title",
+    "detail",
+    "name_a",
+    "name_b",
+    "entity_name",
+    "top_surfaces",
+    // Offsets into a document, restarting with each one.
+    "char_start",
+    "char_end",
+    "byte_start",
+    "byte_end",
+    "text_char_start",
+    "text_char_end",
+    "text_byte_start",
+    "text_byte_end",
+    "raw_char_start",
+    "raw_char_end",
+    "raw_byte_start",
+    "raw_byte_end",
+    // Hashes and signatures.
+    "content_hash",
+    "text_hash",
+    "signature",
+    // Counts, scores and evidence.
+    "count",
+    "count_a",
+    "count_b",
+    "n_units",
+    "pmi",
+    "npmi",
+    "llr",
+    "dice",
+    "n_docs",
+    "n_stories",
+    "first_doc_id",
+    "first_sentence_idx",
+    "evidence",
+    "mentions",
+    "documents",
+    "sentences",
+    "stories",
+    "n_chars",
+    "n_words",
+    "n_sentences",
+    "language_confidence",
+    "story_similarity",
+];
 
 /// Key-value metadata written into every file.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -170,10 +228,22 @@ impl<T: Table> TableWriter<T> {
             Codec::Uncompressed => Compression::UNCOMPRESSED,
         };
         let fields = fields::<T>()?;
+        let part_schema = part_schema::<T>()?;
         let mut props = WriterProperties::builder();
         for column in fields.iter().filter(|f| PLAIN_COLUMNS.contains(&f.name().as_str())) {
             props = props
                 .set_column_dictionary_enabled(ColumnPath::from(column.name().as_str()), false);
+        }
+        let leaves = ArrowSchemaConverter::new().convert(&part_schema).map_err(pq(dir))?;
+        for leaf in leaves.columns() {
+            let path = leaf.path();
+            if path
+                .parts()
+                .first()
+                .is_some_and(|root| NO_STATISTICS_COLUMNS.contains(&root.as_str()))
+            {
+                props = props.set_column_statistics_enabled(path.clone(), EnabledStatistics::None);
+            }
         }
         let props = props
             .set_compression(compression)
@@ -188,7 +258,7 @@ impl<T: Table> TableWriter<T> {
             name: name.to_owned(),
             cells: crate::cells::buildable::<T>(&fields),
             fields,
-            part_schema: part_schema::<T>()?,
+            part_schema,
             props,
             files: BTreeMap::new(),
             rows: 0,

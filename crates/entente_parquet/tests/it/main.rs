@@ -293,6 +293,36 @@ fn hive_partitions() {
     assert_eq!(entente_parquet::row_count(&table).unwrap(), 4);
 }
 
+/// Identifiers and types carry minimum and maximum statistics, for readers to skip files
+/// and pages by; names, measures and evidence, which no filter could skip by, carry none.
+#[test]
+fn statistics_only_where_a_reader_can_skip_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("cooccurrences");
+    let meta = FileMetadata::new("h");
+    let mut row = pair_row(Scope::Sentence, "a");
+    row.evidence =
+        vec![entente_schema::Evidence { doc_id: "d".into(), sentence_idx: 0, sentence_end: 1 }];
+    (row.first_published_at, row.last_published_at) = (Some(0), Some(1));
+    let mut writer =
+        TableWriter::<Cooccurrence>::create(&table, &part_name(0), &meta, Codec::Zstd).unwrap();
+    writer.write(&[row, pair_row(Scope::Sentence, "b")]).unwrap();
+    writer.finish().unwrap();
+    let file = std::fs::File::open(table.join("scope=sentence/part-00000.parquet")).unwrap();
+    let reader = parquet::file::reader::SerializedFileReader::new(file).unwrap();
+    let group = parquet::file::reader::FileReader::metadata(&reader).row_group(0);
+    let with_min_max: Vec<String> = group
+        .columns()
+        .iter()
+        .filter(|c| c.statistics().is_some_and(|s| s.min_bytes_opt().is_some()))
+        .map(|c| c.column_path().string())
+        .collect();
+    assert_eq!(
+        with_min_max,
+        ["entity_a", "entity_b", "type_a", "type_b", "first_published_at", "last_published_at"]
+    );
+}
+
 /// A `cooccurrences` row of `scope` whose `entity_a` is `a`.
 fn pair_row(scope: Scope, a: &str) -> Cooccurrence {
     Cooccurrence {
