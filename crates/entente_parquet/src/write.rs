@@ -17,15 +17,14 @@ use parquet::arrow::{ArrowSchemaConverter, ArrowWriter};
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
-use parquet::schema::types::ColumnPath;
 
 /// Rows converted to Arrow per batch while writing: bounds the memory of the conversion.
 const WRITE_BATCH_ROWS: usize = 16 * 1024;
 
-/// Columns whose values are nearly all distinct (a document's text, a sentence): written
-/// without a dictionary, which would only cost hashing every value until the writer gives
-/// the dictionary up.
-const PLAIN_COLUMNS: &[&str] = &["text", "raw_text"];
+/// Columns whose values are nearly all distinct (a document's text, a sentence, a `MinHash`
+/// signature's hashes): written without a dictionary, which would only cost hashing every
+/// value until the writer gives the dictionary up.
+const PLAIN_COLUMNS: &[&str] = &["text", "raw_text", "signature"];
 
 /// Columns written without minimum and maximum statistics (nor a page index): free text,
 /// offsets into it, hashes, measures and lists, whose values spread over every page and
@@ -230,18 +229,14 @@ impl<T: Table> TableWriter<T> {
         let fields = fields::<T>()?;
         let part_schema = part_schema::<T>()?;
         let mut props = WriterProperties::builder();
-        for column in fields.iter().filter(|f| PLAIN_COLUMNS.contains(&f.name().as_str())) {
-            props = props
-                .set_column_dictionary_enabled(ColumnPath::from(column.name().as_str()), false);
-        }
         let leaves = ArrowSchemaConverter::new().convert(&part_schema).map_err(pq(dir))?;
         for leaf in leaves.columns() {
             let path = leaf.path();
-            if path
-                .parts()
-                .first()
-                .is_some_and(|root| NO_STATISTICS_COLUMNS.contains(&root.as_str()))
-            {
+            let Some(root) = path.parts().first().map(String::as_str) else { continue };
+            if PLAIN_COLUMNS.contains(&root) {
+                props = props.set_column_dictionary_enabled(path.clone(), false);
+            }
+            if NO_STATISTICS_COLUMNS.contains(&root) {
                 props = props.set_column_statistics_enabled(path.clone(), EnabledStatistics::None);
             }
         }
