@@ -124,6 +124,14 @@ pub enum Codec {
     /// zstd level 3: the tables users read, and the run's intermediate parts, whose column
     /// chunks are copied into the final ones as they are ([`TableWriter::rewrite_columns`]).
     Zstd,
+    /// zstd level 3 for an intermediate part, but its columns `rewritten` are written plain,
+    /// uncompressed and without statistics: finishing the part encodes those columns again
+    /// ([`TableWriter::rewrite_columns`]) and copies the others, so encoding them well here
+    /// would be work thrown away.
+    ZstdBut {
+        /// The columns finishing the part encodes again.
+        rewritten: &'static [&'static str],
+    },
     /// None: for files read back at once and not kept. A part rewritten from one into zstd has
     /// every column encoded again.
     Uncompressed,
@@ -222,9 +230,12 @@ impl<T: Table> TableWriter<T> {
         metadata: &FileMetadata,
         codec: Codec,
     ) -> Result<Self, Error> {
-        let compression = match codec {
-            Codec::Zstd => Compression::ZSTD(ZstdLevel::try_new(3).map_err(pq(dir))?),
-            Codec::Uncompressed => Compression::UNCOMPRESSED,
+        let (compression, rewritten) = match codec {
+            Codec::Zstd => (Compression::ZSTD(ZstdLevel::try_new(3).map_err(pq(dir))?), &[][..]),
+            Codec::ZstdBut { rewritten } => {
+                (Compression::ZSTD(ZstdLevel::try_new(3).map_err(pq(dir))?), rewritten)
+            }
+            Codec::Uncompressed => (Compression::UNCOMPRESSED, &[][..]),
         };
         let fields = fields::<T>()?;
         let part_schema = part_schema::<T>()?;
@@ -233,11 +244,15 @@ impl<T: Table> TableWriter<T> {
         for leaf in leaves.columns() {
             let path = leaf.path();
             let Some(root) = path.parts().first().map(String::as_str) else { continue };
-            if PLAIN_COLUMNS.contains(&root) {
+            let again = rewritten.contains(&root);
+            if again || PLAIN_COLUMNS.contains(&root) {
                 props = props.set_column_dictionary_enabled(path.clone(), false);
             }
-            if NO_STATISTICS_COLUMNS.contains(&root) {
+            if again || NO_STATISTICS_COLUMNS.contains(&root) {
                 props = props.set_column_statistics_enabled(path.clone(), EnabledStatistics::None);
+            }
+            if again {
+                props = props.set_column_compression(path.clone(), Compression::UNCOMPRESSED);
             }
         }
         let props = props

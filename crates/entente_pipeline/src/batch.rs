@@ -580,13 +580,15 @@ impl<'r, 'a> Runner<'r, 'a> {
             if let Some(entities) = &extracted {
                 writes.push(Box::new(|| {
                     let meta = &entities_meta;
-                    write_rows(&scratch_entities, &part, meta, Codec::Zstd, entities)
+                    let codec = Codec::ZstdBut { rewritten: crate::finalise::IDENTITY_DECIDED };
+                    write_rows(&scratch_entities, &part, meta, codec, entities)
                 }));
             }
             if write_documents {
                 writes.push(Box::new(|| {
                     let (documents, meta) = (&batch.documents, &documents_scratch_meta);
-                    write_rows(&scratch_docs, &part, meta, Codec::Zstd, documents)
+                    let codec = Codec::ZstdBut { rewritten: crate::finalise::STORIES_DECIDED };
+                    write_rows(&scratch_docs, &part, meta, codec, documents)
                 }));
             }
             if new_rejects || extracted.is_some() {

@@ -141,6 +141,16 @@ fn remove(path: &Path) -> anyhow::Result<()> {
 const STORY_COLUMNS: [&str; 5] =
     ["doc_id", "story_id", "duplicate_of", "duplicate_kind", "story_similarity"];
 
+/// The columns [`restory_part`] encodes again, so a scratch part writes them plain
+/// ([`Codec::ZstdBut`]).
+pub(crate) const STORIES_DECIDED: &[&str] =
+    &["story_id", "duplicate_of", "duplicate_kind", "story_similarity"];
+
+/// The columns [`rename_part`] encodes again ([`decided`] gives them), so a scratch part
+/// writes them plain ([`Codec::ZstdBut`]).
+pub(crate) const IDENTITY_DECIDED: &[&str] =
+    &["entity_id", "entity_name", "linked_by", "country_id"];
+
 /// A document's story columns.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct StoryColumns {
@@ -174,7 +184,7 @@ pub(crate) fn restory_part<'a>(
                 row.story_similarity = story.story_similarity;
             }
         }
-        Ok(entente_parquet::columns_of::<Document, _>(&STORY_COLUMNS[1..], &rows)?)
+        Ok(entente_parquet::columns_of::<Document, _>(STORIES_DECIDED, &rows)?)
     })
 }
 
@@ -292,6 +302,9 @@ mod tests {
         rows[3].country_id = Some("iso3166:US".into());
         let batch = entente_parquet::batch_of(&rows).expect("rows convert");
         let new = decided(&batch, &chosen).expect("decided");
+        let names: Vec<&str> =
+            new.schema_ref().fields().iter().map(|f| f.name().as_str()).collect();
+        assert_eq!(names, super::IDENTITY_DECIDED, "the columns a scratch part writes plain");
         let mut columns = batch.columns().to_vec();
         for (i, field) in batch.schema().fields().iter().enumerate() {
             if let Some(column) = new.column_by_name(field.name()) {
