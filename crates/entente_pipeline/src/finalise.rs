@@ -137,14 +137,14 @@ fn remove(path: &Path) -> anyhow::Result<()> {
     std::fs::remove_file(path).with_context(|| format!("cannot remove {}", path.display()))
 }
 
-/// The story columns of the `documents` table, read and written back by [`restory_part`].
-const STORY_COLUMNS: [&str; 5] =
-    ["doc_id", "story_id", "duplicate_of", "duplicate_kind", "story_similarity"];
-
-/// The columns [`restory_part`] encodes again, so a scratch part writes them plain
-/// ([`Codec::ZstdBut`]).
+/// The story columns of the `documents` table, which [`restory_part`] encodes again, so a
+/// scratch part writes them plain ([`Codec::ZstdBut`]).
 pub(crate) const STORIES_DECIDED: &[&str] =
     &["story_id", "duplicate_of", "duplicate_kind", "story_similarity"];
+
+/// The columns [`restory_part`] reads: the document and its story columns.
+const STORY_COLUMNS: [&str; 5] =
+    ["doc_id", STORIES_DECIDED[0], STORIES_DECIDED[1], STORIES_DECIDED[2], STORIES_DECIDED[3]];
 
 /// The columns [`rename_part`] encodes again ([`decided`] gives them), so a scratch part
 /// writes them plain ([`Codec::ZstdBut`]).
