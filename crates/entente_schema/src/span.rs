@@ -91,7 +91,10 @@ mod tests {
         /// Counting bytes that start a code point gives what decoding the text gives, at
         /// every char boundary, for ASCII and other text alike.
         #[test]
-        fn char_offsets_are_the_decoded_counts(text in "[a-zé€😀 ]{0,40}", picks in prop::collection::vec(any::<prop::sample::Index>(), 0..8)) {
+        fn char_offsets_are_the_decoded_counts(
+            text in "[a-zé€😀 ]{0,40}",
+            picks in prop::collection::vec(any::<prop::sample::Index>(), 0..8),
+        ) {
             let boundaries: Vec<usize> =
                 (0..=text.len()).filter(|&b| text.is_char_boundary(b)).collect();
             let mut offsets: Vec<usize> = picks.iter().map(|i| *i.get(&boundaries)).collect();
@@ -100,7 +103,8 @@ mod tests {
             prop_assert_eq!(byte_to_char_offsets(&text, &offsets), expected);
             let ranges: Vec<(usize, usize)> = offsets.windows(2).map(|w| (w[0], w[1])).collect();
             for (span, &(s, e)) in spans_from_byte_ranges(&text, &ranges).iter().zip(&ranges) {
-                prop_assert_eq!((span.char_start, span.char_end), (decoded(&text, s), decoded(&text, e)));
+                let expected = (decoded(&text, s), decoded(&text, e));
+                prop_assert_eq!((span.char_start, span.char_end), expected);
             }
         }
     }
