@@ -2,6 +2,7 @@
 //! from the counted columns, in the tables' full schemas ([`entente_parquet::schema`]): no
 //! row structs, no serialisation, each name copied once, into its column.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use arrow::array::{
@@ -24,10 +25,16 @@ pub(crate) struct Batch {
 }
 
 impl Batch {
-    /// The columns both tables share: scope, the pair's ids, names (and types, where the
-    /// schema has them), counts and measures.
-    pub(crate) fn of_pairs(schema: SchemaRef, coded: &Coded<'_>, scope: Scope, c: &Counts) -> Self {
-        let rows = c.a.len();
+    /// The columns both tables share, of the pairs `range` of `c`: scope, the pair's ids,
+    /// names (and types, where the schema has them), counts and measures.
+    pub(crate) fn of_pairs(
+        schema: SchemaRef,
+        coded: &Coded<'_>,
+        scope: Scope,
+        c: &Counts,
+        range: Range<usize>,
+    ) -> Self {
+        let rows = range.len();
         let names =
             |side: &[u32], pick: fn(&(String, String, entente_schema::EntityType)) -> &str| {
                 let bytes: usize = side.iter().map(|&e| pick(coded.entity(e)).len()).sum();
@@ -37,17 +44,18 @@ impl Batch {
                 }
                 Arc::new(out.finish()) as ArrayRef
             };
-        let u32s = |v: &[u32]| Arc::new(UInt32Array::from(v.to_vec())) as ArrayRef;
-        let f64s = |v: &[f64]| Arc::new(Float64Array::from(v.to_vec())) as ArrayRef;
+        let u32s = |v: &[u32]| Arc::new(UInt32Array::from(v[range.clone()].to_vec())) as ArrayRef;
+        let f64s = |v: &[f64]| Arc::new(Float64Array::from(v[range.clone()].to_vec())) as ArrayRef;
+        let (a, b) = (&c.a[range.clone()], &c.b[range.clone()]);
         let mut batch = Self { schema, rows, columns: Vec::with_capacity(24) };
         batch.push("scope", constant(scope.as_str(), rows));
-        batch.push("entity_a", names(&c.a, |e| &e.0));
-        batch.push("entity_b", names(&c.b, |e| &e.0));
-        batch.push("name_a", names(&c.a, |e| &e.1));
-        batch.push("name_b", names(&c.b, |e| &e.1));
+        batch.push("entity_a", names(a, |e| &e.0));
+        batch.push("entity_b", names(b, |e| &e.0));
+        batch.push("name_a", names(a, |e| &e.1));
+        batch.push("name_b", names(b, |e| &e.1));
         if batch.wants("type_a") {
-            batch.push("type_a", names(&c.a, |e| e.2.as_str()));
-            batch.push("type_b", names(&c.b, |e| e.2.as_str()));
+            batch.push("type_a", names(a, |e| e.2.as_str()));
+            batch.push("type_b", names(b, |e| e.2.as_str()));
         }
         batch.push("count", u32s(&c.count));
         batch.push("count_a", u32s(&c.count_a));

@@ -1,11 +1,8 @@
 //! From counts to rows: marginals looked up and measures computed with polars, then
 //! `cooccurrences`, `cooccurrences_by_period` and `entity_summary` rows.
 
-use arrow::array::RecordBatch;
 use arrow::datatypes::SchemaRef as ArrowSchema;
-use entente_schema::{
-    Cooccurrence, CooccurrencePeriod, EntitySummary, Period, Scope, SurfaceCount,
-};
+use entente_schema::{Cooccurrence, CooccurrencePeriod, EntitySummary, Scope, SurfaceCount};
 use polars::prelude::*;
 
 use crate::arrays::Batch;
@@ -110,8 +107,9 @@ pub(crate) fn write_range(
     // together often enough, with both entities' own counts.
     let mut kept: Vec<u64> = Vec::new();
     let mut evidence: Vec<Candidate> = Vec::new();
-    let mut columns = PairColumns::default();
+    let mut counts = Counts::default();
     let (mut first, mut last) = (Vec::new(), Vec::new());
+    let n_units = singles.units_per_bucket.get(&None).map_or(0, |u| u.values().sum::<u32>());
     for (key, c) in pairs {
         let (x, y) = pair_of(key);
         let marginal = |e: u32| singles.all.get(e as usize).copied().filter(|&n| n > 0);
@@ -120,26 +118,24 @@ pub(crate) fn write_range(
             continue;
         }
         kept.push(key);
-        columns.push(x, y, &c.tally, count_a, count_b);
+        counts.push(x, y, &c.tally, count_a, count_b, n_units);
         first.push((c.first != i64::MAX).then_some(c.first));
         last.push((c.last != i64::MIN).then_some(c.last));
         evidence.extend(c.evidence.into_iter().map(|(nth, d, s, e)| (x, y, nth, d, s, e)));
     }
-    let n_units = singles.units_per_bucket.get(&None).map_or(0, |u| u.values().sum::<u32>());
-    let mut frame = columns.into_frame();
-    frame.push(Column::new("first".into(), first));
-    frame.push(Column::new("last".into(), last));
-    let pairs = DataFrame::new_infer_height(frame).map_err(pe)?.lazy();
-    let pairs =
-        with_measures(pairs.with_column(lit(n_units).alias("n_units"))).collect().map_err(pe)?;
+    counts.measure().map_err(pe)?;
     let mut cursor = 0;
     let pair_schema = schema::<Cooccurrence>()?;
-    for offset in (0..pairs.height()).step_by(BATCH_ROWS) {
-        let batch = pairs.slice(i64::try_from(offset).unwrap_or(i64::MAX), BATCH_ROWS);
-        let rows = cooccurrence_batch(&pair_schema, coded, scope, &batch, &evidence, &mut cursor)?;
+    for offset in (0..counts.a.len()).step_by(BATCH_ROWS) {
+        let rows = offset..counts.a.len().min(offset + BATCH_ROWS);
+        let mut batch = Batch::of_pairs(pair_schema.clone(), coded, scope, &counts, rows.clone());
+        batch.push_times("first_published_at", first[rows.clone()].to_vec());
+        batch.push_times("last_published_at", last[rows.clone()].to_vec());
+        push_evidence(&mut batch, coded, &counts, rows, &evidence, &mut cursor)?;
+        let rows = batch.finish().map_err(Error::Arrow)?;
         sink(Rows::Cooccurrences { scope, rows }).map_err(Error::Sink)?;
     }
-    drop(pairs);
+    drop(counts);
     if periods.is_empty() {
         return Ok(());
     }
@@ -160,79 +156,113 @@ pub(crate) fn write_range(
         }));
     }
     rows.sort_unstable_by_key(|r| (r.0, r.1, r.2));
-    let mut columns = PairColumns::default();
-    let (mut index, mut start, mut n_units) = (Vec::new(), Vec::new(), Vec::new());
+    let mut counts = Counts::default();
+    let (mut index, mut start) = (Vec::new(), Vec::new());
     for (key, period, bucket, c, count_a, count_b, n) in rows {
         let (x, y) = pair_of(key);
-        columns.push(x, y, &c, count_a, count_b);
+        counts.push(x, y, &c, count_a, count_b, n);
         index.push(period);
-        start.push(bucket);
-        n_units.push(n);
+        start.push((bucket != NO_DATE).then_some(bucket));
     }
-    let mut frame = columns.into_frame();
-    frame.push(Column::new("n_units".into(), n_units));
-    frame.push(Column::new("period".into(), index));
-    frame.push(Column::new("start".into(), start));
-    let frame = with_measures(DataFrame::new_infer_height(frame).map_err(pe)?.lazy())
-        .collect()
-        .map_err(pe)?;
+    counts.measure().map_err(pe)?;
     let period_schema = schema::<CooccurrencePeriod>()?;
-    for offset in (0..frame.height()).step_by(BATCH_ROWS) {
-        let batch = frame.slice(i64::try_from(offset).unwrap_or(i64::MAX), BATCH_ROWS);
-        let rows = period_batch(&period_schema, coded, scope, &periods, &batch)?;
+    for offset in (0..counts.a.len()).step_by(BATCH_ROWS) {
+        let rows = offset..counts.a.len().min(offset + BATCH_ROWS);
+        let mut batch = Batch::of_pairs(period_schema.clone(), coded, scope, &counts, rows.clone());
+        batch.push_periods(&periods, &index[rows.clone()]);
+        batch.push_times("period_start", start[rows].to_vec());
+        let rows = batch.finish().map_err(Error::Arrow)?;
         sink(Rows::ByPeriod { scope, rows }).map_err(Error::Sink)?;
     }
     Ok(())
 }
 
-/// The columns of pairs that both tables share, before the measures.
+/// The columns of pairs that both tables share: codes, counts and measures.
 #[derive(Default)]
-struct PairColumns {
-    a: Vec<u32>,
-    b: Vec<u32>,
-    count: Vec<u32>,
-    count_a: Vec<u32>,
-    count_b: Vec<u32>,
-    n_docs: Vec<u32>,
-    n_stories: Vec<u32>,
+pub(crate) struct Counts {
+    pub(crate) a: Vec<u32>,
+    pub(crate) b: Vec<u32>,
+    pub(crate) count: Vec<u32>,
+    pub(crate) count_a: Vec<u32>,
+    pub(crate) count_b: Vec<u32>,
+    pub(crate) n_units: Vec<u32>,
+    pub(crate) n_docs: Vec<u32>,
+    pub(crate) n_stories: Vec<u32>,
+    /// PMI, NPMI, G² and Dice, filled by [`Counts::measure`].
+    pub(crate) measures: [Vec<f64>; 4],
 }
 
-impl PairColumns {
-    fn push(&mut self, a: u32, b: u32, tally: &Tally, count_a: u32, count_b: u32) {
+impl Counts {
+    fn push(&mut self, a: u32, b: u32, tally: &Tally, count_a: u32, count_b: u32, n_units: u32) {
         self.a.push(a);
         self.b.push(b);
         self.count.push(tally.count);
         self.count_a.push(count_a);
         self.count_b.push(count_b);
+        self.n_units.push(n_units);
         self.n_docs.push(tally.n_docs);
         self.n_stories.push(tally.n_stories);
     }
 
-    fn into_frame(self) -> Vec<Column> {
-        vec![
-            Column::new("a".into(), self.a),
-            Column::new("b".into(), self.b),
-            Column::new("count".into(), self.count),
-            Column::new("count_a".into(), self.count_a),
-            Column::new("count_b".into(), self.count_b),
-            Column::new("n_docs".into(), self.n_docs),
-            Column::new("n_stories".into(), self.n_stories),
-        ]
+    /// Computes the measures of every row with polars: the four counts they are made of go
+    /// in, the four measures come out, and nothing else goes through a frame.
+    fn measure(&mut self) -> PolarsResult<()> {
+        let frame = DataFrame::new_infer_height(vec![
+            Column::new("count".into(), self.count.clone()),
+            Column::new("count_a".into(), self.count_a.clone()),
+            Column::new("count_b".into(), self.count_b.clone()),
+            Column::new("n_units".into(), self.n_units.clone()),
+        ])?;
+        let frame = with_measures(frame.lazy()).collect()?;
+        for (out, name) in self.measures.iter_mut().zip(MEASURES) {
+            let column = frame.column(name)?.f64()?.rechunk();
+            *out = column.cont_slice()?.to_vec();
+        }
+        Ok(())
     }
 }
 
-/// `frame` with PMI, NPMI, G² and Dice from its `count`, `count_a`, `count_b` and `n_units`,
-/// as [`entente_schema::association`] defines them. Computed in stages, each part of the
-/// formulas a column of its own that the next stage reads: polars without its
-/// common-subexpression feature evaluates a part as often as an expression names it (`llr`
-/// twice over for its clamp, every observed count three times), which took three to four
-/// times as long. The values are the same bits: the same operations in the same order.
+/// The `evidence` list column and `first_doc_id`, `first_sentence_idx` of the pairs `rows`
+/// of `counts`, from `evidence` (sorted by pair), read from `cursor` on.
+fn push_evidence(
+    batch: &mut Batch,
+    coded: &Coded<'_>,
+    counts: &Counts,
+    rows: std::ops::Range<usize>,
+    evidence: &[Candidate],
+    cursor: &mut usize,
+) -> Result<(), Error> {
+    let mut offsets = Vec::with_capacity(rows.len() + 1);
+    let mut units = Vec::new();
+    offsets.push(0i32);
+    for pair in counts.a[rows.clone()].iter().copied().zip(counts.b[rows].iter().copied()) {
+        while evidence.get(*cursor).is_some_and(|e| (e.0, e.1) < pair) {
+            *cursor += 1;
+        }
+        while let Some(&(_, _, _, doc, start, end)) =
+            evidence.get(*cursor).filter(|e| (e.0, e.1) == pair)
+        {
+            units.push((doc, start, end));
+            *cursor += 1;
+        }
+        offsets.push(i32::try_from(units.len()).map_err(|_| Error::TooManyUnits)?);
+    }
+    batch.push_evidence(coded, offsets, &units).map_err(Error::Arrow)
+}
+
+/// The measures' columns, in the order of [`Counts::measures`].
+const MEASURES: [&str; 4] = ["pmi", "npmi", "llr", "dice"];
+
+/// PMI, NPMI, G² and Dice (the frame's only columns) from the `count`, `count_a`, `count_b`
+/// and `n_units` of `frame`, as [`entente_schema::association`] defines them (equal to its
+/// values within rounding: polars takes a logarithm as `ln(x) / ln(base)`). Computed in
+/// stages, each part of the formulas a column of its own that the next stage reads: polars
+/// without its common-subexpression feature evaluates a part as often as an expression names
+/// it (`llr` twice over for its clamp, every observed count three times), which took three
+/// to four times as long. `n_units` is a column in both tables, never a literal: polars
+/// divides a column by a constant as a product with its reciprocal, whose last bit can
+/// differ from a division's.
 pub(crate) fn with_measures(frame: LazyFrame) -> LazyFrame {
-    // The parts, dropped at the end.
-    const PARTS: [&str; 17] = [
-        "_c", "_ca", "_cb", "_n", "_h", "_o1", "_e1", "_o2", "_e2", "_o3", "_e3", "_o4", "_e4",
-        "_t1", "_t2", "_t3", "_t4",
-    ];
     let float = |name: &str| col(name).cast(DataType::Float64);
     let (c, ca, cb, n) = (col("_c"), col("_ca"), col("_cb"), col("_n"));
     let frame = frame.with_columns([
@@ -275,112 +305,7 @@ pub(crate) fn with_measures(frame: LazyFrame) -> LazyFrame {
             when(col("llr").lt(lit(0.0))).then(lit(0.0)).otherwise(col("llr")).alias("llr"),
             (lit(2.0) * c / (ca + cb)).alias("dice"),
         ])
-        .select([all().exclude_cols(PARTS).as_expr()])
-}
-
-pub(crate) fn u32s(frame: &DataFrame, name: &str) -> PolarsResult<Vec<u32>> {
-    let column = frame.column(name)?.cast(&DataType::UInt32)?;
-    Ok(column.u32()?.iter().map(Option::unwrap_or_default).collect())
-}
-
-pub(crate) fn i64s(frame: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i64>>> {
-    let column = frame.column(name)?.cast(&DataType::Int64)?;
-    Ok(column.i64()?.iter().collect())
-}
-
-pub(crate) fn f64s(frame: &DataFrame, name: &str) -> PolarsResult<Vec<f64>> {
-    let column = frame.column(name)?.cast(&DataType::Float64)?;
-    Ok(column.f64()?.iter().map(Option::unwrap_or_default).collect())
-}
-
-/// The counts and measures shared by both tables, column by column.
-pub(crate) struct Counts {
-    pub(crate) a: Vec<u32>,
-    pub(crate) b: Vec<u32>,
-    pub(crate) count: Vec<u32>,
-    pub(crate) count_a: Vec<u32>,
-    pub(crate) count_b: Vec<u32>,
-    pub(crate) n_units: Vec<u32>,
-    pub(crate) n_docs: Vec<u32>,
-    pub(crate) n_stories: Vec<u32>,
-    pub(crate) measures: [Vec<f64>; 4],
-}
-
-impl Counts {
-    pub(crate) fn read(frame: &DataFrame) -> PolarsResult<Self> {
-        Ok(Self {
-            a: u32s(frame, "a")?,
-            b: u32s(frame, "b")?,
-            count: u32s(frame, "count")?,
-            count_a: u32s(frame, "count_a")?,
-            count_b: u32s(frame, "count_b")?,
-            n_units: u32s(frame, "n_units")?,
-            n_docs: u32s(frame, "n_docs")?,
-            n_stories: u32s(frame, "n_stories")?,
-            measures: [
-                f64s(frame, "pmi")?,
-                f64s(frame, "npmi")?,
-                f64s(frame, "llr")?,
-                f64s(frame, "dice")?,
-            ],
-        })
-    }
-}
-
-/// The `cooccurrences` batch (in `schema`) of a frame of pairs (sorted by pair), with their
-/// evidence from `evidence` (sorted by pair), read from `cursor` on.
-pub(crate) fn cooccurrence_batch(
-    schema: &ArrowSchema,
-    coded: &Coded<'_>,
-    scope: Scope,
-    frame: &DataFrame,
-    evidence: &[Candidate],
-    cursor: &mut usize,
-) -> Result<RecordBatch, Error> {
-    let pe = |source| Error::Polars { scope: scope.as_str(), source };
-    let c = Counts::read(frame).map_err(pe)?;
-    let (first, last) = (i64s(frame, "first").map_err(pe)?, i64s(frame, "last").map_err(pe)?);
-    let mut offsets = Vec::with_capacity(c.a.len() + 1);
-    let mut units = Vec::new();
-    offsets.push(0i32);
-    for pair in c.a.iter().copied().zip(c.b.iter().copied()) {
-        while evidence.get(*cursor).is_some_and(|e| (e.0, e.1) < pair) {
-            *cursor += 1;
-        }
-        while let Some(&(_, _, _, doc, start, end)) =
-            evidence.get(*cursor).filter(|e| (e.0, e.1) == pair)
-        {
-            units.push((doc, start, end));
-            *cursor += 1;
-        }
-        offsets.push(i32::try_from(units.len()).map_err(|_| Error::TooManyUnits)?);
-    }
-    let mut batch = Batch::of_pairs(schema.clone(), coded, scope, &c);
-    batch.push_times("first_published_at", first);
-    batch.push_times("last_published_at", last);
-    batch.push_evidence(coded, offsets, &units).map_err(Error::Arrow)?;
-    batch.finish().map_err(Error::Arrow)
-}
-
-/// The `cooccurrences_by_period` batch (in `schema`) of a frame (`period` indexes `periods`,
-/// `start` is the bucket).
-pub(crate) fn period_batch(
-    schema: &ArrowSchema,
-    coded: &Coded<'_>,
-    scope: Scope,
-    periods: &[Period],
-    frame: &DataFrame,
-) -> Result<RecordBatch, Error> {
-    let pe = |source| Error::Polars { scope: scope.as_str(), source };
-    let c = Counts::read(frame).map_err(pe)?;
-    let (index, starts) = (u32s(frame, "period").map_err(pe)?, i64s(frame, "start").map_err(pe)?);
-    let mut batch = Batch::of_pairs(schema.clone(), coded, scope, &c);
-    batch.push_periods(periods, &index);
-    batch.push_times(
-        "period_start",
-        starts.into_iter().map(|t| t.filter(|&t| t != NO_DATE)).collect(),
-    );
-    batch.finish().map_err(Error::Arrow)
+        .select(MEASURES.map(col))
 }
 
 /// The Arrow schema of table `T` with its partition columns.
