@@ -6,10 +6,11 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, Float64Array, ListArray, RecordBatch, StringArray, StringBuilder, StructArray,
+    Array, ArrayRef, Float64Array, ListArray, RecordBatch, StringArray, StructArray,
     TimestampMicrosecondArray, UInt32Array,
 };
 use arrow::buffer::OffsetBuffer;
+use arrow::compute::take;
 use arrow::datatypes::{DataType, SchemaRef};
 use arrow::error::ArrowError;
 use entente_schema::{Period, Scope};
@@ -29,33 +30,25 @@ impl Batch {
     /// names (and types, where the schema has them), counts and measures.
     pub(crate) fn of_pairs(
         schema: SchemaRef,
-        coded: &Coded<'_>,
+        labels: &Labels,
         scope: Scope,
         c: &Counts,
         range: Range<usize>,
-    ) -> Self {
+    ) -> Result<Self, ArrowError> {
         let rows = range.len();
-        let names =
-            |side: &[u32], pick: fn(&(String, String, entente_schema::EntityType)) -> &str| {
-                let bytes: usize = side.iter().map(|&e| pick(coded.entity(e)).len()).sum();
-                let mut out = StringBuilder::with_capacity(rows, bytes);
-                for &e in side {
-                    out.append_value(pick(coded.entity(e)));
-                }
-                Arc::new(out.finish()) as ArrayRef
-            };
         let u32s = |v: &[u32]| Arc::new(UInt32Array::from(v[range.clone()].to_vec())) as ArrayRef;
         let f64s = |v: &[f64]| Arc::new(Float64Array::from(v[range.clone()].to_vec())) as ArrayRef;
-        let (a, b) = (&c.a[range.clone()], &c.b[range.clone()]);
+        let a = UInt32Array::from(c.a[range.clone()].to_vec());
+        let b = UInt32Array::from(c.b[range.clone()].to_vec());
         let mut batch = Self { schema, rows, columns: Vec::with_capacity(24) };
-        batch.push("scope", constant(scope.as_str(), rows));
-        batch.push("entity_a", names(a, |e| &e.0));
-        batch.push("entity_b", names(b, |e| &e.0));
-        batch.push("name_a", names(a, |e| &e.1));
-        batch.push("name_b", names(b, |e| &e.1));
+        batch.push("scope", Arc::new(StringArray::new_repeated(scope.as_str(), rows)));
+        batch.push("entity_a", take(&labels.ids, &a, None)?);
+        batch.push("entity_b", take(&labels.ids, &b, None)?);
+        batch.push("name_a", take(&labels.names, &a, None)?);
+        batch.push("name_b", take(&labels.names, &b, None)?);
         if batch.wants("type_a") {
-            batch.push("type_a", names(a, |e| e.2.as_str()));
-            batch.push("type_b", names(b, |e| e.2.as_str()));
+            batch.push("type_a", take(&labels.types, &a, None)?);
+            batch.push("type_b", take(&labels.types, &b, None)?);
         }
         batch.push("count", u32s(&c.count));
         batch.push("count_a", u32s(&c.count_a));
@@ -66,7 +59,7 @@ impl Batch {
         }
         batch.push("n_docs", u32s(&c.n_docs));
         batch.push("n_stories", u32s(&c.n_stories));
-        batch
+        Ok(batch)
     }
 
     fn wants(&self, name: &str) -> bool {
@@ -94,7 +87,7 @@ impl Batch {
     /// sentence, sentence end).
     pub(crate) fn push_evidence(
         &mut self,
-        coded: &Coded<'_>,
+        labels: &Labels,
         offsets: Vec<i32>,
         units: &[(u32, u32, u32)],
     ) -> Result<(), ArrowError> {
@@ -106,25 +99,21 @@ impl Batch {
         let DataType::Struct(fields) = item.data_type() else {
             return Err(ArrowError::SchemaError("evidence is not a list of structs".into()));
         };
-        let doc_id = |rank: u32| -> &str { &coded.doc(rank).doc_id };
-        let mut docs = StringBuilder::with_capacity(units.len(), units.len() * 16);
-        for &(rank, _, _) in units {
-            docs.append_value(doc_id(rank));
-        }
+        let ranks: UInt32Array = units.iter().map(|u| u.0).collect();
         let starts: Vec<u32> = units.iter().map(|u| u.1).collect();
         let ends: Vec<u32> = units.iter().map(|u| u.2).collect();
-        let mut first_doc = StringBuilder::with_capacity(self.rows, self.rows * 16);
+        let mut first_rank = Vec::with_capacity(self.rows);
         let mut first_sentence = Vec::with_capacity(self.rows);
         for window in offsets.windows(2) {
             let first = usize::try_from(window[0]).ok().and_then(|at| units.get(at));
             let first = first.filter(|_| window[1] > window[0]);
-            first_doc.append_value(first.map_or("", |u| doc_id(u.0)));
+            first_rank.push(first.map_or(labels.no_doc(), |u| u.0));
             first_sentence.push(first.map_or(0, |u| u.1));
         }
         let values = StructArray::try_new(
             fields.clone(),
             vec![
-                Arc::new(docs.finish()),
+                take(&labels.docs, &ranks, None)?,
                 Arc::new(UInt32Array::from(starts)),
                 Arc::new(UInt32Array::from(ends)),
             ],
@@ -132,7 +121,8 @@ impl Batch {
         )?;
         let list =
             ListArray::try_new(item, OffsetBuffer::new(offsets.into()), Arc::new(values), None)?;
-        self.push("first_doc_id", Arc::new(first_doc.finish()));
+        let first_doc = take(&labels.docs, &UInt32Array::from(first_rank), None)?;
+        self.push("first_doc_id", first_doc);
         self.push("first_sentence_idx", Arc::new(UInt32Array::from(first_sentence)));
         self.push("evidence", Arc::new(list));
         Ok(())
@@ -152,11 +142,32 @@ impl Batch {
     }
 }
 
-/// `rows` copies of one string.
-fn constant(value: &str, rows: usize) -> ArrayRef {
-    let mut out = StringBuilder::with_capacity(rows, rows * value.len());
-    for _ in 0..rows {
-        out.append_value(value);
+/// The strings of the output rows, each held once: the entities' ids, names and types by
+/// code, the documents' ids by rank (and an empty one after them, the first document of a
+/// pair without evidence). A batch's string columns are taken from these by its codes and
+/// ranks, each string copied once, into its column.
+pub(crate) struct Labels {
+    ids: StringArray,
+    names: StringArray,
+    types: StringArray,
+    docs: StringArray,
+}
+
+impl Labels {
+    pub(crate) fn new(coded: &Coded<'_>) -> Self {
+        let entities = (0..coded.entity_at.len())
+            .map(|code| coded.entity(u32::try_from(code).unwrap_or(u32::MAX)));
+        let ranks = 0..u32::try_from(coded.doc_at.len()).unwrap_or(u32::MAX);
+        Self {
+            ids: entities.clone().map(|e| Some(e.0.as_str())).collect(),
+            names: entities.clone().map(|e| Some(e.1.as_str())).collect(),
+            types: entities.map(|e| Some(e.2.as_str())).collect(),
+            docs: ranks.map(|r| Some(&*coded.doc(r).doc_id)).chain([Some("")]).collect(),
+        }
     }
-    Arc::new(out.finish())
+
+    /// The rank that takes the empty document id.
+    fn no_doc(&self) -> u32 {
+        u32::try_from(self.docs.len() - 1).unwrap_or(u32::MAX)
+    }
 }

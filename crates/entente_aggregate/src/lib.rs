@@ -51,6 +51,7 @@ pub use entente_schema::AggregateConfig;
 use entente_schema::{Cooccurrence, CooccurrencePeriod, EntitySummary, Scope};
 use polars::prelude::*;
 
+use crate::arrays::Labels;
 use crate::corpus::Coded;
 pub use crate::corpus::{Corpus, DocumentKey};
 use crate::count::{RangeCounter, RangeCounts, count_range, count_singles, split};
@@ -255,6 +256,7 @@ fn count_scopes(
     let config = coded.config;
     let budget = usize::try_from(limits.partition_pairs).unwrap_or(usize::MAX).max(1);
     let mut crowded_units = BTreeMap::new();
+    let labels = Labels::new(coded);
     for scope in config.sorted_scopes() {
         // Ranges of `entity_a` still to count, the next one last. A range whose pairs do not
         // fit the budget is split by the share of the walk it filled the budget in.
@@ -289,7 +291,7 @@ fn count_scopes(
                 }
             };
             let Some(&next) = todo.last().filter(|_| beside) else {
-                write_range(coded, scope, counted, &singles, sink)?;
+                write_range(coded, &labels, scope, counted, &singles, sink)?;
                 continue;
             };
             // A thread of its own: run on the pool's other worker (`rayon::join`), the
@@ -297,7 +299,7 @@ fn count_scopes(
             let written = std::thread::scope(|threads| {
                 let counting =
                     threads.spawn(|| count_range(coded, scope, next, budget, singles.walked));
-                let written = write_range(coded, scope, counted, &singles, sink);
+                let written = write_range(coded, &labels, scope, counted, &singles, sink);
                 let next_counted = counting.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
                 ahead = Some((next, next_counted));
                 written

@@ -5,7 +5,7 @@ use arrow::datatypes::SchemaRef as ArrowSchema;
 use entente_schema::{Cooccurrence, CooccurrencePeriod, EntitySummary, Scope, SurfaceCount};
 use polars::prelude::*;
 
-use crate::arrays::Batch;
+use crate::arrays::{Batch, Labels};
 use crate::corpus::Coded;
 use crate::count::{Candidate, PairCounts, RangeCounts, Singles, Tally, pair_of};
 use crate::{BATCH_ROWS, Error, NO_DATE, Rows, Sink};
@@ -93,6 +93,7 @@ pub(crate) fn summary(coded: &Coded<'_>) -> Vec<EntitySummary> {
 /// them to `sink`, in table order, a batch at a time.
 pub(crate) fn write_range(
     coded: &Coded<'_>,
+    labels: &Labels,
     scope: Scope,
     counted: RangeCounts,
     singles: &Singles,
@@ -128,10 +129,11 @@ pub(crate) fn write_range(
     let pair_schema = schema::<Cooccurrence>()?;
     for offset in (0..counts.a.len()).step_by(BATCH_ROWS) {
         let rows = offset..counts.a.len().min(offset + BATCH_ROWS);
-        let mut batch = Batch::of_pairs(pair_schema.clone(), coded, scope, &counts, rows.clone());
+        let mut batch = Batch::of_pairs(pair_schema.clone(), labels, scope, &counts, rows.clone())
+            .map_err(Error::Arrow)?;
         batch.push_times("first_published_at", first[rows.clone()].to_vec());
         batch.push_times("last_published_at", last[rows.clone()].to_vec());
-        push_evidence(&mut batch, coded, &counts, rows, &evidence, &mut cursor)?;
+        push_evidence(&mut batch, labels, &counts, rows, &evidence, &mut cursor)?;
         let rows = batch.finish().map_err(Error::Arrow)?;
         sink(Rows::Cooccurrences { scope, rows }).map_err(Error::Sink)?;
     }
@@ -168,7 +170,9 @@ pub(crate) fn write_range(
     let period_schema = schema::<CooccurrencePeriod>()?;
     for offset in (0..counts.a.len()).step_by(BATCH_ROWS) {
         let rows = offset..counts.a.len().min(offset + BATCH_ROWS);
-        let mut batch = Batch::of_pairs(period_schema.clone(), coded, scope, &counts, rows.clone());
+        let mut batch =
+            Batch::of_pairs(period_schema.clone(), labels, scope, &counts, rows.clone())
+                .map_err(Error::Arrow)?;
         batch.push_periods(&periods, &index[rows.clone()]);
         batch.push_times("period_start", start[rows].to_vec());
         let rows = batch.finish().map_err(Error::Arrow)?;
@@ -226,7 +230,7 @@ impl Counts {
 /// of `counts`, from `evidence` (sorted by pair), read from `cursor` on.
 fn push_evidence(
     batch: &mut Batch,
-    coded: &Coded<'_>,
+    labels: &Labels,
     counts: &Counts,
     rows: std::ops::Range<usize>,
     evidence: &[Candidate],
@@ -247,7 +251,7 @@ fn push_evidence(
         }
         offsets.push(i32::try_from(units.len()).map_err(|_| Error::TooManyUnits)?);
     }
-    batch.push_evidence(coded, offsets, &units).map_err(Error::Arrow)
+    batch.push_evidence(labels, offsets, &units).map_err(Error::Arrow)
 }
 
 /// The measures' columns, in the order of [`Counts::measures`].
