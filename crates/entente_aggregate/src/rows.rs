@@ -103,7 +103,11 @@ pub(crate) fn write_range(
     let periods = coded.config.sorted_periods();
     drop(counted.pairs);
     let mut pairs: Vec<(u64, PairCounts)> = counted.counts;
-    pairs.sort_unstable_by_key(|p| p.0);
+    // The pairs' places sorted by their keys (each key once): 16 bytes a pair to move, not
+    // its counts.
+    let mut order: Vec<(u64, u32)> =
+        (0..pairs.len()).map(|at| (pairs[at].0, u32::try_from(at).unwrap_or(u32::MAX))).collect();
+    order.sort_unstable();
     // The pairs that make rows, in table order (a pair key sorts as its two codes do): seen
     // together often enough, with both entities' own counts.
     let mut kept: Vec<u64> = Vec::new();
@@ -111,7 +115,8 @@ pub(crate) fn write_range(
     let mut counts = Counts::default();
     let (mut first, mut last) = (Vec::new(), Vec::new());
     let n_units = singles.units_per_bucket.get(&None).map_or(0, |u| u.values().sum::<u32>());
-    for (key, c) in pairs {
+    for (key, at) in order {
+        let c = &mut pairs[at as usize].1;
         let (x, y) = pair_of(key);
         let marginal = |e: u32| singles.all.get(e as usize).copied().filter(|&n| n > 0);
         let (Some(count_a), Some(count_b)) = (marginal(x), marginal(y)) else { continue };
@@ -122,8 +127,10 @@ pub(crate) fn write_range(
         counts.push(x, y, &c.tally, count_a, count_b, n_units);
         first.push((c.first != i64::MAX).then_some(c.first));
         last.push((c.last != i64::MIN).then_some(c.last));
-        evidence.extend(c.evidence.into_iter().map(|(nth, d, s, e)| (x, y, nth, d, s, e)));
+        let best = std::mem::take(&mut c.evidence);
+        evidence.extend(best.into_iter().map(|(nth, d, s, e)| (x, y, nth, d, s, e)));
     }
+    drop(pairs);
     counts.measure().map_err(pe)?;
     let mut cursor = 0;
     let pair_schema = schema::<Cooccurrence>()?;
@@ -157,12 +164,17 @@ pub(crate) fn write_range(
             Some((key, index, start, c, marginal(x)?, marginal(y)?, n))
         }));
     }
-    rows.sort_unstable_by_key(|r| (r.0, r.1, r.2));
+    // As the pairs: the rows' places sorted, not the rows.
+    let mut order: Vec<(u64, u32, i64, u32)> = (0..rows.len())
+        .map(|at| (rows[at].0, rows[at].1, rows[at].2, u32::try_from(at).unwrap_or(u32::MAX)))
+        .collect();
+    order.sort_unstable();
     let mut counts = Counts::default();
     let (mut index, mut start) = (Vec::new(), Vec::new());
-    for (key, period, bucket, c, count_a, count_b, n) in rows {
+    for &(key, period, bucket, at) in &order {
+        let (_, _, _, c, count_a, count_b, n) = &rows[at as usize];
         let (x, y) = pair_of(key);
-        counts.push(x, y, &c, count_a, count_b, n);
+        counts.push(x, y, c, *count_a, *count_b, *n);
         index.push(period);
         start.push((bucket != NO_DATE).then_some(bucket));
     }
