@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use crate::Found;
 use crate::gazetteer::on_word_boundaries;
-use crate::words::alphanumeric_runs;
+use crate::words::capitalised_runs;
 
 /// Short forms of people the document names in full: with "Kim Jong Un" or "Dmitry Peskov"
 /// in it, a lone "Kim" or "Peskov" is the same person. Each capitalised part of two letters
@@ -100,11 +100,11 @@ pub(crate) fn short_forms(
     for s in sentences {
         let (start, end) = (s.byte_start as usize, s.byte_end as usize);
         let Some(sentence) = text.get(start..end) else { continue };
-        for (a, b) in alphanumeric_runs(sentence) {
+        // Every part starts with a capital: most words are not even read.
+        for (a, b) in capitalised_runs(sentence) {
             let (word, ws, we) = (&sentence[a..b], start + a, start + b);
-            // Every part starts with a capital: most words need no lookup. Two letters make a
-            // name only where something found it ("Xi").
-            if !word.starts_with(char::is_uppercase) || word.chars().nth(2).is_none() {
+            // Two letters make a name only where something found it ("Xi").
+            if word.chars().nth(2).is_none() {
                 continue;
             }
             let Some(Some(person)) = parts.get(word) else { continue };

@@ -161,6 +161,38 @@ pub(crate) fn alphanumeric_runs(text: &str) -> impl Iterator<Item = (usize, usiz
     })
 }
 
+/// The words of `text` ([`alphanumeric_runs`]) that open with an upper-case letter. Where the
+/// text is ASCII, a byte that is no upper-case letter opens no such word, so only those and
+/// the first bytes of other characters are looked at more closely: the letters of the other
+/// words are not read one by one.
+pub(crate) fn capitalised_runs(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        loop {
+            while bytes.get(i).is_some_and(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+                i += 1;
+            }
+            // `i` is on a character boundary: it moved over ASCII bytes, whole characters and
+            // whole runs only.
+            let c = text.get(i..)?.chars().next()?;
+            if !c.is_alphanumeric() {
+                i += c.len_utf8();
+                continue;
+            }
+            // A word's first letter if the character before is none; its whole run read
+            // either way.
+            let before = text.get(..i).and_then(|t| t.chars().next_back());
+            let opens = !before.is_some_and(char::is_alphanumeric);
+            let start = i;
+            i = run_end(text, i);
+            if opens && c.is_uppercase() {
+                return Some((start, i));
+            }
+        }
+    })
+}
+
 /// Where the run of letters and digits at byte `i` of `text` ends (`i` itself if none is
 /// there).
 #[inline]
@@ -198,6 +230,16 @@ mod tests {
                 })
                 .collect();
             proptest::prop_assert_eq!(runs, split);
+        }
+
+        /// The capitalised words are the words that open with an upper-case letter.
+        #[test]
+        fn capitalised_words_are_the_words_opening_in_upper_case(text in "[ a-zA-Z0-9.,'\\-éÅÉß’\u{a0}\u{2003}二三]{0,40}") {
+            let capitalised: Vec<(usize, usize)> = super::capitalised_runs(&text).collect();
+            let filtered: Vec<(usize, usize)> = super::alphanumeric_runs(&text)
+                .filter(|&(a, _)| text.get(a..).is_some_and(|w| w.starts_with(char::is_uppercase)))
+                .collect();
+            proptest::prop_assert_eq!(capitalised, filtered);
         }
     }
 
