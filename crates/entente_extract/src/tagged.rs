@@ -178,8 +178,14 @@ fn word_ranges(text: &str, start: usize, end: usize) -> impl Iterator<Item = (us
 
 /// The id and name a name written as `surface` has from its own words and its type.
 pub(crate) fn own_identity(surface: &str, entity_type: EntityType) -> (String, String) {
-    let name = surface.split_whitespace().collect::<Vec<_>>().join(" ");
-    (entente_schema::entity_id_for_name(&entity_type.as_str().to_lowercase(), &name), name)
+    let mut name = String::with_capacity(surface.len());
+    for word in surface.split_whitespace() {
+        if !name.is_empty() {
+            name.push(' ');
+        }
+        name.push_str(word);
+    }
+    (entente_schema::entity_id_for_name(entity_type.id_prefix(), &name), name)
 }
 
 /// A name the tagger found at `text[start..end]`, with its id from its type and words.

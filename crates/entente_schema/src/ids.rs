@@ -112,4 +112,11 @@ mod tests {
         assert_eq!(entity_id_for_name("misc", "Realisations"), "misc:realizations");
         assert_eq!(id("Ltd"), "org:ltd");
     }
+
+    #[test]
+    fn id_prefixes_are_the_labels_in_lower_case() {
+        for t in crate::EntityType::ALL {
+            assert_eq!(t.id_prefix(), t.as_str().to_lowercase());
+        }
+    }
 }

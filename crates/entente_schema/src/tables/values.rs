@@ -136,6 +136,25 @@ impl EntityType {
         }
     }
 
+    /// The label in lower case: the prefix of the ids made from a name of this type
+    /// (`person:vladimir-putin`).
+    pub fn id_prefix(self) -> &'static str {
+        match self {
+            Self::Person => "person",
+            Self::Org => "org",
+            Self::Gpe => "gpe",
+            Self::Loc => "loc",
+            Self::Norp => "norp",
+            Self::Event => "event",
+            Self::Law => "law",
+            Self::Misc => "misc",
+            Self::Money => "money",
+            Self::Percent => "percent",
+            Self::Date => "date",
+            Self::Quantity => "quantity",
+        }
+    }
+
     /// Parses a label as written in the `entity_type` column (case-insensitive).
     pub fn parse(label: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|t| t.as_str().eq_ignore_ascii_case(label))
