@@ -177,13 +177,17 @@ fn unit_after(text: &str, at: usize) -> Option<(&'static str, f64, usize)> {
         None => (rest, 0),
     };
     UNITS.iter().find_map(|&(surface, unit, factor)| {
-        let word = surface.chars().all(|c| c.is_ascii_lowercase() || c == ' ');
         let head = rest.get(..surface.len())?;
+        // Units written as lower-case words match in any case, symbols as written.
+        let word = surface.bytes().all(|b| b.is_ascii_lowercase() || b == b' ');
         let same = if word { head.eq_ignore_ascii_case(surface) } else { head == surface };
+        if !same {
+            return None;
+        }
         let end = at + skipped + surface.len();
         let boundary =
             !text.get(end..).and_then(|r| r.chars().next()).is_some_and(char::is_alphanumeric);
-        (same && boundary).then_some((unit, factor, end))
+        boundary.then_some((unit, factor, end))
     })
 }
 
@@ -302,8 +306,9 @@ fn classify(text: &str, n: &Number) -> Option<RuleMatch> {
         }
     }
     for code in CODES {
-        if let Some(head) =
-            before.strip_suffix(&format!("{code} ")).or_else(|| before.strip_suffix(code))
+        // "USD 5" or "USD5".
+        let spaced = before.strip_suffix(' ').and_then(|b| b.strip_suffix(code));
+        if let Some(head) = spaced.or_else(|| before.strip_suffix(code))
             && !head.chars().next_back().is_some_and(char::is_alphanumeric)
         {
             let unit = if code == "RMB" { "CNY" } else { code };
