@@ -3,11 +3,21 @@
 //! This pass edits the tagger's labels, before they are read into names
 //! (`data/words/titles.txt`, `function_words.txt`, `derived_prefixes.txt`).
 
+use std::sync::LazyLock;
+
+use crate::tagger::features::h;
 use crate::tagger::features::{DocContext, Prepared, Style};
 use crate::tagger::tokenize::after_handle;
-use crate::tagger::words::{CLUSTERS, is_derived_word, is_given_name};
+use crate::tagger::words::{CLUSTERS, WordSet, is_derived_word};
 use crate::tagger::{Kind, Label, Token};
-use crate::words::{is_function_word, is_title};
+use crate::words::{FUNCTION_WORDS, TITLES};
+
+/// [`TITLES`] and [`FUNCTION_WORDS`] by the hashes of the words ([`h`]): the tokens' hashes
+/// of their lower-case forms are made already ([`Prepared`]), so a token is looked up
+/// without lower-casing it again.
+static TITLE_HASHES: LazyLock<WordSet> = LazyLock::new(|| TITLES.iter().map(|w| h(w)).collect());
+static FUNCTION_WORD_HASHES: LazyLock<WordSet> =
+    LazyLock::new(|| FUNCTION_WORDS.iter().map(|w| h(w)).collect());
 
 /// Labels the tokens of `labels` (the first is token `first`) as the names `[start, end)` of
 /// the given kinds, in order; every other token is outside. An empty range names nothing.
@@ -62,6 +72,14 @@ pub(crate) fn apply(
         return;
     }
     let styles = &prepared.styles;
+    let hashes = &prepared.hashes;
+    // `words::is_title` and `words::is_function_word` of token `k`, read from its hashes.
+    let is_title = |k: usize| {
+        let word = &hashes[k];
+        TITLE_HASHES.contains(&word.lower)
+            || word.parts.is_some_and(|(_, last)| TITLE_HASHES.contains(&last))
+    };
+    let is_function_word = |k: usize| FUNCTION_WORD_HASHES.contains(&hashes[k].lower);
     let subtitles = subtitles(tokens, styles);
     // A common word of English or of this document, or one made from a common word with a
     // prefix ("Redesignated", "Counterstrategies").
@@ -93,19 +111,16 @@ pub(crate) fn apply(
         let person = labels[i] == Label::Begin(Kind::Per);
         // A capitalised "The" inside a sentence belongs to the name ("signed with The Ramones").
         let titled_the = |k: usize| tokens[k].text == "The" && !headline && !starts_sentence(k);
-        while s + 1 < e
-            && (is_function_word(tokens[s].text) && !titled_the(s)
-                || person && is_title(tokens[s].text))
-        {
+        while s + 1 < e && (is_function_word(s) && !titled_the(s) || person && is_title(s)) {
             s += 1;
         }
-        while e > s + 1 && is_function_word(tokens[e - 1].text) {
+        while e > s + 1 && is_function_word(e - 1) {
             e -= 1;
         }
         // Titles right before a person end no other name: "U.K. Chancellor Nigel Lawson" is
         // the country, a title and the person; the title is the person's `title`.
         if !person && labels.get(j) == Some(&Label::Begin(Kind::Per)) && e == j {
-            while e > s && is_title(tokens[e - 1].text) {
+            while e > s && is_title(e - 1) {
                 e -= 1;
             }
             if e == s {
@@ -126,17 +141,15 @@ pub(crate) fn apply(
         // Titles and a given name open a person, whatever the name was tagged: "Senator Maria
         // Lindqvist of the Nordic Energy Forum" is a person of an organisation, "Brigadier
         // General Ross" a person.
-        let given = |k: usize| {
-            tokens[k].text.chars().next().is_some_and(char::is_uppercase)
-                && is_given_name(&tokens[k].text.to_lowercase())
-        };
-        let named = (s..e).find(|&k| !is_title(tokens[k].text)).unwrap_or(e);
+        // A capitalised given name.
+        let given = |k: usize| hashes[k].given;
+        let named = (s..e).find(|&k| !is_title(k)).unwrap_or(e);
         // "Sheikh" opens no organisation: "Sheikh Abdul-Aziz" needs no given name after it.
         let sheikh = tokens[s].text.eq_ignore_ascii_case("sheikh")
             && (named..e).all(|k| tokens[k].text.starts_with(char::is_uppercase));
         if !person && named > s && named < e && (given(named) || sheikh) {
             let of = (named + 1..e).find(|&k| tokens[k].text == "of").unwrap_or(e);
-            let rest = (of + 1..e).find(|&k| !is_function_word(tokens[k].text)).unwrap_or(e);
+            let rest = (of + 1..e).find(|&k| !is_function_word(k)).unwrap_or(e);
             relabel(&mut labels[i..j], i, &[(named, of, Kind::Per), (rest, e, labels_kind)]);
             i = j;
             continue;
@@ -146,21 +159,19 @@ pub(crate) fn apply(
         // a title and a person. The title stays outside every name (it is the person's
         // `title`). The person opens with a given name, or is two to four capitalised words
         // that are no titles ("Swiss National Bank Vice President Markus Lusser").
-        let capitalised =
-            |k: usize| tokens[k].text.starts_with(char::is_uppercase) && !is_title(tokens[k].text);
+        let capitalised = |k: usize| tokens[k].text.starts_with(char::is_uppercase) && !is_title(k);
         let after_sheikh = |k: usize| tokens[k - 1].text.eq_ignore_ascii_case("sheikh");
         let person_after = |k: usize| {
             capitalised(k)
                 && (given(k)
                     || (after_sheikh(k) || (2..=4).contains(&(e - k))) && (k..e).all(capitalised))
         };
-        if let Some(k) = (s + 1..e).find(|&k| person_after(k) && is_title(tokens[k - 1].text)) {
-            let run = (s..k).rev().take_while(|&m| is_title(tokens[m].text)).last().unwrap_or(k);
+        if let Some(k) = (s + 1..e).find(|&k| person_after(k) && is_title(k - 1)) {
+            let run = (s..k).rev().take_while(|&m| is_title(m)).last().unwrap_or(k);
             // "Finance Secretary Jaime Ongpin and Trade and Industry Secretary Jose
             // Concepcion": the person ends at "and" when a title and a given name follow.
             let and = (k + 1..e).find(|&m| tokens[m].text == "and");
-            let next =
-                and.and_then(|a| (a + 2..e).find(|&m| given(m) && is_title(tokens[m - 1].text)));
+            let next = and.and_then(|a| (a + 2..e).find(|&m| given(m) && is_title(m - 1)));
             match (and, next) {
                 (Some(and), Some(next)) => relabel(
                     &mut labels[i..j],
@@ -187,7 +198,7 @@ pub(crate) fn apply(
         let written_lower =
             |k: usize| is_common(k) || CLUSTERS.contains_key(&prepared.hashes[k].lower);
         let handle = after_handle(tokens, s);
-        let drop = (s..e).all(|k| is_junk(k) || is_function_word(tokens[k].text))
+        let drop = (s..e).all(|k| is_junk(k) || is_function_word(k))
             || !handle
                 && (adverb
                     || (headline || starts_sentence(s)) && (s..e).all(is_common)
