@@ -13,28 +13,35 @@ pub fn tokenize(text: &str) -> Vec<(usize, usize)> {
     // English news has a token per five bytes or so: room for a sentence's tokens at once.
     let mut out = Vec::with_capacity(text.len() / 4 + 1);
     let bytes = text.as_bytes();
-    let mut start = None;
+    let space = |b: u8| matches!(b, b'\t'..=b'\r' | b' ');
+    // The character at `i`: whether it is whitespace (`char::is_whitespace`), and its width.
+    let at = |i: usize| match bytes.get(i) {
+        None => None,
+        Some(&b) if b.is_ascii() => Some((space(b), 1)),
+        Some(_) => text[i..].chars().next().map(|c| (c.is_whitespace(), c.len_utf8())),
+    };
     let mut i = 0;
-    // Chunks between whitespace (`char::is_whitespace`), read a byte at a time where ASCII.
-    while i <= bytes.len() {
-        let (space, width) = match bytes.get(i) {
-            None => (true, 1),
-            Some(&b) if b.is_ascii() => (matches!(b, b'\t'..=b'\r' | b' '), 1),
-            Some(_) => {
-                text[i..].chars().next().map_or((true, 1), |c| (c.is_whitespace(), c.len_utf8()))
+    loop {
+        // The whitespace before a chunk.
+        let start = loop {
+            match at(i) {
+                None => return out,
+                Some((true, width)) => i += width,
+                Some((false, _)) => break i,
             }
         };
-        match (space, start) {
-            (false, None) => start = Some(i),
-            (true, Some(s)) => {
-                split_chunk(text, s, i, &mut out);
-                start = None;
+        // The chunk: ASCII bytes in a tight loop, any other character decoded.
+        loop {
+            while bytes.get(i).is_some_and(|&b| b.is_ascii() && !space(b)) {
+                i += 1;
             }
-            _ => {}
+            match at(i) {
+                Some((false, width)) => i += width,
+                _ => break,
+            }
         }
-        i += width;
+        split_chunk(text, start, i, &mut out);
     }
-    out
 }
 
 /// Whether token `i` follows a handle's "@" (see [`tokenize`]): such a word is a name however
