@@ -14,18 +14,14 @@ use crate::words::is_minor_word;
 /// 2025”), not speech; a single quoted word must not be a common one. A quoted name the lists
 /// hold stays theirs ("Russia").
 pub(crate) fn find(text: &str, found: &[Found]) -> Vec<Found> {
-    const OPEN: &[char] = &['"', '“'];
-    const CLOSE: &[char] = &['"', '”'];
     let mut out = Vec::new();
-    // Most sentences quote nothing: one search for each mark (by `memchr`) says so.
-    if !text.contains('"') && !text.contains('“') {
-        return out;
-    }
     let mut at = 0;
-    while let Some(open) = text.get(at..).and_then(|t| t.find(OPEN)).map(|o| at + o) {
+    // Most sentences quote nothing: the first search says so.
+    while let Some(open) = text.get(at..).and_then(|t| find_mark(t, '“')).map(|o| at + o) {
         let mark = text.get(open..).and_then(|t| t.chars().next()).map_or(1, char::len_utf8);
         let body = open + mark;
-        let Some(close) = text.get(body..).and_then(|t| t.find(CLOSE)).map(|c| body + c) else {
+        let Some(close) = text.get(body..).and_then(|t| find_mark(t, '”')).map(|c| body + c)
+        else {
             break;
         };
         let inner = text.get(body..close).unwrap_or_default();
@@ -57,6 +53,23 @@ pub(crate) fn find(text: &str, found: &[Found]) -> Vec<Found> {
     out
 }
 
+/// Where the first straight quotation mark or `curly` is in `text`, by `memchr` on the
+/// straight mark and the first byte of the curly one.
+fn find_mark(text: &str, curly: char) -> Option<usize> {
+    let mut buf = [0; 4];
+    let curly = curly.encode_utf8(&mut buf).as_bytes();
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(k) = bytes.get(from..).and_then(|rest| memchr::memchr2(b'"', curly[0], rest)) {
+        let at = from + k;
+        if bytes.get(at) == Some(&b'"') || bytes.get(at..).is_some_and(|b| b.starts_with(curly)) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 /// Adds the titles of a sentence to its names (`out`), in place of the names they overlap.
 pub(crate) fn apply(text: &str, found: &[Found], out: &mut Vec<Found>) {
     for title in find(text, found) {
@@ -80,5 +93,7 @@ mod tests {
         assert_eq!(titles("Click \"Donate\" to help \"Longhorn\""), ["Longhorn"]);
         assert!(titles("an \"unclosed Title").is_empty());
         assert!(titles("“Putin's)” and \"Xi's\"").is_empty());
+        // Other characters that open with the curly marks' first byte are no marks.
+        assert_eq!(titles("—Their “Red Sky” — and ‘X’"), ["Red Sky"]);
     }
 }
