@@ -6,7 +6,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use arrow::array::{
-    Array, ArrayRef, Float64Array, ListArray, RecordBatch, StringArray, StructArray,
+    ArrayRef, Float64Array, ListArray, RecordBatch, StringArray, StringBuilder, StructArray,
     TimestampMicrosecondArray, UInt32Array,
 };
 use arrow::buffer::OffsetBuffer;
@@ -84,10 +84,12 @@ impl Batch {
 
     /// The `evidence` list column and `first_doc_id`, `first_sentence_idx` from it: the
     /// units of row `i` are `units[offsets[i]..offsets[i + 1]]`, each (document rank,
-    /// sentence, sentence end).
+    /// sentence, sentence end). The documents' ids are copied from the corpus, not taken
+    /// from arrays as the entities' are: a corpus of a million documents would hold its ids
+    /// twice for the whole stage.
     pub(crate) fn push_evidence(
         &mut self,
-        labels: &Labels,
+        coded: &Coded<'_>,
         offsets: Vec<i32>,
         units: &[(u32, u32, u32)],
     ) -> Result<(), ArrowError> {
@@ -99,21 +101,25 @@ impl Batch {
         let DataType::Struct(fields) = item.data_type() else {
             return Err(ArrowError::SchemaError("evidence is not a list of structs".into()));
         };
-        let ranks: UInt32Array = units.iter().map(|u| u.0).collect();
+        let doc_id = |rank: u32| -> &str { &coded.doc(rank).doc_id };
+        let mut docs = StringBuilder::with_capacity(units.len(), units.len() * 16);
+        for &(rank, _, _) in units {
+            docs.append_value(doc_id(rank));
+        }
         let starts: Vec<u32> = units.iter().map(|u| u.1).collect();
         let ends: Vec<u32> = units.iter().map(|u| u.2).collect();
-        let mut first_rank = Vec::with_capacity(self.rows);
+        let mut first_doc = StringBuilder::with_capacity(self.rows, self.rows * 16);
         let mut first_sentence = Vec::with_capacity(self.rows);
         for window in offsets.windows(2) {
             let first = usize::try_from(window[0]).ok().and_then(|at| units.get(at));
             let first = first.filter(|_| window[1] > window[0]);
-            first_rank.push(first.map_or(labels.no_doc(), |u| u.0));
+            first_doc.append_value(first.map_or("", |u| doc_id(u.0)));
             first_sentence.push(first.map_or(0, |u| u.1));
         }
         let values = StructArray::try_new(
             fields.clone(),
             vec![
-                take(&labels.docs, &ranks, None)?,
+                Arc::new(docs.finish()),
                 Arc::new(UInt32Array::from(starts)),
                 Arc::new(UInt32Array::from(ends)),
             ],
@@ -121,8 +127,7 @@ impl Batch {
         )?;
         let list =
             ListArray::try_new(item, OffsetBuffer::new(offsets.into()), Arc::new(values), None)?;
-        let first_doc = take(&labels.docs, &UInt32Array::from(first_rank), None)?;
-        self.push("first_doc_id", first_doc);
+        self.push("first_doc_id", Arc::new(first_doc.finish()));
         self.push("first_sentence_idx", Arc::new(UInt32Array::from(first_sentence)));
         self.push("evidence", Arc::new(list));
         Ok(())
@@ -142,32 +147,22 @@ impl Batch {
     }
 }
 
-/// The strings of the output rows, each held once: the entities' ids, names and types by
-/// code, the documents' ids by rank (and an empty one after them, the first document of a
-/// pair without evidence). A batch's string columns are taken from these by its codes and
-/// ranks, each string copied once, into its column.
+/// The entities' ids, names and types by code, each held once: a batch's columns of them are
+/// taken from these by its codes, each string copied once, into its column.
 pub(crate) struct Labels {
     ids: StringArray,
     names: StringArray,
     types: StringArray,
-    docs: StringArray,
 }
 
 impl Labels {
     pub(crate) fn new(coded: &Coded<'_>) -> Self {
         let entities = (0..coded.entity_at.len())
             .map(|code| coded.entity(u32::try_from(code).unwrap_or(u32::MAX)));
-        let ranks = 0..u32::try_from(coded.doc_at.len()).unwrap_or(u32::MAX);
         Self {
             ids: entities.clone().map(|e| Some(e.0.as_str())).collect(),
             names: entities.clone().map(|e| Some(e.1.as_str())).collect(),
             types: entities.map(|e| Some(e.2.as_str())).collect(),
-            docs: ranks.map(|r| Some(&*coded.doc(r).doc_id)).chain([Some("")]).collect(),
         }
-    }
-
-    /// The rank that takes the empty document id.
-    fn no_doc(&self) -> u32 {
-        u32::try_from(self.docs.len() - 1).unwrap_or(u32::MAX)
     }
 }

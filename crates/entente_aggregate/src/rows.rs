@@ -140,7 +140,7 @@ pub(crate) fn write_range(
             .map_err(Error::Arrow)?;
         batch.push_times("first_published_at", first[rows.clone()].to_vec());
         batch.push_times("last_published_at", last[rows.clone()].to_vec());
-        push_evidence(&mut batch, labels, &counts, rows, &evidence, &mut cursor)?;
+        push_evidence(&mut batch, coded, &counts, rows, &evidence, &mut cursor)?;
         let rows = batch.finish().map_err(Error::Arrow)?;
         sink(Rows::Cooccurrences { scope, rows }).map_err(Error::Sink)?;
     }
@@ -178,6 +178,7 @@ pub(crate) fn write_range(
         index.push(period);
         start.push((bucket != NO_DATE).then_some(bucket));
     }
+    drop((rows, order));
     counts.measure().map_err(pe)?;
     let period_schema = schema::<CooccurrencePeriod>()?;
     for offset in (0..counts.a.len()).step_by(BATCH_ROWS) {
@@ -242,7 +243,7 @@ impl Counts {
 /// of `counts`, from `evidence` (sorted by pair), read from `cursor` on.
 fn push_evidence(
     batch: &mut Batch,
-    labels: &Labels,
+    coded: &Coded<'_>,
     counts: &Counts,
     rows: std::ops::Range<usize>,
     evidence: &[Candidate],
@@ -263,7 +264,7 @@ fn push_evidence(
         }
         offsets.push(i32::try_from(units.len()).map_err(|_| Error::TooManyUnits)?);
     }
-    batch.push_evidence(labels, offsets, &units).map_err(Error::Arrow)
+    batch.push_evidence(coded, offsets, &units).map_err(Error::Arrow)
 }
 
 /// The measures' columns, in the order of [`Counts::measures`].
