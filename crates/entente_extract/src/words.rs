@@ -162,9 +162,9 @@ pub(crate) fn alphanumeric_runs(text: &str) -> impl Iterator<Item = (usize, usiz
 }
 
 /// The words of `text` ([`alphanumeric_runs`]) that open with an upper-case letter. Where the
-/// text is ASCII, a byte that is no upper-case letter opens no such word, so only those and
-/// the first bytes of other characters are looked at more closely: the letters of the other
-/// words are not read one by one.
+/// text is ASCII, a byte that is no upper-case letter opens no such word, so the loop stops
+/// only at capitals and at the first bytes of other characters; every other byte is passed
+/// over without being decoded or classified.
 pub(crate) fn capitalised_runs(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let bytes = text.as_bytes();
     let mut i = 0;
