@@ -100,7 +100,7 @@ pub(crate) fn short_forms(
     for s in sentences {
         let (start, end) = (s.byte_start as usize, s.byte_end as usize);
         let Some(sentence) = text.get(start..end) else { continue };
-        // Every part starts with a capital: most words are not even read.
+        // Every part starts with a capital: the other words are only passed over.
         for (a, b) in capitalised_runs(sentence) {
             let (word, ws, we) = (&sentence[a..b], start + a, start + b);
             // Two letters make a name only where something found it ("Xi").
