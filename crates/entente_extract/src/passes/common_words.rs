@@ -5,8 +5,7 @@
 
 use std::sync::LazyLock;
 
-use crate::tagger::features::h;
-use crate::tagger::features::{DocContext, Prepared, Style};
+use crate::tagger::features::{DocContext, Prepared, Style, h};
 use crate::tagger::tokenize::after_handle;
 use crate::tagger::words::{CLUSTERS, WordSet, is_derived_word};
 use crate::tagger::{Kind, Label, Token};
@@ -84,7 +83,7 @@ pub(crate) fn apply(
     // A common word of English or of this document, or one made from a common word with a
     // prefix ("Redesignated", "Counterstrategies").
     let is_common = |i: usize| {
-        let word = &prepared.hashes[i];
+        let word = &hashes[i];
         word.in_lexicon || doc.lower.contains(&word.lower) || is_derived_word(tokens[i].text)
     };
     let is_junk = |i: usize| {
@@ -195,8 +194,7 @@ pub(crate) fn apply(
                 .iter()
                 .find(|t| matches!(t.text, ":" | "|"))
                 .is_some_and(|t| t.text == ":");
-        let written_lower =
-            |k: usize| is_common(k) || CLUSTERS.contains_key(&prepared.hashes[k].lower);
+        let written_lower = |k: usize| is_common(k) || CLUSTERS.contains_key(&hashes[k].lower);
         let handle = after_handle(tokens, s);
         let drop = (s..e).all(|k| is_junk(k) || is_function_word(k))
             || !handle
