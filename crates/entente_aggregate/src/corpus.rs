@@ -1,7 +1,9 @@
 //! The compact corpus the stage counts over: documents and mentions as integers, and the
 //! walk over a scope's units.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
+
+use rustc_hash::FxHashMap;
 use std::ops::ControlFlow;
 
 use arrow::array::{Array, RecordBatch, StringArray, UInt32Array};
@@ -16,14 +18,14 @@ use crate::{Error, NO_DATE};
 #[derive(Debug, Default)]
 pub struct Corpus {
     pub(crate) docs: Vec<Doc>,
-    pub(crate) doc_index: HashMap<String, u32>,
-    pub(crate) entity_index: HashMap<String, u32>,
+    pub(crate) doc_index: FxHashMap<String, u32>,
+    pub(crate) entity_index: FxHashMap<String, u32>,
     pub(crate) entities: Vec<(String, String, EntityType)>,
     /// The mentions in the order added: a document's mentions usually come together.
     pub(crate) mentions: Vec<Mention>,
     /// Where each run of mentions of one document starts: (document, first mention).
     pub(crate) runs: Vec<(u32, usize)>,
-    pub(crate) surfaces: Vec<HashMap<String, u32>>,
+    pub(crate) surfaces: Vec<FxHashMap<String, u32>>,
 }
 
 /// A document as the counts need it: 56 bytes and its id.
@@ -199,7 +201,7 @@ impl Corpus {
             let i = u32::try_from(self.entities.len()).unwrap_or(u32::MAX);
             self.entity_index.insert(entity_id.to_owned(), i);
             self.entities.push((entity_id.to_owned(), entity_name.to_owned(), entity_type));
-            self.surfaces.push(HashMap::new());
+            self.surfaces.push(FxHashMap::default());
             i
         };
         let surfaces = &mut self.surfaces[entity as usize];
@@ -272,7 +274,7 @@ impl<'a> Coded<'a> {
                 &y.doc_id,
             ))
         });
-        let mut story_code: HashMap<&str, u32> = HashMap::new();
+        let mut story_code: FxHashMap<&str, u32> = FxHashMap::default();
         let mut story = Vec::with_capacity(doc_at.len());
         let mut story_date = Vec::new();
         let mut story_docs: Vec<(u32, Option<i64>, Option<i64>)> = Vec::new();

@@ -44,12 +44,13 @@
 #![warn(missing_docs)]
 #![warn(clippy::disallowed_methods, reason = "stages do no IO")]
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use arrow::array::RecordBatch;
 pub use entente_schema::AggregateConfig;
 use entente_schema::{Cooccurrence, CooccurrencePeriod, EntitySummary, Scope};
 use polars::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::arrays::Labels;
 use crate::corpus::Coded;
@@ -225,8 +226,8 @@ pub fn aggregate_into(
     let mentions = std::mem::take(&mut corpus.mentions);
     let runs = std::mem::take(&mut corpus.runs);
     // The indexes of ids served adding mentions: none come now.
-    corpus.doc_index = HashMap::new();
-    corpus.entity_index = HashMap::new();
+    corpus.doc_index = FxHashMap::default();
+    corpus.entity_index = FxHashMap::default();
     let coded = Coded::new(&corpus, mentions, &runs, config);
     drop(runs);
     let beside = rayon::current_num_threads() > 1;
