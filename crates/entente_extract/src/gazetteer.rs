@@ -238,8 +238,9 @@ impl Gazetteer {
             if !word_start
                 || start < taken_to
                 || !self.first_bytes[usize::from(byte)]
+                // A lower-case start is a letter, so `next` is its word's end.
                 || (byte.is_ascii_lowercase()
-                    && !self.lower_starts.contains(text.get(start..).map_or("", first_word)))
+                    && !self.lower_starts.contains(text.get(start..next).unwrap_or_default()))
             {
                 continue;
             }
