@@ -46,27 +46,20 @@ pub fn entity_id_for_name(prefix: &str, name: &str) -> String {
         "pjsc",
         "plc",
     ];
-    let mut words: Vec<&str> =
-        name.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
-    if prefix == "org" {
-        // The forms are ASCII, and no other character lower-cases to ASCII but the Kelvin
-        // sign, whose "k" no form has.
-        while words.len() > 1
-            && words.last().is_some_and(|w| LEGAL_FORMS.iter().any(|f| w.eq_ignore_ascii_case(f)))
-        {
-            words.pop();
-        }
-    }
     let mut id = String::with_capacity(prefix.len() + 1 + name.len());
     id.push_str(prefix);
     id.push(':');
-    for (k, word) in words.into_iter().enumerate() {
-        if k > 0 {
+    let words = id.len();
+    for word in name.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+        if id.len() > words {
             id.push('-');
         }
         let start = id.len();
         if word.is_ascii() {
-            id.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+            id.push_str(word);
+            if let Some(pushed) = id.get_mut(start..) {
+                pushed.make_ascii_lowercase();
+            }
         } else {
             id.push_str(&word.to_lowercase());
         }
@@ -76,6 +69,17 @@ pub fn entity_id_for_name(prefix: &str, name: &str) -> String {
         if let Some(stem) = ["isation", "isations"].iter().find_map(|e| lower.strip_suffix(e)) {
             let s = start + stem.len() + 1;
             id.replace_range(s..=s, "z");
+        }
+    }
+    if prefix == "org" {
+        // The last words while more than one is left, read lower-cased: the forms are ASCII,
+        // and no other character lower-cases to ASCII but the Kelvin sign, whose "k" no form
+        // has. A word has no `-`.
+        while let Some(dash) = id.get(words..).and_then(|w| w.rfind('-')).map(|d| words + d) {
+            if !id.get(dash + 1..).is_some_and(|last| LEGAL_FORMS.contains(&last)) {
+                break;
+            }
+            id.truncate(dash);
         }
     }
     id
