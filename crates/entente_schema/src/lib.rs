@@ -62,11 +62,26 @@ pub const CONTRACT_VERSION: &str = "4";
 /// ```
 /// assert!(entente_schema::is_headline("Talks  resume ", "TALKS RESUME"));
 /// assert!(!entente_schema::is_headline("Talks resume today", "Talks resume"));
+/// assert!(entente_schema::is_headline("ΟΔΟΣ Σ", "οδος σ"));
+/// assert!(!entente_schema::is_headline("Talks", "Talks resume"));
 /// ```
 pub fn is_headline(line: &str, title: &str) -> bool {
-    line.split_whitespace()
-        .map(str::to_lowercase)
-        .eq(title.split_whitespace().map(str::to_lowercase))
+    // Word by word, without a lower-cased copy where both are ASCII.
+    let same = |a: &str, b: &str| {
+        if a.is_ascii() && b.is_ascii() {
+            a.eq_ignore_ascii_case(b)
+        } else {
+            a.to_lowercase() == b.to_lowercase()
+        }
+    };
+    let (mut line, mut title) = (line.split_whitespace(), title.split_whitespace());
+    loop {
+        match (line.next(), title.next()) {
+            (None, None) => return true,
+            (Some(a), Some(b)) if same(a, b) => {}
+            _ => return false,
+        }
+    }
 }
 
 /// The name of every table, in pipeline order.
