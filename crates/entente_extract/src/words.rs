@@ -5,6 +5,7 @@
 use std::sync::LazyLock;
 
 use entente_schema::EntityType;
+pub(crate) use entente_schema::words::{alphanumeric_at, alphanumeric_runs, run_end};
 use rustc_hash::FxHashSet;
 
 /// A word table file: its name under `data/words/` and its contents.
@@ -133,34 +134,6 @@ pub(crate) fn with_lower<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
     f(&word.to_lowercase())
 }
 
-/// Whether the character at byte `i` of `text` is a letter or digit, and its length; `None`
-/// at the end. ASCII is read as a byte.
-#[inline]
-pub(crate) fn alphanumeric_at(text: &str, i: usize) -> Option<(bool, usize)> {
-    match *text.as_bytes().get(i)? {
-        b if b.is_ascii() => Some((b.is_ascii_alphanumeric(), 1)),
-        _ => text.get(i..)?.chars().next().map(|c| (c.is_alphanumeric(), c.len_utf8())),
-    }
-}
-
-/// The words of `text` (runs of alphanumeric characters) as byte ranges, read a byte at a
-/// time where the text is ASCII.
-pub(crate) fn alphanumeric_runs(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
-    let at = |i: usize| alphanumeric_at(text, i);
-    let mut i = 0;
-    std::iter::from_fn(move || {
-        let start = loop {
-            let (alphanumeric, width) = at(i)?;
-            if alphanumeric {
-                break i;
-            }
-            i += width;
-        };
-        i = run_end(text, i);
-        Some((start, i))
-    })
-}
-
 /// The words of `text` ([`alphanumeric_runs`]) that open with an upper-case letter. Where the
 /// text is ASCII, a byte that is no upper-case letter opens no such word, so the loop stops
 /// only at capitals and at the first bytes of other characters; every other byte is passed
@@ -191,24 +164,6 @@ pub(crate) fn capitalised_runs(text: &str) -> impl Iterator<Item = (usize, usize
             }
         }
     })
-}
-
-/// Where the run of letters and digits at byte `i` of `text` ends (`i` itself if none is
-/// there).
-#[inline]
-pub(crate) fn run_end(text: &str, mut i: usize) -> usize {
-    let bytes = text.as_bytes();
-    loop {
-        // ASCII letters and digits in a tight loop; any other character through
-        // `alphanumeric_at`.
-        while bytes.get(i).is_some_and(u8::is_ascii_alphanumeric) {
-            i += 1;
-        }
-        match alphanumeric_at(text, i) {
-            Some((true, width)) => i += width,
-            _ => return i,
-        }
-    }
 }
 
 #[cfg(test)]

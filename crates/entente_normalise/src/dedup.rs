@@ -79,13 +79,12 @@ pub type Signature = [u64; HASHES];
 /// text shorter than `k` words is one shingle. Empty text has a signature of `u64::MAX`.
 pub fn signature(text: &str, k: usize) -> Signature {
     let mut lower = String::new();
-    let words: Vec<u64> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
+    let words: Vec<u64> = entente_schema::words::words(text)
         .map(|w| {
             lower.clear();
             if w.is_ascii() {
-                lower.extend(w.chars().map(|c| c.to_ascii_lowercase()));
+                lower.push_str(w);
+                lower.make_ascii_lowercase();
             } else {
                 lower.push_str(&w.to_lowercase());
             }

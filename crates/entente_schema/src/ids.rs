@@ -50,7 +50,7 @@ pub fn entity_id_for_name(prefix: &str, name: &str) -> String {
     id.push_str(prefix);
     id.push(':');
     let words = id.len();
-    for word in name.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+    for word in crate::words::words(name) {
         if id.len() > words {
             id.push('-');
         }

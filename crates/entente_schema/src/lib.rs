@@ -50,6 +50,7 @@ mod recount;
 mod span;
 mod state;
 mod tables;
+pub mod words;
 
 /// The version of the table contract written into every file's metadata. Bump it when a
 /// column is removed, renamed or changes meaning; adding a column does not bump it.

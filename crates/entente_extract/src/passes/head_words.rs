@@ -11,11 +11,7 @@ use crate::words::{LAST_HEADS, OF_HEADS, ORDINALS, lookup};
 /// the word before the first "of" of "X of Y" names ("Federal Republic of Yugoslavia") and
 /// the last word otherwise; one-word names have none.
 pub(crate) fn type_of(name: &str) -> Option<EntityType> {
-    let words: Vec<String> = name
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect();
+    let words: Vec<String> = entente_schema::words::words(name).map(str::to_lowercase).collect();
     if words.len() < 2 {
         return None;
     }

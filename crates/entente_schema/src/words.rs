@@ -1,0 +1,54 @@
+//! Words as ids and story signatures read them: maximal runs of letters and digits
+//! (`char::is_alphanumeric`), read a byte at a time where the text is ASCII.
+
+/// Whether the character at byte `i` of `text` is a letter or digit, and its length; `None`
+/// at the end. ASCII is read as a byte.
+#[inline]
+pub fn alphanumeric_at(text: &str, i: usize) -> Option<(bool, usize)> {
+    match *text.as_bytes().get(i)? {
+        b if b.is_ascii() => Some((b.is_ascii_alphanumeric(), 1)),
+        _ => text.get(i..)?.chars().next().map(|c| (c.is_alphanumeric(), c.len_utf8())),
+    }
+}
+
+/// The words of `text` (runs of alphanumeric characters) as byte ranges, read a byte at a
+/// time where the text is ASCII.
+pub fn alphanumeric_runs(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let at = |i: usize| alphanumeric_at(text, i);
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        let start = loop {
+            let (alphanumeric, width) = at(i)?;
+            if alphanumeric {
+                break i;
+            }
+            i += width;
+        };
+        i = run_end(text, i);
+        Some((start, i))
+    })
+}
+
+/// Where the run of letters and digits at byte `i` of `text` ends (`i` itself if none is
+/// there).
+#[inline]
+pub fn run_end(text: &str, mut i: usize) -> usize {
+    let bytes = text.as_bytes();
+    loop {
+        // ASCII letters and digits in a tight loop; any other character through
+        // `alphanumeric_at`.
+        while bytes.get(i).is_some_and(u8::is_ascii_alphanumeric) {
+            i += 1;
+        }
+        match alphanumeric_at(text, i) {
+            Some((true, width)) => i += width,
+            _ => return i,
+        }
+    }
+}
+
+/// The words of `text` ([`alphanumeric_runs`]): what splitting it at every character that is
+/// no letter or digit leaves, less the empty pieces.
+pub fn words(text: &str) -> impl Iterator<Item = &str> + '_ {
+    alphanumeric_runs(text).map(|(start, end)| text.get(start..end).unwrap_or_default())
+}
