@@ -2,13 +2,12 @@
 //! walk over a scope's units.
 
 use std::collections::{BTreeMap, HashSet};
-
-use rustc_hash::FxHashMap;
 use std::ops::ControlFlow;
 
 use arrow::array::{Array, RecordBatch, StringArray, UInt32Array};
 use entente_schema::AggregateConfig;
 use entente_schema::{Document, Entity, EntityType, Period, Scope};
+use rustc_hash::FxHashMap;
 
 use crate::{Error, NO_DATE};
 

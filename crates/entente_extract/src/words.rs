@@ -171,22 +171,6 @@ mod tests {
     use super::{FILES, is_function_word, is_title, lines, with_lower};
 
     proptest::proptest! {
-        /// The words read a byte at a time are the runs between the characters that
-        /// `char::is_alphanumeric` refuses.
-        #[test]
-        fn words_are_runs_of_alphanumeric_characters(text in "[ a-zA-Z0-9.,'\\-éÅß’\u{a0}\u{2003}二三]{0,40}") {
-            let runs: Vec<(usize, usize)> = super::alphanumeric_runs(&text).collect();
-            let split: Vec<(usize, usize)> = text
-                .split(|c: char| !c.is_alphanumeric())
-                .filter(|w| !w.is_empty())
-                .map(|w| {
-                    let at = w.as_ptr() as usize - text.as_ptr() as usize;
-                    (at, at + w.len())
-                })
-                .collect();
-            proptest::prop_assert_eq!(runs, split);
-        }
-
         /// The capitalised words are the words that open with an upper-case letter.
         #[test]
         fn capitalised_words_are_the_words_opening_in_upper_case(text in "[ a-zA-Z0-9.,'\\-éÅÉß’\u{a0}\u{2003}二三]{0,40}") {

@@ -49,9 +49,9 @@ pub fn entity_id_for_name(prefix: &str, name: &str) -> String {
     let mut id = String::with_capacity(prefix.len() + 1 + name.len());
     id.push_str(prefix);
     id.push(':');
-    let words = id.len();
+    let body = id.len();
     for word in crate::words::words(name) {
-        if id.len() > words {
+        if id.len() > body {
             id.push('-');
         }
         let start = id.len();
@@ -75,7 +75,7 @@ pub fn entity_id_for_name(prefix: &str, name: &str) -> String {
         // The last words while more than one is left, read lower-cased: the forms are ASCII,
         // and no other character lower-cases to ASCII but the Kelvin sign, whose "k" no form
         // has. A word has no `-`.
-        while let Some(dash) = id.get(words..).and_then(|w| w.rfind('-')).map(|d| words + d) {
+        while let Some(dash) = id.get(body..).and_then(|w| w.rfind('-')).map(|d| body + d) {
             if !id.get(dash + 1..).is_some_and(|last| LEGAL_FORMS.contains(&last)) {
                 break;
             }

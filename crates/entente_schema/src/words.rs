@@ -52,3 +52,20 @@ pub fn run_end(text: &str, mut i: usize) -> usize {
 pub fn words(text: &str) -> impl Iterator<Item = &str> + '_ {
     alphanumeric_runs(text).map(|(start, end)| text.get(start..end).unwrap_or_default())
 }
+
+#[cfg(test)]
+mod tests {
+    proptest::proptest! {
+        /// The words read a byte at a time are the pieces `str::split` leaves at every
+        /// character `char::is_alphanumeric` refuses, less the empty ones, where they are.
+        #[test]
+        fn words_are_runs_of_alphanumeric_characters(text in "[ a-zA-Z0-9.,'\\-éÅß’\u{a0}\u{2003}二三]{0,40}") {
+            let split: Vec<&str> =
+                text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+            let at = |w: &str| w.as_ptr() as usize - text.as_ptr() as usize;
+            let places: Vec<(usize, usize)> = split.iter().map(|w| (at(w), at(w) + w.len())).collect();
+            proptest::prop_assert_eq!(super::alphanumeric_runs(&text).collect::<Vec<_>>(), places);
+            proptest::prop_assert_eq!(super::words(&text).collect::<Vec<_>>(), split);
+        }
+    }
+}
