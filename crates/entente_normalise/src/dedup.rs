@@ -78,29 +78,27 @@ pub type Signature = [u64; HASHES];
 /// twenty-eighth of the hashing. Words are maximal runs of letters and digits, lower-cased. A
 /// text shorter than `k` words is one shingle. Empty text has a signature of `u64::MAX`.
 pub fn signature(text: &str, k: usize) -> Signature {
+    // Each word's hash as little-endian bytes, one after another: a shingle is the bytes of
+    // its `k` words, hashed where they lie.
     let mut lower = String::new();
-    let words: Vec<u64> = entente_schema::words::words(text)
-        .map(|w| {
-            lower.clear();
-            if w.is_ascii() {
-                lower.push_str(w);
-                lower.make_ascii_lowercase();
-            } else {
-                lower.push_str(&w.to_lowercase());
-            }
-            xxh3_64(lower.as_bytes())
-        })
-        .collect();
+    let mut hashes = Vec::with_capacity(text.len());
+    for w in entente_schema::words::words(text) {
+        lower.clear();
+        if w.is_ascii() {
+            lower.push_str(w);
+            lower.make_ascii_lowercase();
+        } else {
+            lower.push_str(&w.to_lowercase());
+        }
+        hashes.extend_from_slice(&xxh3_64(lower.as_bytes()).to_le_bytes());
+    }
+    let n_words = hashes.len() / 8;
     let mut sig = NO_WORDS;
     let k = k.max(1);
-    let n_shingles = if words.is_empty() { 0 } else { words.len().saturating_sub(k) + 1 };
-    let mut bytes = Vec::with_capacity(8 * k);
+    let n_shingles = if n_words == 0 { 0 } else { n_words.saturating_sub(k) + 1 };
     for i in 0..n_shingles {
-        bytes.clear();
-        for w in &words[i..(i + k).min(words.len())] {
-            bytes.extend_from_slice(&w.to_le_bytes());
-        }
-        let h = mix(xxh3_64(&bytes));
+        let shingle = hashes.get(8 * i..8 * (i + k).min(n_words)).unwrap_or_default();
+        let h = mix(xxh3_64(shingle));
         let slot = &mut sig[bin(h)];
         *slot = (*slot).min(h);
     }
