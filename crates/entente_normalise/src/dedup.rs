@@ -646,5 +646,7 @@ mod tests {
         assert_eq!(values.len(), 2, "{values:?}");
         assert_eq!(sig, signature("one  two three-four five SIX", 5));
         assert!(signature("", 5).iter().all(|&v| v == u64::MAX));
+        // A shingle longer than any text is the whole text, however long it is set.
+        assert_eq!(signature("One two three", usize::MAX), signature("One two three", 3));
     }
 }
