@@ -5,7 +5,7 @@
 use std::sync::LazyLock;
 
 use entente_schema::EntityType;
-pub(crate) use entente_schema::words::{alphanumeric_at, alphanumeric_runs, run_end, with_lower};
+pub(crate) use entente_schema::words::{alphanumeric_at, alphanumeric_runs, run_end};
 use rustc_hash::FxHashSet;
 
 /// A word table file: its name under `data/words/` and its contents.
@@ -116,6 +116,22 @@ pub(crate) fn is_title(word: &str) -> bool {
         TITLES.contains(lower)
             || lower.rsplit_once('-').is_some_and(|(_, last)| TITLES.contains(last))
     })
+}
+
+/// `f` of `word` lower-cased: an ASCII word of up to 32 bytes (most words) is lower-cased on
+/// the stack.
+pub(crate) fn with_lower<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 32];
+    if word.is_ascii()
+        && let Some(bytes) = buf.get_mut(..word.len())
+    {
+        bytes.copy_from_slice(word.as_bytes());
+        bytes.make_ascii_lowercase();
+        if let Ok(lower) = std::str::from_utf8(bytes) {
+            return f(lower);
+        }
+    }
+    f(&word.to_lowercase())
 }
 
 /// The words of `text` ([`alphanumeric_runs`]) that open with an upper-case letter. Where the

@@ -80,10 +80,17 @@ pub type Signature = [u64; HASHES];
 pub fn signature(text: &str, k: usize) -> Signature {
     // Each word's hash as little-endian bytes, one after another: a shingle is the bytes of
     // its `k` words, hashed where they lie.
+    let mut lower = String::new();
     let mut hashes = Vec::with_capacity(text.len());
     for w in entente_schema::words::words(text) {
-        let hash = entente_schema::words::with_lower(w, |lower| xxh3_64(lower.as_bytes()));
-        hashes.extend_from_slice(&hash.to_le_bytes());
+        lower.clear();
+        if w.is_ascii() {
+            lower.push_str(w);
+            lower.make_ascii_lowercase();
+        } else {
+            lower.push_str(&w.to_lowercase());
+        }
+        hashes.extend_from_slice(&xxh3_64(lower.as_bytes()).to_le_bytes());
     }
     let n_words = hashes.len() / 8;
     let mut sig = NO_WORDS;

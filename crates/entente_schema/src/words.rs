@@ -53,22 +53,6 @@ pub fn words(text: &str) -> impl Iterator<Item = &str> + '_ {
     alphanumeric_runs(text).map(|(start, end)| text.get(start..end).unwrap_or_default())
 }
 
-/// `f` of `word` lower-cased: an ASCII word of up to 32 bytes (most words) is lower-cased on
-/// the stack.
-pub fn with_lower<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
-    let mut buf = [0u8; 32];
-    if word.is_ascii()
-        && let Some(bytes) = buf.get_mut(..word.len())
-    {
-        bytes.copy_from_slice(word.as_bytes());
-        bytes.make_ascii_lowercase();
-        if let Ok(lower) = std::str::from_utf8(bytes) {
-            return f(lower);
-        }
-    }
-    f(&word.to_lowercase())
-}
-
 #[cfg(test)]
 mod tests {
     proptest::proptest! {
