@@ -140,20 +140,24 @@ fn merge(
         }
         let overlapping: Vec<&Found> =
             found.iter().filter(|f| f.start < name.end && name.start < f.end).collect();
-        let inside = overlapping
-            .iter()
-            .all(|f| f.method == Method::Gazetteer && name.start <= f.start && f.end <= name.end);
-        let own_word = word_ranges(text, name.start, name.end).any(|(s, e)| {
-            !overlapping.iter().any(|f| f.start <= s && e <= f.end)
-                && !text.get(s..e).is_some_and(is_function_word)
-        });
+        let inside = || {
+            overlapping.iter().all(|f| {
+                f.method == Method::Gazetteer && name.start <= f.start && f.end <= name.end
+            })
+        };
+        let own_word = || {
+            word_ranges(text, name.start, name.end).any(|(s, e)| {
+                !overlapping.iter().any(|f| f.start <= s && e <= f.end)
+                    && !text.get(s..e).is_some_and(is_function_word)
+            })
+        };
         if passes.contains(Pass::Currencies) && passes::currencies::is_currency(&name.entity_name)
             || passes.contains(Pass::Abbreviations)
                 && passes::abbreviations::is_abbreviation(&name.entity_name)
         {
             continue;
         }
-        if overlapping.is_empty() || (inside && own_word) {
+        if overlapping.is_empty() || (inside() && own_word()) {
             if passes.contains(Pass::HyphenCompounds) {
                 passes::hyphen_compounds::apply(text, &overlapping, &mut name);
             }

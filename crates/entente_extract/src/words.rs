@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use entente_schema::EntityType;
 pub(crate) use entente_schema::words::{alphanumeric_at, alphanumeric_runs, run_end};
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// A word table file: its name under `data/words/` and its contents.
 macro_rules! table {
@@ -42,8 +42,8 @@ fn lines(name: &str) -> impl Iterator<Item = &'static str> {
 /// A set of words.
 pub(crate) type Words = LazyLock<FxHashSet<&'static str>>;
 
-/// A list of words with the entity type each gives, in file order.
-pub(crate) type Typed = LazyLock<Vec<(&'static str, EntityType)>>;
+/// Words with the entity type each gives (a word's first line, if it has two).
+pub(crate) type Typed = LazyLock<FxHashMap<&'static str, EntityType>>;
 
 /// Reads a set of words.
 fn words(name: &str) -> FxHashSet<&'static str> {
@@ -52,18 +52,16 @@ fn words(name: &str) -> FxHashSet<&'static str> {
 
 /// Reads a list of `word<TAB>TYPE` lines; a line whose type does not parse is left out (the
 /// tests check that none is).
-fn typed(name: &str) -> Vec<(&'static str, EntityType)> {
-    lines(name)
-        .filter_map(|l| {
-            let (word, label) = l.split_once('\t')?;
-            Some((word, EntityType::parse(label)?))
-        })
-        .collect()
-}
-
-/// The type `table` gives `word` (its first line of that word).
-pub(crate) fn lookup(table: &[(&str, EntityType)], word: &str) -> Option<EntityType> {
-    table.iter().find(|(w, _)| *w == word).map(|&(_, t)| t)
+fn typed(name: &str) -> FxHashMap<&'static str, EntityType> {
+    let mut table = FxHashMap::default();
+    for line in lines(name) {
+        if let Some((word, label)) = line.split_once('\t')
+            && let Some(entity_type) = EntityType::parse(label)
+        {
+            table.entry(word).or_insert(entity_type);
+        }
+    }
+    table
 }
 
 /// Abbreviations of common nouns (pass `abbreviations`).
@@ -194,7 +192,7 @@ mod tests {
     }
 
     /// Every line of every table is a word (no blanks inside, no duplicates), or a word, a tab
-    /// and a type that parses.
+    /// and a type that parses; typed words are in lower case ASCII (they are looked up so).
     #[test]
     fn tables_parse() {
         for (name, _) in FILES {
@@ -205,6 +203,10 @@ mod tests {
                         assert!(
                             entente_schema::EntityType::parse(label).is_some(),
                             "{name}: {line}"
+                        );
+                        assert!(
+                            word.bytes().all(|b| !b.is_ascii_uppercase() && b.is_ascii()),
+                            "{name}: {word} is not lower-case ASCII"
                         );
                         word
                     }

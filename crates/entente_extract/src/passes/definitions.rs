@@ -6,7 +6,7 @@ use entente_schema::{EntityType, Method};
 
 use crate::Found;
 use crate::tagged::tagged_name;
-use crate::words::{AFTER_NAMES, DEFINITION_STOPS, KIND_NOUNS, lookup};
+use crate::words::{AFTER_NAMES, DEFINITION_STOPS, KIND_NOUNS};
 
 /// The kind a sentence gives the name ending at byte `end` of `text`: "is a" / "was an" /
 /// ", the" followed by up to six words, the first of them a `kind_nouns.tsv` noun ("is an
@@ -30,7 +30,7 @@ fn defined_kind(text: &str, end: usize) -> Option<EntityType> {
         {
             return None;
         }
-        if let Some(kind) = lookup(&KIND_NOUNS, &lower) {
+        if let Some(&kind) = KIND_NOUNS.get(lower.as_str()) {
             return Some(kind);
         }
         if bare.len() != word.len() {
@@ -69,7 +69,7 @@ fn preceding_kind(text: &str, start: usize, end: usize) -> Option<EntityType> {
     if matches!(noun, "broadcaster" | "publisher") {
         return None;
     }
-    let kind = lookup(&KIND_NOUNS, noun)?;
+    let kind = *KIND_NOUNS.get(noun)?;
     if words.next() == Some("best") {
         return None;
     }
@@ -87,12 +87,13 @@ pub(crate) fn apply(
     let mut kinds: Vec<(String, EntityType)> = Vec::new();
     for ((text, _), found) in sentences.iter().zip(names.iter()) {
         for name in found.iter().filter(|n| n.method == Method::Model) {
-            let folded = name.entity_name.to_lowercase();
             if let Some(kind) =
                 defined_kind(text, name.end).or_else(|| preceding_kind(text, name.start, name.end))
-                && !kinds.iter().any(|(n, _)| *n == folded)
             {
-                kinds.push((folded, kind));
+                let folded = name.entity_name.to_lowercase();
+                if !kinds.iter().any(|(n, _)| *n == folded) {
+                    kinds.push((folded, kind));
+                }
             }
         }
     }

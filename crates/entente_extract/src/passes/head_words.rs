@@ -3,18 +3,19 @@
 //! (`data/words/of_heads.tsv`, `data/words/last_heads.tsv`).
 
 use entente_schema::EntityType;
+use entente_schema::words::words;
 
-use crate::words::{LAST_HEADS, OF_HEADS, ORDINALS, lookup};
+use crate::words::{LAST_HEADS, OF_HEADS, ORDINALS, with_lower};
 
 /// The type a name's head word gives it, whatever the tagger said: "Doyt Perry Stadium" is a
 /// place, "Dave Matthews Band" an organisation, "Battle of Antietam" an event. The head is
 /// the word before the first "of" of "X of Y" names ("Federal Republic of Yugoslavia") and
 /// the last word otherwise; one-word names have none.
 pub(crate) fn type_of(name: &str) -> Option<EntityType> {
-    let words: Vec<String> = entente_schema::words::words(name).map(str::to_lowercase).collect();
-    if words.len() < 2 {
-        return None;
-    }
+    let mut all = words(name);
+    let (Some(mut first), Some(second)) = (all.next(), all.next()) else { return None };
+    let third = all.next();
+    let mut rest = std::iter::once(second).chain(third).chain(all);
     // An ordinal before the head counts for nothing ("Second Battle of Bull Run").
     let ordinal = |w: &str| {
         ORDINALS.iter().any(|o| o.eq_ignore_ascii_case(w))
@@ -22,18 +23,29 @@ pub(crate) fn type_of(name: &str) -> Option<EntityType> {
                 && w.starts_with(|c: char| c.is_ascii_digit())
                 && ["st", "nd", "rd", "th"].iter().any(|x| w.ends_with(x))
     };
-    let words = if words.len() > 2 && ordinal(&words[0]) { &words[1..] } else { &words[..] };
-    // "Operation Market Garden", "Operation Desert Storm": a military operation.
-    if words[0] == "operation" {
+    if third.is_some() && with_lower(first, ordinal) {
+        first = rest.next()?;
+    }
+    // "Operation Market Garden", "Operation Desert Storm": a military operation. (Only ASCII
+    // letters lower-case to those of "operation" and "of", so ASCII casing will do.)
+    if first.eq_ignore_ascii_case("operation") {
         return Some(EntityType::Event);
     }
     // The head of "X of Y" is the word before the first "of" ("Federal Republic of
-    // Yugoslavia", "Bulgarian Academy of Sciences").
-    if let Some(of) = words.iter().position(|w| w == "of").filter(|&of| of > 0) {
-        let head = &words[of - 1];
-        return lookup(&OF_HEADS, head).or_else(|| lookup(&LAST_HEADS, head));
+    // Yugoslavia", "Bulgarian Academy of Sciences"); a name that opens with "of" has none.
+    let mut last = first;
+    if first.eq_ignore_ascii_case("of") {
+        last = rest.last().unwrap_or(first);
+    } else {
+        for word in rest {
+            if word.eq_ignore_ascii_case("of") {
+                let head = |w: &str| OF_HEADS.get(w).or_else(|| LAST_HEADS.get(w)).copied();
+                return with_lower(last, head);
+            }
+            last = word;
+        }
     }
-    lookup(&LAST_HEADS, &words[words.len() - 1])
+    with_lower(last, |w| LAST_HEADS.get(w).copied())
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! ("Battle of Antietam", "Army of the Potomac").
 
 use crate::tagger::Label;
-use crate::words::{LAST_HEADS, OF_HEADS, ORDINALS};
+use crate::words::{LAST_HEADS, OF_HEADS, ORDINALS, Typed, with_lower};
 
 /// Where a name starting at token `i` really starts: at the head of an "X of (the) Y" name
 /// when the tagger found only Y ("Battle of Antietam", "Second Battle of Bull Run", "Army of
@@ -26,10 +26,10 @@ pub(crate) fn start(text: &str, ranges: &[(usize, usize)], labels: &[Label], i: 
         head.checked_sub(1)
             .map(word)
             .is_none_or(|b| !b.starts_with(char::is_uppercase) && !["'s", "’s"].contains(&b))
-            && LAST_HEADS.iter().any(|(h, _)| w.eq_ignore_ascii_case(h))
+            && is_listed(&LAST_HEADS, w)
     };
     let is_head = word(head).chars().next().is_some_and(char::is_uppercase)
-        && (OF_HEADS.iter().any(|(w, _)| word(head).eq_ignore_ascii_case(w)) || opens(word(head)));
+        && (is_listed(&OF_HEADS, word(head)) || opens(word(head)));
     let outside = |k: usize| labels.get(k).is_some_and(|l| l.is_outside());
     if !is_head || !same_line(head, i) || !(head..i).all(outside) {
         return i;
@@ -38,6 +38,11 @@ pub(crate) fn start(text: &str, ranges: &[(usize, usize)], labels: &[Label], i: 
         Some(o) if ORDINALS.contains(&word(o)) && same_line(o, head) && outside(o) => o,
         _ => head,
     }
+}
+
+/// Whether `word` is a word of `table` in any ASCII casing (the tables are lower-case ASCII).
+fn is_listed(table: &Typed, word: &str) -> bool {
+    word.is_ascii() && with_lower(word, |lower| table.contains_key(lower))
 }
 
 #[cfg(test)]
