@@ -204,7 +204,11 @@ pub fn find_values(text: &str) -> Vec<RuleMatch> {
     let mut out = Vec::new();
     let bytes = text.as_bytes();
     let mut i = 0;
-    while i < bytes.len() {
+    loop {
+        i = next_digit(bytes, i);
+        if i >= bytes.len() {
+            break;
+        }
         let starts_number = bytes[i].is_ascii_digit()
             && (i == 0
                 || !(bytes[i - 1].is_ascii_alphanumeric() || matches!(bytes[i - 1], b'.' | b',')));
@@ -225,6 +229,12 @@ pub fn find_values(text: &str) -> Vec<RuleMatch> {
         }
     }
     out
+}
+
+/// The first index from `i` of an ASCII digit in `bytes`, or the length.
+pub(crate) fn next_digit(bytes: &[u8], i: usize) -> usize {
+    let marks = |word: u64| crate::words::ascii_in(word, b'0', b'9');
+    crate::words::next_marked(bytes, i, marks, |b| b.is_ascii_digit())
 }
 
 fn parse_number(text: &str, start: usize) -> Option<Number> {
@@ -442,6 +452,19 @@ fn date(text: &str, n: &Number) -> Option<RuleMatch> {
 #[cfg(test)]
 mod tests {
     use super::find_values;
+
+    proptest::proptest! {
+        /// Eight bytes at a time, the search for a digit stops where a byte at a time does.
+        #[test]
+        fn digits_found_eight_bytes_at_a_time(text in "[a-z ,.'\\-]{0,30}[0-9é€]?[a-z0-9 ]{0,20}", from in 0usize..60) {
+            let bytes = text.as_bytes();
+            let mut one = from;
+            while bytes.get(one).is_some_and(|b| !b.is_ascii_digit()) {
+                one += 1;
+            }
+            proptest::prop_assert_eq!(super::next_digit(bytes, from), one);
+        }
+    }
 
     fn render(text: &str) -> Vec<String> {
         find_values(text)

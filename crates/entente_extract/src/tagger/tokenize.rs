@@ -2,7 +2,13 @@
 
 #![allow(clippy::string_slice, reason = "byte offsets come from char_indices")]
 
-use crate::words::TOKENIZER_ABBREVIATIONS;
+use crate::words::{HIGH, TOKENIZER_ABBREVIATIONS, ascii_in, next_marked};
+
+/// The bytes of `word` (eight bytes of a text) that are ASCII white space or not ASCII, marked
+/// by their high bits ([`next_marked`]).
+fn space_or_non_ascii(word: u64) -> u64 {
+    ascii_in(word, b'\t', b'\r') | ascii_in(word, b' ', b' ') | word & HIGH
+}
 
 /// Splits a sentence into tokens the way `CoNLL-2003` does, as byte ranges: at whitespace,
 /// with leading and trailing quotes, brackets and punctuation as tokens of their own, a final
@@ -32,9 +38,7 @@ pub fn tokenize(text: &str) -> Vec<(usize, usize)> {
         };
         // The chunk: ASCII bytes in a tight loop, any other character decoded.
         loop {
-            while bytes.get(i).is_some_and(|&b| b.is_ascii() && !space(b)) {
-                i += 1;
-            }
+            i = next_marked(bytes, i, space_or_non_ascii, |b| space(b) || !b.is_ascii());
             match at(i) {
                 Some((false, width)) => i += width,
                 _ => break,
