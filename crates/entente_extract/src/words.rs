@@ -5,7 +5,9 @@
 use std::sync::LazyLock;
 
 use entente_schema::EntityType;
-pub(crate) use entente_schema::words::{alphanumeric_at, alphanumeric_runs, run_end};
+pub(crate) use entente_schema::words::{
+    HIGH, alphanumeric_at, alphanumeric_runs, ascii_in, next_marked, run_end,
+};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// A word table file: its name under `data/words/` and its contents.
@@ -167,45 +169,6 @@ pub(crate) fn capitalised_runs(text: &str) -> impl Iterator<Item = (usize, usize
 fn capital_or_non_ascii(bytes: &[u8], i: usize) -> usize {
     let marks = |word: u64| ascii_in(word, b'A', b'Z') | word & HIGH;
     next_marked(bytes, i, marks, |b| b.is_ascii_uppercase() || !b.is_ascii())
-}
-
-/// The high bit of every byte of a `u64`.
-pub(crate) const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
-
-/// The bytes of `word` (eight of a text, little-endian) that are ASCII and in `lo..=hi`
-/// (ASCII), each marked by its high bit: in each byte's low seven bits, adding `0x80 - lo`
-/// sets the high bit from `lo` up and adding `0x7F - hi` from past `hi` up, with no carry into
-/// the next byte.
-pub(crate) const fn ascii_in(word: u64, lo: u8, hi: u8) -> u64 {
-    let low = word & !HIGH;
-    let from_lo = low + u64::from_le_bytes([0x80 - lo; 8]);
-    let past_hi = low + u64::from_le_bytes([0x7F - hi; 8]);
-    from_lo & !past_hi & !word & HIGH
-}
-
-/// The first index from `i` of a byte of `bytes` that is `marked`, or the length: eight bytes
-/// are tested at a time by `marks`, which sets the high bit of each byte `marked` would
-/// take in a `u64` of eight bytes read little-endian.
-#[inline]
-pub(crate) fn next_marked(
-    bytes: &[u8],
-    mut i: usize,
-    marks: impl Fn(u64) -> u64,
-    marked: impl Fn(u8) -> bool,
-) -> usize {
-    while let Some(chunk) = bytes.get(i..i + 8)
-        && let Ok(chunk) = <[u8; 8]>::try_from(chunk)
-    {
-        let found = marks(u64::from_le_bytes(chunk)) & HIGH;
-        if found != 0 {
-            return i + found.trailing_zeros() as usize / 8;
-        }
-        i += 8;
-    }
-    while bytes.get(i).is_some_and(|&b| !marked(b)) {
-        i += 1;
-    }
-    i
 }
 
 #[cfg(test)]
