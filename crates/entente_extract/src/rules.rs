@@ -209,9 +209,9 @@ pub fn find_values(text: &str) -> Vec<RuleMatch> {
         if i >= bytes.len() {
             break;
         }
-        let starts_number = bytes[i].is_ascii_digit()
-            && (i == 0
-                || !(bytes[i - 1].is_ascii_alphanumeric() || matches!(bytes[i - 1], b'.' | b',')));
+        // A digit starts a number unless it continues a word or a number.
+        let starts_number = i == 0
+            || !(bytes[i - 1].is_ascii_alphanumeric() || matches!(bytes[i - 1], b'.' | b','));
         if !starts_number {
             i += 1;
             continue;

@@ -137,7 +137,7 @@ pub(crate) fn with_lower<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
 /// The words of `text` ([`alphanumeric_runs`]) that open with an upper-case letter. Where the
 /// text is ASCII, a byte that is no upper-case letter opens no such word, so the loop stops
 /// only at capitals and at the first bytes of other characters; every other byte is passed
-/// over without being decoded or classified.
+/// over, eight at a time, without being decoded or classified.
 pub(crate) fn capitalised_runs(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let bytes = text.as_bytes();
     let mut i = 0;

@@ -36,7 +36,7 @@ pub fn tokenize(text: &str) -> Vec<(usize, usize)> {
                 Some((false, _)) => break i,
             }
         };
-        // The chunk: ASCII bytes in a tight loop, any other character decoded.
+        // The chunk: ASCII bytes eight at a time, any other character decoded.
         loop {
             i = next_marked(bytes, i, space_or_non_ascii, |b| space(b) || !b.is_ascii());
             match at(i) {
