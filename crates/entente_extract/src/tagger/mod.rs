@@ -405,7 +405,9 @@ impl Tagger {
         let mut fresh = [[0; N]; Part::ALL.len()];
         for (&f, &part) in feats.ids.iter().zip(&feats.parts) {
             if let Some(w) = self.table.get(f) {
-                add(&mut fresh[part as usize], &w.map(i32::from));
+                for (s, &x) in fresh[part as usize].iter_mut().zip(w) {
+                    *s += i32::from(x);
+                }
             }
         }
         for (k, part) in Part::ALL.into_iter().enumerate() {
