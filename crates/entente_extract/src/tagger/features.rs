@@ -219,11 +219,17 @@ pub(crate) fn prepare(tokens: &[Token<'_>]) -> Prepared {
     let (mut lower, mut shape_buf) = (String::new(), String::new());
     let no_gazetteer = h("");
     let mut name_ok = Vec::with_capacity(tokens.len());
+    let words: Vec<u64> = tokens.iter().map(|t| h(t.text)).collect();
     let hashes: Vec<Hashes> = CACHE.with_borrow_mut(|cache| {
+        // The sentence's words looked up together first: the first read of a word's entry
+        // is mostly a cache miss, and independent lookups wait for theirs at once, where
+        // the loop below, with a word's work between lookups, would wait for each in turn.
+        let seen = words.iter().fold(0, |acc, w| acc ^ cache.get(w).map_or(0, |s| s.hashes.lower));
+        std::hint::black_box(seen);
         tokens
             .iter()
-            .map(|t| {
-                let word = h(t.text);
+            .zip(&words)
+            .map(|(t, &word)| {
                 let (mut hashes, allowed) = match cache.get(&word) {
                     Some(seen) if seen.spelling.is(t.text) => (seen.hashes, seen.allowed),
                     cached => {
