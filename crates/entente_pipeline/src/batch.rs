@@ -309,12 +309,11 @@ pub(crate) fn per_document(
     Ok(PerDocument::Changed)
 }
 
-/// What is left of a batch once its tables are written: the step times, its emptied mention
-/// vector (the runner's spare, for the next batch extracted), and its names counted into the
-/// runner's and kept in the run state (`names_state`, the directory and metadata of that
-/// table) rather than in memory: kept for every batch until the end, the batches' name counts
-/// would grow with the corpus (a batch of news names tens of thousands), and the finishing
-/// pass reads back the few it needs.
+/// What is left of a batch once its tables are written: the step times, and its names
+/// counted into the run's (`names`) and kept in the run state (`names_state`, the directory
+/// and metadata of that table) rather than in memory: kept for every batch until the end,
+/// the batches' name counts would grow with the corpus (a batch of news names tens of
+/// thousands), and the finishing pass reads back the few it needs.
 fn batch_written(
     part: &str,
     written: Written,
