@@ -536,19 +536,6 @@ pub fn extract_batch(
     sentences: &[Sentence],
     extractor: &Extractor,
 ) -> Extracted {
-    extract_batch_into(documents, sentences, extractor, Vec::new())
-}
-
-/// [`extract_batch`] into `entities`, emptied first. A run hands each batch the vector of a
-/// batch it has written: the mentions then go into memory already in use, not into fresh
-/// pages the kernel zeroes one fault at a time (tens of milliseconds a batch, on one thread
-/// while the others wait for the next batch).
-pub fn extract_batch_into(
-    documents: &[Document],
-    sentences: &[Sentence],
-    extractor: &Extractor,
-    mut entities: Vec<Entity>,
-) -> Extracted {
     let mut by_doc: HashMap<&str, Vec<&Sentence>> = HashMap::new();
     for s in sentences {
         by_doc.entry(s.doc_id.as_str()).or_default().push(s);
@@ -565,11 +552,9 @@ pub fn extract_batch_into(
     // Sorting the documents, not the mentions, keeps this end of the batch (on one thread)
     // short; the mentions are sorted only if that order is not already theirs.
     results.sort_by_key(|r| r.0);
-    // One allocation for the batch's mentions at most, not one per doubling.
+    // One allocation for the batch's mentions, not one per doubling.
     let mentions = results.iter().map(|r| r.1.as_ref().map_or(0, Vec::len)).sum();
-    entities.clear();
-    entities.reserve(mentions);
-    let mut out = Extracted { entities, ..Extracted::default() };
+    let mut out = Extracted { entities: Vec::with_capacity(mentions), ..Extracted::default() };
     for (_, result) in results {
         match result {
             Ok(entities) => out.entities.extend(entities),

@@ -107,9 +107,6 @@ pub(crate) struct Written {
     /// The names its mentions were given by extraction (a run writes them to its state as
     /// soon as the batch is written and keeps none).
     pub(crate) names: Vec<entente_schema::NameCount>,
-    /// The vector its mentions were in, emptied, for a later batch's
-    /// ([`entente_extract::extract_batch_into`]).
-    pub(crate) spare: Vec<Entity>,
 }
 
 /// What the batches left for the finishing pass.
@@ -274,20 +271,20 @@ pub(crate) fn per_document(
         });
         if let Some(written) = written {
             let (part, written) = written?;
-            batch_written(&part, written, steps, &mut runner, names_state.as_ref())?;
+            batch_written(&part, &written, steps, runner.names.as_mut(), names_state.as_ref())?;
         }
         let (batch_done, write) = processed?;
         if overlap {
             writing = Some((batch_done.part.clone(), write));
         } else {
             let part = &batch_done.part;
-            batch_written(part, write()?, steps, &mut runner, names_state.as_ref())?;
+            batch_written(part, &write()?, steps, runner.names.as_mut(), names_state.as_ref())?;
         }
         done.push(batch_done);
         bar.inc(sizes.as_ref().map_or(1, |s| s.get(i).copied().unwrap_or(0)));
     }
     if let Some((part, write)) = writing.take() {
-        batch_written(&part, write()?, steps, &mut runner, names_state.as_ref())?;
+        batch_written(&part, &write()?, steps, runner.names.as_mut(), names_state.as_ref())?;
     }
     bar.finish_and_clear();
     let Runner { totals, stories, names, scratch_docs, scratch_entities, .. } = runner;
@@ -316,13 +313,11 @@ pub(crate) fn per_document(
 /// thousands), and the finishing pass reads back the few it needs.
 fn batch_written(
     part: &str,
-    written: Written,
+    written: &Written,
     steps: &mut Steps,
-    runner: &mut Runner<'_, '_>,
+    names: Option<&mut Names>,
     names_state: Option<&(PathBuf, FileMetadata)>,
 ) -> anyhow::Result<()> {
-    runner.spare_entities = written.spare;
-    let names = runner.names.as_mut();
     steps.add_duration("write", written.writing);
     if let Some(counting) = written.counting {
         steps.add_duration("extract", counting);
@@ -383,8 +378,6 @@ pub(crate) struct Runner<'r, 'a> {
     cursor: Option<(String, ChunkReader<'static>)>,
     pub(crate) scratch_docs: PathBuf,
     pub(crate) scratch_entities: PathBuf,
-    /// The emptied mention vector of a batch written, for the next batch extracted.
-    pub(crate) spare_entities: Vec<Entity>,
 }
 
 impl<'r, 'a> Runner<'r, 'a> {
@@ -416,7 +409,6 @@ impl<'r, 'a> Runner<'r, 'a> {
             cursor: None,
             scratch_docs: staging.scratch(Document::NAME),
             scratch_entities: staging.scratch(Entity::NAME),
-            spare_entities: Vec::new(),
         }
     }
 
@@ -527,14 +519,8 @@ impl<'r, 'a> Runner<'r, 'a> {
         let new_entities = if let (Some(extractor), false) = (&self.tools.extractor, reuse_entities)
         {
             let t = Instant::now();
-            let spare = std::mem::take(&mut self.spare_entities);
             let entente_extract::Extracted { entities, rejects } =
-                entente_extract::extract_batch_into(
-                    &batch.documents,
-                    &batch.sentences,
-                    extractor,
-                    spare,
-                );
+                entente_extract::extract_batch(&batch.documents, &batch.sentences, extractor);
             log_rejects(&rejects);
             batch.rejects.extend(rejects);
             self.totals.mentions += entities.len() as u64;
@@ -625,9 +611,7 @@ impl<'r, 'a> Runner<'r, 'a> {
             let write_all = || (writes.into_par_iter().try_for_each(|write| write()), t.elapsed());
             let ((written, writing), (names, counting)) = rayon::join(write_all, count_names);
             written?;
-            let mut spare = extracted.unwrap_or_default();
-            spare.clear();
-            Ok(Written { writing, counting, names, spare })
+            Ok(Written { writing, counting, names })
         };
         let last_story = self.stories.as_ref().map_or(0, entente_normalise::Stories::len);
         let done =
