@@ -30,7 +30,7 @@ pub struct Names(HashMap<String, BTreeMap<String, u64>>);
 impl Names {
     /// Counts the names of `entities`, as extraction gave them (a mention the corpus settled
     /// counts under its own id: the decisions are remade from these counts).
-    pub fn add(&mut self, entities: &[Entity]) {
+    pub fn add<'a>(&mut self, entities: impl IntoIterator<Item = &'a Entity>) {
         for e in entities {
             if e.linked_by == Some(LinkedBy::Corpus) {
                 let (id, name) = own_identity(&e.text, e.entity_type);

@@ -512,7 +512,7 @@ pub fn extract(
     sentences: &[Sentence],
     extractor: &Extractor,
 ) -> Vec<Entity> {
-    let mut entities = extract_batch(documents, sentences, extractor).entities;
+    let mut entities = extract_batch(documents, sentences, extractor).entities.into_vec();
     let mut names = Names::default();
     names.add(&entities);
     names.choose_with(&extractor.surnames()).apply(&mut entities);
@@ -522,10 +522,51 @@ pub fn extract(
 /// What extraction made of a batch of documents.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Extracted {
-    /// The mentions, sorted by `doc_id` and `mention_idx`.
-    pub entities: Vec<Entity>,
+    /// The mentions, in table order.
+    pub entities: Mentions,
     /// One `timed_out` reject per document over the time budget, sorted by source and record.
     pub rejects: Vec<Reject>,
+}
+
+/// A batch's mentions in table order (by `doc_id`, then `mention_idx`), left in the vectors
+/// their documents were extracted into: gathering them into one would copy every row once
+/// more, on one thread while the others wait, into memory the kernel must first zero.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Mentions(Vec<Vec<Entity>>);
+
+impl Mentions {
+    /// How many mentions there are.
+    pub fn len(&self) -> usize {
+        self.0.iter().map(Vec::len).sum()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(Vec::is_empty)
+    }
+
+    /// The mentions in table order.
+    pub fn iter(&self) -> impl Iterator<Item = &Entity> + Clone {
+        self.0.iter().flatten()
+    }
+
+    /// The mentions in table order, in one vector.
+    pub fn into_vec(self) -> Vec<Entity> {
+        let mut all = Vec::with_capacity(self.len());
+        for entities in self.0 {
+            all.extend(entities);
+        }
+        all
+    }
+}
+
+impl<'a> IntoIterator for &'a Mentions {
+    type Item = &'a Entity;
+    type IntoIter = std::iter::Flatten<std::slice::Iter<'a, Vec<Entity>>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().flatten()
+    }
 }
 
 /// [`extract`] without choosing one name per id across documents: each mention keeps the
@@ -536,7 +577,7 @@ pub fn extract_batch(
     sentences: &[Sentence],
     extractor: &Extractor,
 ) -> Extracted {
-    let mut by_doc: HashMap<&str, Vec<&Sentence>> = HashMap::new();
+    let mut by_doc: rustc_hash::FxHashMap<&str, Vec<&Sentence>> = rustc_hash::FxHashMap::default();
     for s in sentences {
         by_doc.entry(s.doc_id.as_str()).or_default().push(s);
     }
@@ -550,19 +591,25 @@ pub fn extract_batch(
         .collect();
     // The mentions in table order: documents sorted by id, each one's mentions as numbered.
     // Sorting the documents, not the mentions, keeps this end of the batch (on one thread)
-    // short; the mentions are sorted only if that order is not already theirs.
+    // short; the mentions are sorted only if that order is not already theirs (two
+    // documents of one id). A document's mentions all carry its id.
     results.sort_by_key(|r| r.0);
-    // One allocation for the batch's mentions, not one per doubling.
-    let mentions = results.iter().map(|r| r.1.as_ref().map_or(0, Vec::len)).sum();
-    let mut out = Extracted { entities: Vec::with_capacity(mentions), ..Extracted::default() };
+    let mut in_order = results.windows(2).all(|w| w[0].0 < w[1].0);
+    let mut out = Extracted::default();
     for (_, result) in results {
         match result {
-            Ok(entities) => out.entities.extend(entities),
+            Ok(entities) if !entities.is_empty() => {
+                in_order &= entities.is_sorted_by_key(|e| e.mention_idx);
+                out.entities.0.push(entities);
+            }
+            Ok(_) => {}
             Err(reject) => out.rejects.push(reject),
         }
     }
-    if !out.entities.is_sorted_by(|a, b| table_order(a) <= table_order(b)) {
-        out.entities.sort_by(|a, b| table_order(a).cmp(&table_order(b)));
+    if !in_order {
+        let mut all = std::mem::take(&mut out.entities).into_vec();
+        all.sort_by(|a, b| table_order(a).cmp(&table_order(b)));
+        out.entities.0.push(all);
     }
     out.rejects.sort_by(|a, b| (&a.source, a.source_record).cmp(&(&b.source, b.source_record)));
     out

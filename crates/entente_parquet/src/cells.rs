@@ -34,7 +34,7 @@ pub(crate) fn buildable<T: Table>(fields: &[FieldRef]) -> bool {
 /// not of its field's type (the caller then serialises the rows).
 pub(crate) fn batch<T: Table>(
     fields: &[FieldRef],
-    rows: &[T],
+    rows: &[&T],
 ) -> Option<Result<RecordBatch, ArrowError>> {
     let mut columns = Vec::with_capacity(fields.len());
     for (field, cell) in fields.iter().zip(T::CELLS) {
@@ -46,10 +46,10 @@ pub(crate) fn batch<T: Table>(
 /// One column of `rows`, of type `data_type`, from each row's `cell`.
 fn column<'a, T>(
     data_type: &DataType,
-    rows: &'a [T],
+    rows: &[&'a T],
     cell: fn(&'a T) -> Cell<'a>,
 ) -> Option<ArrayRef> {
-    let cells = rows.iter().map(cell);
+    let cells = rows.iter().map(|&row| cell(row));
     // A primitive column: each cell must be the variant named.
     macro_rules! primitive {
         ($variant:ident, $array:ty) => {
@@ -107,7 +107,7 @@ mod tests {
     fn same_as_serialised<T: Table>(rows: &[T]) {
         let fields = fields::<T>().unwrap();
         assert!(buildable::<T>(&fields), "{}", T::NAME);
-        let built = batch(&fields, rows).unwrap().unwrap();
+        let built = batch(&fields, &rows.iter().collect::<Vec<_>>()).unwrap().unwrap();
         assert_eq!(built, serde_arrow::to_record_batch(&fields, &rows).unwrap(), "{}", T::NAME);
     }
 

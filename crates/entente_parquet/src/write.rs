@@ -317,9 +317,26 @@ impl<T: Table> TableWriter<T> {
 
     /// Appends rows.
     pub fn write(&mut self, rows: &[T]) -> Result<(), Error> {
-        for chunk in rows.chunks(WRITE_BATCH_ROWS) {
+        self.write_each(rows)
+    }
+
+    /// Appends rows from wherever they lie (a batch's mentions stay in their documents'
+    /// vectors). The record batches, and so the files, are those [`TableWriter::write`]
+    /// makes of the same rows in one slice.
+    pub fn write_each<'a>(&mut self, rows: impl IntoIterator<Item = &'a T>) -> Result<(), Error>
+    where
+        T: 'a,
+    {
+        let mut rows = rows.into_iter();
+        let mut chunk: Vec<&T> = Vec::new();
+        loop {
+            chunk.clear();
+            chunk.extend(rows.by_ref().take(WRITE_BATCH_ROWS));
+            if chunk.is_empty() {
+                return Ok(());
+            }
             let path = self.dir.join(&self.name);
-            let built = self.cells.then(|| crate::cells::batch(&self.fields, chunk)).flatten();
+            let built = self.cells.then(|| crate::cells::batch(&self.fields, &chunk)).flatten();
             let batch = match built {
                 Some(batch) => batch.map_err(arrow_error(&path))?,
                 None => serde_arrow::to_record_batch(&self.fields, &chunk)
@@ -327,7 +344,6 @@ impl<T: Table> TableWriter<T> {
             };
             self.write_batch(&batch)?;
         }
-        Ok(())
     }
 
     /// Appends a record batch with the table's full schema ([`schema`](crate::schema())): its partition

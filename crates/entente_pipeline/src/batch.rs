@@ -577,9 +577,9 @@ impl<'r, 'a> Runner<'r, 'a> {
                 writes.push(Box::new(|| write_part(staging, &part, &normalise_meta, text_edits)));
                 writes.push(Box::new(|| write_part(staging, &part, &normalise_meta, boilerplate)));
             }
-            if let Some(entities) = &extracted {
+            if extracted.is_some() {
                 writes.push(Box::new(|| {
-                    let meta = &entities_meta;
+                    let (meta, entities) = (&entities_meta, extracted.iter().flatten());
                     let codec = Codec::ZstdBut { rewritten: crate::finalise::IDENTITY_DECIDED };
                     write_rows(&scratch_entities, &part, meta, codec, entities)
                 }));

@@ -66,16 +66,16 @@ pub(crate) fn write_part<T: Table>(
 }
 
 /// Writes `rows` as part `part` of the table in directory `dir`.
-pub(crate) fn write_rows<T: Table>(
+pub(crate) fn write_rows<'a, T: Table + 'a>(
     dir: &Path,
     part: &str,
     meta: &FileMetadata,
     codec: Codec,
-    rows: &[T],
+    rows: impl IntoIterator<Item = &'a T>,
 ) -> anyhow::Result<()> {
     let context = || format!("cannot write table {}", T::NAME);
     let mut writer = TableWriter::<T>::create(dir, part, meta, codec).with_context(context)?;
-    writer.write(rows).with_context(context)?;
+    writer.write_each(rows).with_context(context)?;
     writer.finish().with_context(context)?;
     Ok(())
 }

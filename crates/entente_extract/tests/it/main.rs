@@ -54,7 +54,9 @@ fn batch_mentions_in_table_order() {
     for documents in [&out.documents, &reversed, &doubled] {
         let batch = entente_extract::extract_batch(documents, &out.sentences, &extractor);
         assert!(batch.entities.len() > 10);
-        assert_eq!(batch.entities, by_hand(documents));
+        let in_order: Vec<_> = batch.entities.iter().cloned().collect();
+        assert_eq!(batch.entities.into_vec(), in_order);
+        assert_eq!(in_order, by_hand(documents));
     }
 }
 

@@ -526,6 +526,34 @@ fn rewritten_columns_are_the_bytes_of_a_direct_write() {
     );
 }
 
+/// Rows written from many vectors of uneven lengths (a batch's mentions, one vector per
+/// document) make the bytes of the same rows written from one slice.
+#[test]
+fn rows_from_many_vectors_are_the_bytes_of_one_slice() {
+    let dir = tempfile::tempdir().unwrap();
+    let meta = FileMetadata::new("h");
+    let docs = many_documents();
+    let mut pieces: Vec<Vec<Document>> = Vec::new();
+    let mut rest = &docs[..];
+    for n in (1..).map(|i| i * 37 % 1_000) {
+        let (piece, after) = rest.split_at(n.min(rest.len()));
+        pieces.push(piece.to_vec());
+        rest = after;
+        if rest.is_empty() {
+            break;
+        }
+    }
+    let mut whole =
+        TableWriter::<Document>::create(dir.path(), "whole", &meta, Codec::Zstd).unwrap();
+    whole.write(&docs).unwrap();
+    whole.finish().unwrap();
+    let mut each = TableWriter::<Document>::create(dir.path(), "each", &meta, Codec::Zstd).unwrap();
+    each.write_each(pieces.iter().flatten()).unwrap();
+    each.finish().unwrap();
+    let bytes = |name: &str| std::fs::read(dir.path().join(name)).unwrap();
+    assert!(bytes("whole") == bytes("each"));
+}
+
 /// A rewrite that cannot be done is an error naming the source file, and leaves no part.
 #[test]
 fn rewriting_from_a_bad_source_is_an_error() {
