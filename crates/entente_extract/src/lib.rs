@@ -530,9 +530,16 @@ pub struct Extracted {
 
 /// A batch's mentions in table order (by `doc_id`, then `mention_idx`), left in the vectors
 /// their documents were extracted into: gathering them into one would copy every row once
-/// more, on one thread while the others wait, into memory the kernel must first zero.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// more, on one thread while the others wait, into memory the kernel must first zero. Two are
+/// equal when they hold the same mentions in the same order, however they lie in vectors.
+#[derive(Debug, Clone, Default)]
 pub struct Mentions(Vec<Vec<Entity>>);
+
+impl PartialEq for Mentions {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
 
 impl Mentions {
     /// How many mentions there are.
@@ -547,7 +554,7 @@ impl Mentions {
 
     /// The mentions in table order.
     pub fn iter(&self) -> impl Iterator<Item = &Entity> + Clone {
-        self.0.iter().flatten()
+        self.into_iter()
     }
 
     /// The mentions in table order, in one vector.
@@ -557,6 +564,13 @@ impl Mentions {
             all.extend(entities);
         }
         all
+    }
+}
+
+impl From<Vec<Entity>> for Mentions {
+    /// Mentions already in table order, in one vector.
+    fn from(entities: Vec<Entity>) -> Self {
+        Mentions(vec![entities])
     }
 }
 

@@ -55,8 +55,14 @@ fn batch_mentions_in_table_order() {
         let batch = entente_extract::extract_batch(documents, &out.sentences, &extractor);
         assert!(batch.entities.len() > 10);
         let in_order: Vec<_> = batch.entities.iter().cloned().collect();
-        assert_eq!(batch.entities.into_vec(), in_order);
+        assert_eq!(batch.entities.clone().into_vec(), in_order);
         assert_eq!(in_order, by_hand(documents));
+        // Equal to the same mentions in one vector.
+        let one = entente_extract::Extracted {
+            entities: entente_extract::Mentions::from(in_order),
+            rejects: batch.rejects.clone(),
+        };
+        assert_eq!(batch, one);
     }
 }
 
