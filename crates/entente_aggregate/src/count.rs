@@ -287,6 +287,13 @@ pub(crate) struct RangeCounts {
     pub(crate) buckets: Vec<FxHashMap<(i64, u64), Tally>>,
 }
 
+/// Per period, each pair's tally of the bucket it was last counted in, by the pair's place in
+/// [`RangeCounts::counts`]: units mostly arrive in the bucket of the unit before (a corpus
+/// in the order it was published, or one without dates), so a pair is looked up in the
+/// bucket map only when its bucket changes. A tally is in this vector or in the map, never
+/// both, so the two together hold as many tallies as the map alone would.
+struct Current(Vec<Vec<(i64, Tally)>>);
+
 /// Counts the pairs of one scope whose `entity_a` code is in `[lo, hi)` in one walk over
 /// the units. Stops early, returning the share of units walked, once more than `budget`
 /// pairs and pair-buckets are held (never for a range of one code, which cannot be split).
@@ -312,6 +319,7 @@ pub(crate) struct RangeCounter {
     /// Each period's bucket of the unit being counted.
     bucket: Vec<i64>,
     out: RangeCounts,
+    current: Current,
     /// Units seen, up to the one that went over the budget.
     walked: u64,
     over: bool,
@@ -330,6 +338,7 @@ impl RangeCounter {
                 counts: Vec::new(),
                 buckets: periods.iter().map(|_| FxHashMap::default()).collect(),
             },
+            current: Current(periods.iter().map(|_| Vec::new()).collect()),
             periods,
             walked: 0,
             over: false,
@@ -369,7 +378,7 @@ impl RangeCounter {
         self.bucket.clear();
         self.bucket
             .extend(self.periods.iter().map(|p| date.map_or(NO_DATE, |t| p.bucket_start(t))));
-        let out = &mut self.out;
+        let (out, current) = (&mut self.out, &mut self.current.0);
         for (i, &(a, fa)) in set.iter().enumerate().skip(from) {
             if a >= hi {
                 break;
@@ -389,16 +398,30 @@ impl RangeCounter {
                 let at = *out.pairs.entry(key).or_insert(next);
                 if at == next {
                     out.counts.push((key, PairCounts::new()));
+                    for (current, &bucket) in current.iter_mut().zip(&self.bucket) {
+                        current.push((bucket, Tally::default()));
+                    }
                 }
                 if let Some((_, counts)) = out.counts.get_mut(at as usize) {
                     counts.add(&o, k);
                 }
-                for (counts, &bucket) in out.buckets.iter_mut().zip(&self.bucket) {
-                    let _ = counts.entry((bucket, key)).or_default().add(&o);
+                for ((map, current), &bucket) in
+                    out.buckets.iter_mut().zip(current.iter_mut()).zip(&self.bucket)
+                {
+                    let Some(tally) = current.get_mut(at as usize) else { continue };
+                    if tally.0 != bucket {
+                        // The last bucket's tally into the map, this bucket's out of it.
+                        let this = map.remove(&(bucket, key)).unwrap_or_default();
+                        let (last, kept) = std::mem::replace(tally, (bucket, this));
+                        map.insert((last, key), kept);
+                    }
+                    let _ = tally.1.add(&o);
                 }
             }
         }
-        let held = out.pairs.len() + out.buckets.iter().map(HashMap::len).sum::<usize>();
+        let held = out.pairs.len()
+            + out.buckets.iter().map(HashMap::len).sum::<usize>()
+            + current.iter().map(Vec::len).sum::<usize>();
         if held > self.budget && hi - lo > 1 {
             self.over = true;
             return ControlFlow::Break(());
@@ -410,7 +433,16 @@ impl RangeCounter {
     /// `units` walked by then.
     pub(crate) fn finish(self, units: u64) -> Result<RangeCounts, f64> {
         #[allow(clippy::cast_precision_loss, reason = "a share")]
-        if self.over { Err(self.walked as f64 / units.max(1) as f64) } else { Ok(self.out) }
+        if self.over {
+            return Err(self.walked as f64 / units.max(1) as f64);
+        }
+        let mut out = self.out;
+        for (map, current) in out.buckets.iter_mut().zip(self.current.0) {
+            for (&(key, _), (bucket, tally)) in out.counts.iter().zip(current) {
+                map.insert((bucket, key), tally);
+            }
+        }
+        Ok(out)
     }
 }
 
