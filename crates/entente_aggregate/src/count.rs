@@ -287,13 +287,6 @@ pub(crate) struct RangeCounts {
     pub(crate) buckets: Vec<FxHashMap<(i64, u64), Tally>>,
 }
 
-/// Per period, each pair's tally of the bucket it was last counted in, by the pair's place in
-/// [`RangeCounts::counts`]: units mostly arrive in the bucket of the unit before (a corpus
-/// in the order it was published, or one without dates), so a pair is looked up in the
-/// bucket map only when its bucket changes. A tally is in this vector or in the map, never
-/// both, so the two together hold as many tallies as the map alone would.
-struct Current(Vec<Vec<(i64, Tally)>>);
-
 /// Counts the pairs of one scope whose `entity_a` code is in `[lo, hi)` in one walk over
 /// the units. Stops early, returning the share of units walked, once more than `budget`
 /// pairs and pair-buckets are held (never for a range of one code, which cannot be split).
@@ -319,7 +312,12 @@ pub(crate) struct RangeCounter {
     /// Each period's bucket of the unit being counted.
     bucket: Vec<i64>,
     out: RangeCounts,
-    current: Current,
+    /// Per period, each pair's tally of the bucket it was last counted in, by the pair's
+    /// place in [`RangeCounts::counts`]: units mostly arrive in the bucket of the unit before
+    /// (a corpus in the order it was published, or one without dates), so a pair is looked up
+    /// in the bucket map only when its bucket changes. A tally is here or in the map, never
+    /// both, so the two together hold as many tallies as the map alone would.
+    current: Vec<Vec<(i64, Tally)>>,
     /// Units seen, up to the one that went over the budget.
     walked: u64,
     over: bool,
@@ -338,7 +336,7 @@ impl RangeCounter {
                 counts: Vec::new(),
                 buckets: periods.iter().map(|_| FxHashMap::default()).collect(),
             },
-            current: Current(periods.iter().map(|_| Vec::new()).collect()),
+            current: periods.iter().map(|_| Vec::new()).collect(),
             periods,
             walked: 0,
             over: false,
@@ -378,7 +376,7 @@ impl RangeCounter {
         self.bucket.clear();
         self.bucket
             .extend(self.periods.iter().map(|p| date.map_or(NO_DATE, |t| p.bucket_start(t))));
-        let (out, current) = (&mut self.out, &mut self.current.0);
+        let (out, current) = (&mut self.out, &mut self.current);
         for (i, &(a, fa)) in set.iter().enumerate().skip(from) {
             if a >= hi {
                 break;
@@ -437,7 +435,7 @@ impl RangeCounter {
             return Err(self.walked as f64 / units.max(1) as f64);
         }
         let mut out = self.out;
-        for (map, current) in out.buckets.iter_mut().zip(self.current.0) {
+        for (map, current) in out.buckets.iter_mut().zip(self.current) {
             for (&(key, _), (bucket, tally)) in out.counts.iter().zip(current) {
                 map.insert((bucket, key), tally);
             }
