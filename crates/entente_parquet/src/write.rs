@@ -1,4 +1,8 @@
 //! Writing rows of a table as part files: [`TableWriter`], [`write_table`].
+//!
+//! Only the encodings every Parquet reader has (plain, RLE, dictionary): the delta and
+//! byte-stream-split encodings made some columns smaller but not every reader (BI tools,
+//! older pyarrow) decodes them (docs/experiments.md, "Offsets written as deltas").
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -14,7 +18,7 @@ use arrow::array::{Array, BooleanArray, RecordBatch, StringArray};
 use arrow::datatypes::{FieldRef, SchemaRef};
 use entente_schema::{CONTRACT_VERSION, Table};
 use parquet::arrow::{ArrowSchemaConverter, ArrowWriter};
-use parquet::basic::{Compression, Encoding, ZstdLevel};
+use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 
@@ -42,7 +46,19 @@ const NO_STATISTICS_COLUMNS: &[&str] = &[
     "name_b",
     "entity_name",
     "top_surfaces",
-    // (Offsets into a document go without them too: `OFFSET_COLUMNS`.)
+    // Offsets into a document, restarting with each one.
+    "char_start",
+    "char_end",
+    "byte_start",
+    "byte_end",
+    "text_char_start",
+    "text_char_end",
+    "text_byte_start",
+    "text_byte_end",
+    "raw_char_start",
+    "raw_char_end",
+    "raw_byte_start",
+    "raw_byte_end",
     // Hashes and signatures.
     "content_hash",
     "text_hash",
@@ -70,23 +86,6 @@ const NO_STATISTICS_COLUMNS: &[&str] = &[
     "n_sentences",
     "language_confidence",
     "story_similarity",
-];
-
-/// Offsets into a document, restarting with each one: written as deltas, not through a
-/// dictionary of values that are nearly all distinct, and without statistics.
-const OFFSET_COLUMNS: &[&str] = &[
-    "char_start",
-    "char_end",
-    "byte_start",
-    "byte_end",
-    "text_char_start",
-    "text_char_end",
-    "text_byte_start",
-    "text_byte_end",
-    "raw_char_start",
-    "raw_char_end",
-    "raw_byte_start",
-    "raw_byte_end",
 ];
 
 /// Key-value metadata written into every file.
@@ -253,16 +252,11 @@ impl<T: Table> TableWriter<T> {
             if again || PLAIN_COLUMNS.contains(&root) {
                 props = props.set_column_dictionary_enabled(path.clone(), false);
             }
-            let offsets = OFFSET_COLUMNS.contains(&root);
-            if again || offsets || NO_STATISTICS_COLUMNS.contains(&root) {
+            if again || NO_STATISTICS_COLUMNS.contains(&root) {
                 props = props.set_column_statistics_enabled(path.clone(), EnabledStatistics::None);
             }
             if again {
                 props = props.set_column_compression(path.clone(), Compression::UNCOMPRESSED);
-            } else if offsets {
-                props = props
-                    .set_column_dictionary_enabled(path.clone(), false)
-                    .set_column_encoding(path.clone(), Encoding::DELTA_BINARY_PACKED);
             }
         }
         let props = props

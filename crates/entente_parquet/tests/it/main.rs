@@ -323,39 +323,6 @@ fn statistics_only_where_a_reader_can_skip_data() {
     );
 }
 
-/// Offsets climb through a document: they are written as deltas, without a dictionary of
-/// their nearly distinct values, and read back as they were; other integers keep theirs.
-#[test]
-fn offsets_written_as_deltas() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    let rows: Vec<Sentence> = (0..2000)
-        .map(|i| Sentence {
-            sentence_idx: i % 7,
-            char_start: i * 40,
-            char_end: i * 40 + 39,
-            byte_start: i * 41,
-            byte_end: i * 41 + 40,
-            ..hi()
-        })
-        .collect();
-    let path = write_table(&out, &rows, &FileMetadata::new("h")).unwrap();
-    let file = std::fs::File::open(path).unwrap();
-    let reader = parquet::file::reader::SerializedFileReader::new(file).unwrap();
-    let group = parquet::file::reader::FileReader::metadata(&reader).row_group(0);
-    let encodings = |name: &str| {
-        let column = group.columns().iter().find(|c| c.column_path().string() == name).unwrap();
-        (column.encodings().collect::<Vec<_>>(), column.dictionary_page_offset().is_some())
-    };
-    for name in ["char_start", "char_end", "byte_start", "byte_end"] {
-        let (used, dictionary) = encodings(name);
-        assert!(used.contains(&parquet::basic::Encoding::DELTA_BINARY_PACKED), "{name}: {used:?}");
-        assert!(!dictionary, "{name} has a dictionary");
-    }
-    assert!(encodings("sentence_idx").1, "sentence_idx lost its dictionary");
-    assert_eq!(read_table::<Sentence>(&out).unwrap(), rows);
-}
-
 /// A `cooccurrences` row of `scope` whose `entity_a` is `a`.
 fn pair_row(scope: Scope, a: &str) -> Cooccurrence {
     Cooccurrence {
