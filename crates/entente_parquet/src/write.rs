@@ -1,8 +1,8 @@
 //! Writing rows of a table as part files: [`TableWriter`], [`write_table`].
 //!
-//! Only the encodings every Parquet reader has (plain, RLE, dictionary): the delta and
-//! byte-stream-split encodings made some columns smaller but not every reader (BI tools,
-//! older pyarrow) decodes them (docs/experiments.md, "Offsets written as deltas").
+//! Only the encodings every Parquet reader has (plain, RLE, dictionary): the delta encoding
+//! made the offset columns smaller, but not every reader decodes it (Iceberg's vectorized
+//! reader and Flink's lacked it for years; docs/experiments.md, "Offsets written as deltas").
 
 use std::collections::BTreeMap;
 use std::fs::File;
