@@ -1,17 +1,17 @@
 //! Batches of `cooccurrences` and `cooccurrences_by_period` built as Arrow arrays straight
-//! from the counted columns, in the tables' full schemas ([`entente_parquet::schema`]): no
-//! row structs, no serialisation, each name copied once, into its column.
+//! from the counted columns, in the tables' full schemas ([`entente_parquet::schema`]) but
+//! for the entities' ids, names and types, which are dictionaries of them by entity code
+//! ([`batch_schema`]): no row structs, no serialisation, no label copied per row.
 
 use std::ops::Range;
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, Float64Array, ListArray, RecordBatch, StringArray, StringBuilder, StructArray,
-    TimestampMicrosecondArray, UInt32Array,
+    ArrayRef, DictionaryArray, Float64Array, ListArray, RecordBatch, StringArray, StringBuilder,
+    StructArray, TimestampMicrosecondArray, UInt32Array,
 };
 use arrow::buffer::OffsetBuffer;
-use arrow::compute::take;
-use arrow::datatypes::{DataType, SchemaRef};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef, UInt32Type};
 use arrow::error::ArrowError;
 use entente_schema::{Period, Scope};
 
@@ -40,15 +40,18 @@ impl Batch {
         let f64s = |v: &[f64]| Arc::new(Float64Array::from(v[range.clone()].to_vec())) as ArrayRef;
         let a = UInt32Array::from(c.a[range.clone()].to_vec());
         let b = UInt32Array::from(c.b[range.clone()].to_vec());
+        let by_code = |codes: &UInt32Array, labels: &ArrayRef| -> Result<ArrayRef, ArrowError> {
+            Ok(Arc::new(DictionaryArray::<UInt32Type>::try_new(codes.clone(), labels.clone())?))
+        };
         let mut batch = Self { schema, rows, columns: Vec::with_capacity(24) };
         batch.push("scope", Arc::new(StringArray::new_repeated(scope.as_str(), rows)));
-        batch.push("entity_a", take(&labels.ids, &a, None)?);
-        batch.push("entity_b", take(&labels.ids, &b, None)?);
-        batch.push("name_a", take(&labels.names, &a, None)?);
-        batch.push("name_b", take(&labels.names, &b, None)?);
+        batch.push("entity_a", by_code(&a, &labels.ids)?);
+        batch.push("entity_b", by_code(&b, &labels.ids)?);
+        batch.push("name_a", by_code(&a, &labels.names)?);
+        batch.push("name_b", by_code(&b, &labels.names)?);
         if batch.wants("type_a") {
-            batch.push("type_a", take(&labels.types, &a, None)?);
-            batch.push("type_b", take(&labels.types, &b, None)?);
+            batch.push("type_a", by_code(&a, &labels.types)?);
+            batch.push("type_b", by_code(&b, &labels.types)?);
         }
         batch.push("count", u32s(&c.count));
         batch.push("count_a", u32s(&c.count_a));
@@ -148,21 +151,42 @@ impl Batch {
 }
 
 /// The entities' ids, names and types by code, each held once: a batch's columns of them are
-/// taken from these by its codes, each string copied once, into its column.
+/// these by its codes (dictionary arrays), no string copied.
 pub(crate) struct Labels {
-    ids: StringArray,
-    names: StringArray,
-    types: StringArray,
+    ids: ArrayRef,
+    names: ArrayRef,
+    types: ArrayRef,
 }
 
 impl Labels {
     pub(crate) fn new(coded: &Coded<'_>) -> Self {
         let entities = (0..coded.entity_at.len())
             .map(|code| coded.entity(u32::try_from(code).unwrap_or(u32::MAX)));
-        Self {
-            ids: entities.clone().map(|e| Some(e.0.as_str())).collect(),
-            names: entities.clone().map(|e| Some(e.1.as_str())).collect(),
-            types: entities.map(|e| Some(e.2.as_str())).collect(),
-        }
+        let ids: StringArray = entities.clone().map(|e| Some(e.0.as_str())).collect();
+        let names: StringArray = entities.clone().map(|e| Some(e.1.as_str())).collect();
+        let types: StringArray = entities.map(|e| Some(e.2.as_str())).collect();
+        Self { ids: Arc::new(ids), names: Arc::new(names), types: Arc::new(types) }
     }
+}
+
+/// The columns a batch holds by entity code ([`Labels`]).
+const BY_CODE: [&str; 6] = ["entity_a", "entity_b", "name_a", "name_b", "type_a", "type_b"];
+
+/// Table schema `schema` as its batches are built: the entities' ids, names and types as
+/// dictionaries of their strings by entity code. The Parquet writer takes a dictionary of
+/// strings for a string column and writes the same file as from the strings themselves.
+pub(crate) fn batch_schema(schema: &Schema) -> SchemaRef {
+    let by_code = DataType::Dictionary(Box::new(DataType::UInt32), Box::new(DataType::Utf8));
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            if BY_CODE.contains(&f.name().as_str()) {
+                f.as_ref().clone().with_data_type(by_code.clone())
+            } else {
+                f.as_ref().clone()
+            }
+        })
+        .collect();
+    Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()))
 }

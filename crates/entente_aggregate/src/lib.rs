@@ -146,7 +146,9 @@ impl Default for Limits {
 }
 
 /// A batch of output rows of one scope, in table order, as Arrow arrays in the table's
-/// full schema ([`entente_parquet::schema`], partition columns included).
+/// full schema ([`entente_parquet::schema`], partition columns included), except that the
+/// entities' ids, names and types are dictionaries of those strings (keyed by an entity
+/// code): the Parquet writer takes them for the string columns and writes the same file.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Rows {
     /// Rows of `cooccurrences`.

@@ -5,7 +5,7 @@ use arrow::datatypes::SchemaRef as ArrowSchema;
 use entente_schema::{Cooccurrence, CooccurrencePeriod, EntitySummary, Scope, SurfaceCount};
 use polars::prelude::*;
 
-use crate::arrays::{Batch, Labels};
+use crate::arrays::{Batch, Labels, batch_schema};
 use crate::corpus::Coded;
 use crate::count::{Candidate, PairCounts, RangeCounts, Singles, Tally, pair_of};
 use crate::{BATCH_ROWS, Error, NO_DATE, Rows, Sink};
@@ -133,7 +133,7 @@ pub(crate) fn write_range(
     drop(pairs);
     counts.measure().map_err(pe)?;
     let mut cursor = 0;
-    let pair_schema = schema::<Cooccurrence>()?;
+    let pair_schema = batch_schema(&*schema::<Cooccurrence>()?);
     for offset in (0..counts.a.len()).step_by(BATCH_ROWS) {
         let rows = offset..counts.a.len().min(offset + BATCH_ROWS);
         let mut batch = Batch::of_pairs(pair_schema.clone(), labels, scope, &counts, rows.clone())
@@ -180,7 +180,7 @@ pub(crate) fn write_range(
     }
     drop((rows, order));
     counts.measure().map_err(pe)?;
-    let period_schema = schema::<CooccurrencePeriod>()?;
+    let period_schema = batch_schema(&*schema::<CooccurrencePeriod>()?);
     for offset in (0..counts.a.len()).step_by(BATCH_ROWS) {
         let rows = offset..counts.a.len().min(offset + BATCH_ROWS);
         let mut batch =

@@ -68,6 +68,11 @@ fn run(
     entities: &[Entity],
     config: &AggregateConfig,
 ) -> entente_aggregate::Aggregates {
+    aggregate(corpus_of(documents, entities), config).unwrap()
+}
+
+/// A corpus of `documents` and `entities`.
+fn corpus_of(documents: &[Document], entities: &[Entity]) -> Corpus {
     let mut corpus = Corpus::default();
     for d in documents {
         corpus.add_document(d).unwrap();
@@ -75,7 +80,7 @@ fn run(
     for e in entities {
         corpus.add_mention(e).unwrap();
     }
-    aggregate(corpus, config).unwrap()
+    corpus
 }
 
 /// Three documents over two months; d3 is a copy of d1 (same story); d4 has no sentences.
@@ -216,6 +221,64 @@ fn mentions_from_record_batches() {
     assert_eq!(err.to_string(), "mention 0 of document d1: unknown entity_type \"ALIEN\"");
 }
 
+/// The batches hold the entities' ids, names and types by code (dictionaries of their
+/// strings); written, they make the same file, byte for byte, as the same rows with their
+/// strings, so readers get strings.
+#[test]
+fn labels_by_code_write_the_file_of_their_strings() {
+    use entente_parquet::{Codec, FileMetadata, TableWriter, batch_of, part_name, rows_of};
+    let (documents, entities) = tiny();
+    let corpus = corpus_of(&documents, &entities);
+    let mut batches = Vec::new();
+    aggregate_into(corpus, &AggregateConfig::default(), Limits::default(), |rows| {
+        if let Rows::Cooccurrences { rows, .. } = rows {
+            batches.push(rows);
+        }
+        Ok(())
+    })
+    .unwrap();
+    let by_code = |b: &arrow::array::RecordBatch| {
+        let field = b.schema().field_with_name("name_a").unwrap().clone();
+        matches!(field.data_type(), arrow::datatypes::DataType::Dictionary(..))
+    };
+    assert!(!batches.is_empty() && batches.iter().all(by_code));
+    let plain: Vec<_> =
+        batches.iter().map(|b| batch_of(&rows_of::<Cooccurrence>(b).unwrap()).unwrap()).collect();
+    assert!(!plain.iter().any(by_code));
+    let files = |batches: &[arrow::array::RecordBatch]| {
+        let dir = tempfile::tempdir().unwrap();
+        let meta = FileMetadata::new("h");
+        let mut writer =
+            TableWriter::<Cooccurrence>::create(dir.path(), &part_name(0), &meta, Codec::Zstd)
+                .unwrap();
+        for batch in batches {
+            writer.write_batch(batch).unwrap();
+        }
+        writer.finish().unwrap();
+        let mut files: Vec<_> =
+            walk(dir.path()).into_iter().map(|p| std::fs::read(p).unwrap()).collect();
+        files.sort();
+        files
+    };
+    let (coded, strings) = (files(&batches), files(&plain));
+    assert_eq!(coded.len(), 4);
+    assert!(coded == strings, "the files differ");
+}
+
+/// Every file under `dir`.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
 fn recount(
     documents: &[Document],
     sentences: &[Sentence],
@@ -300,13 +363,7 @@ proptest! {
         config in config(),
         partition_pairs in 1u64..60,
     ) {
-        let mut corpus = Corpus::default();
-        for d in &documents {
-            corpus.add_document(d).unwrap();
-        }
-        for e in &entities {
-            corpus.add_mention(e).unwrap();
-        }
+        let corpus = corpus_of(&documents, &entities);
         let mut actual = Counted::default();
         let limits = Limits { partition_pairs };
         aggregate_into(corpus, &config, limits, |rows| {
@@ -336,13 +393,7 @@ proptest! {
         partition_pairs in 1u64..60,
     ) {
         let batches = |threads: usize| {
-            let mut corpus = Corpus::default();
-            for d in &documents {
-                corpus.add_document(d).unwrap();
-            }
-            for e in &entities {
-                corpus.add_mention(e).unwrap();
-            }
+            let corpus = corpus_of(&documents, &entities);
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             let mut out = Vec::new();
             let limits = Limits { partition_pairs };
