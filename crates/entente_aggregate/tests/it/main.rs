@@ -255,28 +255,11 @@ fn labels_by_code_write_the_file_of_their_strings() {
             writer.write_batch(batch).unwrap();
         }
         writer.finish().unwrap();
-        let mut files: Vec<_> =
-            walk(dir.path()).into_iter().map(|p| std::fs::read(p).unwrap()).collect();
-        files.sort();
-        files
+        entente_test::files_below(dir.path())
     };
     let (coded, strings) = (files(&batches), files(&plain));
     assert_eq!(coded.len(), 4);
     assert!(coded == strings, "the files differ");
-}
-
-/// Every file under `dir`.
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
 }
 
 fn recount(
