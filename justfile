@@ -229,9 +229,10 @@ dedup-corpora corpora="../shared/corpora": build venv
     {{entente}} -q ingest --input {{corpora}}/bbc_news --output output/dedup-bbc
     {{entente}} -q normalise --input {{corpora}}/bbc_news --output output/dedup-bbc
     {{venv}}/bin/python scripts/check_duplicates.py output/dedup-bbc {{corpora}}/bbc_news/articles.jsonl
-# Benchmarks on the shared corpora (path to ../shared/corpora; about 35 minutes): the whole
+# Benchmarks on the shared corpora (path to ../shared/corpora; about 15 minutes): the whole
 # pipeline on BBC news ×1, ×10 and ×100 with 1 and 2 threads (docs/s, MB/s, words/s per core,
-# peak RSS, time per step) and against the spaCy baseline on a 2 MB sample (spaCy goes into
+# peak RSS, time per step; after each one-thread run, the floor under its output steps: pyarrow
+# writing the same tables) and against the spaCy baseline on a 2 MB sample (spaCy goes into
 # .venv-spacy the first time); then ingest MB/s on Zyte HTML, BBC and Reuters JSONL; normalise
 # (with duplicate detection) on BBC scaled 1x to 10x; normalising per document, sentence
 # splitting and entity extraction alone on one core; the aggregate stage on a synthetic

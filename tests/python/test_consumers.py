@@ -1,6 +1,7 @@
 """What an analyst does with entente's tables: load them in DuckDB and pandas, join them and
 check the offsets with Python slicing. Run by `just test` from the venv it creates."""
 
+import importlib.util
 import os
 import pathlib
 import re
@@ -288,3 +289,41 @@ def test_boilerplate_points_into_raw_text(run):
     for b in removed.itertuples():
         raw = docs.at[b.doc_id, "raw_text"]
         assert raw[b.raw_char_start : b.raw_char_end].split() == b.text.split()
+
+
+def test_write_floor_rewrites_each_part_in_its_layout(run, tmp_path):
+    """The floor `just bench` prints under the output steps is pyarrow writing the same parts
+    again: it means something only if each rewrite has the part's row groups, dictionaries,
+    statistics and codec."""
+    spec = importlib.util.spec_from_file_location("write_floor", ROOT / "scripts" / "write_floor.py")
+    write_floor = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(write_floor)
+    out, _ = run
+
+    def layout(path):
+        meta = pq.ParquetFile(path).metadata
+        return [
+            (
+                meta.row_group(g).num_rows,
+                [
+                    (
+                        c.path_in_schema,
+                        c.compression,
+                        any(e.endswith("_DICTIONARY") for e in c.encodings),
+                        c.statistics is not None and c.statistics.has_min_max,
+                    )
+                    for c in (meta.row_group(g).column(i) for i in range(meta.row_group(g).num_columns))
+                ],
+            )
+            for g in range(meta.num_row_groups)
+        ]
+
+    compared = 0
+    for table in write_floor.WRITE_TABLES + write_floor.AGGREGATE_TABLES:
+        for part in sorted((out / table).glob("**/*.parquet")):
+            again = tmp_path / "again.parquet"
+            assert write_floor.rewrite_cpu(str(part), str(again)) >= 0
+            if pq.ParquetFile(part).metadata.num_rows:
+                assert layout(again) == layout(part), part
+                compared += 1
+    assert compared >= 8
