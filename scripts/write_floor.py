@@ -11,8 +11,8 @@ Prints the process CPU time (user + sys) of the writing alone, per table and in 
 the tables of the write and finalise steps (`documents`, `sentences`, `entities`,
 `text_edits`, `boilerplate`, `rejects`) and those of the aggregate step (`cooccurrences`,
 `cooccurrences_by_period`, `entity_summary`). Nothing in it builds, decides or counts
-anything, so no design of those steps that writes these tables costs less than it.
-`scripts/bench_scale.py` prints it beside the step times of its ×10 one-thread run.
+anything: it is what writing these tables costs with the writer most of their readers use.
+`scripts/bench_scale.py` prints it after each of its one-thread runs.
 """
 
 import glob
