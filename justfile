@@ -207,16 +207,16 @@ train-ner eval="../shared/eval": build
     {{entente}} eval ner --model crates/entente_extract/data/ner-texts.model.zst --text encyclopedia --gold {{eval}}/ner_wikigold.jsonl --gold {{eval}}/ner_crossner_dev.jsonl --gold output/tune-ner/redocred_tune.jsonl
 
 # The tagger's training sources and their weights, shared by `train-ner` and `tune-ner`:
-# CoNLL-2003 and CrossNER train count twice, BTC train once, 14 passes.
+# CoNLL-2003 and CrossNER train count twice, BTC train once, 28 passes.
 _train-ner-on conll btc crossner *options:
-    {{entente}} train ner --train {{conll}} --train {{conll}} --train {{btc}} --train {{crossner}} --train {{crossner}} --epochs 14 {{options}}
+    {{entente}} train ner --train {{conll}} --train {{conll}} --train {{btc}} --train {{crossner}} --train {{crossner}} --epochs 28 {{options}}
 
 # The weights for other kinds of text (`[extract] text`), shared by `train-ner` and
 # `tune-ner`: the same sources and weights, tweets training the social weights, CrossNER and
 # four fifths of Re-DocRED dev (without its MISC and the words CoNLL-2003 types MISC;
 # scripts/ner/tuning_splits.py) the encyclopedia ones.
 _train-ner-texts-on conll btc crossner redocred *options:
-    {{entente}} train ner --train {{conll}} --train {{conll}} --train-for social={{btc}} --train-for encyclopedia={{crossner}} --train-for encyclopedia={{crossner}} --train-for encyclopedia={{redocred}} --epochs 14 {{options}}
+    {{entente}} train ner --train {{conll}} --train {{conll}} --train-for social={{btc}} --train-for encyclopedia={{crossner}} --train-for encyclopedia={{crossner}} --train-for encyclopedia={{redocred}} --epochs 28 {{options}}
 
 # Ingest the full BBC and Reuters JSONL and check that documents + rejects = records.
 ingest-corpora corpora="../shared/corpora": build venv

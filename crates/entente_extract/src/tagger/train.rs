@@ -8,7 +8,7 @@ use super::features::{
     DocContext, Features, Prepared, Style, features, prepare, style, title_case,
 };
 use super::{
-    Allowed, DROPOUT, Label, N, ORDERS, Tagger, TextKind, TextModel, Token, Weights, scores,
+    Allowed, DROPOUT, Label, MARGIN, N, ORDERS, Tagger, TextKind, TextModel, Token, Weights, scores,
 };
 
 impl Tagger {
@@ -198,20 +198,35 @@ impl Tagger {
                                 *s += x;
                             }
                         }
-                        let guess = Self::best(&sums, predicted.last().copied(), name_ok);
-                        let unmarked = truth == 0
-                            && annotated
-                                .get(k)
-                                .is_some_and(|a| !a[guess.div_ceil(2).saturating_sub(1)]);
-                        if guess != truth && !unmarked {
+                        let prev = predicted.last().copied();
+                        let guess = Self::best(&sums, prev, name_ok);
+                        // The label the update pushes down: the guess if it is wrong, else the
+                        // best other label if it comes within the margin.
+                        let rival = if guess == truth {
+                            let mut others = sums;
+                            others[truth] = f32::NEG_INFINITY;
+                            let r = Self::best(&others, prev, name_ok);
+                            (r != truth && sums[truth] - sums[r] < MARGIN).then_some(r)
+                        } else {
+                            Some(guess)
+                        };
+                        // A kind the document's source never labels is no error where its gold
+                        // says outside.
+                        let unmarked = |r: usize| {
+                            truth == 0
+                                && annotated
+                                    .get(k)
+                                    .is_some_and(|a| !a[r.div_ceil(2).saturating_sub(1)])
+                        };
+                        if let Some(rival) = rival.filter(|&r| !unmarked(r)) {
                             for part in parts.into_iter().flatten() {
                                 for f in &feats.ids {
                                     let wf = w[part].entry(*f).or_insert([0.0; N]);
                                     wf[truth] += 1.0;
-                                    wf[guess] -= 1.0;
+                                    wf[rival] -= 1.0;
                                     let uf = u[part].entry(*f).or_insert([0.0; N]);
                                     uf[truth] += c;
-                                    uf[guess] -= c;
+                                    uf[rival] -= c;
                                 }
                             }
                         }
