@@ -259,8 +259,19 @@ pub(crate) fn prepare(tokens: &[Token<'_>]) -> Prepared {
             .collect()
     });
     for (i, allowed) in name_ok.iter_mut().enumerate() {
-        if matches!(allowed, Allowed::Inside | Allowed::NotPerson) && after_handle(tokens, i) {
+        if !matches!(allowed, Allowed::Inside | Allowed::NotPerson) {
+            continue;
+        }
+        if after_handle(tokens, i) {
             *allowed = Allowed::Any;
+        } else if i > 0
+            && after_handle(tokens, i - 1)
+            && !tokens[i - 1].text.chars().any(char::is_uppercase)
+        {
+            // A handle is one word, so a lower-case word after it goes on with no name of it
+            // ("@ bbcnews the Lakers"). After a capitalised word the "@" may stand for "at"
+            // ("@ Cork City", as check-ins write it).
+            *allowed = Allowed::AfterHandle;
         }
     }
     let letters: Vec<Letters> = hashes.iter().map(|t| t.letters).collect();

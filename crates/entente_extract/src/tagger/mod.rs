@@ -294,6 +294,9 @@ pub(crate) enum Allowed {
     Inside,
     /// Any name.
     Any,
+    /// None when reading, though the word alone could be in one: a lower-case word right
+    /// after a handle, which ends its name. Training learns from the gold as it is.
+    AfterHandle,
 }
 
 /// Which names a token can be part of: brackets, quotes and most punctuation never are
@@ -319,7 +322,7 @@ impl Tagger {
     fn best<T: PartialOrd>(scores: &[T; N], prev: Option<usize>, name_ok: Allowed) -> usize {
         let mut best = 0;
         let first = match name_ok {
-            Allowed::Nothing => return best,
+            Allowed::Nothing | Allowed::AfterHandle => return best,
             Allowed::NotPerson | Allowed::Inside => 3,
             Allowed::Any => 1,
         };
@@ -368,7 +371,7 @@ impl Tagger {
                     // Nothing to score where no name can be: punctuation, and a lower-case
                     // word outside a name (most tokens).
                     let outside = labels.last().is_none_or(|&l| l == 0);
-                    if p.name_ok[i] == Allowed::Nothing
+                    if matches!(p.name_ok[i], Allowed::Nothing | Allowed::AfterHandle)
                         || (p.name_ok[i] == Allowed::Inside && outside)
                     {
                         labels.push(0);

@@ -40,8 +40,15 @@ fn a_handle_is_a_word_after_its_at_sign() {
         ["RT", "@", "BBCNews", ":", "mail", "me@example.com", "@", "noon"]
     );
     // The word after the "@" may open a name however it is written.
-    let prepared = super::features::prepare(&toks(&["@", "bbcnews", "said"]));
-    assert_eq!(prepared.name_ok, [Allowed::Nothing, Allowed::Any, Allowed::Inside]);
+    // The handle ends its name: the lower-case word after it goes on with none; after a
+    // capitalised word the "@" may be "at" ("@ Philly 's Cheesesteaks").
+    let prepared = super::features::prepare(&toks(&["@", "bbcnews", "the", "Lakers", "said"]));
+    assert_eq!(
+        prepared.name_ok,
+        [Allowed::Nothing, Allowed::Any, Allowed::AfterHandle, Allowed::Any, Allowed::Inside]
+    );
+    let prepared = super::features::prepare(&toks(&["@", "Philly", "'s", "Cheesesteaks"]));
+    assert_eq!(prepared.name_ok[2], Allowed::Inside);
 }
 
 proptest::proptest! {

@@ -190,7 +190,10 @@ impl Tagger {
                         // from the gold as it is; the person constraint is a decoding rule.
                         let name_ok = match p.name_ok[i] {
                             Allowed::Nothing => Allowed::Nothing,
-                            Allowed::NotPerson | Allowed::Inside | Allowed::Any => Allowed::Any,
+                            Allowed::NotPerson
+                            | Allowed::Inside
+                            | Allowed::Any
+                            | Allowed::AfterHandle => Allowed::Any,
                         };
                         let mut sums = scores(&w[0], &feats.ids);
                         if let Some(o) = parts[1] {
