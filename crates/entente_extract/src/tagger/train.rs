@@ -1,5 +1,8 @@
 //! Training: averaged perceptrons over fixed pseudo-random orders of the documents.
 
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
 use rayon::prelude::*;
 
 #[cfg(doc)]
@@ -8,7 +11,8 @@ use super::features::{
     DocContext, Features, Prepared, Style, features, prepare, style, title_case,
 };
 use super::{
-    Allowed, DROPOUT, Label, MARGIN, N, ORDERS, Tagger, TextKind, TextModel, Token, Weights, scores,
+    Allowed, DROPOUT, IdHasher, Label, MARGIN, N, ORDERS, Tagger, TextKind, TextModel, Token,
+    Weights, scores,
 };
 
 impl Tagger {
@@ -122,8 +126,12 @@ impl Tagger {
         seed: u64,
     ) -> Vec<Weights> {
         let mut w = vec![Weights::default(); kinds + 1];
-        let mut u = vec![Weights::default(); kinds + 1];
-        let mut c = 1f32;
+        // The step-weighted sums of the updates, for the average, in f64: an f32 step count
+        // stops at 2^24, which the text kinds' training passes (28 passes over 641,921
+        // tokens), and every update after it would count for nothing in the average.
+        let mut u: Vec<HashMap<u64, [f64; N], BuildHasherDefault<IdHasher>>> =
+            vec![HashMap::default(); kinds + 1];
+        let mut c = 1f64;
         // Every headline in capitals is followed by a title-case copy of itself.
         let titled: Vec<Vec<Vec<String>>> = documents
             .iter()
@@ -253,7 +261,9 @@ impl Tagger {
                     let uf = u.get(&f).copied().unwrap_or([0.0; N]);
                     let mut avg = [0f32; N];
                     for l in 0..N {
-                        avg[l] = wf[l] - uf[l] / c;
+                        #[allow(clippy::cast_possible_truncation, reason = "a weight's range")]
+                        let mean = (f64::from(wf[l]) - uf[l] / c) as f32;
+                        avg[l] = mean;
                     }
                     if avg.iter().any(|x| x.abs() > 1e-3) {
                         weights.insert(f, avg);
