@@ -39,9 +39,9 @@ fn a_handle_is_a_word_after_its_at_sign() {
         tokens_of("RT @BBCNews: mail me@example.com @ noon"),
         ["RT", "@", "BBCNews", ":", "mail", "me@example.com", "@", "noon"]
     );
-    // The word after the "@" may open a name however it is written.
-    // The handle ends its name: the lower-case word after it goes on with none; after a
-    // capitalised word the "@" may be "at" ("@ Philly 's Cheesesteaks").
+    // The word after the "@" may open a name however it is written, and ends it: the
+    // lower-case word after it goes on with none. After a capitalised word the "@" may be
+    // "at" ("@ Philly 's Cheesesteaks").
     let prepared = super::features::prepare(&toks(&["@", "bbcnews", "the", "Lakers", "said"]));
     assert_eq!(
         prepared.name_ok,
