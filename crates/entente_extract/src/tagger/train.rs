@@ -231,7 +231,7 @@ impl Tagger {
                         };
                         // The update is the margin the gold label lacks over the number of the
                         // token's features, at most one: a full update where the guess is
-                        // wrong, a smaller one the nearer the gold label is to winning by the
+                        // wrong (nearly always), a smaller one the nearer the gold label is to winning by the
                         // margin (after the passive-aggressive step of Crammer et al., 2006,
                         // whose divisor, twice the features, scored lower on CoNLL-2003).
                         #[allow(clippy::cast_precision_loss, reason = "a token's features")]
