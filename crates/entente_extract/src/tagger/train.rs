@@ -231,9 +231,10 @@ impl Tagger {
                         };
                         // The update is the margin the gold label lacks over the number of the
                         // token's features, at most one: a full update where the guess is
-                        // wrong (nearly always), a smaller one the nearer the gold label is to winning by the
-                        // margin (after the passive-aggressive step of Crammer et al., 2006,
-                        // whose divisor, twice the features, scored lower on CoNLL-2003).
+                        // wrong (nearly always), a smaller one the nearer the gold label is to
+                        // winning by the margin (after the passive-aggressive step of Crammer
+                        // et al., 2006, whose divisor, twice the features, scored lower on
+                        // CoNLL-2003).
                         #[allow(clippy::cast_precision_loss, reason = "a token's features")]
                         let step = rival.map_or(1.0, |r| {
                             ((MARGIN - (sums[truth] - sums[r])) / feats.ids.len().max(1) as f32)
